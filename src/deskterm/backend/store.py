@@ -1,0 +1,440 @@
+"""The Store: the one thing the UI reads and writes.
+
+A Store wraps one SQLite file. Each thread gets its own connection (the UI calls the store
+from thread workers), all sharing the file in WAL mode, so readers never wait on the writer.
+Reads live here; writes are in :mod:`deskterm.backend.writes`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from deskterm.backend import rows
+from deskterm.backend.db import StoreError, connect, dt, ts
+from deskterm.backend.rows import CONVERSATION_COLUMNS, INBOX_COLUMNS, InboxRow
+from deskterm.backend.views import View, keyset_clause, view_sql
+from deskterm.backend.writes import WritesMixin
+from deskterm.models import (
+    Agent,
+    BusinessHours,
+    Channel,
+    Conversation,
+    Customer,
+    Draft,
+    Event,
+    Group,
+    Macro,
+    Message,
+    Order,
+    SLAPolicy,
+)
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store(WritesMixin):
+    """Typed access to a deskterm store file."""
+
+    def __init__(self, path: Path | str, *, clock: Clock = system_clock, create: bool = True):
+        self.path = Path(path)
+        self.clock = clock
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._policies: list[SLAPolicy] | None = None
+        self._conn(create=create)  # open now, so a bad file fails here with one line
+
+    # -- connections -------------------------------------------------------------------
+
+    def _conn(self, *, create: bool = True) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, create=create)
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        return self._conn()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A short write transaction, taken at once so two writers queue instead of failing."""
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"The store is busy: {exc}") from None
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._all.clear()
+        self._local = threading.local()
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: cheap polling for live updates."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- people ------------------------------------------------------------------------
+
+    def agents(self) -> list[Agent]:
+        return [rows.agent(r) for r in self.conn.execute("SELECT * FROM agents ORDER BY name")]
+
+    def agent(self, agent_id: int) -> Agent | None:
+        r = self.conn.execute("SELECT * FROM agents WHERE id = ?", (agent_id,)).fetchone()
+        return rows.agent(r) if r else None
+
+    def agent_by_email(self, email: str) -> Agent | None:
+        r = self.conn.execute(
+            "SELECT * FROM agents WHERE email = ? COLLATE NOCASE", (email,)
+        ).fetchone()
+        return rows.agent(r) if r else None
+
+    def groups(self) -> list[Group]:
+        return [
+            Group(id=r["id"], name=r["name"])
+            for r in self.conn.execute("SELECT * FROM groups ORDER BY name")
+        ]
+
+    def customer(self, customer_id: int) -> Customer | None:
+        r = self.conn.execute("SELECT * FROM customers WHERE id = ?", (customer_id,)).fetchone()
+        if r is None:
+            return None
+        handles = self.conn.execute(
+            "SELECT channel, value FROM customer_handles WHERE customer_id = ?", (customer_id,)
+        ).fetchall()
+        return rows.customer(r, handles)
+
+    def find_customers(self, text: str, limit: int = 20) -> list[tuple[int, str]]:
+        """Customers whose name or address starts with or contains ``text``."""
+        like = f"%{text}%"
+        return [
+            (r[0], r[1])
+            for r in self.conn.execute(
+                "SELECT id, name FROM customers WHERE name LIKE ? UNION "
+                "SELECT cu.id, cu.name FROM customer_handles h JOIN customers cu "
+                "ON cu.id = h.customer_id WHERE h.value LIKE ? LIMIT ?",
+                (like, like, limit),
+            )
+        ]
+
+    # -- conversations -----------------------------------------------------------------
+
+    def conversation(self, conversation_id: int) -> Conversation | None:
+        r = self.conn.execute(
+            f"SELECT {CONVERSATION_COLUMNS} FROM conversations c "
+            "JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?",
+            (conversation_id,),
+        ).fetchone()
+        return rows.conversation(r) if r else None
+
+    def conversation_by_external(self, external_id: str) -> Conversation | None:
+        r = self.conn.execute(
+            "SELECT id FROM conversations WHERE external_id = ?", (external_id,)
+        ).fetchone()
+        return self.conversation(r[0]) if r else None
+
+    def messages(
+        self, conversation_id: int, *, limit: int | None = None, before_id: int | None = None
+    ) -> list[Message]:
+        """A thread oldest first; with ``limit``, only the newest ``limit`` messages."""
+        sql = "SELECT * FROM messages WHERE conversation_id = ?"
+        params: list[object] = [conversation_id]
+        if before_id is not None:
+            sql += " AND id < ?"
+            params.append(before_id)
+        if limit is not None:
+            sql = f"SELECT * FROM ({sql} ORDER BY created_at DESC, id DESC LIMIT ?) "
+            params.append(limit)
+        sql += " ORDER BY created_at, id"
+        return [rows.message(r) for r in self.conn.execute(sql, params)]
+
+    def customer_conversations(self, customer_id: int, *, limit: int = 20) -> list[Conversation]:
+        """The customer's conversations, newest first."""
+        return [
+            rows.conversation(r)
+            for r in self.conn.execute(
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations c JOIN customers cu "
+                "ON cu.id = c.customer_id WHERE c.customer_id = ? "
+                "ORDER BY c.created_at DESC LIMIT ?",
+                (customer_id, limit),
+            )
+        ]
+
+    def events(self, conversation_id: int) -> list[Event]:
+        return [
+            Event(
+                id=r["id"],
+                conversation_id=r["conversation_id"],
+                agent_id=r["agent_id"],
+                kind=r["kind"],
+                before=json.loads(r["before"]),
+                after=json.loads(r["after"]),
+                created_at=dt(r["created_at"]),
+            )
+            for r in self.conn.execute(
+                "SELECT * FROM events WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+            )
+        ]
+
+    # -- the inbox ---------------------------------------------------------------------
+
+    def count(self, view: View, *, me: int | None = None) -> int:
+        spec = view_sql(view, me=me, now=self.now())
+        return int(
+            self.conn.execute(
+                f"SELECT count(*) FROM {spec.source} WHERE {spec.where_sql()}", spec.params
+            ).fetchone()[0]
+        )
+
+    def page(
+        self,
+        view: View,
+        *,
+        after: tuple[int, int] | None = None,
+        limit: int = 50,
+        backwards: bool = False,
+        me: int | None = None,
+    ) -> list[InboxRow]:
+        """Rows of a view after the row keyed ``after`` = (sort value, id), in view order.
+
+        With ``backwards``, the rows *before* that key, still returned in view order.
+        """
+        spec = view_sql(view, me=me, now=self.now())
+        extra, extra_params, order = keyset_clause(spec, after, backwards=backwards)
+        sql = (
+            f"SELECT {INBOX_COLUMNS}, {spec.sort_expr} FROM {spec.source} "
+            f"WHERE {spec.where_sql()}{extra} ORDER BY {order} LIMIT ?"
+        )
+        result = [
+            rows.inbox_row(r, r[17] if r[17] is not None else 0)
+            for r in self.conn.execute(sql, [*spec.params, *extra_params, limit])
+        ]
+        if backwards:
+            result.reverse()
+        return result
+
+    def page_at(
+        self,
+        view: View,
+        offset: int,
+        *,
+        limit: int = 50,
+        me: int | None = None,
+        anchor: tuple[int, int, int] | None = None,
+    ) -> list[InboxRow]:
+        """Rows from position ``offset``; ``anchor`` = (position, sort value, id) of a known row
+        at or before it shortens the walk (the inbox list keeps such anchors as it pages)."""
+        spec = view_sql(view, me=me, now=self.now())
+        start = 0
+        after = None
+        if anchor is not None and anchor[0] <= offset:
+            start = anchor[0] + 1
+            after = (anchor[1], anchor[2])
+        extra, extra_params, order = keyset_clause(spec, after, backwards=False)
+        sql = (
+            f"SELECT {INBOX_COLUMNS}, {spec.sort_expr} FROM {spec.source} "
+            f"WHERE {spec.where_sql()}{extra} ORDER BY {order} LIMIT ? OFFSET ?"
+        )
+        return [
+            rows.inbox_row(r, r[17] if r[17] is not None else 0)
+            for r in self.conn.execute(
+                sql, [*spec.params, *extra_params, limit, max(0, offset - start)]
+            )
+        ]
+
+    def inbox_rows(self, ids: list[int]) -> dict[int, InboxRow]:
+        """Fresh rows for the given conversations (to update visible lines in place)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {
+            r[0]: rows.inbox_row(r, 0)
+            for r in self.conn.execute(
+                f"SELECT {INBOX_COLUMNS} FROM conversations c JOIN customers cu "
+                f"ON cu.id = c.customer_id WHERE c.id IN ({marks})",
+                ids,
+            )
+        }
+
+    def breaching_count(self) -> int:
+        return int(
+            self.conn.execute(
+                "SELECT count(*) FROM conversations c WHERE c.bucket IN ('inbox', 'snoozed') "
+                "AND c.sla_due_at IS NOT NULL AND c.sla_due_at < ?",
+                (ts(self.now()),),
+            ).fetchone()[0]
+        )
+
+    def saved_views(self) -> list[tuple[int, str, str]]:
+        return [
+            (r[0], r[1], r[2])
+            for r in self.conn.execute("SELECT id, name, query FROM saved_views ORDER BY name")
+        ]
+
+    # -- orders ------------------------------------------------------------------------
+
+    def orders(self, customer_id: int, *, limit: int = 10) -> list[Order]:
+        """The customer's orders, newest first."""
+        found = self.conn.execute(
+            "SELECT * FROM orders WHERE customer_id = ? ORDER BY placed_at DESC, id DESC LIMIT ?",
+            (customer_id, limit),
+        ).fetchall()
+        return [self._order(r) for r in found]
+
+    def order(self, order_id: int) -> Order | None:
+        r = self.conn.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
+        return self._order(r) if r else None
+
+    def order_by_number(self, number: str) -> Order | None:
+        r = self.conn.execute("SELECT * FROM orders WHERE number = ?", (number,)).fetchone()
+        return self._order(r) if r else None
+
+    def _order(self, r: sqlite3.Row) -> Order:
+        items = self.conn.execute(
+            "SELECT * FROM order_items WHERE order_id = ? ORDER BY id", (r["id"],)
+        ).fetchall()
+        return rows.order(r, items)
+
+    def customer_totals(self, customer_id: int) -> tuple[int, int]:
+        """(number of orders, lifetime spend in cents), follow-up orders excluded."""
+        r = self.conn.execute(
+            "SELECT count(*), coalesce(sum(total_cents), 0) FROM orders "
+            "WHERE customer_id = ? AND parent_order_id IS NULL AND status != 'cancelled'",
+            (customer_id,),
+        ).fetchone()
+        return int(r[0]), int(r[1])
+
+    def gestures_since(self, customer_id: int, since: datetime) -> int:
+        """Goodwill given to a customer since a time, in cents."""
+        r = self.conn.execute(
+            "SELECT coalesce(sum(amount_cents), 0) FROM gestures WHERE customer_id = ? "
+            "AND created_at >= ? AND state = 'applied'",
+            (customer_id, ts(since)),
+        ).fetchone()
+        return int(r[0])
+
+    # -- macros, drafts, policies --------------------------------------------------------
+
+    def macros(self, agent_id: int | None = None) -> list[Macro]:
+        """Shared macros and the agent's personal ones, most used first."""
+        return [
+            rows.macro(r)
+            for r in self.conn.execute(
+                "SELECT * FROM macros WHERE owner_agent_id IS NULL OR owner_agent_id = ? "
+                "ORDER BY usage_count DESC, title",
+                (agent_id if agent_id is not None else -1,),
+            )
+        ]
+
+    def macro(self, macro_id: int) -> Macro | None:
+        r = self.conn.execute("SELECT * FROM macros WHERE id = ?", (macro_id,)).fetchone()
+        return rows.macro(r) if r else None
+
+    def macro_examples(self, limit: int = 50_000) -> list[tuple[int, str]]:
+        """(macro id, the first customer message of a conversation where it was used)."""
+        return [
+            (r[0], r[1])
+            for r in self.conn.execute(
+                "SELECT u.macro_id, (SELECT m.body FROM messages m WHERE m.conversation_id = "
+                "u.conversation_id AND m.author_kind = 'customer' ORDER BY m.id LIMIT 1) "
+                "FROM macro_usage u WHERE u.conversation_id IS NOT NULL "
+                "ORDER BY u.used_at DESC LIMIT ?",
+                (limit,),
+            )
+            if r[1]
+        ]
+
+    def draft(self, conversation_id: int, agent_id: int) -> Draft | None:
+        r = self.conn.execute(
+            "SELECT * FROM drafts WHERE conversation_id = ? AND agent_id = ?",
+            (conversation_id, agent_id),
+        ).fetchone()
+        if r is None:
+            return None
+        return Draft(
+            conversation_id=r["conversation_id"],
+            agent_id=r["agent_id"],
+            body=r["body"],
+            note=bool(r["note"]),
+            updated_at=dt(r["updated_at"]),
+        )
+
+    def sla_policies(self) -> list[SLAPolicy]:
+        if self._policies is None:
+            self._policies = [
+                SLAPolicy(
+                    id=r["id"],
+                    name=r["name"],
+                    channel=Channel(r["channel"]) if r["channel"] else None,
+                    group_id=r["group_id"],
+                    first_response_minutes=r["first_response_minutes"],
+                    next_response_minutes=r["next_response_minutes"],
+                    business_hours=(
+                        BusinessHours(**json.loads(r["business_hours"]))
+                        if r["business_hours"]
+                        else None
+                    ),
+                )
+                for r in self.conn.execute("SELECT * FROM sla_policies ORDER BY id")
+            ]
+        return self._policies
+
+    def presence(
+        self, conversation_id: int, *, exclude_agent: int | None = None, fresh_seconds: int = 30
+    ) -> list[tuple[str, str]]:
+        """Who else has this conversation open: (agent name, 'viewing' or 'typing')."""
+        since = ts(self.now() - timedelta(seconds=fresh_seconds))
+        return [
+            (r[0], r[1])
+            for r in self.conn.execute(
+                "SELECT a.name, p.state FROM presence p JOIN agents a ON a.id = p.agent_id "
+                "WHERE p.conversation_id = ? AND p.agent_id != ? AND p.updated_at >= ? "
+                "ORDER BY a.name",
+                (conversation_id, exclude_agent if exclude_agent is not None else -1, since),
+            )
+        ]

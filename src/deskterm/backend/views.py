@@ -1,0 +1,187 @@
+"""Views of the inbox as SQL: what each view selects, how it is ordered, and keyset paging.
+
+Every built-in view is one range of an index, so its first page, its next page and its count
+cost the same at a hundred conversations and at a million. Searches add the FTS index, which
+is read newest first with a cap so that a common word never ranks a million rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from deskterm.backend.db import ts
+
+if TYPE_CHECKING:
+    from deskterm.query import Query
+
+#: How many of the newest matching messages a text search looks at.
+SEARCH_CAP = 5000
+
+#: The order a view sorts by: the SQL expression, and whether it descends.
+ORDERS = {
+    "urgency": ("c.urgency", False),
+    "snoozed": ("c.snoozed_until", False),
+    "recent": ("c.updated_at", True),
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """A list of conversations the agent can go to: built in, per channel, per tag, or a search."""
+
+    key: str
+    title: str
+    query: Query | None = field(default=None, compare=False)
+
+    @property
+    def order(self) -> str:
+        if self.key == "snoozed":
+            return "snoozed"
+        if self.key in ("done", "pending") or self.key.startswith(("search", "saved:")):
+            return "recent"
+        return "urgency"
+
+
+BUILTIN_VIEWS = (
+    View("inbox", "Inbox"),
+    View("mine", "Mine"),
+    View("unassigned", "Unassigned"),
+    View("snoozed", "Snoozed"),
+    View("pending", "Waiting"),
+    View("done", "Done"),
+)
+
+
+@dataclass(frozen=True)
+class ViewSQL:
+    """The FROM/WHERE part of a view's query, with its parameters and sort."""
+
+    source: str
+    where: list[str]
+    params: list[object]
+    sort_expr: str
+    descending: bool
+
+    def where_sql(self) -> str:
+        return " AND ".join(self.where) if self.where else "1"
+
+
+def view_sql(view: View, *, me: int | None, now: datetime) -> ViewSQL:
+    """Translate a view into SQL over ``conversations c`` joined to ``customers cu``."""
+    source = "conversations c JOIN customers cu ON cu.id = c.customer_id"
+    where: list[str] = []
+    params: list[object] = []
+    sort_expr, descending = ORDERS[view.order]
+    key = view.key
+    if key == "inbox":
+        where.append("c.bucket = 'inbox'")
+    elif key == "mine":
+        where += ["c.assignee_id = ?", "c.bucket = 'inbox'"]
+        params.append(me if me is not None else -1)
+    elif key == "unassigned":
+        where += ["c.assignee_id IS NULL", "c.bucket = 'inbox'"]
+    elif key in ("snoozed", "pending", "done"):
+        where.append(f"c.bucket = '{key}'")
+    elif key.startswith("channel:"):
+        where += ["c.channel = ?", "c.bucket = 'inbox'"]
+        params.append(key.split(":", 1)[1])
+    elif key.startswith("tag:"):
+        # The tag table carries the sort key, so this is an index range too.
+        source = (
+            "conversation_tags t JOIN conversations c ON c.id = t.conversation_id "
+            "JOIN customers cu ON cu.id = c.customer_id"
+        )
+        where += ["t.tag = ?", "t.bucket = 'inbox'"]
+        params.append(key.split(":", 1)[1])
+        sort_expr = "t.urgency"
+    elif view.query is not None:
+        _query_where(view.query, where, params, me=me, now=now)
+    else:
+        raise ValueError(f"Unknown view {key!r}")
+    return ViewSQL(source, where, params, sort_expr, descending)
+
+
+def _query_where(
+    q: Query, where: list[str], params: list[object], *, me: int | None, now: datetime
+) -> None:
+    if q.statuses:
+        where.append(f"c.status IN ({','.join('?' * len(q.statuses))})")
+        params.extend(sorted(str(s) for s in q.statuses))
+    if q.channels:
+        where.append(f"c.channel IN ({','.join('?' * len(q.channels))})")
+        params.extend(sorted(str(c) for c in q.channels))
+    for tag in q.tags:
+        where.append(
+            "EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = c.id "
+            "AND t.tag = ?)"
+        )
+        params.append(tag)
+    if q.assignee is not None:
+        if q.assignee.lower() == "me":
+            where.append("c.assignee_id = ?")
+            params.append(me if me is not None else -1)
+        elif q.assignee.lower() == "none":
+            where.append("c.assignee_id IS NULL")
+        else:
+            where.append(
+                "c.assignee_id IN (SELECT id FROM agents WHERE name LIKE ? OR email LIKE ?)"
+            )
+            params += [f"%{q.assignee}%", f"{q.assignee}%"]
+    if q.from_ is not None:
+        where.append(
+            "(cu.name LIKE ? OR c.customer_id IN "
+            "(SELECT customer_id FROM customer_handles WHERE value LIKE ?))"
+        )
+        params += [f"%{q.from_}%", f"%{q.from_}%"]
+    if q.before is not None:
+        where.append("c.created_at < ?")
+        params.append(ts(q.before))
+    if q.after is not None:
+        where.append("c.created_at >= ?")
+        params.append(ts(q.after))
+    flags = q.flags
+    if "snoozed" in flags:
+        where.append("c.snoozed_until IS NOT NULL")
+    if "unread" in flags:
+        where.append("c.unread = 1")
+    if "breached" in flags:
+        where.append("c.sla_due_at IS NOT NULL AND c.sla_due_at < ? AND c.bucket != 'done'")
+        params.append(ts(now))
+    if "vip" in flags:
+        where.append("cu.vip = 1")
+    if "woken" in flags:
+        where.append("c.woken_at IS NOT NULL")
+    fts = q.fts_expression()
+    if fts is not None:
+        where.append(
+            "(c.id IN (SELECT m.conversation_id FROM messages m WHERE m.id IN "
+            f"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? "
+            f"ORDER BY rowid DESC LIMIT {SEARCH_CAP})) "
+            "OR c.id IN (SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH ?))"
+        )
+        params += [fts, fts]
+    elif q.has_text:
+        # Only exclusions: FTS5 cannot start with NOT, so filter the candidates instead.
+        for word in q.excluded:
+            where.append(
+                "c.id NOT IN (SELECT m.conversation_id FROM messages m WHERE m.id IN "
+                "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))"
+            )
+            params.append('"' + word.replace('"', '""') + '"')
+
+
+def keyset_clause(
+    spec: ViewSQL, after: tuple[int, int] | None, *, backwards: bool
+) -> tuple[str, list[object], str]:
+    """The extra WHERE for a page after (or before) a row, and the ORDER BY to read it in."""
+    expr = spec.sort_expr
+    ident = "c.id"
+    desc = spec.descending != backwards
+    direction = "DESC" if desc else "ASC"
+    order = f"{expr} {direction}, {ident} {direction}"
+    if after is None:
+        return "", [], order
+    op = "<" if desc else ">"
+    return f" AND ({expr}, {ident}) {op} (?, ?)", [after[0], after[1]], order

@@ -1,0 +1,615 @@
+"""Every change to the store: short transactions, a version bump, an event each.
+
+A conversation is only ever changed through :meth:`WritesMixin.update_conversation` or
+:meth:`WritesMixin.add_message`, which keep the derived columns (SLA due time, bucket,
+urgency, the tag index) right, refuse a stale version, and append to the audit log. That log
+is also what undo reads.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from deskterm import sla
+from deskterm.backend.db import NotFound, StaleVersion, dt, ts
+from deskterm.backend.rows import UNTIL_REPLY_TS, bucket_of, tags_text, urgency_of
+from deskterm.models import AuthorKind, Channel, Handle, SLAPolicy, Status
+
+if TYPE_CHECKING:
+    from deskterm.backend.store import Store
+
+#: Conversation columns an action may change (everything else is derived or immutable).
+MUTABLE = {
+    "status",
+    "assignee_id",
+    "group_id",
+    "tags",
+    "priority",
+    "snoozed_until",
+    "snoozed_at",
+    "snooze_reason",
+    "woken_at",
+    "unread",
+    "subject",
+    "first_response_at",
+    "external_id",
+}
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class WritesMixin:
+    """The store's writes; mixed into :class:`deskterm.backend.store.Store`."""
+
+    # -- reference data ----------------------------------------------------------------
+
+    def add_group(self: Store, name: str) -> int:
+        with self.transaction() as c:
+            return int(c.execute("INSERT INTO groups(name) VALUES (?)", (name,)).lastrowid or 0)
+
+    def add_agent(
+        self: Store,
+        name: str,
+        email: str,
+        *,
+        group_id: int | None = None,
+        external_id: str | None = None,
+    ) -> int:
+        with self.transaction() as c:
+            return int(
+                c.execute(
+                    "INSERT INTO agents(name, email, group_id, external_id) VALUES (?, ?, ?, ?)",
+                    (name, email, group_id, external_id),
+                ).lastrowid
+                or 0
+            )
+
+    def add_customer(
+        self: Store,
+        name: str,
+        *,
+        language: str = "en",
+        vip: bool = False,
+        notes: str = "",
+        handles: Iterable[Handle] = (),
+        created_at: datetime | None = None,
+        external_id: str | None = None,
+    ) -> int:
+        with self.transaction() as c:
+            cid = int(
+                c.execute(
+                    "INSERT INTO customers(name, language, vip, notes, created_at, external_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (name, language, int(vip), notes, ts(created_at or self.now()), external_id),
+                ).lastrowid
+                or 0
+            )
+            c.executemany(
+                "INSERT OR IGNORE INTO customer_handles(customer_id, channel, value) "
+                "VALUES (?, ?, ?)",
+                [(cid, str(h.channel), h.value) for h in handles],
+            )
+            return cid
+
+    def update_customer_notes(self: Store, customer_id: int, notes: str) -> None:
+        with self.transaction() as c:
+            c.execute("UPDATE customers SET notes = ? WHERE id = ?", (notes, customer_id))
+
+    def set_sla_policies(self: Store, policies: Sequence[SLAPolicy]) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM sla_policies")
+            c.executemany(
+                "INSERT INTO sla_policies(id, name, channel, group_id, first_response_minutes, "
+                "next_response_minutes, business_hours) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        p.id,
+                        p.name,
+                        str(p.channel) if p.channel else None,
+                        p.group_id,
+                        p.first_response_minutes,
+                        p.next_response_minutes,
+                        p.business_hours.model_dump_json() if p.business_hours else None,
+                    )
+                    for p in policies
+                ],
+            )
+        self._policies = None
+
+    # -- conversations -----------------------------------------------------------------
+
+    def open_conversation(
+        self: Store,
+        customer_id: int,
+        channel: Channel,
+        subject: str,
+        body: str,
+        *,
+        created_at: datetime | None = None,
+        group_id: int | None = None,
+        html: str | None = None,
+        tags: Sequence[str] = (),
+        external_id: str | None = None,
+        message_external_id: str | None = None,
+    ) -> int:
+        """A customer starts a conversation; returns its id."""
+        when = ts(created_at or self.now())
+        assert when is not None
+        with self.transaction() as c:
+            cid = int(
+                c.execute(
+                    "INSERT INTO conversations(subject, channel, status, customer_id, group_id, "
+                    "tags, created_at, updated_at, bucket, urgency, external_id) "
+                    "VALUES (?, ?, 'new', ?, ?, ?, ?, ?, 'inbox', ?, ?)",
+                    (
+                        subject,
+                        str(channel),
+                        customer_id,
+                        group_id,
+                        tags_text(list(tags)),
+                        when,
+                        when,
+                        urgency_of(None, None, when),
+                        external_id,
+                    ),
+                ).lastrowid
+                or 0
+            )
+            self._event(c, cid, None, "created", {}, {"channel": str(channel)}, when, None)
+            self.add_message(
+                cid,
+                author_kind=AuthorKind.CUSTOMER,
+                body=body,
+                html=html,
+                created_at=dt(when),
+                external_id=message_external_id,
+            )
+            return cid
+
+    def add_message(
+        self: Store,
+        conversation_id: int,
+        *,
+        author_kind: AuthorKind,
+        body: str,
+        public: bool = True,
+        author_id: int | None = None,
+        author_name: str = "",
+        html: str | None = None,
+        attachments: Sequence[dict[str, Any]] = (),
+        created_at: datetime | None = None,
+        external_id: str | None = None,
+        expected_version: int | None = None,
+        status_after: Status | None = None,
+        undo_group: str | None = None,
+        outbox: dict[str, Any] | None = None,
+    ) -> int:
+        """Add a message and move the conversation along; returns the message id.
+
+        A customer message reopens a done or waiting conversation, wakes a snoozed one and
+        marks it unread. An agent's public reply is the (first) response the SLA clock waits
+        for, and leaves the conversation waiting on the customer unless ``status_after`` says
+        otherwise. With ``outbox``, the same transaction queues the push to a remote helpdesk.
+        """
+        when = ts(created_at or self.now())
+        with self.transaction() as c:
+            cur = self._row(c, conversation_id)
+            if expected_version is not None and cur["version"] != expected_version:
+                raise StaleVersion(conversation_id, expected_version, cur["version"])
+            mid = int(
+                c.execute(
+                    "INSERT INTO messages(conversation_id, author_kind, author_id, author_name, "
+                    "public, body, html, attachments, created_at, external_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        conversation_id,
+                        str(author_kind),
+                        author_id,
+                        author_name,
+                        int(public),
+                        body,
+                        html,
+                        json.dumps(list(attachments)),
+                        when,
+                        external_id,
+                    ),
+                ).lastrowid
+                or 0
+            )
+            changes: dict[str, Any] = {}
+            derived: dict[str, Any] = {
+                "last_message_at": max(when or 0, cur["last_message_at"] or 0),
+                "message_count": cur["message_count"] + 1,
+            }
+            if public or author_kind is AuthorKind.CUSTOMER:
+                derived["preview"] = _preview(body)
+            if author_kind is AuthorKind.CUSTOMER:
+                derived["last_customer_message_at"] = when
+                changes["unread"] = 1
+                if cur["status"] in (Status.DONE, Status.PENDING):
+                    changes["status"] = str(Status.OPEN)
+                if cur["snoozed_until"] is not None:
+                    changes.update(
+                        snoozed_until=None, snoozed_at=None, snooze_reason=None, woken_at=when
+                    )
+            elif author_kind is AuthorKind.AGENT and public:
+                derived["last_agent_message_at"] = when
+                if cur["first_response_at"] is None:
+                    changes["first_response_at"] = when
+                changes["status"] = str(status_after or Status.PENDING)
+                changes["unread"] = 0
+                changes["woken_at"] = None
+                if changes["status"] == Status.DONE and cur["snoozed_until"] is not None:
+                    changes.update(snoozed_until=None, snoozed_at=None, snooze_reason=None)
+            elif status_after is not None:
+                changes["status"] = str(status_after)
+            self._apply(
+                c,
+                cur,
+                changes,
+                derived,
+                agent_id=author_id if author_kind is AuthorKind.AGENT else None,
+                kind=f"message:{author_kind}:{'reply' if public else 'note'}",
+                when=when,
+                undo_group=undo_group,
+                extra_after={"message_id": mid},
+            )
+            if outbox is not None:
+                self._enqueue(
+                    c,
+                    conversation_id,
+                    outbox["kind"],
+                    {**outbox.get("payload", {}), "message_id": mid},
+                    when,
+                )
+            return mid
+
+    def update_conversation(
+        self: Store,
+        conversation_id: int,
+        changes: dict[str, Any],
+        *,
+        agent_id: int | None,
+        kind: str,
+        expected_version: int | None = None,
+        undo_group: str | None = None,
+        outbox: dict[str, Any] | None = None,
+    ) -> int:
+        """Change some of a conversation's fields; returns its new version.
+
+        Raises StaleVersion when ``expected_version`` is given and the row moved on.
+        """
+        unknown = set(changes) - MUTABLE
+        if unknown:
+            raise ValueError(f"Cannot change {', '.join(sorted(unknown))}")
+        stored = {k: _to_store(v) for k, v in changes.items()}
+        when = ts(self.now())
+        with self.transaction() as c:
+            cur = self._row(c, conversation_id)
+            if expected_version is not None and cur["version"] != expected_version:
+                raise StaleVersion(conversation_id, expected_version, cur["version"])
+            version = self._apply(
+                c, cur, stored, {}, agent_id=agent_id, kind=kind, when=when, undo_group=undo_group
+            )
+            if outbox is not None:
+                self._enqueue(c, conversation_id, outbox["kind"], outbox.get("payload", {}), when)
+            return version
+
+    def _row(self: Store, c: sqlite3.Connection, conversation_id: int) -> sqlite3.Row:
+        cur = c.execute("SELECT * FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        if cur is None:
+            raise NotFound(f"No conversation #{conversation_id}")
+        return cur
+
+    def _apply(
+        self: Store,
+        c: sqlite3.Connection,
+        cur: sqlite3.Row,
+        changes: dict[str, Any],
+        derived: dict[str, Any],
+        *,
+        agent_id: int | None,
+        kind: str,
+        when: int | None,
+        undo_group: str | None,
+        extra_after: dict[str, Any] | None = None,
+    ) -> int:
+        new = dict(cur) | derived | changes
+        if new["status"] == Status.DONE and new["snoozed_until"] is not None:
+            new.update(snoozed_until=None, snoozed_at=None, snooze_reason=None)
+            changes.update(snoozed_until=None, snoozed_at=None, snooze_reason=None)
+        due = sla.due_at(
+            status=Status(new["status"]),
+            first_response_at=dt(new["first_response_at"]),
+            last_customer_message_at=dt(new["last_customer_message_at"]),
+            last_agent_message_at=dt(new["last_agent_message_at"]),
+            channel=Channel(new["channel"]),
+            group_id=new["group_id"],
+            policies=self.sla_policies(),
+        )
+        new["sla_due_at"] = ts(due)
+        new["bucket"] = bucket_of(new["status"], new["snoozed_until"])
+        new["urgency"] = urgency_of(
+            new["sla_due_at"], new["last_customer_message_at"], new["created_at"]
+        )
+        new["updated_at"] = max(when or 0, cur["updated_at"])
+        new["version"] = cur["version"] + 1
+        cols = [k for k in new if k != "id" and new[k] != cur[k]]
+        c.execute(
+            f"UPDATE conversations SET {', '.join(f'{k} = ?' for k in cols)} "
+            "WHERE id = ? AND version = ?",
+            [*(new[k] for k in cols), cur["id"], cur["version"]],
+        )
+        if any(k in cols for k in ("tags", "bucket", "urgency")):
+            c.execute("DELETE FROM conversation_tags WHERE conversation_id = ?", (cur["id"],))
+            c.executemany(
+                "INSERT OR IGNORE INTO conversation_tags(tag, bucket, urgency, conversation_id) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    (t, new["bucket"], new["urgency"], cur["id"])
+                    for t in new["tags"].split(" ")
+                    if t
+                ],
+            )
+        before = {k: cur[k] for k in changes if cur[k] != changes[k]}
+        after = {k: changes[k] for k in before}
+        self._event(
+            c, cur["id"], agent_id, kind, before, after | (extra_after or {}), when, undo_group
+        )
+        return int(new["version"])
+
+    def _event(
+        self: Store,
+        c: sqlite3.Connection,
+        conversation_id: int | None,
+        agent_id: int | None,
+        kind: str,
+        before: dict[str, Any],
+        after: dict[str, Any],
+        when: int | None,
+        undo_group: str | None,
+    ) -> None:
+        c.execute(
+            "INSERT INTO events(conversation_id, agent_id, kind, before, after, created_at, "
+            "undo_group) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                conversation_id,
+                agent_id,
+                kind,
+                json.dumps(before),
+                json.dumps(after),
+                when,
+                undo_group,
+            ),
+        )
+
+    # -- the usual actions -------------------------------------------------------------
+
+    def set_status(
+        self: Store,
+        conversation_id: int,
+        status: Status,
+        *,
+        agent_id: int | None,
+        undo_group: str | None = None,
+        expected_version: int | None = None,
+    ) -> int:
+        return self.update_conversation(
+            conversation_id,
+            {"status": str(status)},
+            agent_id=agent_id,
+            kind=f"status:{status}",
+            undo_group=undo_group,
+            expected_version=expected_version,
+        )
+
+    def snooze(
+        self: Store,
+        conversation_id: int,
+        until: datetime,
+        *,
+        agent_id: int | None,
+        reason: str | None = None,
+        undo_group: str | None = None,
+    ) -> int:
+        return self.update_conversation(
+            conversation_id,
+            {
+                "snoozed_until": until,
+                "snoozed_at": self.now(),
+                "snooze_reason": reason,
+                "woken_at": None,
+            },
+            agent_id=agent_id,
+            kind="snooze",
+            undo_group=undo_group,
+        )
+
+    def assign(
+        self: Store,
+        conversation_id: int,
+        agent_id_to: int | None,
+        *,
+        agent_id: int | None,
+        group_id: int | None = None,
+        undo_group: str | None = None,
+    ) -> int:
+        changes: dict[str, Any] = {"assignee_id": agent_id_to}
+        if group_id is not None:
+            changes["group_id"] = group_id
+        return self.update_conversation(
+            conversation_id, changes, agent_id=agent_id, kind="assign", undo_group=undo_group
+        )
+
+    def set_tags(
+        self: Store,
+        conversation_id: int,
+        tags: Iterable[str],
+        *,
+        agent_id: int | None,
+        undo_group: str | None = None,
+    ) -> int:
+        clean = [t.strip().lower().replace(" ", "-") for t in tags if t.strip()]
+        return self.update_conversation(
+            conversation_id,
+            {"tags": tags_text(clean)},
+            agent_id=agent_id,
+            kind="tags",
+            undo_group=undo_group,
+        )
+
+    def change_tags(
+        self: Store,
+        conversation_id: int,
+        *,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+        agent_id: int | None,
+        undo_group: str | None = None,
+    ) -> int:
+        conv = self.conversation(conversation_id)
+        if conv is None:
+            raise NotFound(f"No conversation #{conversation_id}")
+        gone = {t.lower() for t in remove}
+        tags = [t for t in conv.tags if t not in gone] + list(add)
+        return self.set_tags(conversation_id, tags, agent_id=agent_id, undo_group=undo_group)
+
+    def mark_read(self: Store, conversation_id: int) -> None:
+        with self.transaction() as c:
+            # Reading is not an action worth a version bump or an event.
+            c.execute("UPDATE conversations SET unread = 0 WHERE id = ?", (conversation_id,))
+
+    def wake_due(self: Store) -> list[int]:
+        """Wake every conversation whose snooze time has come; returns their ids."""
+        now = ts(self.now())
+        due = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM conversations WHERE snoozed_until IS NOT NULL "
+                "AND snoozed_until <= ? AND snoozed_until != ?",
+                (now, UNTIL_REPLY_TS),
+            )
+        ]
+        for cid in due:
+            self.update_conversation(
+                cid,
+                {
+                    "snoozed_until": None,
+                    "snoozed_at": None,
+                    "snooze_reason": None,
+                    "woken_at": self.now(),
+                    "unread": 1,
+                },
+                agent_id=None,
+                kind="wake",
+            )
+        return due
+
+    def undo(self: Store, undo_group: str, *, agent_id: int | None) -> list[int]:
+        """Put back what the events of one action group changed; returns conversations touched.
+
+        A field that someone changed again since is left alone, so undo never overwrites a
+        newer change.
+        """
+        found = self.conn.execute(
+            "SELECT conversation_id, before, after FROM events WHERE undo_group = ? "
+            "ORDER BY id DESC",
+            (undo_group,),
+        ).fetchall()
+        touched: list[int] = []
+        for r in found:
+            before, after = json.loads(r["before"]), json.loads(r["after"])
+            conv = self._row(self.conn, r["conversation_id"])
+            restore = {k: v for k, v in before.items() if k in MUTABLE and conv[k] == after.get(k)}
+            if restore:
+                self.update_conversation(
+                    r["conversation_id"], restore, agent_id=agent_id, kind="undo"
+                )
+                touched.append(r["conversation_id"])
+        return touched
+
+    # -- drafts and presence -----------------------------------------------------------
+
+    def save_draft(
+        self: Store, conversation_id: int, agent_id: int, body: str, *, note: bool = False
+    ) -> None:
+        with self.transaction() as c:
+            if body.strip():
+                c.execute(
+                    "INSERT INTO drafts(conversation_id, agent_id, body, note, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(conversation_id, agent_id) DO UPDATE "
+                    "SET body = excluded.body, note = excluded.note, "
+                    "updated_at = excluded.updated_at",
+                    (conversation_id, agent_id, body, int(note), ts(self.now())),
+                )
+            else:
+                c.execute(
+                    "DELETE FROM drafts WHERE conversation_id = ? AND agent_id = ?",
+                    (conversation_id, agent_id),
+                )
+
+    def touch_presence(self: Store, conversation_id: int, agent_id: int, state: str) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "DELETE FROM presence WHERE agent_id = ? AND conversation_id != ?",
+                (agent_id, conversation_id),
+            )
+            c.execute(
+                "INSERT INTO presence(conversation_id, agent_id, state, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(conversation_id, agent_id) DO UPDATE "
+                "SET state = excluded.state, updated_at = excluded.updated_at",
+                (conversation_id, agent_id, state, ts(self.now())),
+            )
+
+    def clear_presence(self: Store, agent_id: int) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM presence WHERE agent_id = ?", (agent_id,))
+
+    def save_view(self: Store, name: str, query: str) -> int:
+        with self.transaction() as c:
+            return int(
+                c.execute(
+                    "INSERT INTO saved_views(name, query, created_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET query = excluded.query RETURNING id",
+                    (name, query, ts(self.now())),
+                ).fetchone()[0]
+            )
+
+    # -- the outbox ----------------------------------------------------------------------
+
+    def _enqueue(
+        self: Store,
+        c: sqlite3.Connection,
+        conversation_id: int | None,
+        kind: str,
+        payload: dict[str, Any],
+        when: int | None,
+    ) -> None:
+        c.execute(
+            "INSERT INTO outbox(conversation_id, kind, payload, idempotency_key, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (conversation_id, kind, json.dumps(payload, default=str), new_key(), when),
+        )
+
+
+def _to_store(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return ts(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return tags_text(list(value))
+    if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):
+        return value.value
+    return value
+
+
+def _preview(body: str) -> str:
+    return " ".join(body.split())[:160]

@@ -1,0 +1,145 @@
+"""The ``deskterm`` command: open a store, the demo, seed a store, and more.
+
+Every failure a user can cause (a bad path, a broken config, a damaged store) ends in one
+line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from deskterm import __version__, locations
+from deskterm.backend.db import StoreError
+from deskterm.config import ConfigError, Settings, load
+
+DEFAULT_DEMO_SIZE = 300
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deskterm",
+        description="A keyboard-first terminal workstation for customer-support agents.",
+    )
+    parser.add_argument("--version", action="version", version=f"deskterm {__version__}")
+    parser.add_argument("--db", type=Path, help="open this store file instead of the default")
+    parser.add_argument("--agent", metavar="EMAIL", help="work as this agent (default: config)")
+    parser.add_argument("--config", type=Path, help="read settings from this TOML file")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="open a generated demo helpdesk (no account, no network)",
+        description="Open the workstation on a realistic demo helpdesk. It is "
+        "built on first use and kept: what you do in it is still there next "
+        "time.",
+    )
+    demo.add_argument(
+        "--conversations",
+        type=_positive,
+        default=DEFAULT_DEMO_SIZE,
+        help=f"how many conversations to generate (default {DEFAULT_DEMO_SIZE})",
+    )
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument("--fresh", action="store_true", help="throw the demo away and rebuild it")
+
+    seed = sub.add_parser(
+        "seed",
+        help="write a demo store to a file and exit",
+        description="Write a demo store to PATH (for scripts and benchmarks).",
+    )
+    seed.add_argument("path", type=Path)
+    seed.add_argument("--conversations", type=_positive, default=DEFAULT_DEMO_SIZE)
+    seed.add_argument("--seed", type=int, default=7)
+    seed.add_argument("--force", action="store_true", help="overwrite an existing store")
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load(args.config)
+        if args.command == "seed":
+            return _seed(args)
+        if args.command == "demo":
+            return _demo(args, settings)
+        return _open(args.db or locations.default_store(), args, settings)
+    except (StoreError, ConfigError) as exc:
+        print(f"deskterm: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _remove_store(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from deskterm.backend.demo import generate_demo
+
+    path: Path = args.path
+    if path.exists() and not args.force:
+        print(f"deskterm: {path} exists; use --force to overwrite it", file=sys.stderr)
+        return 2
+    if not path.parent.exists():
+        raise StoreError(f"Cannot write {path}: the folder {path.parent} does not exist")
+    _remove_store(path)
+    summary = generate_demo(
+        path,
+        conversations=args.conversations,
+        seed=args.seed,
+        progress=_progress if sys.stderr.isatty() else None,
+    )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(summary.describe(path))
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\rseeding… {done:,}/{total:,} conversations", end="", file=sys.stderr, flush=True)
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from deskterm.backend.demo import generate_demo
+
+    path = args.db or locations.demo_store()
+    if args.fresh:
+        _remove_store(path)
+    if not path.exists():
+        print(
+            f"Building the demo helpdesk ({args.conversations:,} conversations)…", file=sys.stderr
+        )
+        generate_demo(path, conversations=args.conversations, seed=args.seed)
+    return _open(path, args, settings, demo=True)
+
+
+def _open(path: Path, args: argparse.Namespace, settings: Settings, *, demo: bool = False) -> int:
+    from deskterm.app import create_app
+    from deskterm.backend.store import Store
+
+    store = Store(path)
+    try:
+        app = create_app(store, settings, agent_email=args.agent, demo=demo)
+        app.run()
+    finally:
+        store.close()
+    return app.return_code or 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

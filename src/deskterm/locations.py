@@ -1,0 +1,40 @@
+"""Where deskterm keeps its files (XDG paths), in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_config_path, user_data_path
+
+APP = "deskterm"
+
+
+def config_file() -> Path:
+    """The settings file: ``$DESKTERM_CONFIG`` if set, else the XDG config path."""
+    override = os.environ.get("DESKTERM_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    return user_config_path(APP) / "config.toml"
+
+
+def data_dir() -> Path:
+    override = os.environ.get("DESKTERM_DATA_DIR")
+    path = Path(override).expanduser() if override else user_data_path(APP)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_store() -> Path:
+    """The embedded helpdesk used when no other store is named."""
+    return data_dir() / "deskterm.db"
+
+
+def demo_store() -> Path:
+    return data_dir() / "demo.db"
+
+
+def mirror_store(remote: str, name: str) -> Path:
+    """The local mirror of a remote helpdesk, one file per remote account."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+    return data_dir() / f"{remote}-{safe}.db"
