@@ -1,0 +1,91 @@
+"""Real servers for the integration tests, started once per test session.
+
+Where a server cannot be installed (not root, not Debian) its tests are skipped, except
+on CI (``CI=true``), where a missing server is a failure: CI must run them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+RT_SCRIPT = PROJECT_ROOT / "scripts" / "rt-server"
+#: The exit code of ``scripts/rt-server install`` when RT cannot be installed here.
+CANNOT_INSTALL = 3
+
+
+def _on_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def _unavailable(reason: str) -> None:
+    """Skip the tests that need a server, or fail them on CI."""
+    if _on_ci():
+        pytest.fail(f"{reason} (CI=true: integration servers must run on CI)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _run(args: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            values[key.strip()] = value.strip()
+    return values
+
+
+@dataclass(frozen=True)
+class RTServer:
+    """A running Request Tracker 5 on loopback, with root's credentials."""
+
+    url: str
+    token: str
+    user: str
+    password: str
+
+    @property
+    def host(self) -> str:
+        """The host part of ``url`` (for a proxy in front of it)."""
+        return self.url.split("://", 1)[1].rsplit(":", 1)[0]
+
+    @property
+    def port(self) -> int:
+        """The port part of ``url``."""
+        return int(self.url.rsplit(":", 1)[1])
+
+
+@pytest.fixture(scope="session")
+def rt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RTServer]:
+    """Install RT if needed, start it on a fresh database and stop it after the session."""
+    env = {**os.environ, "DESKTERM_RT_DIR": str(tmp_path_factory.mktemp("rt"))}
+    installed = _run([str(RT_SCRIPT), "install"], env, timeout=900)
+    if installed.returncode == CANNOT_INSTALL:
+        _unavailable(f"Request Tracker 5 is unavailable: {installed.stderr.strip()}")
+    if installed.returncode != 0:
+        pytest.fail(f"installing RT failed:\n{installed.stdout}\n{installed.stderr}")
+    started = _run([str(RT_SCRIPT), "start"], env, timeout=180)
+    try:
+        if started.returncode != 0:
+            pytest.fail(f"starting RT failed:\n{started.stdout}\n{started.stderr}")
+        values = _read_env_file(Path(env["DESKTERM_RT_DIR"]) / "env")
+        yield RTServer(
+            url=values["RT_URL"],
+            token=values["RT_TOKEN"],
+            user=values["RT_USER"],
+            password=values["RT_PASSWORD"],
+        )
+    finally:
+        # Stop even after a failed start: the script may have left a half-started server.
+        _run([str(RT_SCRIPT), "stop"], env, timeout=60)
