@@ -14,6 +14,7 @@ from pathlib import Path
 from deskterm import __version__, locations
 from deskterm.backend.db import StoreError
 from deskterm.config import ConfigError, Settings, load
+from deskterm.keymap import KeymapError
 
 DEFAULT_DEMO_SIZE = 300
 
@@ -76,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(args, settings)
         return _open(args.db or locations.default_store(), args, settings)
-    except (StoreError, ConfigError) as exc:
+    except (StoreError, ConfigError, KeymapError) as exc:
         print(f"deskterm: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

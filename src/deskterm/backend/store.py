@@ -310,6 +310,17 @@ class Store(WritesMixin):
             ).fetchone()[0]
         )
 
+    def tag_counts(self, limit: int = 500) -> list[tuple[str, int]]:
+        """Tags in use, most used first (for autocompletion)."""
+        return [
+            (r[0], r[1])
+            for r in self.conn.execute(
+                "SELECT tag, count(*) AS n FROM conversation_tags GROUP BY tag "
+                "ORDER BY n DESC, tag LIMIT ?",
+                (limit,),
+            )
+        ]
+
     def saved_views(self) -> list[tuple[int, str, str]]:
         return [
             (r[0], r[1], r[2])

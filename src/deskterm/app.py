@@ -1,0 +1,238 @@
+"""The Textual application: who is working, on which store, with which settings.
+
+``create_app`` is the one factory used by the CLI and the tests alike, so a snapshot shows
+exactly what a user sees.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from textual.app import App
+from textual.worker import Worker, WorkerState
+
+from deskterm import keymap
+from deskterm.backend.db import StoreError
+from deskterm.backend.store import Store, system_clock
+from deskterm.commands import DeskCommands
+from deskterm.config import Settings
+from deskterm.models import Agent, Group, Priority, Status
+from deskterm.screens.help import HelpScreen
+from deskterm.screens.workstation import WorkstationScreen
+from deskterm.snooze import SnoozeTarget
+from deskterm.themes import load_themes
+
+
+def local_timezone(name: str | None) -> ZoneInfo:
+    """The agent's time zone: the config's, else $TZ, else the system's, else UTC."""
+    for candidate in (name, os.environ.get("TZ")):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    try:
+        link = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in link:
+            return ZoneInfo(link.split("zoneinfo/", 1)[1])
+    except (OSError, ZoneInfoNotFoundError, ValueError):
+        pass
+    return ZoneInfo("UTC")
+
+
+class DeskApp(App[None]):
+    """deskterm's workstation."""
+
+    CSS_PATH = "deskterm.tcss"
+    TITLE = "deskterm"
+    COMMANDS = App.COMMANDS | {DeskCommands}
+    BINDINGS = keymap.bindings("app")
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        agent: Agent,
+        *,
+        demo: bool = False,
+        clock: Callable[[], datetime] = system_clock,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.settings = settings
+        self.agent = agent
+        self.demo = demo
+        self.clock = clock
+        self.tz = local_timezone(settings.timezone)
+        self.agents: list[Agent] = store.agents()
+        self.groups: list[Group] = store.groups()
+        self.saved_views: list[tuple[int, str, str]] = store.saved_views()
+        self.tags: list[tuple[str, int]] = []
+        self.keymap_overrides = keymap.check_keymap(settings.keymap)
+        self._names = {a.id: a.name for a in self.agents}
+
+    def on_mount(self) -> None:
+        themes = load_themes()
+        for theme in themes:
+            self.register_theme(theme)
+        names = {t.name for t in themes} | set(self.available_themes)
+        if self.settings.theme in names:
+            self.theme = self.settings.theme
+        else:
+            self.theme = "deskterm-dark"
+            self.notify(
+                f"Unknown theme {self.settings.theme!r}; using deskterm-dark.", severity="warning"
+            )
+        if self.keymap_overrides:
+            self.set_keymap(self.keymap_overrides)
+        self.push_screen(WorkstationScreen())
+        self.run_worker(self._load_tags, thread=True, group="tags")
+
+    def _load_tags(self) -> None:
+        self.tags = self.store.tag_counts()
+
+    # -- helpers for screens -----------------------------------------------------------
+
+    def agent_name(self, agent_id: int | None) -> str:
+        if agent_id is None:
+            return "nobody"
+        if agent_id == self.agent.id:
+            return "you"
+        return self._names.get(agent_id, f"agent {agent_id}")
+
+    def reload_saved_views(self) -> None:
+        self.saved_views = self.store.saved_views()
+
+    def outbox_for(self, kind: str, **payload: Any) -> dict[str, Any] | None:
+        """The outbox entry that pushes an action to a remote helpdesk (None when local)."""
+        return None
+
+    def apply_change(
+        self, conversation_id: int, kind: str, value: Any, *, undo_group: str | None
+    ) -> None:
+        """Apply one triage change to one conversation (called from store workers)."""
+        store = self.store
+        me = self.agent.id
+        if kind == "status":
+            store.set_status(conversation_id, Status(value), agent_id=me, undo_group=undo_group)
+        elif kind == "snooze":
+            target: SnoozeTarget = value
+            store.snooze(
+                conversation_id,
+                target.until,
+                agent_id=me,
+                reason=target.label,
+                undo_group=undo_group,
+            )
+        elif kind == "assign":
+            store.assign(conversation_id, value, agent_id=me, undo_group=undo_group)
+        elif kind == "group":
+            store.update_conversation(
+                conversation_id,
+                {"group_id": value},
+                agent_id=me,
+                kind="group",
+                undo_group=undo_group,
+            )
+        elif kind == "add_tags":
+            store.change_tags(conversation_id, add=value, agent_id=me, undo_group=undo_group)
+        elif kind == "remove_tags":
+            store.change_tags(conversation_id, remove=value, agent_id=me, undo_group=undo_group)
+        elif kind == "priority":
+            store.update_conversation(
+                conversation_id,
+                {"priority": Priority(value)},
+                agent_id=me,
+                kind="priority",
+                undo_group=undo_group,
+            )
+        else:
+            raise ValueError(f"Unknown change {kind!r}")
+
+    def cycle_theme(self) -> None:
+        names = sorted(t.name for t in load_themes())
+        current = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(current + 1) % len(names)]
+        self.notify(f"Theme: {self.theme}")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.keymap_overrides))
+
+    # -- safety nets -------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place for worker failures: a notification, never a crash or a silent loss."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            message = (
+                str(error)
+                if isinstance(error, StoreError)
+                else (f"{type(error).__name__}: {error}")
+            )
+            self.notify(
+                message.splitlines()[0][:300],
+                title="Something went wrong",
+                severity="error",
+                timeout=10,
+            )
+
+    async def action_quit(self) -> None:
+        self._save_before_exit()
+        self.exit()
+
+    def _save_before_exit(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkstationScreen):
+                screen.commit_held_now()
+                composer = screen.composer
+                if composer.conversation_id is not None:
+                    self.store.save_draft(
+                        composer.conversation_id, self.agent.id, composer.text, note=composer.note
+                    )
+                self.store.clear_presence(self.agent.id)
+
+
+def resolve_agent(
+    store: Store, settings: Settings, agent_email: str | None, *, demo: bool
+) -> Agent:
+    """Who is working: the named agent, the config's, the demo's first, or a new local one."""
+    email = agent_email or settings.agent_email
+    if email:
+        found = store.agent_by_email(email)
+        if found is not None:
+            return found
+        if agent_email:
+            raise StoreError(f"No agent {email} in {store.path}")
+    agents = sorted(store.agents(), key=lambda a: a.id)
+    if agents:
+        return agents[0]
+    user = getpass.getuser() or "agent"
+    aid = store.add_agent(user.capitalize(), email or f"{user}@localhost")
+    found = store.agent(aid)
+    assert found is not None
+    return found
+
+
+def create_app(
+    store: Store,
+    settings: Settings,
+    *,
+    agent_email: str | None = None,
+    demo: bool = False,
+    clock: Callable[[], datetime] | None = None,
+) -> DeskApp:
+    """The app as the CLI runs it; tests pass a fixed clock."""
+    if clock is not None:
+        store.clock = clock
+    if not store.sla_policies():
+        from deskterm.sla import DEFAULT_POLICIES
+
+        store.set_sla_policies(DEFAULT_POLICIES)
+    agent = resolve_agent(store, settings, agent_email, demo=demo)
+    return DeskApp(store, settings, agent, demo=demo, clock=store.clock)

@@ -1,0 +1,73 @@
+"""Everything the customer pane shows, read in one go (in a worker) for one conversation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from deskterm.backend.store import Store
+from deskterm.models import Conversation, Customer, Message, Order
+
+ORDER_NUMBER = re.compile(r"\b([A-Z]{2}-\d{4,8})\b")
+THREAD_WINDOW = 40
+
+
+@dataclass
+class ConversationBundle:
+    """The open conversation with its newest messages and the customer's context."""
+
+    conversation: Conversation
+    messages: list[Message]
+    customer: Customer | None
+    orders: list[Order] = field(default_factory=list)
+    order_index: int = 0
+    orders_count: int = 0
+    spend_cents: int = 0
+    past: list[Conversation] = field(default_factory=list)
+    goodwill_cents: int = 0
+    draft_body: str = ""
+    draft_note: bool = False
+
+    @property
+    def order(self) -> Order | None:
+        """The order this conversation is most likely about."""
+        if not self.orders:
+            return None
+        return self.orders[self.order_index % len(self.orders)]
+
+
+def relevant_order_index(orders: list[Order], messages: list[Message]) -> int:
+    """The order mentioned by number in the thread (newest mention first), else the latest."""
+    numbers = {o.number: i for i, o in enumerate(orders)}
+    for m in reversed(messages):
+        for found in ORDER_NUMBER.findall(m.body):
+            if found in numbers:
+                return numbers[found]
+    return 0
+
+
+def load_bundle(
+    store: Store, conversation_id: int, *, agent_id: int | None, goodwill_days: int = 90
+) -> ConversationBundle | None:
+    """Read a conversation and its context; None if it no longer exists."""
+    conversation = store.conversation(conversation_id)
+    if conversation is None:
+        return None
+    messages = store.messages(conversation_id, limit=THREAD_WINDOW)
+    customer = store.customer(conversation.customer_id)
+    bundle = ConversationBundle(conversation, messages, customer)
+    if customer is not None:
+        bundle.orders = store.orders(customer.id, limit=10)
+        bundle.order_index = relevant_order_index(bundle.orders, messages)
+        bundle.orders_count, bundle.spend_cents = store.customer_totals(customer.id)
+        bundle.past = [
+            c for c in store.customer_conversations(customer.id, limit=8) if c.id != conversation_id
+        ]
+        since = store.now() - timedelta(days=goodwill_days)
+        bundle.goodwill_cents = store.gestures_since(customer.id, since)
+    if agent_id is not None:
+        draft = store.draft(conversation_id, agent_id)
+        if draft is not None:
+            bundle.draft_body, bundle.draft_note = draft.body, draft.note
+    return bundle

@@ -1,0 +1,97 @@
+"""The command palette (ctrl+p): every action by name, views, conversations by customer.
+
+One provider that knows where the agent is: actions run on the workstation, views switch
+it, and typing a customer's name finds their conversations (read in a thread, never on the
+event loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from deskterm import keymap
+from deskterm.screens.goto import TARGETS
+
+if TYPE_CHECKING:
+    from deskterm.app import DeskApp
+    from deskterm.screens.workstation import WorkstationScreen
+
+
+class DeskCommands(Provider):
+    """Actions, views and conversations."""
+
+    @property
+    def desk(self) -> DeskApp:
+        return self.app  # type: ignore[return-value]
+
+    def _workstation(self) -> WorkstationScreen | None:
+        from deskterm.screens.workstation import WorkstationScreen
+
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, WorkstationScreen):
+                return screen
+        return None
+
+    def _entries(self) -> list[tuple[str, str, object]]:
+        entries: list[tuple[str, str, object]] = []
+        desk = self._workstation()
+        if desk is None:
+            return entries
+        for k in keymap.KEYS:
+            scope = k.id.split(".", 1)[0]
+            if scope not in ("desk", "app") or k.id in ("app.palette", "desk.back"):
+                continue
+            keys = keymap.keys_for(k.id, self.desk.keymap_overrides).split(",")[0]
+            target = self.app if k.action.startswith("app.") else desk
+            action = k.action.removeprefix("app.")
+            entries.append((k.description, f"key: {keys}", partial(target.run_action, action)))
+        for _letter, (key, title) in TARGETS.items():
+            from deskterm.screens.workstation import view_for
+
+            entries.append((f"View: {title}", "go to view", partial(desk.set_view, view_for(key))))
+        for vid, name, text in self.desk.saved_views:
+            entries.append(
+                (f"View: {name}", f"saved search: {text}", partial(desk.open_saved_view, vid))
+            )
+        for theme in sorted(self.app.available_themes):
+            if theme.startswith("deskterm"):
+                entries.append(
+                    (f"Theme: {theme}", "colours", partial(setattr, self.app, "theme", theme))
+                )
+        return entries
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._entries():
+            yield DiscoveryHit(name, callback, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._entries():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(name),
+                    callback,  # type: ignore[arg-type]
+                    help=help_text,
+                )
+        desk = self._workstation()
+        if desk is None or len(query.strip()) < 2:
+            return
+        found = await asyncio.to_thread(self._conversations_of, query.strip())
+        for cid, label in found:
+            yield Hit(
+                0.5, label, partial(desk.open_conversation_by_id, cid), help="open conversation"
+            )
+
+    def _conversations_of(self, text: str) -> list[tuple[int, str]]:
+        store = self.desk.store
+        result = []
+        for customer_id, name in store.find_customers(text, limit=5):
+            for conv in store.customer_conversations(customer_id, limit=3):
+                result.append((conv.id, f"{name} — #{conv.id} {conv.subject[:50]}"))
+        return result

@@ -1,0 +1,154 @@
+"""Every key deskterm answers to, in one table: id, default keys, action, description.
+
+Widgets and screens build their ``BINDINGS`` from here, the ``?`` screen and the command
+palette list it, and the config's ``[keymap]`` section remaps keys by id (applied with
+``App.set_keymap``). Checking a keymap is pure: unknown ids and clashes are reported before
+the app starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class KeyAction:
+    id: str
+    keys: str
+    action: str
+    description: str
+    group: str
+    show: bool = True
+    priority: bool = False
+
+
+#: Scopes: "app" (anywhere), "desk" (the workstation), "inbox", "composer", "customer".
+KEYS: tuple[KeyAction, ...] = (
+    # anywhere
+    KeyAction("app.help", "question_mark", "app.help", "Keys", "General"),
+    KeyAction("app.palette", "ctrl+p", "app.command_palette", "Commands", "General", show=False),
+    KeyAction("app.quit", "ctrl+q", "app.quit", "Quit", "General", show=False, priority=True),
+    # the workstation
+    KeyAction("desk.quit", "q", "app.quit", "Quit", "General", show=False),
+    KeyAction("desk.search", "slash", "search", "Search", "Navigate"),
+    KeyAction("desk.goto", "g", "goto", "Go to view", "Navigate"),
+    KeyAction("desk.next_pane", "tab", "focus_next_pane", "Next pane", "Navigate", show=False),
+    KeyAction(
+        "desk.prev_pane",
+        "shift+tab",
+        "focus_previous_pane",
+        "Previous pane",
+        "Navigate",
+        show=False,
+    ),
+    KeyAction("desk.back", "escape", "back", "Back", "Navigate", show=False),
+    KeyAction("desk.pane_inbox", "1", "show_pane('inbox')", "Inbox pane", "Navigate", show=False),
+    KeyAction(
+        "desk.pane_conversation",
+        "2",
+        "show_pane('conversation')",
+        "Conversation pane",
+        "Navigate",
+        show=False,
+    ),
+    KeyAction(
+        "desk.pane_customer", "3", "show_pane('customer')", "Customer pane", "Navigate", show=False
+    ),
+    KeyAction("desk.reply", "r", "reply", "Reply", "Compose"),
+    KeyAction("desk.note", "n", "note", "Note", "Compose"),
+    KeyAction("desk.done", "e", "done", "Done", "Triage"),
+    KeyAction("desk.reopen", "E", "reopen", "Reopen", "Triage", show=False),
+    KeyAction("desk.snooze", "z", "snooze", "Snooze", "Triage"),
+    KeyAction("desk.undo", "u,ctrl+z", "undo", "Undo", "Triage"),
+    KeyAction("desk.take", "i", "take", "Take (assign to me)", "Triage", show=False),
+    KeyAction("desk.assign", "a", "assign", "Assign", "Triage"),
+    KeyAction("desk.tag", "t", "tag", "Tag", "Triage", show=False),
+    KeyAction("desk.priority", "p", "priority", "Priority", "Triage", show=False),
+    KeyAction("desk.refresh", "ctrl+r", "refresh", "Refresh", "General", show=False),
+    KeyAction("desk.theme", "ctrl+t", "next_theme", "Next theme", "General", show=False),
+    # the inbox list
+    KeyAction("inbox.down", "j,down", "cursor_down", "Next", "Navigate", show=False),
+    KeyAction("inbox.up", "k,up", "cursor_up", "Previous", "Navigate", show=False),
+    KeyAction(
+        "inbox.extend_down",
+        "J,shift+down",
+        "extend_down",
+        "Select and move down",
+        "Select",
+        show=False,
+    ),
+    KeyAction(
+        "inbox.extend_up", "K,shift+up", "extend_up", "Select and move up", "Select", show=False
+    ),
+    KeyAction("inbox.toggle", "x", "toggle_select", "Select", "Select", show=False),
+    KeyAction("inbox.page_down", "pagedown", "page_down", "Page down", "Navigate", show=False),
+    KeyAction("inbox.page_up", "pageup", "page_up", "Page up", "Navigate", show=False),
+    KeyAction("inbox.first", "home", "first", "First", "Navigate", show=False),
+    KeyAction("inbox.last", "end", "last", "Last", "Navigate", show=False),
+    KeyAction("inbox.open", "enter", "open", "Open", "Navigate"),
+    # the composer
+    KeyAction("composer.send", "ctrl+enter,ctrl+s", "send", "Send", "Compose", priority=True),
+    KeyAction(
+        "composer.send_done",
+        "alt+enter,ctrl+o",
+        "send_done",
+        "Send & done",
+        "Compose",
+        priority=True,
+    ),
+    KeyAction(
+        "composer.toggle_note", "ctrl+n", "toggle_note", "Reply ⇄ note", "Compose", priority=True
+    ),
+    KeyAction("composer.leave", "escape", "leave", "Leave composer", "Compose", priority=True),
+)
+
+BY_ID = {k.id: k for k in KEYS}
+GROUP_ORDER = ("Navigate", "Triage", "Compose", "Select", "Customer", "General")
+
+
+class KeymapError(ValueError):
+    """The config's keymap cannot be applied; the message is one line for the user."""
+
+
+def bindings(scope: str) -> list[Binding]:
+    """The Textual bindings of one scope (``desk``, ``inbox``, ``composer``…)."""
+    return [
+        Binding(k.keys, k.action, k.description, show=k.show, id=k.id, priority=k.priority)
+        for k in KEYS
+        if k.id.split(".", 1)[0] == scope
+    ]
+
+
+def check_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
+    """Validate ``{binding id: keys}`` from the config; return it normalised.
+
+    Raises KeymapError for an unknown id (naming the close ones) or for two actions of one
+    scope sharing a key.
+    """
+    clean: dict[str, str] = {}
+    for binding_id, keys in keymap.items():
+        if binding_id not in BY_ID:
+            near = [k for k in BY_ID if k.split(".")[-1] == binding_id.split(".")[-1]]
+            hint = f" (did you mean {', '.join(near)}?)" if near else ""
+            raise KeymapError(f"keymap: unknown action {binding_id!r}{hint}; see the ? screen")
+        parts = [p.strip() for p in str(keys).split(",") if p.strip()]
+        if not parts:
+            raise KeymapError(f"keymap: {binding_id} has no key")
+        clean[binding_id] = ",".join(parts)
+    seen: dict[tuple[str, str], str] = {}
+    for k in KEYS:
+        scope = k.id.split(".", 1)[0]
+        for key in clean.get(k.id, k.keys).split(","):
+            other = seen.get((scope, key))
+            if other is not None and other != k.id:
+                raise KeymapError(f"keymap: {key!r} is bound to both {other} and {k.id}")
+            seen[(scope, key)] = k.id
+    return clean
+
+
+def keys_for(binding_id: str, keymap: Mapping[str, str] | None = None) -> str:
+    """The keys of an action after remapping, for display."""
+    return (keymap or {}).get(binding_id, BY_ID[binding_id].keys)

@@ -1,0 +1,67 @@
+"""``g`` then a letter: jump to a view, as in Gmail. Shows the letters while it waits."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+#: letter -> (view key, title)
+TARGETS: dict[str, tuple[str, str]] = {
+    "i": ("inbox", "Inbox"),
+    "m": ("mine", "Mine"),
+    "u": ("unassigned", "Unassigned"),
+    "s": ("snoozed", "Snoozed"),
+    "w": ("pending", "Waiting on customer"),
+    "d": ("done", "Done"),
+    "e": ("channel:email", "Email"),
+    "c": ("channel:chat", "Chat"),
+    "a": ("channel:whatsapp", "WhatsApp"),
+    "o": ("channel:social", "Social"),
+    "f": ("channel:form", "Form"),
+    "p": ("channel:phone", "Phone"),
+}
+
+
+class GotoScreen(ModalScreen[str | None]):
+    """Waits for one letter and dismisses with the view key (None on anything else)."""
+
+    DEFAULT_CSS = """
+    GotoScreen { align: left bottom; background: $background 30%; }
+    GotoScreen > Vertical {
+        width: auto; height: auto; padding: 0 2; margin: 0 0 1 1;
+        background: $panel; border: round $primary;
+    }
+    """
+
+    def __init__(self, saved: list[tuple[str, str]] | None = None) -> None:
+        super().__init__()
+        self.saved = saved or []
+
+    def compose(self) -> ComposeResult:
+        text = Text("Go to…\n", style="bold")
+        for letter, (_, title) in TARGETS.items():
+            text.append(f" {letter} ", style="bold reverse")
+            text.append(f" {title}\n")
+        for i, (_, title) in enumerate(self.saved[:9], start=1):
+            text.append(f" {i} ", style="bold reverse")
+            text.append(" ")
+            text.append(title)
+            text.append("\n")
+        text.append("esc cancel", style="dim")
+        with Vertical():
+            yield Static(text)
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        char = event.character or ""
+        if char in TARGETS:
+            self.dismiss(TARGETS[char][0])
+        elif char.isdigit() and 1 <= int(char) <= len(self.saved):
+            self.dismiss(self.saved[int(char) - 1][0])
+        else:
+            self.dismiss(None)

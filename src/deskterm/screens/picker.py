@@ -1,0 +1,155 @@
+"""A small fuzzy picker: type to filter, arrows or ctrl+j/k to move, enter to choose.
+
+Used for assigning, tagging and anything else that picks one item from a short list (well
+under 10,000 items, the size where built-in list widgets stay fast).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from deskterm.safety import one_line
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    detail: str = ""
+
+
+def fuzzy_score(query: str, text: str) -> int | None:
+    """A subsequence match score (higher is better); None when ``query`` does not match.
+
+    Consecutive letters and matches at word starts score more, so "pr" finds "Paul Roux"
+    before "approve".
+    """
+    if not query:
+        return 0
+    q = query.lower()
+    t = text.lower()
+    if q in t:
+        start = t.index(q)
+        return 1000 - start + (200 if start == 0 or not t[start - 1].isalnum() else 0)
+    score = 0
+    pos = -1
+    for ch in q:
+        nxt = t.find(ch, pos + 1)
+        if nxt == -1:
+            return None
+        score += 10 if nxt == pos + 1 else 1
+        if nxt == 0 or not t[nxt - 1].isalnum():
+            score += 5
+        pos = nxt
+    return score
+
+
+def filter_choices(query: str, choices: Sequence[Choice], limit: int = 200) -> list[Choice]:
+    scored = []
+    for i, c in enumerate(choices):
+        s = fuzzy_score(query, f"{c.label} {c.detail}")
+        if s is not None:
+            scored.append((-s, i, c))
+    scored.sort()
+    return [c for _, _, c in scored[:limit]]
+
+
+class PickerScreen(ModalScreen[str | None]):
+    """Pick one of ``choices``; dismisses with its value, or with the typed text when
+    ``allow_new`` and nothing matches exactly (for new tags)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("down,ctrl+j", "move(1)", "Next", show=False),
+        Binding("up,ctrl+k", "move(-1)", "Previous", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    PickerScreen { align: center middle; }
+    PickerScreen > Vertical {
+        width: 70; max-width: 95%; height: auto; max-height: 80%;
+        background: $panel; border: round $primary; padding: 0 1;
+    }
+    PickerScreen #picker-title { text-style: bold; }
+    PickerScreen #picker-hint { color: $text-muted; }
+    PickerScreen OptionList { height: auto; max-height: 20; }
+    """
+
+    def __init__(
+        self, title: str, choices: Sequence[Choice], *, allow_new: bool = False, hint: str = ""
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+        self.allow_new = allow_new
+        self.hint = hint
+        self._shown: list[Choice] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.title_text, id="picker-title")
+            yield Input(placeholder="type to filter", id="picker-input")
+            yield OptionList(id="picker-options")
+            yield Static(self.hint or "enter choose · esc cancel", id="picker-hint")
+
+    def on_mount(self) -> None:
+        self._refill("")
+        self.query_one(Input).focus()
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self._refill(event.value)
+
+    def _refill(self, query: str) -> None:
+        self._shown = filter_choices(query.strip(), self.choices)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for c in self._shown:
+            label = Text(one_line(c.label, 50))
+            if c.detail:
+                label.append("  " + one_line(c.detail, 40), style="dim")
+            options.add_option(Option(label))
+        if (
+            self.allow_new
+            and query.strip()
+            and not any(c.value.lower() == query.strip().lower() for c in self._shown)
+        ):
+            options.add_option(Option(Text(f"+ new: {query.strip()}", style="italic")))
+        if options.option_count:
+            options.highlighted = 0
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = (current + step) % options.option_count
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self._choose(self.query_one(OptionList).highlighted)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option_index)
+
+    def _choose(self, index: int | None) -> None:
+        if index is None:
+            return
+        if index < len(self._shown):
+            self.dismiss(self._shown[index].value)
+        elif self.allow_new:
+            typed = self.query_one(Input).value.strip()
+            self.dismiss(typed or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

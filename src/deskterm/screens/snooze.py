@@ -1,0 +1,100 @@
+"""The snooze picker: a preset in one key, or a time typed in English or French.
+
+The parse is shown as it is typed ("until Tue 24 Nov 09:00") so the agent confirms what
+deskterm understood, never a guess.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from deskterm.snooze import PRESETS, SnoozeError, SnoozeTarget, parse_snooze
+
+
+class SnoozeScreen(ModalScreen[SnoozeTarget | None]):
+    """Choose when the conversation comes back."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="snooze.cancel")]
+
+    DEFAULT_CSS = """
+    SnoozeScreen { align: center middle; }
+    SnoozeScreen > Vertical {
+        width: 64; max-width: 95%; height: auto; background: $panel;
+        border: round $primary; padding: 0 1;
+    }
+    SnoozeScreen #snooze-title { text-style: bold; }
+    SnoozeScreen #snooze-preview { height: 1; }
+    """
+
+    def __init__(self, *, now: datetime, tz: ZoneInfo, count: int = 1) -> None:
+        super().__init__()
+        self.now = now
+        self.tz = tz
+        self.count = count
+        self._target: SnoozeTarget | None = None
+
+    def compose(self) -> ComposeResult:
+        presets = Text()
+        for key, label, expression in PRESETS:
+            presets.append(f" {key} ", style="bold reverse")
+            presets.append(f" {label}")
+            try:
+                target = parse_snooze(expression, self.now, self.tz)
+                presets.append(f"  {target.label}", style="dim")
+            except SnoozeError:
+                pass
+            presets.append("\n")
+        what = "this conversation" if self.count == 1 else f"{self.count} conversations"
+        with Vertical():
+            yield Static(f"Snooze {what} until…", id="snooze-title")
+            yield Static(presets)
+            yield Input(
+                placeholder="or type: 2h, tomorrow 9:00, demain 14h, friday, 2026-12-01",
+                id="snooze-input",
+            )
+            yield Static(id="snooze-preview")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        value = self.query_one(Input).value
+        if not value and event.character:
+            for key, _, expression in PRESETS:
+                if event.character == key:
+                    event.stop()
+                    event.prevent_default()
+                    self.dismiss(parse_snooze(expression, self.now, self.tz))
+                    return
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        preview = self.query_one("#snooze-preview", Static)
+        text = event.value.strip()
+        self._target = None
+        if not text:
+            preview.update("")
+            return
+        try:
+            self._target = parse_snooze(text, self.now, self.tz)
+        except SnoozeError as exc:
+            preview.update(Text(str(exc), style="red"))
+            return
+        preview.update(Text(f"→ {self._target.label}   enter to confirm", style="bold green"))
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        if self._target is not None:
+            self.dismiss(self._target)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

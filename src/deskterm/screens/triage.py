@@ -1,0 +1,370 @@
+"""Inbox-zero actions of the workstation: send (with undo), done, snooze, assign, tags, undo.
+
+Each action works on the selected conversations, or on the one under the cursor; each runs
+in a store worker, is recorded as events under one undo group, and can be taken back with
+``u``. A reply is held for a few seconds before it is committed, so "undo send" really
+un-sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.timer import Timer
+
+from deskterm.backend.writes import new_key
+from deskterm.models import UNTIL_REPLY, AuthorKind, Priority, Status
+from deskterm.screens.confirm import ConfirmScreen
+from deskterm.screens.picker import Choice, PickerScreen
+from deskterm.screens.snooze import SnoozeScreen
+from deskterm.snooze import SnoozeTarget
+from deskterm.widgets.composer import Composer
+
+if TYPE_CHECKING:
+    from deskterm.screens.workstation import WorkstationScreen
+
+
+@dataclass
+class HeldReply:
+    """A reply waiting out its undo delay before it is committed."""
+
+    conversation_id: int
+    body: str
+    note: bool
+    done: bool
+    undo_group: str
+    after: list[tuple[str, Any]] = field(default_factory=list)  # macro actions to apply
+    timer: Timer | None = None
+
+
+@dataclass
+class DoneAction:
+    """A committed action that ``u`` can take back."""
+
+    undo_group: str
+    description: str
+
+
+class TriageMixin:
+    """Mixed into the workstation screen; ``self`` is a WorkstationScreen."""
+
+    _held: HeldReply | None = None
+    _undo_stack: list[DoneAction | HeldReply]
+
+    # -- which conversations -------------------------------------------------------------
+
+    def _targets(self: WorkstationScreen) -> list[int]:
+        selected = sorted(self.inbox.selected_ids)
+        if selected:
+            return selected
+        focused = self.focused
+        if focused is self.inbox and self.inbox.cursor_id is not None:
+            return [self.inbox.cursor_id]
+        if self.bundle is not None:
+            return [self.bundle.conversation.id]
+        if self.inbox.cursor_id is not None:
+            return [self.inbox.cursor_id]
+        return []
+
+    def _undo_push(self: WorkstationScreen, item: DoneAction | HeldReply) -> None:
+        if not hasattr(self, "_undo_stack"):
+            self._undo_stack = []
+        self._undo_stack.append(item)
+        del self._undo_stack[:-50]
+
+    # -- send ------------------------------------------------------------------------------
+
+    @on(Composer.SendRequested)
+    def _send_requested(self: WorkstationScreen, event: Composer.SendRequested) -> None:
+        self._check_then_send(event.conversation_id, event.body, event.note, event.done)
+
+    @work(thread=True, group="store")
+    def _check_then_send(
+        self: WorkstationScreen, cid: int, body: str, note: bool, done: bool
+    ) -> None:
+        """Refuse to answer a stale thread blindly: show what arrived, then ask."""
+        fresh = self.desk.store.conversation(cid)
+        shown = self._shown_count
+        if fresh is not None and not note and fresh.message_count > shown:
+            newer = self.desk.store.messages(cid, limit=fresh.message_count - shown)
+            if any(m.author_kind is not AuthorKind.SYSTEM for m in newer):
+                self.app.call_from_thread(self._confirm_stale, cid, body, note, done, newer)
+                return
+        self.app.call_from_thread(self._hold_reply, cid, body, note, done)
+
+    def _confirm_stale(
+        self: WorkstationScreen, cid: int, body: str, note: bool, done: bool, newer
+    ) -> None:
+        self.load_conversation(cid)
+        who = ", ".join(dict.fromkeys(m.author_name or "Someone" for m in newer))
+        question = (
+            f"{who} wrote {len(newer)} new message(s) since you opened this "
+            "conversation. Send your reply anyway?"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._hold_reply(cid, body, note, done)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def _hold_reply(
+        self: WorkstationScreen,
+        cid: int,
+        body: str,
+        note: bool,
+        done: bool,
+        after: list[tuple[str, Any]] | None = None,
+    ) -> None:
+        self._flush_held()
+        held = HeldReply(cid, body, note, done, new_key(), after or [])
+        delay = self.desk.settings.undo_send_seconds
+        self._held = held
+        self.composer.clear()
+        what = "Note" if note else "Reply"
+        if delay > 0:
+            held.timer = self.set_timer(delay, self._flush_held)
+            self.notify(f"{what} sending in {delay:g}s — u to undo", timeout=delay)
+        self._undo_push(held)
+        if delay <= 0:
+            self._flush_held()
+        if done or not note:
+            self._advance_after(cid)
+
+    def _advance_after(self: WorkstationScreen, cid: int) -> None:
+        """Send & done: move on to the next most urgent conversation."""
+        if self.desk.settings.auto_advance:
+            self.inbox.focus()
+            self.narrow_pane = "inbox"
+            self.bundle = (
+                None if self.bundle and self.bundle.conversation.id == cid else (self.bundle)
+            )
+
+    def _flush_held(self: WorkstationScreen) -> None:
+        held = self._held
+        if held is None:
+            return
+        self._held = None
+        if held.timer is not None:
+            held.timer.stop()
+        self._commit_reply(held)
+
+    def commit_held_now(self: WorkstationScreen) -> None:
+        """On quit: a held reply is committed at once, never dropped."""
+        held = self._held
+        if held is None:
+            return
+        self._held = None
+        if held.timer is not None:
+            held.timer.stop()
+        self._write_reply(held)
+
+    @work(thread=True, group="store")
+    def _commit_reply(self: WorkstationScreen, held: HeldReply) -> None:
+        self._write_reply(held)
+        self.app.call_from_thread(self.inbox.refresh_rows)
+
+    def _write_reply(self: WorkstationScreen, held: HeldReply) -> None:
+        desk = self.desk
+        store = desk.store
+        status_after = Status.DONE if held.done else None
+        store.add_message(
+            held.conversation_id,
+            author_kind=AuthorKind.AGENT,
+            author_id=desk.agent.id,
+            author_name=desk.agent.name,
+            body=held.body,
+            public=not held.note,
+            status_after=status_after,
+            undo_group=held.undo_group,
+            outbox=desk.outbox_for(
+                "note" if held.note else "reply", body=held.body, done=held.done
+            ),
+        )
+        store.save_draft(held.conversation_id, desk.agent.id, "")
+        for kind, value in held.after:
+            desk.apply_change(held.conversation_id, kind, value, undo_group=held.undo_group)
+
+    # -- undo ------------------------------------------------------------------------------
+
+    def action_undo(self: WorkstationScreen) -> None:
+        stack = getattr(self, "_undo_stack", [])
+        while stack:
+            item = stack.pop()
+            if isinstance(item, HeldReply):
+                if self._held is item:
+                    self._held = None
+                    if item.timer is not None:
+                        item.timer.stop()
+                    self.load_conversation(item.conversation_id)
+                    self.call_after_refresh(self._restore_held, item)
+                    self.notify("Not sent: your text is back in the composer.")
+                    return
+                # Already committed: undo what it changed (status, tags…), not the words.
+                self._undo_group(
+                    item.undo_group,
+                    "Status after the reply undone (the message itself was already sent)",
+                )
+                return
+            self._undo_group(item.undo_group, f"Undone: {item.description}")
+            return
+        self.notify("Nothing to undo.")
+
+    def _restore_held(self: WorkstationScreen, held: HeldReply) -> None:
+        self.composer.load(held.conversation_id, self.composer._target, held.body, note=held.note)
+        self.composer.area.focus()
+
+    @work(thread=True, group="store")
+    def _undo_group(self: WorkstationScreen, group: str, message: str) -> None:
+        touched = self.desk.store.undo(group, agent_id=self.desk.agent.id)
+        self.app.call_from_thread(self.inbox.refresh_rows)
+        text = message if touched else "Nothing left to undo there (it changed since)."
+        self.app.call_from_thread(self.notify, text)
+
+    # -- actions on conversations ------------------------------------------------------------
+
+    def _apply(
+        self: WorkstationScreen,
+        description: str,
+        kind: str,
+        value: Any,
+        ids: list[int] | None = None,
+    ) -> None:
+        ids = ids if ids is not None else self._targets()
+        if not ids:
+            self.notify("No conversation here.")
+            return
+        group = new_key()
+        self._undo_push(
+            DoneAction(group, f"{description} ({len(ids)})" if len(ids) > 1 else description)
+        )
+        self._run_apply(ids, kind, value, group, description)
+
+    @work(thread=True, group="store")
+    def _run_apply(
+        self: WorkstationScreen, ids: list[int], kind: str, value: Any, group: str, description: str
+    ) -> None:
+        failed = []
+        for cid in ids:
+            try:
+                self.desk.apply_change(cid, kind, value, undo_group=group)
+            except Exception as exc:  # one refused conversation must not stop the others
+                failed.append(f"#{cid}: {exc}")
+        self.app.call_from_thread(self._applied, ids, description, failed)
+
+    def _applied(
+        self: WorkstationScreen, ids: list[int], description: str, failed: list[str]
+    ) -> None:
+        self.inbox.clear_selection()
+        self.inbox.refresh_rows()
+        if self.bundle is not None and self.bundle.conversation.id in ids:
+            self.load_conversation(self.bundle.conversation.id)
+        n = len(ids) - len(failed)
+        what = f"{description}" + (f" — {n} conversations" if len(ids) > 1 else "")
+        self.notify(
+            f"{what} · u to undo" if not failed else f"{what}; failed: " + "; ".join(failed[:3]),
+            severity="warning" if failed else "information",
+        )
+
+    def action_done(self: WorkstationScreen) -> None:
+        self._apply("Done", "status", Status.DONE)
+
+    def action_reopen(self: WorkstationScreen) -> None:
+        self._apply("Reopened", "status", Status.OPEN)
+
+    def action_snooze(self: WorkstationScreen) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+
+        def chosen(target: SnoozeTarget | None) -> None:
+            if target is not None:
+                label = (
+                    "until the customer replies" if target.until == UNTIL_REPLY else target.label
+                )
+                self._apply(f"Snoozed {label}", "snooze", target, ids)
+
+        self.app.push_screen(
+            SnoozeScreen(now=self.desk.clock(), tz=self.desk.tz, count=len(ids)), chosen
+        )
+
+    def action_take(self: WorkstationScreen) -> None:
+        self._apply("Assigned to you", "assign", self.desk.agent.id)
+
+    def action_assign(self: WorkstationScreen) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+        choices = [
+            Choice(f"agent:{self.desk.agent.id}", "Me", self.desk.agent.name),
+            Choice("none", "Nobody", "unassign"),
+        ]
+        choices += [
+            Choice(f"agent:{a.id}", a.name, a.email)
+            for a in self.desk.agents
+            if a.id != self.desk.agent.id
+        ]
+        choices += [Choice(f"group:{g.id}", f"Group: {g.name}") for g in self.desk.groups]
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            if value == "none":
+                self._apply("Unassigned", "assign", None, ids)
+            elif value.startswith("agent:"):
+                aid = int(value.split(":")[1])
+                self._apply(f"Assigned to {self.desk.agent_name(aid)}", "assign", aid, ids)
+            else:
+                gid = int(value.split(":")[1])
+                name = next((g.name for g in self.desk.groups if g.id == gid), "group")
+                self._apply(f"Moved to {name}", "group", gid, ids)
+
+        self.app.push_screen(
+            PickerScreen(
+                "Assign to…",
+                choices,
+                hint="enter assign · esc cancel · n after it to leave a note for the new owner",
+            ),
+            chosen,
+        )
+
+    def action_tag(self: WorkstationScreen) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+        current = set(self.bundle.conversation.tags) if self.bundle and len(ids) == 1 else set()
+        choices = [
+            Choice(t, ("− " if t in current else "+ ") + t, f"{n} conversations")
+            for t, n in self.desk.tags
+        ]
+
+        def chosen(tag: str | None) -> None:
+            if not tag:
+                return
+            tag = tag.strip().lower().replace(" ", "-")
+            if tag in current:
+                self._apply(f"Tag −{tag}", "remove_tags", [tag], ids)
+            else:
+                self._apply(f"Tag +{tag}", "add_tags", [tag], ids)
+
+        self.app.push_screen(
+            PickerScreen("Tag (enter adds, or removes a tag it has)", choices, allow_new=True),
+            chosen,
+        )
+
+    def action_priority(self: WorkstationScreen) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+        choices = [Choice(p.value, p.value.capitalize()) for p in Priority]
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self._apply(f"Priority {value}", "priority", Priority(value), ids)
+
+        self.app.push_screen(PickerScreen("Priority", choices), chosen)
+
+    def action_select_all(self: WorkstationScreen) -> None:
+        self.inbox.select_visible()

@@ -1,0 +1,473 @@
+"""The workstation: inbox, conversation and customer side by side.
+
+The screen coordinates its panes: they post messages up, it reads and writes the store in
+thread workers and hands the results back down. Nothing here waits on the store on the event
+loop. Triage actions (done, snooze, assign, undo…) live in :mod:`deskterm.screens.triage`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from deskterm import keymap
+from deskterm.backend.context import ConversationBundle, load_bundle
+from deskterm.backend.views import BUILTIN_VIEWS, View
+from deskterm.query import QueryError, parse_query
+from deskterm.safety import one_line
+from deskterm.screens.goto import TARGETS, GotoScreen
+from deskterm.screens.triage import TriageMixin
+from deskterm.widgets.composer import Composer
+from deskterm.widgets.conversation_view import ThreadView
+from deskterm.widgets.customer_panel import CustomerPanel
+from deskterm.widgets.inbox_list import InboxList
+from deskterm.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from deskterm.app import DeskApp
+
+SHOW_DELAY = 0.06
+SEARCH_DELAY = 0.15
+POLL_SECONDS = 1.5
+PANES = ("inbox", "conversation", "customer")
+NARROW = 120
+VERY_NARROW = 90
+
+
+def view_for(key: str, saved: dict[str, str] | None = None) -> View:
+    for v in BUILTIN_VIEWS:
+        if v.key == key:
+            return v
+    for target, title in TARGETS.values():
+        if target == key:
+            return View(key, title)
+    if key.startswith("tag:"):
+        return View(key, "#" + key.split(":", 1)[1])
+    raise KeyError(key)
+
+
+class WorkstationScreen(TriageMixin, Screen[None]):
+    """The three panes an agent works in all day."""
+
+    BINDINGS = keymap.bindings("desk")
+
+    narrow_pane: reactive[str] = reactive("inbox")
+    """On a narrow terminal, which pane is on screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: View = BUILTIN_VIEWS[0]
+        self.previous_view: View = self.view
+        self.bundle: ConversationBundle | None = None
+        self._show_timer = None
+        self._search_timer = None
+        self._data_version = -1
+        self._shown_count = 0
+
+    @property
+    def desk(self) -> DeskApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        app = self.desk
+        yield StatusBar(id="status")
+        with Horizontal(id="panes"):
+            with Vertical(id="inbox-pane", classes="pane"):
+                yield Input(
+                    placeholder='Search: words "phrase" status: channel: tag: from: is:',
+                    id="search",
+                )
+                yield Static(id="search-error")
+                yield InboxList(
+                    store=app.store,
+                    me=app.agent.id,
+                    clock=app.clock,
+                    agents={a.id: a.initials for a in app.agents},
+                    id="inbox",
+                )
+            with Vertical(id="conversation-pane", classes="pane"):
+                yield Static(id="conversation-header")
+                yield ThreadView(tz=app.tz, id="thread")
+                yield Composer(id="composer")
+            yield CustomerPanel(tz=app.tz, clock=app.clock, id="customer", classes="pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        status = self.query_one(StatusBar)
+        status.agent_name = self.desk.agent.name
+        status.demo = self.desk.demo
+        self.query_one("#search", Input).display = False
+        self.query_one("#composer", Composer).display = False
+        self.inbox.set_view(self.view)
+        self.inbox.focus()
+        self.set_interval(POLL_SECONDS, self._poll)
+        self._apply_width(self.size.width)
+
+    # -- panes and layout ----------------------------------------------------------------
+
+    @property
+    def inbox(self) -> InboxList:
+        return self.query_one(InboxList)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def thread(self) -> ThreadView:
+        return self.query_one(ThreadView)
+
+    def on_resize(self, event) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(width < VERY_NARROW, "-very-narrow")
+        self._show_narrow()
+
+    def watch_narrow_pane(self, pane: str) -> None:
+        self._show_narrow()
+
+    def _show_narrow(self) -> None:
+        very = self.has_class("-very-narrow")
+        narrow = self.has_class("-narrow")
+        inbox = self.query_one("#inbox-pane")
+        conversation = self.query_one("#conversation-pane")
+        customer = self.query_one("#customer")
+        if very:
+            inbox.display = self.narrow_pane == "inbox"
+            conversation.display = self.narrow_pane == "conversation"
+            customer.display = self.narrow_pane == "customer"
+        elif narrow:
+            inbox.display = self.narrow_pane != "customer"
+            conversation.display = True
+            customer.display = self.narrow_pane == "customer"
+        else:
+            inbox.display = conversation.display = customer.display = True
+
+    def action_show_pane(self, pane: str) -> None:
+        self.narrow_pane = pane
+        target = {
+            "inbox": self.inbox,
+            "conversation": self.thread,
+            "customer": self.query_one(CustomerPanel),
+        }[pane]
+        target.focus()
+
+    def action_focus_next_pane(self) -> None:
+        self._cycle_pane(1)
+
+    def action_focus_previous_pane(self) -> None:
+        self._cycle_pane(-1)
+
+    def _cycle_pane(self, step: int) -> None:
+        order = [self.inbox, self.thread, self.query_one(CustomerPanel)]
+        focused = self.focused
+        index = 0
+        for i, widget in enumerate(order):
+            if focused is widget or (focused is not None and widget in focused.ancestors):
+                index = i
+        if focused is not None and self.composer in focused.ancestors_with_self:
+            index = 1
+        pane = PANES[(index + step) % 3]
+        self.action_show_pane(pane)
+
+    def action_back(self) -> None:
+        if self.query_one("#search", Input).display:
+            self._close_search(restore=True)
+        elif self.focused is not self.inbox:
+            self.action_show_pane("inbox")
+        elif self.inbox.selected_ids:
+            self.inbox.clear_selection()
+
+    # -- views ---------------------------------------------------------------------------
+
+    def set_view(self, view: View) -> None:
+        if view.key != self.view.key or view.query is not None:
+            self.previous_view = (
+                self.view if not self.view.key.startswith("search") else (self.previous_view)
+            )
+        self.view = view
+        status = self.query_one(StatusBar)
+        status.view_title = view.title
+        status.count = None
+        self.inbox.set_view(view)
+
+    def action_goto(self) -> None:
+        saved = [(f"saved:{vid}", name) for vid, name, _ in self.desk.saved_views]
+        self.app.push_screen(GotoScreen(saved), self._goto_chosen)
+
+    def _goto_chosen(self, key: str | None) -> None:
+        if key is None:
+            return
+        if key.startswith("saved:"):
+            self.open_saved_view(int(key.split(":", 1)[1]))
+            return
+        self.set_view(view_for(key))
+        self.action_show_pane("inbox")
+
+    def open_saved_view(self, view_id: int) -> None:
+        for vid, name, text in self.desk.saved_views:
+            if vid == view_id:
+                query = parse_query(text, now=self.desk.clock(), tz=self.desk.tz)
+                self.set_view(View(f"saved:{vid}", name, query))
+                self.action_show_pane("inbox")
+
+    @on(InboxList.Counted)
+    def _counted(self, event: InboxList.Counted) -> None:
+        if event.view.key == self.view.key:
+            self.query_one(StatusBar).count = event.count
+
+    @on(InboxList.LoadFailed)
+    def _load_failed(self, event: InboxList.LoadFailed) -> None:
+        self.notify(event.message, title="Could not read the store", severity="error")
+
+    # -- search --------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        self.narrow_pane = "inbox"
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._run_search(event.value))
+
+    def _run_search(self, text: str) -> None:
+        error = self.query_one("#search-error", Static)
+        if not text.strip():
+            error.update("")
+            self.set_view(self.previous_view)
+            return
+        try:
+            query = parse_query(text, now=self.desk.clock(), tz=self.desk.tz)
+        except QueryError as exc:
+            caret = Text(" " * min(exc.position, 200) + "^ ", style="bold red")
+            caret.append(str(exc), style="red")
+            error.update(caret)
+            return
+        error.update(
+            Text("enter: go to results · ctrl+s: save as a view · esc: close", style="dim")
+        )
+        self.set_view(View("search", f"Search: {one_line(text, 30)}", query))
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self.inbox.focus()
+
+    def _close_search(self, *, restore: bool) -> None:
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.display = False
+        self.query_one("#search-error", Static).update("")
+        if restore and self.view.key == "search":
+            self.set_view(self.previous_view)
+        self.inbox.focus()
+
+    def save_search(self) -> None:
+        text = self.query_one("#search", Input).value.strip()
+        if not text:
+            return
+        self._save_search(text)
+
+    @work(thread=True, group="store")
+    def _save_search(self, text: str) -> None:
+        vid = self.desk.store.save_view(text, text)
+        self.app.call_from_thread(self.desk.reload_saved_views)
+        self.app.call_from_thread(self.notify, f"Saved as a view: g then its number ({vid})")
+
+    # -- opening a conversation ----------------------------------------------------------
+
+    @on(InboxList.Highlighted)
+    def _highlighted(self, event: InboxList.Highlighted) -> None:
+        if self._show_timer is not None:
+            self._show_timer.stop()
+        cid = event.conversation_id
+        if cid is None:
+            self.call_later(self._show_nothing)
+            return
+        if self.bundle is not None and self.bundle.conversation.id == cid:
+            return
+        self._show_timer = self.set_timer(SHOW_DELAY, lambda: self.load_conversation(cid))
+
+    async def _show_nothing(self) -> None:
+        self.composer.flush()
+        self.bundle = None
+        self.composer.conversation_id = None
+        self.composer.display = False
+        self.query_one("#conversation-header", Static).update("")
+        await self.thread.clear("Nothing here. Pick another view with g.")
+        self.query_one(CustomerPanel).show(None)
+
+    @on(InboxList.Opened)
+    def _opened(self, event: InboxList.Opened) -> None:
+        if self.bundle is None or self.bundle.conversation.id != event.conversation_id:
+            self.load_conversation(event.conversation_id)
+        self.narrow_pane = "conversation"
+        self.thread.focus()
+
+    @on(CustomerPanel.OpenConversation)
+    def _open_past(self, event: CustomerPanel.OpenConversation) -> None:
+        self.load_conversation(event.conversation_id)
+        self.action_show_pane("conversation")
+
+    def open_conversation_by_id(self, conversation_id: int) -> None:
+        self.load_conversation(conversation_id)
+        self.action_show_pane("conversation")
+
+    @work(thread=True, exclusive=True, group="open")
+    def load_conversation(self, conversation_id: int) -> None:
+        desk = self.desk
+        bundle = load_bundle(
+            desk.store,
+            conversation_id,
+            agent_id=desk.agent.id,
+            goodwill_days=desk.settings.gestures.window_days,
+        )
+        if bundle is None:
+            return
+        if bundle.conversation.unread:
+            desk.store.mark_read(conversation_id)
+        desk.store.touch_presence(conversation_id, desk.agent.id, "viewing")
+        others = desk.store.presence(conversation_id, exclude_agent=desk.agent.id)
+        self.app.call_from_thread(self._show_bundle, bundle, others)
+
+    async def _show_bundle(self, bundle: ConversationBundle, others: list[tuple[str, str]]) -> None:
+        same = self.bundle is not None and self.bundle.conversation.id == bundle.conversation.id
+        self.bundle = bundle
+        self._shown_count = bundle.conversation.message_count
+        self._render_header(others)
+        await self.thread.show(bundle.conversation, bundle.messages, now=self.desk.clock())
+        self.query_one(CustomerPanel).show(bundle)
+        if not same:
+            self.composer.load(
+                bundle.conversation.id,
+                self._target(bundle),
+                bundle.draft_body,
+                note=bundle.draft_note,
+            )
+        self.composer.display = True
+
+    def _target(self, bundle: ConversationBundle) -> str:
+        c = bundle.conversation
+        return f"{c.customer_name} · {c.channel.value} · #{c.id}"
+
+    def _render_header(self, others: list[tuple[str, str]]) -> None:
+        if self.bundle is None:
+            return
+        c = self.bundle.conversation
+        now = self.desk.clock()
+        text = Text()
+        text.append(one_line(c.customer_name, 40), style="bold")
+        text.append(f" · {c.channel.value} · #{c.id} · {c.status.value}")
+        if c.assignee_id is not None:
+            text.append(f" · {self.desk.agent_name(c.assignee_id)}")
+        if c.snoozed_until is not None:
+            from deskterm.snooze import describe
+
+            text.append(
+                f" · snoozed {describe(c.snoozed_until, now, self.desk.tz)}", style="italic"
+            )
+        if c.tags:
+            text.append("  " + " ".join(f"#{t}" for t in c.tags), style="dim")
+        text.append("\n")
+        text.append(one_line(c.subject, 120), style="italic")
+        for name, state in others:
+            verb = "is replying" if state == "typing" else "is looking at this"
+            text.append(f"\n⚑ {name} {verb}", style="bold yellow")
+        self.query_one("#conversation-header", Static).update(text)
+
+    @on(ThreadView.NeedOlder)
+    def _need_older(self, event: ThreadView.NeedOlder) -> None:
+        self._load_older(event.conversation_id, event.before_id)
+
+    @work(thread=True, group="open")
+    def _load_older(self, conversation_id: int, before_id: int) -> None:
+        older = self.desk.store.messages(conversation_id, limit=60, before_id=before_id)
+        self.app.call_from_thread(self.thread.prepend_older, older)
+
+    # -- composing -----------------------------------------------------------------------
+
+    def action_reply(self) -> None:
+        self._compose(note=False)
+
+    def action_note(self) -> None:
+        self._compose(note=True)
+
+    def _compose(self, *, note: bool) -> None:
+        if self.bundle is None:
+            self.notify("Open a conversation first (enter).")
+            return
+        self.narrow_pane = "conversation"
+        self.composer.display = True
+        self.composer.note = note
+        self.composer.area.focus()
+
+    @on(Composer.Left)
+    def _left_composer(self) -> None:
+        self.composer.flush()
+        self.inbox.focus()
+        self.narrow_pane = "inbox"
+
+    @on(Composer.DraftChanged)
+    def _draft_changed(self, event: Composer.DraftChanged) -> None:
+        self._save_draft(event.conversation_id, event.body, event.note)
+
+    @work(thread=True, group="drafts")
+    def _save_draft(self, conversation_id: int, body: str, note: bool) -> None:
+        store = self.desk.store
+        store.save_draft(conversation_id, self.desk.agent.id, body, note=note)
+        store.touch_presence(
+            conversation_id, self.desk.agent.id, "typing" if body.strip() else "viewing"
+        )
+
+    # -- live updates --------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="poll")
+    def _poll(self) -> None:
+        store = self.desk.store
+        woken = store.wake_due()
+        version = store.data_version()
+        breaching = store.breaching_count()
+        changed = version != self._data_version or bool(woken)
+        self._data_version = version
+        others: list[tuple[str, str]] = []
+        fresh = None
+        if self.bundle is not None:
+            cid = self.bundle.conversation.id
+            others = store.presence(cid, exclude_agent=self.desk.agent.id)
+            fresh = store.conversation(cid)
+        self.app.call_from_thread(self._after_poll, changed, breaching, others, fresh)
+
+    def _after_poll(self, changed: bool, breaching: int, others, fresh) -> None:
+        self.query_one(StatusBar).breaching = breaching
+        if changed:
+            self.inbox.refresh_rows()
+        if self.bundle is not None and fresh is not None:
+            if fresh.message_count != self._shown_count:
+                self.load_conversation(fresh.id)
+            else:
+                self.bundle.conversation = fresh
+                self._render_header(others)
+
+    def action_refresh(self) -> None:
+        self.inbox.refresh_rows()
+        if self.bundle is not None:
+            self.load_conversation(self.bundle.conversation.id)
+
+    def action_next_theme(self) -> None:
+        self.desk.cycle_theme()
+
+    def now(self) -> datetime:
+        return self.desk.clock()

@@ -1,0 +1,211 @@
+"""The composer: where a reply or an internal note is written, and saved as it is typed.
+
+The composer never loses text: every change is offered to the screen as a draft (debounced),
+and the screen writes it to the store in a worker. It names the conversation it will send to,
+so nobody answers the wrong customer, and it refuses to send while macro placeholders are
+still unfilled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Static, TextArea
+
+from deskterm import keymap
+from deskterm.safety import one_line
+
+DRAFT_DEBOUNCE = 0.4
+MARK_OPEN, MARK_CLOSE = "⟦", "⟧"
+
+
+def missing_markers(text: str) -> list[str]:
+    """Names of the unfilled ``⟦placeholder⟧`` markers a macro left in the text."""
+    found = []
+    start = text.find(MARK_OPEN)
+    while start != -1:
+        end = text.find(MARK_CLOSE, start + 1)
+        if end == -1:
+            break
+        found.append(text[start + 1 : end])
+        start = text.find(MARK_OPEN, end + 1)
+    return found
+
+
+class ReplyArea(TextArea):
+    """The text area itself; its keys come from the keymap so they can be remapped."""
+
+    BINDINGS = keymap.bindings("composer")
+
+    def action_send(self) -> None:
+        self.parent_composer.request_send(done=False)
+
+    def action_send_done(self) -> None:
+        self.parent_composer.request_send(done=True)
+
+    def action_toggle_note(self) -> None:
+        self.parent_composer.note = not self.parent_composer.note
+
+    def action_leave(self) -> None:
+        self.parent_composer.post_message(Composer.Left())
+
+    @property
+    def parent_composer(self) -> Composer:
+        return self.query_ancestor(Composer)
+
+
+class Composer(Vertical):
+    """Reply or note box for the open conversation."""
+
+    DEFAULT_CSS = """
+    Composer { height: auto; max-height: 50%; border-top: solid $primary 40%; }
+    Composer.note { border-top: solid $warning; }
+    Composer #composer-title { height: 1; padding: 0 1; color: $text-muted; }
+    Composer #composer-hint { height: auto; padding: 0 1; color: $warning; }
+    Composer ReplyArea { height: auto; min-height: 4; max-height: 16; border: none; }
+    Composer.-disabled { display: none; }
+    """
+
+    note: reactive[bool] = reactive(False)
+    """True when writing an internal note rather than a public reply."""
+
+    @dataclass
+    class SendRequested(Message):
+        """The agent asked to send what is in the composer."""
+
+        conversation_id: int
+        body: str
+        note: bool
+        done: bool
+
+    @dataclass
+    class DraftChanged(Message):
+        """The text changed; the screen saves it as the conversation's draft."""
+
+        conversation_id: int
+        body: str
+        note: bool
+
+    class Left(Message):
+        """The agent left the composer (escape)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.conversation_id: int | None = None
+        self._target = ""
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="composer-title")
+        yield ReplyArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
+        yield Static(id="composer-hint")
+
+    @property
+    def area(self) -> ReplyArea:
+        return self.query_one(ReplyArea)
+
+    @property
+    def text(self) -> str:
+        return self.area.text
+
+    def load(
+        self, conversation_id: int, target: str, body: str = "", *, note: bool = False
+    ) -> None:
+        """Point the composer at a conversation, with its saved draft."""
+        self.flush()
+        self.conversation_id = conversation_id
+        self._target = target
+        self.note = note
+        with self.area.prevent(TextArea.Changed):
+            self.area.load_text(body)
+        self.area.move_cursor(self.area.document.end)
+        self._render_title()
+        self._hint("")
+
+    def insert(self, text: str, *, replace: bool = False, cursor: int | None = None) -> None:
+        """Put text into the composer (a macro), at the cursor or in place of the draft."""
+        if replace:
+            self.area.load_text(text)
+            start = (0, 0)
+        else:
+            start = self.area.cursor_location
+            self.area.insert(text)
+        if cursor is not None:
+            before = text[:cursor]
+            row = start[0] + before.count("\n")
+            col = len(before.rsplit("\n", 1)[-1]) + (start[1] if "\n" not in before else 0)
+            self.area.move_cursor((row, col))
+        self._changed()
+
+    def clear(self) -> None:
+        with self.area.prevent(TextArea.Changed):
+            self.area.load_text("")
+        self._hint("")
+
+    def watch_note(self, note: bool) -> None:
+        self.set_class(note, "note")
+        self._render_title()
+        if self.conversation_id is not None and self.is_mounted:
+            self._changed()
+
+    def _render_title(self) -> None:
+        if not self.is_mounted:
+            return
+        title = Text()
+        if self.note:
+            title.append("Internal note", style="bold")
+            title.append(" (not sent to the customer)")
+        else:
+            title.append("Reply", style="bold")
+        if self._target:
+            title.append(" to ")
+            title.append(one_line(self._target, 60))
+        send = keymap.keys_for("composer.send").split(",")[-1]
+        done = keymap.keys_for("composer.send_done").split(",")[-1]
+        title.append(f"   {send} send · {done} send & done · ctrl+n reply/note", style="dim")
+        self.query_one("#composer-title", Static).update(title)
+
+    def _hint(self, text: str) -> None:
+        if self.is_mounted:
+            self.query_one("#composer-hint", Static).update(Text(text))
+
+    @on(TextArea.Changed)
+    def _on_text_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self._changed()
+
+    def _changed(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DRAFT_DEBOUNCE, self.flush)
+
+    def flush(self) -> None:
+        """Offer the current text as a draft now (on switch, on quit)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self.conversation_id is not None and self.is_mounted:
+            self.post_message(self.DraftChanged(self.conversation_id, self.text, self.note))
+
+    def request_send(self, *, done: bool) -> None:
+        if self.conversation_id is None:
+            self._hint("Open a conversation first.")
+            return
+        body = self.text
+        if not body.strip():
+            self._hint("Nothing to send yet.")
+            return
+        missing = missing_markers(body)
+        if missing:
+            names = ", ".join(dict.fromkeys(missing))
+            self._hint(f"Fill in {names} before sending (it has no value for this customer).")
+            return
+        self._hint("")
+        self.post_message(self.SendRequested(self.conversation_id, body, self.note, done))

@@ -1,0 +1,175 @@
+"""The customer pane: who this is, what they ordered, what happened before.
+
+Everything is built as ``Text`` from data: customer-supplied strings never become markup.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from deskterm.backend.context import ConversationBundle
+from deskterm.models import Order
+from deskterm.safety import one_line, to_text
+from deskterm.sla import format_age
+
+CHANNEL_NAMES = {
+    "email": "Email",
+    "chat": "Chat",
+    "whatsapp": "WhatsApp",
+    "social": "Social",
+    "form": "Form",
+    "phone": "Phone",
+}
+
+
+def money(cents: int, currency: str = "EUR") -> str:
+    symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
+    return f"{symbol}{cents / 100:,.2f}"
+
+
+def slot(order: Order, tz: ZoneInfo) -> str:
+    if order.delivery_slot_start is None:
+        return "no slot"
+    start = order.delivery_slot_start.astimezone(tz)
+    text = start.strftime("%a %d %b %H:%M")
+    if order.delivery_slot_end is not None:
+        text += "–" + order.delivery_slot_end.astimezone(tz).strftime("%H:%M")
+    return text
+
+
+class CustomerPanel(VerticalScroll, can_focus=True):
+    """Profile, orders and history of the open conversation's customer."""
+
+    BINDINGS = [
+        Binding("right_square_bracket", "next_order", "Next order", id="customer.next_order"),
+        Binding(
+            "left_square_bracket", "previous_order", "Previous order", id="customer.previous_order"
+        ),
+        Binding("o", "open_past", "Open past conversation", id="customer.open_past"),
+    ]
+
+    DEFAULT_CSS = """
+    CustomerPanel { padding: 0 1; }
+    CustomerPanel > Static { margin-bottom: 1; }
+    CustomerPanel .empty { color: $text-muted; }
+    """
+
+    class OpenConversation(Message):
+        def __init__(self, conversation_id: int) -> None:
+            super().__init__()
+            self.conversation_id = conversation_id
+
+    def __init__(self, *, tz: ZoneInfo, clock, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.tz = tz
+        self.clock = clock
+        self.bundle: ConversationBundle | None = None
+        self._past_index = 0
+
+    def compose(self):
+        yield Static(Text("No conversation open.", style="dim"), id="customer-profile")
+        yield Static(id="customer-order")
+        yield Static(id="customer-past")
+
+    def show(self, bundle: ConversationBundle | None) -> None:
+        self.bundle = bundle
+        self._past_index = 0
+        self._render_all()
+
+    def _render_all(self) -> None:
+        profile = self.query_one("#customer-profile", Static)
+        order = self.query_one("#customer-order", Static)
+        past = self.query_one("#customer-past", Static)
+        b = self.bundle
+        if b is None or b.customer is None:
+            profile.update(Text("No conversation open.", style="dim"))
+            order.update("")
+            past.update("")
+            return
+        profile.update(self._profile(b))
+        order.update(self._order(b))
+        past.update(self._past(b))
+
+    def _profile(self, b: ConversationBundle) -> RenderableType:
+        c = b.customer
+        assert c is not None
+        now: datetime = self.clock()
+        title = Text()
+        title.append(to_text(c.name, style="bold"))
+        if c.vip:
+            title.append("  ★ VIP", style="bold yellow")
+        lines: list[RenderableType] = [title]
+        lines.append(
+            Text(
+                f"{c.language.upper()} · customer for {format_age(c.created_at, now)}", style="dim"
+            )
+        )
+        for h in c.handles:
+            line = Text(f"{CHANNEL_NAMES.get(str(h.channel), str(h.channel))}: ", style="dim")
+            line.append(to_text(h.value))
+            lines.append(line)
+        lines.append(Text(f"{b.orders_count} orders · {money(b.spend_cents)} lifetime"))
+        if b.goodwill_cents:
+            lines.append(Text(f"Goodwill, last 90 days: {money(b.goodwill_cents)}", style="italic"))
+        if c.notes.strip():
+            lines.append(Text("Notes", style="bold"))
+            lines.append(to_text(c.notes))
+        return Group(*lines)
+
+    def _order(self, b: ConversationBundle) -> RenderableType:
+        o = b.order
+        if o is None:
+            return Text("No orders.", style="dim")
+        head = Text()
+        head.append(f"Order {o.number}", style="bold")
+        head.append(f"  {b.order_index % len(b.orders) + 1}/{len(b.orders)}  [ ]", style="dim")
+        lines: list[RenderableType] = [head]
+        lines.append(Text(f"{o.status.value.replace('_', ' ')} · {slot(o, self.tz)}"))
+        for item in o.items:
+            line = Text(f"  {item.quantity}× ")
+            line.append(to_text(item.name))
+            line.append(
+                f"  {money(item.unit_price_cents * item.quantity, o.currency)}", style="dim"
+            )
+            lines.append(line)
+        lines.append(Text(f"Total {money(o.total_cents, o.currency)}", style="bold"))
+        return Group(*lines)
+
+    def _past(self, b: ConversationBundle) -> RenderableType:
+        if not b.past:
+            return Text("No other conversations.", style="dim")
+        now = self.clock()
+        lines: list[RenderableType] = [
+            Text(f"Past conversations ({len(b.past)})  o open", style="bold")
+        ]
+        for i, conv in enumerate(b.past):
+            marker = "›" if i == self._past_index else " "
+            line = Text(f"{marker} {format_age(conv.created_at, now):>3} {conv.status.value:<7} ")
+            line.append(one_line(conv.subject, 40))
+            if conv.tags:
+                line.append("  " + " ".join(conv.tags[:2]), style="dim")
+            lines.append(line)
+        return Group(*lines)
+
+    def action_next_order(self) -> None:
+        if self.bundle and self.bundle.orders:
+            self.bundle.order_index = (self.bundle.order_index + 1) % len(self.bundle.orders)
+            self._render_all()
+
+    def action_previous_order(self) -> None:
+        if self.bundle and self.bundle.orders:
+            self.bundle.order_index = (self.bundle.order_index - 1) % len(self.bundle.orders)
+            self._render_all()
+
+    def action_open_past(self) -> None:
+        if self.bundle and self.bundle.past:
+            target = self.bundle.past[self._past_index % len(self.bundle.past)]
+            self.post_message(self.OpenConversation(target.id))

@@ -1,0 +1,52 @@
+"""The one-line header: where you are, how much waits, what breaches, who you are."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+
+class StatusBar(Static):
+    """Current view and count, breaching conversations, today's median response, agent."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    view_title: reactive[str] = reactive("Inbox")
+    """The title of the view on screen."""
+    count: reactive[int | None] = reactive(None)
+    """How many conversations the view holds (None while counting)."""
+    breaching: reactive[int] = reactive(0)
+    """Open conversations past their SLA due time."""
+    median_first_response: reactive[str] = reactive("")
+    """Today's median first-response time, formatted."""
+    agent_name: reactive[str] = reactive("")
+    """Who is working."""
+    sync_state: reactive[str] = reactive("")
+    """Remote sync state ("", "syncing…", "offline, 3 actions waiting")."""
+    demo: reactive[bool] = reactive(False)
+    """True when working in the demo helpdesk."""
+
+    def render(self) -> Text:
+        text = Text()
+        text.append("deskterm", style="bold")
+        if self.demo:
+            text.append(" demo", style="italic")
+        text.append("  ")
+        text.append(self.view_title, style="bold reverse")
+        text.append(f" {self.count:,}" if self.count is not None else " …")
+        if self.breaching:
+            text.append(f"   ⚠ {self.breaching} breaching", style="bold red")
+        if self.median_first_response:
+            text.append(f"   median first reply today {self.median_first_response}", style="dim")
+        if self.sync_state:
+            text.append(f"   {self.sync_state}", style="italic")
+        right = Text(self.agent_name, style="dim")
+        width = self.size.width - 2
+        pad = width - text.cell_len - right.cell_len
+        if pad > 1:
+            text.append(" " * pad)
+            text.append(right)
+        return text

@@ -1,0 +1,268 @@
+"""The store API: views with keyset paging, search, versions, events, errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from deskterm.backend import schema
+from deskterm.backend.db import StaleVersion, StoreError
+from deskterm.backend.store import Store
+from deskterm.backend.views import BUILTIN_VIEWS, View
+from deskterm.models import UNTIL_REPLY, AuthorKind, Channel, Status
+from deskterm.query import parse_query
+from tests.conftest import T0, Clock, Team, agent_replies, customer_writes
+
+INBOX = BUILTIN_VIEWS[0]
+
+
+def view(key: str) -> View:
+    return next(v for v in BUILTIN_VIEWS if v.key == key)
+
+
+def ids(rows) -> list[int]:
+    return [r.id for r in rows]
+
+
+def test_customer_message_opens_an_inbox_conversation_with_an_sla(store: Store, team: Team):
+    cid = customer_writes(store, team.customer, "Il manque le pain", channel=Channel.WHATSAPP)
+    conv = store.conversation(cid)
+    assert conv is not None
+    assert conv.status is Status.NEW and conv.unread and conv.message_count == 1
+    assert conv.sla_due_at == T0 + timedelta(minutes=5)  # WhatsApp: five minutes
+    assert ids(store.page(INBOX)) == [cid]
+    assert store.count(INBOX) == 1
+
+
+def test_reply_moves_to_waiting_and_customer_answer_reopens(store: Store, team: Team, clock: Clock):
+    cid = customer_writes(store, team.customer, "Where is my order?")
+    clock.advance(minutes=3)
+    agent_replies(store, cid, team.agent, "It left the kitchen at 12:05.")
+    conv = store.conversation(cid)
+    assert conv.status is Status.PENDING and conv.sla_due_at is None
+    assert conv.first_response_at == T0 + timedelta(minutes=3)
+    assert store.count(INBOX) == 0 and store.count(view("pending")) == 1
+    clock.advance(minutes=10)
+    store.add_message(cid, author_kind=AuthorKind.CUSTOMER, body="Still nothing")
+    conv = store.conversation(cid)
+    assert conv.status is Status.OPEN and conv.unread
+    assert conv.sla_due_at == clock.now + timedelta(hours=4)  # email next response
+    assert store.count(INBOX) == 1
+
+
+def test_inbox_orders_by_due_time_not_arrival(store: Store, team: Team, clock: Clock):
+    email = customer_writes(store, team.customer, "Question about invoices")
+    clock.advance(minutes=1)
+    chat = customer_writes(store, team.customer, "MY FOOD IS COLD!!!", channel=Channel.CHAT)
+    # The chat arrived later but is due in 5 minutes; the email in 4 hours.
+    assert ids(store.page(INBOX)) == [chat, email]
+
+
+def test_keyset_pages_cover_the_view_exactly_once(store: Store, team: Team, clock: Clock):
+    created = []
+    for i in range(57):
+        clock.advance(seconds=7)
+        created.append(
+            customer_writes(
+                store, team.customer, f"message {i}", channel=[Channel.EMAIL, Channel.CHAT][i % 2]
+            )
+        )
+    seen: list[int] = []
+    after = None
+    while True:
+        rows = store.page(INBOX, after=after, limit=10)
+        if not rows:
+            break
+        seen += ids(rows)
+        after = (rows[-1].sort_value, rows[-1].id)
+    assert sorted(seen) == sorted(created) and len(seen) == len(set(seen))
+    # Backwards from the last row gives the same order.
+    last = store.page(INBOX, limit=57)
+    back = store.page(INBOX, after=(last[-1].sort_value, last[-1].id), backwards=True, limit=5)
+    assert ids(back) == ids(last)[-6:-1]
+    # Random access with and without an anchor agree.
+    plain = store.page_at(INBOX, 30, limit=5)
+    anchored = store.page_at(INBOX, 30, limit=5, anchor=(20, last[20].sort_value, last[20].id))
+    assert ids(plain) == ids(anchored) == ids(last)[30:35]
+
+
+def test_views_mine_unassigned_channel_tag_snoozed_done(store: Store, team: Team):
+    a = customer_writes(store, team.customer, "one", channel=Channel.CHAT)
+    b = customer_writes(store, team.customer, "two")
+    c = customer_writes(store, team.customer, "three")
+    store.assign(a, team.agent, agent_id=team.agent)
+    store.set_tags(b, ["refund", "VIP case"], agent_id=team.agent)
+    store.snooze(c, T0 + timedelta(hours=2), agent_id=team.agent)
+    assert ids(store.page(view("mine"), me=team.agent)) == [a]
+    assert ids(store.page(view("unassigned"))) == [b]
+    assert ids(store.page(View("channel:chat", "Chat"))) == [a]
+    assert ids(store.page(View("tag:refund", "#refund"))) == [b]
+    assert store.conversation(b).tags == ["refund", "vip-case"]
+    assert ids(store.page(view("snoozed"))) == [c]
+    store.set_status(a, Status.DONE, agent_id=team.agent)
+    assert ids(store.page(view("done"))) == [a]
+    assert store.count(INBOX) == 1
+
+
+def test_snooze_wakes_by_time_and_by_customer_reply(store: Store, team: Team, clock: Clock):
+    timed = customer_writes(store, team.customer, "later please")
+    reply = customer_writes(store, team.customer, "I will send a photo")
+    store.snooze(timed, T0 + timedelta(hours=1), agent_id=team.agent)
+    store.snooze(reply, UNTIL_REPLY, agent_id=team.agent)
+    assert store.count(INBOX) == 0
+    clock.advance(minutes=59)
+    assert store.wake_due() == []
+    clock.advance(minutes=2)
+    assert store.wake_due() == [timed]  # until-reply never wakes by time
+    woken = store.conversation(timed)
+    assert woken.snoozed_until is None and woken.woken_at == clock.now
+    store.add_message(reply, author_kind=AuthorKind.CUSTOMER, body="photo.jpg")
+    assert store.conversation(reply).snoozed_until is None
+    assert store.count(INBOX) == 2
+
+
+def test_a_snoozed_breach_is_still_counted(store: Store, team: Team, clock: Clock):
+    cid = customer_writes(store, team.customer, "hello?", channel=Channel.CHAT)
+    store.snooze(cid, T0 + timedelta(hours=3), agent_id=team.agent)
+    clock.advance(minutes=6)
+    assert store.breaching_count() == 1
+    found = store.page(View("search", "s", parse_query("is:breached", now=clock.now)))
+    assert ids(found) == [cid]
+
+
+def test_stale_version_is_refused(store: Store, team: Team, tmp_path: Path, clock: Clock):
+    cid = customer_writes(store, team.customer, "hello")
+    seen = store.conversation(cid).version
+    other = Store(store.path, clock=clock)  # a second process on the same file
+    other.set_status(cid, Status.DONE, agent_id=team.other)
+    with pytest.raises(StaleVersion):
+        store.set_status(cid, Status.OPEN, agent_id=team.agent, expected_version=seen)
+    with pytest.raises(StaleVersion):
+        agent_replies(store, cid, team.agent, "late reply", expected_version=seen)
+    assert store.conversation(cid).status is Status.DONE
+    other.close()
+
+
+def test_every_change_is_an_event_and_undo_restores_it(store: Store, team: Team):
+    cid = customer_writes(store, team.customer, "hello")
+    store.set_tags(cid, ["refund"], agent_id=team.agent, undo_group="g1")
+    store.set_status(cid, Status.DONE, agent_id=team.agent, undo_group="g1")
+    kinds = [e.kind for e in store.events(cid)]
+    assert kinds[0] == "created" and "tags" in kinds and "status:done" in kinds
+    done = next(e for e in store.events(cid) if e.kind == "status:done")
+    assert done.before == {"status": "new"} and done.after == {"status": "done"}
+    store.undo("g1", agent_id=team.agent)
+    conv = store.conversation(cid)
+    assert conv.status is Status.NEW and conv.tags == []
+
+
+def test_undo_leaves_a_newer_change_alone(store: Store, team: Team):
+    cid = customer_writes(store, team.customer, "hello")
+    store.set_status(cid, Status.DONE, agent_id=team.agent, undo_group="g")
+    store.set_status(cid, Status.OPEN, agent_id=team.other)  # someone reopened it since
+    assert store.undo("g", agent_id=team.agent) == []
+    assert store.conversation(cid).status is Status.OPEN
+
+
+def test_full_text_search_finds_words_prefixes_and_accents(store: Store, team: Team):
+    bread = customer_writes(store, team.customer, "Il manque le pain complet", subject="Pain")
+    customer_writes(store, team.customer, "Livraison en retard", subject="Retard")
+    for text in ("pain", "pai", "PAIN", "manqué"):
+        q = parse_query(text, now=T0)
+        assert ids(store.page(View("search", "s", q))) == [bread], text
+    q = parse_query('"pain complet" channel:email', now=T0)
+    assert ids(store.page(View("search", "s", q))) == [bread]
+    q = parse_query("from:lea@example", now=T0)
+    assert store.count(View("search", "s", q)) == 2
+
+
+def test_hostile_search_text_never_reaches_fts_as_syntax(store: Store, team: Team):
+    customer_writes(store, team.customer, "hello")
+    for text in ("NEAR(a b", "a AND", "* OR *", '"', "^x", "body:x", "-"):
+        try:
+            q = parse_query(text, now=T0)
+        except ValueError:
+            continue
+        store.page(View("search", "s", q))  # must not raise
+
+
+def test_drafts_survive_reopening_the_store(store: Store, team: Team, clock: Clock):
+    cid = customer_writes(store, team.customer, "hello")
+    store.save_draft(cid, team.agent, "Bonjour Léa,\nvoici", note=False)
+    store.close()
+    again = Store(store.path, clock=clock)
+    assert again.draft(cid, team.agent).body == "Bonjour Léa,\nvoici"
+    again.save_draft(cid, team.agent, "   ")
+    assert again.draft(cid, team.agent) is None
+    again.close()
+
+
+def test_presence_shows_other_agents_only_while_fresh(store: Store, team: Team, clock: Clock):
+    cid = customer_writes(store, team.customer, "hello")
+    store.touch_presence(cid, team.other, "typing")
+    assert store.presence(cid, exclude_agent=team.agent) == [("Paul Roux", "typing")]
+    assert store.presence(cid, exclude_agent=team.other) == []
+    clock.advance(seconds=60)
+    assert store.presence(cid, exclude_agent=team.agent) == []
+
+
+def test_not_a_store_is_one_clear_error(tmp_path: Path):
+    junk = tmp_path / "notes.txt"
+    junk.write_text("hello, not a database")
+    with pytest.raises(StoreError, match="not a deskterm store"):
+        Store(junk)
+    with pytest.raises(StoreError, match="does not exist"):
+        Store(tmp_path / "missing" / "x.db")
+    with pytest.raises(StoreError, match="folder"):
+        Store(tmp_path)
+
+
+def test_corrupt_store_is_one_clear_error(tmp_path: Path, store: Store, team: Team):
+    customer_writes(store, team.customer, "hello")
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    data = bytearray(store.path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the page-1 b-tree header and schema
+    store.path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match=r"Cannot open .*damaged|malformed|not a database"):
+        Store(store.path)
+
+
+def test_newer_store_is_refused_and_older_one_migrated(tmp_path: Path):
+    path = tmp_path / "s.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(schema.SCHEMA_VERSION + 1),)
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="newer deskterm"):
+        Store(path)
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()  # a zero-byte file: version 0
+    s = Store(empty)
+    assert schema.current_version(s.conn) == schema.SCHEMA_VERSION
+    s.close()
+
+
+def test_migrations_apply_one_after_another(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "s.db"
+    Store(path).close()
+    extra = "ALTER TABLE customers ADD COLUMN timezone TEXT;"
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, extra])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    s = Store(path)
+    cols = [r[1] for r in s.conn.execute("PRAGMA table_info(customers)")]
+    assert "timezone" in cols
+    assert schema.current_version(s.conn) == schema.SCHEMA_VERSION
+    s.close()
+
+
+def test_store_file_is_private(tmp_path: Path):
+    s = Store(tmp_path / "private.db")
+    assert (s.path.stat().st_mode & 0o077) == 0
+    s.close()
