@@ -1,0 +1,342 @@
+"""The fake Zendesk's endpoints: one small function per route, and Zendesk's two paginations."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from tests.fakes import zendesk_export, zendesk_query, zendesk_rules
+from tests.fakes.zendesk_account import ZendeskAccount
+from tests.fakes.zendesk_records import ApiError, not_found
+
+MAX_CURSOR_PAGE = 100
+MAX_OFFSET_PAGE = 100
+OFFSET_RECORD_LIMIT = 10_000
+
+
+@dataclass
+class Call:
+    """One authenticated request, as the endpoints see it."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    actor: dict[str, Any]
+    base: str
+
+
+Answer = tuple[int, dict[str, Any]]
+Handler = Callable[[ZendeskAccount, Call, re.Match[str]], Answer]
+_ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []
+
+
+def _route(method: str, pattern: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        _ROUTES.append((method, re.compile(rf"^/api/v2/{pattern}(?:\.json)?$"), handler))
+        return handler
+
+    return register
+
+
+def dispatch(account: ZendeskAccount, call: Call) -> Answer:
+    """Run the endpoint matching the call, or answer Zendesk's 404 for an unknown endpoint."""
+    for method, pattern, handler in _ROUTES:
+        match = pattern.match(call.path)
+        if match and method == call.method:
+            return handler(account, call, match)
+    raise ApiError(404, {"error": "InvalidEndpoint", "description": "Not found"})
+
+
+# -- pagination ------------------------------------------------------------------------------
+
+
+def _invalid_attribute(name: str, detail: str) -> ApiError:
+    message = f"You passed an invalid value for the {name} attribute. {detail}"
+    return ApiError(400, {"error": {"title": "Invalid attribute", "message": message}})
+
+
+def _int_param(query: dict[str, str], name: str, default: int) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise _invalid_attribute(name, f"Invalid parameter: {name} must be an integer") from None
+
+
+def _cursor(item: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(f"id:{item['id']}".encode()).decode().rstrip("=")
+
+
+def _locate(items: list[dict[str, Any]], cursor: str) -> int:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        item_id = int(base64.urlsafe_b64decode(padded).decode().removeprefix("id:"))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise _invalid_attribute("page[after]", "Invalid cursor") from None
+    for index, item in enumerate(items):
+        if item["id"] == item_id:
+            return index
+    raise _invalid_attribute("page[after]", "Invalid cursor")
+
+
+def _uses_cursor(query: dict[str, str]) -> bool:
+    return any(key.startswith("page[") for key in query)
+
+
+def paginate(call: Call, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """Cursor pagination when any ``page[...]`` parameter is given, offset pagination else."""
+    others = {k: v for k, v in call.query.items() if not k.startswith("page")}
+    url = f"{call.base}{call.path}"
+    if _uses_cursor(call.query):
+        size = _int_param(call.query, "page[size]", MAX_CURSOR_PAGE)
+        if not 1 <= size <= MAX_CURSOR_PAGE:
+            raise _invalid_attribute("page[size]", f"page[size] must be {MAX_CURSOR_PAGE} or less")
+        start, end = 0, size
+        if "page[after]" in call.query:
+            start = _locate(items, call.query["page[after]"]) + 1
+            end = start + size
+        elif "page[before]" in call.query:
+            end = _locate(items, call.query["page[before]"])
+            start = max(0, end - size)
+        page = items[start:end]
+        after = _cursor(page[-1]) if page else None
+        before = _cursor(page[0]) if page else None
+        next_query = others | {"page[size]": size, "page[after]": after}
+        prev_query = others | {"page[size]": size, "page[before]": before}
+        return {
+            key: page,
+            "meta": {"has_more": end < len(items), "after_cursor": after, "before_cursor": before},
+            "links": {
+                "next": f"{url}?{urlencode(next_query)}" if after else None,
+                "prev": f"{url}?{urlencode(prev_query)}" if before else None,
+            },
+        }
+    number = _int_param(call.query, "page", 1)
+    per_page = max(1, min(_int_param(call.query, "per_page", MAX_OFFSET_PAGE), MAX_OFFSET_PAGE))
+    if number < 1:
+        raise _invalid_attribute("page", "Invalid parameter: page must be 1 or more")
+    offset = (number - 1) * per_page
+    if offset >= OFFSET_RECORD_LIMIT:
+        description = "Offset pagination stops at 10,000 records; use cursor pagination."
+        raise ApiError(400, {"error": "InvalidPaginationParameter", "description": description})
+    more = offset + per_page < len(items)
+    return {
+        key: items[offset : offset + per_page],
+        "next_page": f"{url}?{urlencode(others | {'page': number + 1, 'per_page': per_page})}"
+        if more
+        else None,
+        "previous_page": f"{url}?{urlencode(others | {'page': number - 1, 'per_page': per_page})}"
+        if number > 1
+        else None,
+        "count": len(items),
+    }
+
+
+# -- users, organisations, groups --------------------------------------------------------------
+
+
+@_route("GET", r"users/me")
+def _me(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    return 200, {"user": call.actor}
+
+
+@_route("GET", r"users/show_many")
+def _show_many(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    try:
+        ids = [int(part) for part in call.query.get("ids", "").split(",") if part.strip()]
+    except ValueError:
+        raise _invalid_attribute("ids", "ids must be integers") from None
+    if len(ids) > 100:
+        raise _invalid_attribute("ids", "At most 100 ids can be given")
+    return 200, {"users": [account.users[i] for i in ids if i in account.users]}
+
+
+@_route("GET", r"users/(\d+)")
+def _user(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    user = account.users.get(int(match.group(1)))
+    if user is None:
+        raise not_found()
+    return 200, {"user": user}
+
+
+@_route("GET", r"organizations/(\d+)")
+def _organization(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    org = account.organizations.get(int(match.group(1)))
+    if org is None:
+        raise not_found()
+    return 200, {"organization": org}
+
+
+@_route("GET", r"groups")
+def _groups(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    return 200, paginate(call, list(account.groups.values()), "groups")
+
+
+# -- tickets and comments ----------------------------------------------------------------------
+
+
+@_route("GET", r"tickets")
+def _tickets(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    with account.lock:
+        tickets = [account.ticket_json(t) for t in account.tickets.values()]
+    return 200, paginate(call, tickets, "tickets")
+
+
+@_route("POST", r"tickets")
+def _create_ticket(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    return 201, zendesk_rules.create_ticket(account, call.body, call.actor)
+
+
+@_route("GET", r"tickets/(\d+)")
+def _ticket(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    with account.lock:
+        ticket = account.ticket_json(account.ticket(int(match.group(1))))
+        loaded = zendesk_export.sideload(account, [ticket], call.query.get("include", ""))
+    return 200, {"ticket": ticket} | loaded
+
+
+@_route("PUT", r"tickets/(\d+)")
+def _update_ticket(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    return 200, zendesk_rules.update_ticket(account, int(match.group(1)), call.body, call.actor)
+
+
+@_route("GET", r"tickets/(\d+)/comments")
+def _comments(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    with account.lock:
+        ticket = account.ticket(int(match.group(1)))
+        comments = [account.comment_json(c) for c in account.comments.get(ticket.id, [])]
+    if call.query.get("sort_order") == "desc":
+        comments.reverse()
+    return 200, paginate(call, comments, "comments")
+
+
+@_route("GET", r"incremental/tickets/cursor")
+def _incremental_tickets(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    return 200, zendesk_export.incremental_tickets(account, call.query, call.base)
+
+
+@_route("GET", r"incremental/ticket_events")
+def _ticket_events(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    return 200, zendesk_export.incremental_ticket_events(account, call.query, call.base)
+
+
+# -- macros and views --------------------------------------------------------------------------
+
+
+def _macro_list(account: ZendeskAccount, call: Call, active_only: bool) -> Answer:
+    with account.lock:
+        macros = sorted(account.macros.values(), key=lambda m: (m["position"], m["id"]))
+    wanted = call.query.get("active")
+    if active_only or wanted == "true":
+        macros = [m for m in macros if m["active"]]
+    elif wanted == "false":
+        macros = [m for m in macros if not m["active"]]
+    return 200, paginate(call, macros, "macros")
+
+
+@_route("GET", r"macros")
+def _macros(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    return _macro_list(account, call, active_only=False)
+
+
+@_route("GET", r"macros/active")
+def _active_macros(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    return _macro_list(account, call, active_only=True)
+
+
+@_route("GET", r"macros/(\d+)")
+def _macro(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    macro = account.macros.get(int(match.group(1)))
+    if macro is None:
+        raise not_found()
+    return 200, {"macro": macro}
+
+
+@_route("GET", r"tickets/(\d+)/macros/(\d+)/apply")
+def _apply_macro(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    ticket_id, macro_id = int(match.group(1)), int(match.group(2))
+    return 200, zendesk_rules.apply_macro(account, ticket_id, macro_id, call.actor)
+
+
+def _view(account: ZendeskAccount, view_id: str) -> dict[str, Any]:
+    view = account.views.get(int(view_id))
+    if view is None:
+        raise not_found()
+    return view
+
+
+@_route("GET", r"views")
+def _views(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    views = sorted(account.views.values(), key=lambda v: (v["position"], v["id"]))
+    return 200, paginate(call, views, "views")
+
+
+@_route("GET", r"views/active")
+def _active_views(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    views = sorted(account.views.values(), key=lambda v: (v["position"], v["id"]))
+    return 200, paginate(call, [v for v in views if v["active"]], "views")
+
+
+@_route("GET", r"views/(\d+)")
+def _show_view(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    return 200, {"view": _view(account, match.group(1))}
+
+
+@_route("GET", r"views/(\d+)/tickets")
+def _view_tickets(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    with account.lock:
+        view = _view(account, match.group(1))
+        tickets = zendesk_query.view_tickets(account, view, call.actor["id"])
+        records = [account.ticket_json(t) for t in tickets]
+        loaded = zendesk_export.sideload(account, records, call.query.get("include", ""))
+    return 200, paginate(call, records, "tickets") | loaded
+
+
+@_route("GET", r"views/(\d+)/count")
+def _view_count(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    with account.lock:
+        view = _view(account, match.group(1))
+        value = len(zendesk_query.view_tickets(account, view, call.actor["id"]))
+    count = {
+        "view_id": view["id"],
+        "url": f"{call.base}/api/v2/views/{view['id']}/count.json",
+        "value": value,
+        "pretty": str(value),
+        "fresh": True,
+    }
+    return 200, {"view_count": count}
+
+
+# -- search ------------------------------------------------------------------------------------
+
+
+@_route("GET", r"search")
+def _search(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    if _uses_cursor(call.query):
+        raise _invalid_attribute(
+            "page", "Invalid parameter: page must be an integer from api/v2/search/index"
+        )
+    query = call.query.get("query")
+    if not query:
+        raise ApiError(400, {"error": "InvalidParameter", "description": "query is required"})
+    number = _int_param(call.query, "page", 1)
+    per_page = max(1, min(_int_param(call.query, "per_page", MAX_OFFSET_PAGE), MAX_OFFSET_PAGE))
+    if number * per_page > account.search_limit:
+        description = (
+            "Invalid search: Requested response size was greater than Search Response Limits"
+        )
+        raise ApiError(422, {"error": "InvalidParameter", "description": description})
+    with account.lock:
+        delay = account.search_index_delay
+        hidden_after = account.now_ts() - delay if delay > 0 else None
+        results = zendesk_query.search(account, query, call.actor["id"], hidden_after)
+    zendesk_query.sort_results(results, call.query.get("sort_by"), call.query.get("sort_order"))
+    return 200, paginate(call, results, "results") | {"facets": None}

@@ -1,0 +1,460 @@
+"""The Zendesk client against the local fake Zendesk: auth, tickets, comments, users, errors."""
+
+from __future__ import annotations
+
+import base64
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from deskterm.backend.connectors.errors import (
+    AuthError,
+    Conflict,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+from deskterm.backend.connectors.zendesk_api import ZendeskClient
+from deskterm.backend.connectors.zendesk_http import DEFAULT_RETRY_AFTER, parse_retry_after
+from tests.fakes import FakeZendesk
+
+NOW = datetime(2024, 5, 1, 12, 0, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def zendesk() -> Iterator[FakeZendesk]:
+    with FakeZendesk(now=NOW) as server:
+        yield server
+    assert not server.errors, server.errors[0]
+
+
+@pytest.fixture
+def client(zendesk: FakeZendesk) -> Iterator[ZendeskClient]:
+    with ZendeskClient(
+        base_url=zendesk.url, email=zendesk.agent["email"], api_token=zendesk.api_token
+    ) as zendesk_client:
+        yield zendesk_client
+
+
+@pytest.fixture
+def customer(zendesk: FakeZendesk) -> dict:
+    return zendesk.add_user("Léa Martin", "lea@example.com")
+
+
+# -- auth ------------------------------------------------------------------------------------
+
+
+def test_api_token_auth_acts_as_the_agent(zendesk: FakeZendesk, client: ZendeskClient) -> None:
+    me = client.me()
+    assert me["id"] == zendesk.agent["id"]
+    assert me["role"] == "admin"
+    request = zendesk.requests[-1]
+    assert (request.method, request.path, request.user_id) == (
+        "GET",
+        "/api/v2/users/me.json",
+        me["id"],
+    )
+
+
+def test_oauth_token_auth(zendesk: FakeZendesk) -> None:
+    with ZendeskClient(base_url=zendesk.url, oauth_token=zendesk.oauth_token) as oauth:
+        assert oauth.me()["email"] == zendesk.agent["email"]
+
+
+@pytest.mark.parametrize("kind", ["api_token", "oauth"])
+def test_refused_credentials_raise_auth_error_without_showing_them(
+    zendesk: FakeZendesk, kind: str
+) -> None:
+    secret = "s3cr3t-do-not-print"
+    credentials = (
+        {"email": zendesk.agent["email"], "api_token": secret}
+        if kind == "api_token"
+        else {"oauth_token": secret}
+    )
+    with ZendeskClient(base_url=zendesk.url, **credentials) as refused:
+        with pytest.raises(AuthError) as caught:
+            refused.me()
+        assert caught.value.status == 401
+        assert secret not in str(caught.value)
+        assert secret not in repr(refused)
+        assert "\n" not in str(caught.value)
+
+
+def test_api_token_of_an_unknown_email_is_refused(zendesk: FakeZendesk) -> None:
+    with (
+        ZendeskClient(
+            base_url=zendesk.url, email="nobody@example.com", api_token=zendesk.api_token
+        ) as c,
+        pytest.raises(AuthError),
+    ):
+        c.me()
+
+
+def test_subdomain_url_and_basic_credentials_on_the_wire() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"user": {"id": 7}})
+
+    transport = httpx.MockTransport(answer)
+    with ZendeskClient(subdomain="acme", email="a@b.c", api_token="tok", transport=transport) as c:
+        assert c.me() == {"id": 7}
+    assert str(seen[0].url) == "https://acme.zendesk.com/api/v2/users/me.json"
+    scheme, _, encoded = seen[0].headers["Authorization"].partition(" ")
+    assert (scheme, base64.b64decode(encoded).decode()) == ("Basic", "a@b.c/token:tok")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"email": "a@b.c", "api_token": "t"},
+        {"subdomain": "not a domain!", "email": "a@b.c", "api_token": "t"},
+        {"subdomain": "acme", "email": "a@b.c"},
+        {"subdomain": "acme"},
+    ],
+)
+def test_client_needs_an_address_and_credentials(kwargs: dict) -> None:
+    with pytest.raises(ValueError):
+        ZendeskClient(**kwargs)
+
+
+def test_a_forbidden_action_is_permanent_but_a_forbidden_login_is_auth(
+    zendesk: FakeZendesk, client: ZendeskClient
+) -> None:
+    zendesk.fail_next(
+        status=403, body={"error": "Forbidden", "description": "You do not have access"}
+    )
+    with pytest.raises(PermanentError) as caught:
+        client.me()
+    assert not isinstance(caught.value, AuthError)
+    zendesk.fail_next(status=403, body={"error": "Couldn't authenticate you"})
+    with pytest.raises(AuthError):
+        client.me()
+
+
+# -- tickets ---------------------------------------------------------------------------------
+
+
+def test_get_ticket_has_zendesk_fields(
+    zendesk: FakeZendesk, client: ZendeskClient, customer: dict
+) -> None:
+    seeded = zendesk.add_ticket(
+        "Missing bread", customer["id"], "Il manque le pain", via="email", tags=["VIP"]
+    )
+    ticket = client.get_ticket(seeded.id)
+    assert ticket["subject"] == "Missing bread"
+    assert ticket["status"] == "new"
+    assert ticket["requester_id"] == customer["id"]
+    assert ticket["via"]["channel"] == "email"
+    assert ticket["tags"] == ["vip"]
+    assert ticket["created_at"] == "2024-05-01T12:00:30Z"
+    # The path works without ``.json`` too, as on Zendesk.
+    raw = httpx.get(
+        f"{zendesk.url}/api/v2/tickets/{seeded.id}",
+        auth=(f"{zendesk.agent['email']}/token", zendesk.api_token),
+    )
+    assert raw.json()["ticket"]["id"] == seeded.id
+
+
+def test_missing_ticket_is_permanent_with_zendesk_description(client: ZendeskClient) -> None:
+    with pytest.raises(PermanentError) as caught:
+        client.get_ticket(424242)
+    assert caught.value.status == 404
+    assert "RecordNotFound" in str(caught.value) and "Not found" in str(caught.value)
+
+
+def test_update_ticket_sends_zendesk_fields(
+    zendesk: FakeZendesk, client: ZendeskClient, customer: dict
+) -> None:
+    seeded = zendesk.add_ticket("Refund", customer["id"], "Where is my refund?", tags=["billing"])
+    group = zendesk.add_group("Billing")
+    changes = {
+        "status": "pending",
+        "priority": "high",
+        "group_id": group["id"],
+        "assignee_id": zendesk.agent["id"],
+        "tags": ["billing", "refund"],
+        "custom_fields": [{"id": 360001, "value": "order-88213"}],
+    }
+    ticket = client.update_ticket(seeded.id, changes)
+    assert (ticket["status"], ticket["priority"], ticket["group_id"]) == (
+        "pending",
+        "high",
+        group["id"],
+    )
+    assert ticket["tags"] == ["billing", "refund"]
+    assert {"id": 360001, "value": "order-88213"} in ticket["custom_fields"]
+    assert zendesk.requests[-1].body == {"ticket": changes}
+    assert zendesk.tickets[seeded.id].status == "pending"
+
+
+def test_safe_update_with_a_stale_stamp_is_a_conflict(
+    zendesk: FakeZendesk, client: ZendeskClient, customer: dict
+) -> None:
+    seeded = zendesk.add_ticket("Late delivery", customer["id"], "Still waiting")
+    stamp = client.get_ticket(seeded.id)["updated_at"]
+    client.update_ticket(seeded.id, {"priority": "urgent"})  # someone else's change
+    with pytest.raises(Conflict) as caught:
+        client.update_ticket(seeded.id, {"status": "solved"}, updated_stamp=stamp)
+    assert caught.value.status == 409
+    assert "UpdateConflict" in str(caught.value)
+    sent = {"status": "solved", "safe_update": True, "updated_stamp": stamp}
+    assert zendesk.requests[-1].body == {"ticket": sent}
+    assert zendesk.tickets[seeded.id].status == "new"
+    fresh = client.get_ticket(seeded.id)["updated_at"]
+    assert (
+        client.update_ticket(seeded.id, {"status": "solved"}, updated_stamp=fresh)["status"]
+        == "solved"
+    )
+
+
+def test_invalid_status_is_permanent_with_the_description(
+    zendesk: FakeZendesk, client: ZendeskClient, customer: dict
+) -> None:
+    seeded = zendesk.add_ticket("Typo", customer["id"], "Hello")
+    with pytest.raises(PermanentError) as caught:
+        client.update_ticket(seeded.id, {"status": "snoozed"})
+    message = str(caught.value)
+    assert caught.value.status == 422
+    assert "Record validation errors" in message and "'snoozed' is not a valid status" in message
+    assert "\n" not in message
+    assert zendesk.tickets[seeded.id].status == "new"
+
+
+def test_closed_ticket_cannot_be_updated(
+    zendesk: FakeZendesk, client: ZendeskClient, customer: dict
+) -> None:
+    seeded = zendesk.add_ticket("Old", customer["id"], "Thanks", status="closed")
+    with pytest.raises(PermanentError, match="closed prevents ticket update"):
+        client.add_comment(seeded.id, "Any news?")
+
+
+def test_create_ticket_for_a_new_requester(zendesk: FakeZendesk, client: ZendeskClient) -> None:
+    ticket = client.create_ticket(
+        subject="Slot change",
+        body="Can you deliver at 18:00?",
+        requester_email="paul@example.com",
+        requester_name="Paul Durand",
+        tags=["delivery"],
+        priority="normal",
+    )
+    assert zendesk.requests[-1].method == "POST"
+    requester = zendesk.users[ticket["requester_id"]]
+    assert (requester["name"], requester["role"]) == ("Paul Durand", "end-user")
+    assert ticket["description"] == "Can you deliver at 18:00?"
+    assert ticket["via"]["channel"] == "api"
+    assert [c["body"] for c in client.iter_comments(ticket["id"])] == ["Can you deliver at 18:00?"]
+    with pytest.raises(PermanentError, match="cannot be blank"):
+        client.create_ticket(subject="Empty", body="")
+
+
+# -- comments --------------------------------------------------------------------------------
+
+
+def test_public_reply_and_internal_note(
+    zendesk: FakeZendesk, client: ZendeskClient, customer: dict
+) -> None:
+    seeded = zendesk.add_ticket("Missing bread", customer["id"], "Il manque le pain")
+    reply = client.add_comment(seeded.id, "Désolé ! On vous le renvoie.")
+    note = client.add_comment(seeded.id, "Warehouse forgot it again", public=False)
+    assert zendesk.requests[-1].body == {
+        "ticket": {"comment": {"body": "Warehouse forgot it again", "public": False}}
+    }
+    comments = list(client.iter_comments(seeded.id))
+    assert [(c["author_id"], c["public"]) for c in comments] == [
+        (customer["id"], True),
+        (zendesk.agent["id"], True),
+        (zendesk.agent["id"], False),
+    ]
+    assert reply.comment is not None and note.comment is not None
+    assert [reply.comment["id"], note.comment["id"]] == [c["id"] for c in comments[1:]]
+    assert (
+        comments[1]["html_body"].startswith("<div")
+        and comments[1]["plain_body"] == comments[1]["body"]
+    )
+    assert note.ticket["updated_at"] > reply.ticket["updated_at"] > "2024-05-01T12:00:30Z"
+
+
+def test_requester_reply_reopens_a_pending_ticket(
+    zendesk: FakeZendesk, client: ZendeskClient, customer: dict
+) -> None:
+    seeded = zendesk.add_ticket("Where is it?", customer["id"], "Order 88213", status="pending")
+    assert (
+        client.add_comment(seeded.id, "Still waiting", author_id=zendesk.agent["id"]).ticket[
+            "status"
+        ]
+        == "pending"
+    )
+    update = client.add_comment(
+        seeded.id, "Hello? It is late", author_id=customer["id"], public=False
+    )
+    assert update.ticket["status"] == "open"
+    assert (
+        update.comment is not None and update.comment["public"] is True
+    )  # end users cannot write notes
+    zendesk.add_comment(seeded.id, zendesk.agent["id"], "On its way")
+    client.update_ticket(seeded.id, {"status": "solved"})
+    zendesk.add_comment(seeded.id, customer["id"], "Got it, but one item is missing")
+    assert client.get_ticket(seeded.id)["status"] == "open"
+
+
+def test_comments_are_paged_with_cursors(
+    zendesk: FakeZendesk, client: ZendeskClient, customer: dict
+) -> None:
+    seeded = zendesk.add_ticket("Long thread", customer["id"], "message 0")
+    for n in range(1, 5):
+        zendesk.add_comment(
+            seeded.id, customer["id"] if n % 2 else zendesk.agent["id"], f"message {n}"
+        )
+    zendesk.requests.clear()
+    bodies = [c["body"] for c in client.iter_comments(seeded.id, page_size=2)]
+    assert bodies == [f"message {n}" for n in range(5)]
+    assert [r.query.get("page[size]") for r in zendesk.requests] == ["2", "2", "2"]
+    assert "page[after]" not in zendesk.requests[0].query
+    assert all("page[after]" in r.query for r in zendesk.requests[1:])
+
+
+def test_cursor_page_over_100_is_refused(
+    zendesk: FakeZendesk, client: ZendeskClient, customer: dict
+) -> None:
+    seeded = zendesk.add_ticket("Thread", customer["id"], "hi")
+    with pytest.raises(PermanentError, match=r"page\[size\]") as caught:
+        list(client.iter_comments(seeded.id, page_size=101))
+    assert caught.value.status == 400
+
+
+# -- users, organisations, groups ----------------------------------------------------------------
+
+
+def test_get_users_batches_show_many_by_100(zendesk: FakeZendesk, client: ZendeskClient) -> None:
+    ids = [zendesk.add_user(f"Customer {n}", f"c{n}@example.com")["id"] for n in range(150)]
+    zendesk.requests.clear()
+    users = client.get_users([*ids, ids[0], 999_999])
+    assert [u["id"] for u in users] == ids
+    batches = [r.query["ids"].split(",") for r in zendesk.requests]
+    assert [len(b) for b in batches] == [100, 51]
+    assert all(r.path == "/api/v2/users/show_many.json" for r in zendesk.requests)
+    zendesk.requests.clear()
+    assert client.get_users([]) == [] and zendesk.requests == []
+
+
+def test_organization_and_groups(zendesk: FakeZendesk, client: ZendeskClient) -> None:
+    org = zendesk.add_organization("Boulangerie Martin", domain_names=["martin.example"])
+    groups = [zendesk.add_group(name) for name in ("Tier 1", "Billing")]
+    assert client.get_organization(org["id"])["name"] == "Boulangerie Martin"
+    assert [g["name"] for g in client.list_groups()] == [g["name"] for g in groups]
+    with pytest.raises(PermanentError):
+        client.get_organization(1)
+
+
+# -- faults and limits ---------------------------------------------------------------------------
+
+
+def test_429_with_retry_after_is_rate_limited(zendesk: FakeZendesk, client: ZendeskClient) -> None:
+    zendesk.fail_next(status=429, retry_after=7)
+    with pytest.raises(RateLimited) as caught:
+        client.me()
+    assert (caught.value.retry_after, caught.value.status) == (7, 429)
+    assert isinstance(caught.value, TransientError)
+    assert client.me()["id"] == zendesk.agent["id"]
+
+
+def test_429_with_a_plain_text_body_and_no_header_waits_the_default(
+    zendesk: FakeZendesk, client: ZendeskClient
+) -> None:
+    zendesk.fail_next(status=429, body="Too Many Requests")
+    with pytest.raises(RateLimited) as caught:
+        client.me()
+    assert caught.value.retry_after == DEFAULT_RETRY_AFTER == 60
+    assert "Too Many Requests" in str(caught.value)
+
+
+def test_account_rate_limit_headers_and_429() -> None:
+    with FakeZendesk(now=NOW, rate_limit=3) as zendesk:
+        auth = (f"{zendesk.agent['email']}/token", zendesk.api_token)
+        remaining = [
+            httpx.get(f"{zendesk.url}/api/v2/users/me.json", auth=auth).headers[
+                "X-Rate-Limit-Remaining"
+            ]
+            for _ in range(2)
+        ]
+        assert remaining == ["2", "1"]
+        with ZendeskClient(
+            base_url=zendesk.url, email=zendesk.agent["email"], api_token=zendesk.api_token
+        ) as c:
+            c.me()
+            with pytest.raises(RateLimited) as caught:
+                c.me()
+            assert caught.value.retry_after == 30  # to the next minute of the fake's clock
+            zendesk.advance(30)
+            assert c.me()["id"] == zendesk.agent["id"]
+
+
+@pytest.mark.parametrize(
+    ("status", "body"), [(500, None), (502, None), (503, "Service Unavailable")]
+)
+def test_server_errors_are_transient(
+    zendesk: FakeZendesk, client: ZendeskClient, status: int, body: str | None
+) -> None:
+    zendesk.fail_next(status=status, body=body)
+    with pytest.raises(TransientError) as caught:
+        client.me()
+    assert caught.value.status == status
+    assert not isinstance(caught.value, RateLimited)
+
+
+def test_an_answer_slower_than_the_timeout_is_transient(zendesk: FakeZendesk) -> None:
+    with ZendeskClient(
+        base_url=zendesk.url, email=zendesk.agent["email"], api_token=zendesk.api_token, timeout=0.2
+    ) as slow:
+        zendesk.delay_next(seconds=1.0)
+        with pytest.raises(TransientError, match="timed out"):
+            slow.me()
+        assert slow.me()["id"] == zendesk.agent["id"]
+
+
+def test_a_refused_connection_is_transient() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    nowhere = ZendeskClient(base_url=f"http://127.0.0.1:{port}", oauth_token="t")
+    with nowhere, pytest.raises(TransientError, match="connection failed"):
+        nowhere.me()
+
+
+def test_a_success_that_is_not_json_is_transient(
+    zendesk: FakeZendesk, client: ZendeskClient
+) -> None:
+    zendesk.fail_next(status=200, body="<html>maintenance</html>")
+    with pytest.raises(TransientError, match="not JSON"):
+        client.me()
+
+
+@given(st.integers(min_value=0, max_value=10**6))
+def test_retry_after_reads_integer_seconds(seconds: int) -> None:
+    assert parse_retry_after(str(seconds), "Too Many Requests") == seconds
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Nd",)), max_size=200))
+def test_retry_after_defaults_when_nothing_says(body: str) -> None:
+    assert parse_retry_after(None, body) == DEFAULT_RETRY_AFTER
+    assert parse_retry_after("soon", body) == DEFAULT_RETRY_AFTER
+
+
+@given(st.text(max_size=100), st.text(max_size=200))
+def test_retry_after_never_fails_nor_goes_negative(header: str, body: str) -> None:
+    seconds = parse_retry_after(header, body)
+    assert 0 <= seconds < float("inf")
+
+
+def test_retry_after_reads_dates_and_text() -> None:
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    assert parse_retry_after("Wed, 01 May 2024 12:00:45 GMT", now=now) == 45
+    assert parse_retry_after(None, "Rate limited. Retry after 12 seconds") == 12
+    assert parse_retry_after("-5") == 0
