@@ -292,3 +292,18 @@ def test_new_tickets_take_a_while_to_be_searchable(
     assert list(client.search("type:ticket fresh")) == []
     zendesk.advance(121)
     assert [r["id"] for r in client.search("type:ticket fresh")] == [seeded.id]
+
+
+def test_export_side_loads_users(zendesk: FakeZendesk, customer: dict) -> None:
+    zendesk.add_ticket(
+        "A", customer["id"], "a", created_at=HOUR_AGO, assignee_id=zendesk.agent["id"]
+    )
+    auth = (f"{zendesk.agent['email']}/token", zendesk.api_token)
+    answer = httpx.get(
+        f"{zendesk.url}/api/v2/incremental/tickets/cursor.json",
+        params={"start_time": HOUR_AGO, "include": "users"},
+        auth=auth,
+    ).json()
+    assert {u["id"] for u in answer["users"]} == {customer["id"], zendesk.agent["id"]}
+    assert answer["after_url"].startswith(f"{zendesk.url}/api/v2/incremental/tickets/cursor.json?")
+    assert answer["before_cursor"] and answer["end_of_stream"] is True
