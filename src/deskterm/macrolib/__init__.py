@@ -1,0 +1,13 @@
+"""The parts behind :mod:`deskterm.macros`: Liquid environment, context, actions, TOML.
+
+Import from :mod:`deskterm.macros`; these modules are split out only to keep each one small.
+"""
+
+from __future__ import annotations
+
+
+class MacroError(ValueError):
+    """A macro, an action or a macro library that cannot be used as written.
+
+    The message is always one line, fit for the status bar.
+    """

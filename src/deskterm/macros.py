@@ -1,0 +1,232 @@
+"""Macros: Liquid replies personalised from the customer, the agent, the conversation and the order.
+
+An agent picks a macro, deskterm renders it into the composer, the agent edits and sends.
+A value that is not known never silently disappears: it shows as ``⟦customer.first_name⟧``
+and the composer will not send until the agent fills it in.
+
+Variables
+---------
+
+==============================  ===================================================
+variable                        example
+==============================  ===================================================
+``customer.first_name``         Léa
+``customer.name``               Léa Martin
+``customer.language``           fr
+``customer.email``              lea@example.com
+``customer.vip``                true / false
+``customer.orders_count``       14
+``agent.first_name``            Paul
+``agent.name``                  Paul Durand
+``conversation.id``             4821 (the helpdesk's reference when mirrored)
+``conversation.subject``        Missing bread
+``conversation.channel``        WhatsApp, email, chat… (in the customer's language)
+``order.number``                88213
+``order.items``                 a list of {name, quantity}; ``{{ order.items | item_list }}``
+                                gives "2 × bread, tarama and hummus"
+``order.item_names``            bread, tarama and hummus (French: pain, tarama et houmous)
+``order.delivery_slot``         Tue 24 Nov 12:00–13:00 (French: mar. 24 nov. 12:00–13:00)
+``order.delivery_date``         Tue 24 Nov (French: mar. 24 nov.)
+``order.total``                 €41.50 (French: 41,50 €)
+``order.status``                out for delivery (French: en cours de livraison)
+``ticket.requester.first_name`` Zendesk alias of ``customer.first_name``
+``ticket.requester.name``       Zendesk alias of ``customer.name``
+``ticket.id``                   Zendesk alias of ``conversation.id``
+``current_user.first_name``     Zendesk alias of ``agent.first_name``
+``current_user.name``           Zendesk alias of ``agent.name``
+==============================  ===================================================
+
+Standard Liquid filters work: ``{{ customer.first_name | default: "there" }}`` shows
+"there" when the name is unknown, and an expression with ``default`` is never marked.
+``{% cursor %}`` marks where the agent starts typing.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from deskterm.macrolib import MacroError
+from deskterm.macrolib.actions import FIELDS, describe_actions, parse_actions
+from deskterm.macrolib.context import build_context, language_code
+from deskterm.macrolib.liquid_env import (
+    ENV,
+    MARK_CLOSE,
+    MARK_OPEN,
+    error_line,
+    parse,
+    render_template,
+)
+from deskterm.macrolib.toml_io import MacroSpec, export_toml, import_toml
+from deskterm.models import Macro
+
+__all__ = [
+    "FIELDS",
+    "MacroError",
+    "MacroSpec",
+    "Rendered",
+    "build_context",
+    "check_syntax",
+    "describe_actions",
+    "export_toml",
+    "import_toml",
+    "missing_placeholders",
+    "parse_actions",
+    "pick_body",
+    "render",
+    "templatize",
+]
+
+
+@dataclass
+class Rendered:
+    """A rendered macro body, ready for the composer.
+
+    ``missing`` names the variables shown as markers, in order of first appearance;
+    ``cursor`` is the offset in ``text`` where the agent should type; ``error`` is one
+    line when the body is not valid Liquid (``text`` is then the raw body).
+    """
+
+    text: str
+    missing: list[str] = field(default_factory=list)
+    cursor: int | None = None
+    error: str | None = None
+
+
+def pick_body(macro: Macro, language: str) -> str:
+    """The body for the customer's language (``fr``, ``fr-FR`` → fr), else the default body."""
+    wanted = language.strip().replace("_", "-").lower()
+    primary = language_code(language)
+    variants = {k.strip().replace("_", "-").lower(): v for k, v in macro.variants.items()}
+    for key in (wanted, primary):
+        body = variants.get(key)
+        if body is not None and body.strip():
+            return body
+    for key, body in variants.items():
+        if language_code(key) == primary and body.strip():
+            return body
+    return macro.body
+
+
+def check_syntax(body: str) -> str | None:
+    """None when the body is valid Liquid, else the one-line error ``render`` would give."""
+    try:
+        template = parse(body)
+        # Liquid only finds an unknown filter when it runs; an editor wants to know now.
+        for name, spans in template.analyze(include_partials=False).filters.items():
+            if name not in ENV.filters:
+                line = body.count("\n", 0, spans[0].index) + 1
+                return f"Liquid error in macro: unknown filter '{name}' at line {line}"
+    except Exception as err:  # anything from the parser is reported, never raised
+        return error_line(err)
+    return None
+
+
+def render(body: str, context: dict[str, Any]) -> Rendered:
+    """Render a macro body; never raises.
+
+    Unknown or empty values show as ``⟦name⟧`` markers listed in ``missing``; a syntax or
+    render error gives the raw body back with ``error`` set.
+    """
+    sentinel = f"\ue000{secrets.token_hex(8)}\ue001"
+    try:
+        text, missing = render_template(parse(body), context, sentinel)
+    except Exception as err:  # a bad body or an odd value must not take the composer down
+        return Rendered(text=body, error=error_line(err))
+    position = text.find(sentinel)
+    cursor = position if position >= 0 else None
+    return Rendered(text=text.replace(sentinel, ""), missing=missing, cursor=cursor)
+
+
+_MARKER = re.compile(f"{MARK_OPEN}([^{MARK_OPEN}{MARK_CLOSE}\n]+){MARK_CLOSE}")
+
+
+def missing_placeholders(text: str) -> list[tuple[int, int, str]]:
+    """The ``⟦name⟧`` markers left in composer text, as (start, end, name)."""
+    return [(m.start(), m.end(), m.group(1)) for m in _MARKER.finditer(text)]
+
+
+# -- save a reply as a macro ------------------------------------------------------------
+
+#: Variables templatize puts back, in order of preference when two have the same value.
+_TEMPLATIZED = (
+    "customer.name",
+    "customer.first_name",
+    "customer.email",
+    "order.number",
+    "order.delivery_slot",
+    "order.delivery_date",
+    "order.total",
+)
+#: The agent's own name is only taken back in the signature, the reply's last lines.
+_SIGNATURE = ("agent.name", "agent.first_name")
+_SIGNATURE_LINES = 3
+_ESCAPED_BRACE = '{{ "{" }}'
+
+
+def _lookup(context: dict[str, Any], path: str) -> str | None:
+    value: Any = context
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    # Too short a value ("A", "7") would swallow ordinary words.
+    if isinstance(value, str) and len(value.strip()) >= 2 and value == value.strip():
+        return value
+    return None
+
+
+def _alternation(
+    context: dict[str, Any], paths: tuple[str, ...]
+) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    by_value: dict[str, str] = {}
+    for path in paths:
+        value = _lookup(context, path)
+        if value is not None:
+            by_value.setdefault(value, path)
+    if not by_value:
+        return None, by_value
+    ordered = sorted(by_value, key=len, reverse=True)
+    pattern = "|".join(re.escape(v) for v in ordered)
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"), by_value
+
+
+def _signature_start(text: str) -> int:
+    starts = [m.start() for m in re.finditer(r"(?m)^[^\S\n]*\S", text)]
+    return starts[-_SIGNATURE_LINES] if len(starts) >= _SIGNATURE_LINES else 0
+
+
+def _escape_literal(segment: str, before_placeholder: bool) -> str:
+    # Only a "{" that would open a tag or an output needs escaping, including one that
+    # the following placeholder's "{{" would complete.
+    out = []
+    for i, char in enumerate(segment):
+        nxt = segment[i + 1] if i + 1 < len(segment) else ("{" if before_placeholder else "")
+        out.append(_ESCAPED_BRACE if char == "{" and nxt in ("{", "%") else char)
+    return "".join(out)
+
+
+def templatize(text: str, context: dict[str, Any]) -> str:
+    """Turn a sent reply into a macro body: the customer's details become placeholders.
+
+    Whole words only, the longest value first; the agent's name only in the signature.
+    Literal ``{{`` and ``{%`` are escaped so the agent's text is never read as Liquid.
+    """
+    body_re, body_paths = _alternation(context, _TEMPLATIZED)
+    sig_re, sig_paths = _alternation(context, _TEMPLATIZED + _SIGNATURE)
+    paths = {**sig_paths, **body_paths}
+    split = _signature_start(text)
+    matches: list[re.Match[str]] = []
+    if body_re is not None:
+        matches += list(body_re.finditer(text, 0, split))
+    if sig_re is not None:
+        matches += list(sig_re.finditer(text, split))
+    out, pos = [], 0
+    for match in matches:
+        out.append(_escape_literal(text[pos : match.start()], before_placeholder=True))
+        out.append(f"{{{{ {paths[match.group()]} }}}}")
+        pos = match.end()
+    out.append(_escape_literal(text[pos:], before_placeholder=False))
+    return "".join(out)
