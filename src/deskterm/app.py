@@ -21,10 +21,11 @@ from deskterm.backend.db import StoreError
 from deskterm.backend.store import Store, system_clock
 from deskterm.commands import DeskCommands
 from deskterm.config import Settings
-from deskterm.models import Agent, Group, Priority, Status
+from deskterm.models import Agent, Group, Macro, Priority, Status
 from deskterm.screens.help import HelpScreen
 from deskterm.screens.workstation import WorkstationScreen
 from deskterm.snooze import SnoozeTarget
+from deskterm.suggest import MacroSuggester
 from deskterm.themes import load_themes
 
 
@@ -73,6 +74,8 @@ class DeskApp(App[None]):
         self.groups: list[Group] = store.groups()
         self.saved_views: list[tuple[int, str, str]] = store.saved_views()
         self.tags: list[tuple[str, int]] = []
+        self.macros: list[Macro] = []
+        self.suggester: MacroSuggester | None = None
         self.keymap_overrides = keymap.check_keymap(settings.keymap)
         self._names = {a.id: a.name for a in self.agents}
 
@@ -92,9 +95,21 @@ class DeskApp(App[None]):
             self.set_keymap(self.keymap_overrides)
         self.push_screen(WorkstationScreen())
         self.run_worker(self._load_tags, thread=True, group="tags")
+        self.run_worker(self._load_macros_and_suggester, thread=True, group="macros")
 
     def _load_tags(self) -> None:
         self.tags = self.store.tag_counts()
+
+    def load_macros(self) -> None:
+        """Re-read the macro library (from a worker thread)."""
+        self.macros = self.store.macros(self.agent.id)
+
+    def _load_macros_and_suggester(self) -> None:
+        self.load_macros()
+        self.suggester = MacroSuggester(
+            examples=self.store.macro_examples(),
+            macros=[(m.id, m.title, m.body) for m in self.macros],
+        )
 
     # -- helpers for screens -----------------------------------------------------------
 

@@ -55,6 +55,27 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--conversations", type=_positive, default=DEFAULT_DEMO_SIZE)
     seed.add_argument("--seed", type=int, default=7)
     seed.add_argument("--force", action="store_true", help="overwrite an existing store")
+
+    macros = sub.add_parser(
+        "macros",
+        help="import or export the macro library as TOML",
+        description="Keep the team's macros in a TOML file (e.g. in git).",
+    )
+    macros_sub = macros.add_subparsers(dest="macros_command", metavar="ACTION", required=True)
+    export = macros_sub.add_parser("export", help="write macros to a TOML file ('-' for stdout)")
+    export.add_argument("file")
+    export.add_argument(
+        "--personal",
+        action="store_true",
+        help="also export your personal macros (default: shared only)",
+    )
+    imp = macros_sub.add_parser("import", help="add or update macros from a TOML file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--personal",
+        action="store_true",
+        help="import them as your personal macros instead of shared ones",
+    )
     return parser
 
 
@@ -76,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _seed(args)
         if args.command == "demo":
             return _demo(args, settings)
+        if args.command == "macros":
+            from deskterm.macros_cli import run_macros
+
+            return run_macros(args, settings)
         return _open(args.db or locations.default_store(), args, settings)
     except (StoreError, ConfigError, KeymapError) as exc:
         print(f"deskterm: {exc}", file=sys.stderr)

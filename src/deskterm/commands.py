@@ -57,6 +57,14 @@ class DeskCommands(Provider):
             entries.append(
                 (f"View: {name}", f"saved search: {text}", partial(desk.open_saved_view, vid))
             )
+        for macro in self.desk.macros:
+            entries.append(
+                (
+                    f"Macro: {macro.title}",
+                    "insert into the reply",
+                    partial(desk.use_macro, macro.id),
+                )
+            )
         for theme in sorted(self.app.available_themes):
             if theme.startswith("deskterm"):
                 entries.append(

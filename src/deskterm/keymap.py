@@ -45,17 +45,34 @@ KEYS: tuple[KeyAction, ...] = (
         show=False,
     ),
     KeyAction("desk.back", "escape", "back", "Back", "Navigate", show=False),
-    KeyAction("desk.pane_inbox", "1", "show_pane('inbox')", "Inbox pane", "Navigate", show=False),
+    KeyAction(
+        "desk.pane_inbox", "alt+1,f1", "show_pane('inbox')", "Inbox pane", "Navigate", show=False
+    ),
     KeyAction(
         "desk.pane_conversation",
-        "2",
+        "alt+2,f2",
         "show_pane('conversation')",
         "Conversation pane",
         "Navigate",
         show=False,
     ),
     KeyAction(
-        "desk.pane_customer", "3", "show_pane('customer')", "Customer pane", "Navigate", show=False
+        "desk.pane_customer",
+        "alt+3,f3",
+        "show_pane('customer')",
+        "Customer pane",
+        "Navigate",
+        show=False,
+    ),
+    KeyAction("desk.macro", "m", "macro", "Macro", "Compose"),
+    KeyAction(
+        "desk.suggestion_1", "1", "suggestion(0)", "Use suggested macro 1", "Compose", show=False
+    ),
+    KeyAction(
+        "desk.suggestion_2", "2", "suggestion(1)", "Use suggested macro 2", "Compose", show=False
+    ),
+    KeyAction(
+        "desk.suggestion_3", "3", "suggestion(2)", "Use suggested macro 3", "Compose", show=False
     ),
     KeyAction("desk.reply", "r", "reply", "Reply", "Compose"),
     KeyAction("desk.note", "n", "note", "Note", "Compose"),
@@ -68,7 +85,7 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("desk.tag", "t", "tag", "Tag", "Triage", show=False),
     KeyAction("desk.priority", "p", "priority", "Priority", "Triage", show=False),
     KeyAction("desk.refresh", "ctrl+r", "refresh", "Refresh", "General", show=False),
-    KeyAction("desk.theme", "ctrl+t", "next_theme", "Next theme", "General", show=False),
+    KeyAction("desk.theme", "f9", "next_theme", "Next theme", "General", show=False),
     # the inbox list
     KeyAction("inbox.down", "j,down", "cursor_down", "Next", "Navigate", show=False),
     KeyAction("inbox.up", "k,up", "cursor_up", "Previous", "Navigate", show=False),
@@ -103,6 +120,23 @@ KEYS: tuple[KeyAction, ...] = (
         "composer.toggle_note", "ctrl+n", "toggle_note", "Reply ⇄ note", "Compose", priority=True
     ),
     KeyAction("composer.leave", "escape", "leave", "Leave composer", "Compose", priority=True),
+    KeyAction(
+        "composer.quick_insert",
+        "tab",
+        "quick_insert",
+        "::macro then tab inserts it",
+        "Compose",
+        show=False,
+        priority=True,
+    ),
+    KeyAction(
+        "composer.save_macro",
+        "ctrl+t",
+        "save_macro",
+        "Save reply as macro",
+        "Compose",
+        priority=True,
+    ),
 )
 
 BY_ID = {k.id: k for k in KEYS}

@@ -535,6 +535,91 @@ class WritesMixin:
                 touched.append(r["conversation_id"])
         return touched
 
+    # -- macros ------------------------------------------------------------------------
+
+    def add_macro(
+        self: Store,
+        title: str,
+        body: str,
+        *,
+        variants: dict[str, str] | None = None,
+        actions: Sequence[dict[str, Any]] = (),
+        owner_agent_id: int | None = None,
+        external_id: str | None = None,
+    ) -> int:
+        """Add a macro (``owner_agent_id`` None: shared with the team); returns its id."""
+        when = ts(self.now())
+        with self.transaction() as c:
+            return int(
+                c.execute(
+                    "INSERT INTO macros(title, body, variants, actions, owner_agent_id, "
+                    "created_at, updated_at, external_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        title,
+                        body,
+                        json.dumps(variants or {}),
+                        json.dumps(list(actions)),
+                        owner_agent_id,
+                        when,
+                        when,
+                        external_id,
+                    ),
+                ).lastrowid
+                or 0
+            )
+
+    def upsert_macro_by_title(
+        self: Store,
+        title: str,
+        body: str,
+        *,
+        variants: dict[str, str] | None = None,
+        actions: Sequence[dict[str, Any]] = (),
+        owner_agent_id: int | None = None,
+        external_id: str | None = None,
+    ) -> tuple[int, bool]:
+        """Replace the macro of that title and owner, or add it; returns (id, created)."""
+        found = self.conn.execute(
+            "SELECT id FROM macros WHERE title = ? AND owner_agent_id IS ?",
+            (title, owner_agent_id),
+        ).fetchone()
+        if found is None:
+            return self.add_macro(
+                title,
+                body,
+                variants=variants,
+                actions=actions,
+                owner_agent_id=owner_agent_id,
+                external_id=external_id,
+            ), True
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE macros SET body = ?, variants = ?, actions = ?, updated_at = ?, "
+                "external_id = coalesce(?, external_id) WHERE id = ?",
+                (
+                    body,
+                    json.dumps(variants or {}),
+                    json.dumps(list(actions)),
+                    ts(self.now()),
+                    external_id,
+                    found[0],
+                ),
+            )
+        return int(found[0]), False
+
+    def record_macro_use(
+        self: Store, macro_id: int, *, agent_id: int | None, conversation_id: int | None
+    ) -> None:
+        """Count one use of a macro, per agent and per conversation (suggestions learn
+        from it)."""
+        with self.transaction() as c:
+            c.execute("UPDATE macros SET usage_count = usage_count + 1 WHERE id = ?", (macro_id,))
+            c.execute(
+                "INSERT INTO macro_usage(macro_id, agent_id, conversation_id, used_at) "
+                "VALUES (?, ?, ?, ?)",
+                (macro_id, agent_id, conversation_id, ts(self.now())),
+            )
+
     # -- drafts and presence -----------------------------------------------------------
 
     def save_draft(

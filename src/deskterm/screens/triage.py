@@ -36,6 +36,8 @@ class HeldReply:
     done: bool
     undo_group: str
     after: list[tuple[str, Any]] = field(default_factory=list)  # macro actions to apply
+    macro_ids: tuple[int, ...] = ()
+    raw_actions: tuple[Any, ...] = ()
     timer: Timer | None = None
 
 
@@ -78,11 +80,20 @@ class TriageMixin:
 
     @on(Composer.SendRequested)
     def _send_requested(self: WorkstationScreen, event: Composer.SendRequested) -> None:
-        self._check_then_send(event.conversation_id, event.body, event.note, event.done)
+        after = self.macro_changes(event.actions)
+        self._check_then_send(
+            event.conversation_id, event.body, event.note, event.done, after, event.macro_ids
+        )
 
     @work(thread=True, group="store")
     def _check_then_send(
-        self: WorkstationScreen, cid: int, body: str, note: bool, done: bool
+        self: WorkstationScreen,
+        cid: int,
+        body: str,
+        note: bool,
+        done: bool,
+        after: list[tuple[str, Any]] | None = None,
+        macro_ids: tuple[int, ...] = (),
     ) -> None:
         """Refuse to answer a stale thread blindly: show what arrived, then ask."""
         fresh = self.desk.store.conversation(cid)
@@ -90,12 +101,21 @@ class TriageMixin:
         if fresh is not None and not note and fresh.message_count > shown:
             newer = self.desk.store.messages(cid, limit=fresh.message_count - shown)
             if any(m.author_kind is not AuthorKind.SYSTEM for m in newer):
-                self.app.call_from_thread(self._confirm_stale, cid, body, note, done, newer)
+                self.app.call_from_thread(
+                    self._confirm_stale, cid, body, note, done, newer, after, macro_ids
+                )
                 return
-        self.app.call_from_thread(self._hold_reply, cid, body, note, done)
+        self.app.call_from_thread(self._hold_reply, cid, body, note, done, after, macro_ids)
 
     def _confirm_stale(
-        self: WorkstationScreen, cid: int, body: str, note: bool, done: bool, newer
+        self: WorkstationScreen,
+        cid: int,
+        body: str,
+        note: bool,
+        done: bool,
+        newer,
+        after: list[tuple[str, Any]] | None = None,
+        macro_ids: tuple[int, ...] = (),
     ) -> None:
         self.load_conversation(cid)
         who = ", ".join(dict.fromkeys(m.author_name or "Someone" for m in newer))
@@ -106,7 +126,7 @@ class TriageMixin:
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._hold_reply(cid, body, note, done)
+                self._hold_reply(cid, body, note, done, after, macro_ids)
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
@@ -117,9 +137,12 @@ class TriageMixin:
         note: bool,
         done: bool,
         after: list[tuple[str, Any]] | None = None,
+        macro_ids: tuple[int, ...] = (),
     ) -> None:
         self._flush_held()
-        held = HeldReply(cid, body, note, done, new_key(), after or [])
+        held = HeldReply(cid, body, note, done, new_key(), after or [], macro_ids)
+        if self.composer.conversation_id == cid:
+            held.raw_actions = tuple(self.composer.macro_actions)
         delay = self.desk.settings.undo_send_seconds
         self._held = held
         self.composer.clear()
@@ -186,6 +209,10 @@ class TriageMixin:
         store.save_draft(held.conversation_id, desk.agent.id, "")
         for kind, value in held.after:
             desk.apply_change(held.conversation_id, kind, value, undo_group=held.undo_group)
+        for macro_id in held.macro_ids:
+            store.record_macro_use(
+                macro_id, agent_id=desk.agent.id, conversation_id=held.conversation_id
+            )
 
     # -- undo ------------------------------------------------------------------------------
 
@@ -214,6 +241,8 @@ class TriageMixin:
 
     def _restore_held(self: WorkstationScreen, held: HeldReply) -> None:
         self.composer.load(held.conversation_id, self.composer._target, held.body, note=held.note)
+        self.composer.macro_ids = list(held.macro_ids)
+        self.composer.macro_actions = list(held.raw_actions)
         self.composer.area.focus()
 
     @work(thread=True, group="store")

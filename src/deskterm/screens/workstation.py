@@ -24,6 +24,7 @@ from deskterm.backend.views import BUILTIN_VIEWS, View
 from deskterm.query import QueryError, parse_query
 from deskterm.safety import one_line
 from deskterm.screens.goto import TARGETS, GotoScreen
+from deskterm.screens.macro_actions import MacrosMixin
 from deskterm.screens.triage import TriageMixin
 from deskterm.widgets.composer import Composer
 from deskterm.widgets.conversation_view import ThreadView
@@ -54,7 +55,7 @@ def view_for(key: str, saved: dict[str, str] | None = None) -> View:
     raise KeyError(key)
 
 
-class WorkstationScreen(TriageMixin, Screen[None]):
+class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
     """The three panes an agent works in all day."""
 
     BINDINGS = keymap.bindings("desk")
@@ -358,6 +359,8 @@ class WorkstationScreen(TriageMixin, Screen[None]):
                 note=bundle.draft_note,
             )
         self.composer.display = True
+        if not same:
+            self.suggest_for(bundle)
 
     def _target(self, bundle: ConversationBundle) -> str:
         c = bundle.conversation

@@ -20,6 +20,8 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from deskterm import keymap
+from deskterm.macros import describe_actions
+from deskterm.models import MacroAction
 from deskterm.safety import one_line
 
 DRAFT_DEBOUNCE = 0.4
@@ -56,6 +58,20 @@ class ReplyArea(TextArea):
     def action_leave(self) -> None:
         self.parent_composer.post_message(Composer.Left())
 
+    def action_save_macro(self) -> None:
+        if self.text.strip():
+            self.parent_composer.post_message(Composer.SaveAsMacro(self.text))
+
+    def action_quick_insert(self) -> None:
+        """``::word`` then tab inserts a macro; otherwise tab leaves the composer."""
+        row, col = self.cursor_location
+        line = self.document.get_line(row)[:col]
+        token = line.rsplit(" ", 1)[-1] if line else ""
+        if token.startswith("::") and len(token) > 2:
+            self.parent_composer.post_message(Composer.QuickInsert(token))
+        else:
+            self.screen.focus_next()
+
     @property
     def parent_composer(self) -> Composer:
         return self.query_ancestor(Composer)
@@ -69,6 +85,7 @@ class Composer(Vertical):
     Composer.note { border-top: solid $warning; }
     Composer #composer-title { height: 1; padding: 0 1; color: $text-muted; }
     Composer #composer-hint { height: auto; padding: 0 1; color: $warning; }
+    Composer #composer-suggestions { height: auto; padding: 0 1; color: $text-muted; }
     Composer ReplyArea { height: auto; min-height: 4; max-height: 16; border: none; }
     Composer.-disabled { display: none; }
     """
@@ -84,6 +101,8 @@ class Composer(Vertical):
         body: str
         note: bool
         done: bool
+        macro_ids: tuple[int, ...] = ()
+        actions: tuple[MacroAction, ...] = ()
 
     @dataclass
     class DraftChanged(Message):
@@ -96,13 +115,28 @@ class Composer(Vertical):
     class Left(Message):
         """The agent left the composer (escape)."""
 
+    @dataclass
+    class QuickInsert(Message):
+        """The agent typed ``::word`` then tab: insert the macro that best matches ``word``."""
+
+        token: str
+
+    @dataclass
+    class SaveAsMacro(Message):
+        """The agent wants the text in the composer kept as a personal macro."""
+
+        body: str
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.conversation_id: int | None = None
         self._target = ""
         self._timer: Timer | None = None
+        self.macro_ids: list[int] = []
+        self.macro_actions: list[MacroAction] = []
 
     def compose(self) -> ComposeResult:
+        yield Static(id="composer-suggestions")
         yield Static(id="composer-title")
         yield ReplyArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
         yield Static(id="composer-hint")
@@ -126,6 +160,7 @@ class Composer(Vertical):
         with self.area.prevent(TextArea.Changed):
             self.area.load_text(body)
         self.area.move_cursor(self.area.document.end)
+        self.macro_ids, self.macro_actions = [], []
         self._render_title()
         self._hint("")
 
@@ -147,7 +182,39 @@ class Composer(Vertical):
     def clear(self) -> None:
         with self.area.prevent(TextArea.Changed):
             self.area.load_text("")
+        self.macro_ids, self.macro_actions = [], []
         self._hint("")
+
+    def add_macro(self, macro_id: int, actions: list[MacroAction], missing: list[str]) -> None:
+        """Remember a macro used in this reply: its actions run when the reply is sent."""
+        self.macro_ids.append(macro_id)
+        self.macro_actions.extend(actions)
+        notes = []
+        if self.macro_actions:
+            notes.append("On send: " + " · ".join(describe_actions(self.macro_actions)))
+        if missing:
+            notes.append("Fill in: " + ", ".join(dict.fromkeys(missing)))
+        self._hint("   ".join(notes), warn=bool(missing))
+
+    def show_suggestions(self, suggestions: list[tuple[int, str]]) -> None:
+        """The macros most likely to fit, each with its key."""
+        line = Text()
+        if suggestions:
+            line.append("Suggested  ", style="bold")
+            for i, (_, title) in enumerate(suggestions, start=1):
+                line.append(f" {i} ", style="reverse")
+                line.append(f" {one_line(title, 36)}   ")
+            line.append("m all macros · ::word tab", style="dim")
+        if self.is_mounted:
+            self.query_one("#composer-suggestions", Static).update(line)
+
+    def replace_token(self, token: str, text: str, cursor: int | None) -> None:
+        """Replace the ``::token`` just before the cursor with a macro's text."""
+        row, col = self.area.cursor_location
+        start = (row, max(0, col - len(token)))
+        self.area.delete(start, (row, col))
+        self.area.move_cursor(start)
+        self.insert(text, cursor=cursor)
 
     def watch_note(self, note: bool) -> None:
         self.set_class(note, "note")
@@ -172,9 +239,11 @@ class Composer(Vertical):
         title.append(f"   {send} send · {done} send & done · ctrl+n reply/note", style="dim")
         self.query_one("#composer-title", Static).update(title)
 
-    def _hint(self, text: str) -> None:
+    def _hint(self, text: str, *, warn: bool = True) -> None:
         if self.is_mounted:
-            self.query_one("#composer-hint", Static).update(Text(text))
+            self.query_one("#composer-hint", Static).update(
+                Text(text, style="" if warn else "italic")
+            )
 
     @on(TextArea.Changed)
     def _on_text_changed(self, event: TextArea.Changed) -> None:
@@ -208,4 +277,13 @@ class Composer(Vertical):
             self._hint(f"Fill in {names} before sending (it has no value for this customer).")
             return
         self._hint("")
-        self.post_message(self.SendRequested(self.conversation_id, body, self.note, done))
+        self.post_message(
+            self.SendRequested(
+                self.conversation_id,
+                body,
+                self.note,
+                done,
+                tuple(self.macro_ids),
+                tuple(self.macro_actions),
+            )
+        )
