@@ -120,10 +120,10 @@ def parse_actions(raw: Iterable[dict[str, Any] | MacroAction]) -> list[MacroActi
             if extra:
                 raise MacroError(f"action {number}: unknown key {sorted(extra)[0]!r}")
             if "field" not in item or "value" not in item:
-                raise MacroError(f"action {number} needs a field and a value")
+                raise MacroError(f"action {number}: needs a field and a value")
             field, value = item["field"], item["value"]
         else:
-            raise MacroError(f"action {number} must be a table with field and value")
+            raise MacroError(f"action {number}: must be a table with field and value")
         if not isinstance(field, str):
             raise MacroError(f"action {number}: field must be text, not {_short(field)}")
         field = _FIELD_ALIASES.get(field.strip().lower(), field.strip().lower())

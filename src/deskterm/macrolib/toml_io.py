@@ -32,7 +32,7 @@ from deskterm.macrolib.actions import parse_actions
 from deskterm.models import Macro, MacroAction
 
 _KEYS = {"title", "body", "variants", "actions", "shared", "external_id"}
-_HEADER = re.compile(r"^\s*\[\[\s*macro\s*\]\]", re.MULTILINE)
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*macro[ \t]*\]\]", re.MULTILINE)
 _WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
@@ -103,7 +103,9 @@ def import_toml(text: str, *, source: str = "macros.toml") -> list[MacroSpec]:
                 f"{source} line {where.group(1)}: {detail} (column {where.group(2)})"
             ) from None
         detail = message.replace("(at end of document)", "at the end of the file").strip()
-        raise MacroError(f"{source}: {detail[:1].lower() + detail[1:]}") from None
+        last_line = text.count("\n") + 1
+        detail = detail[:1].lower() + detail[1:]
+        raise MacroError(f"{source} line {last_line}: {detail}") from None
     unknown = sorted(set(data) - {"macro"})
     if unknown:
         raise MacroError(f"{source}: unknown table or key {unknown[0]!r} (expected [[macro]])")
