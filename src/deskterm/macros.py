@@ -64,6 +64,7 @@ from deskterm.models import Macro
 
 __all__ = [
     "FIELDS",
+    "VARIABLES",
     "MacroError",
     "MacroSpec",
     "Rendered",
@@ -78,6 +79,22 @@ __all__ = [
     "render",
     "templatize",
 ]
+
+
+def _variable_table(doc: str) -> tuple[tuple[str, str], ...]:
+    rows: list[tuple[str, str]] = []
+    for line in doc.splitlines():
+        row = re.match(r"``([\w.]+)``\s+(.*)", line)
+        if row:
+            rows.append((row.group(1), row.group(2).strip()))
+        elif rows and line.startswith(" " * 32) and line.strip():
+            name, example = rows[-1]
+            rows[-1] = (name, f"{example} {line.strip()}")
+    return tuple(rows)
+
+
+#: (variable, example) for every variable in the table above, for the help screen.
+VARIABLES = _variable_table(__doc__ or "")
 
 
 @dataclass

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deskterm.macros import (
+    VARIABLES,
     build_context,
     check_syntax,
     missing_placeholders,
@@ -145,6 +146,15 @@ def test_context_without_entities_leaves_holes_that_render_as_markers() -> None:
     out = render("Hi {{ customer.first_name }}, order {{ order.number }}", ctx)
     assert out.text == "Hi ⟦customer.first_name⟧, order ⟦order.number⟧"
     assert out.missing == ["customer.first_name", "order.number"]
+
+
+def test_every_documented_variable_has_a_value_in_a_full_context() -> None:
+    names = [name for name, _ in VARIABLES]
+    assert {"customer.first_name", "order.delivery_slot", "current_user.name"} <= set(names)
+    body = "|".join(f"{{{{ {name} }}}}" for name in names)
+    out = render(body, full_context())
+    assert out.missing == [] and out.error is None
+    assert len(out.text.split("|")) == len(names)
 
 
 # -- pick_body ----------------------------------------------------------------------
