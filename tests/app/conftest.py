@@ -87,6 +87,29 @@ def build_small_desk(store: Store, clock: Clock) -> dict[str, int]:
     store.set_tags(old, ["late-delivery"], agent_id=ids["camille"])
     ids["old"] = old
     store.set_tags(bread, ["missing-item"], agent_id=ids["paul"])
+    ids["macro_missing"] = store.add_macro(
+        "Missing item — resend",
+        "Hello {{ customer.first_name }}, sorry! We are sending {{ order.item_names }} again "
+        "with your order {{ order.number }}. {% cursor %}\n{{ agent.first_name }}",
+        variants={"fr": "Bonjour {{ customer.first_name }}, désolés ! Nous vous renvoyons "
+                  "{{ order.item_names }} (commande {{ order.number }}). {% cursor %}\n"
+                  "{{ agent.first_name }}"},
+        actions=[{"field": "add_tags", "value": ["missing-item", "resent"]},
+                 {"field": "status", "value": "done"}],
+    )
+    ids["macro_photo"] = store.add_macro(
+        "Ask for a photo",
+        "Could you send us a photo of the damaged packaging, {{ customer.first_name }}?",
+        actions=[{"field": "snooze", "value": "until reply"}],
+    )
+    ids["macro_tracking"] = store.add_macro(
+        "Tracking link", "Your parcel: {{ order.tracking_url }} — {{ agent.first_name }}"
+    )
+    ids["macro_refund"] = store.add_macro(
+        "Refund issued",
+        "We refunded {{ order.total }} for order {{ order.number }}. It takes 3–5 days.",
+        actions=[{"field": "add_tags", "value": ["refund"]}],
+    )
     clock.now = T0
     return ids
 
