@@ -94,11 +94,12 @@ _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": 
 
 def fold(text: str) -> str:
     """Lowercase without accents: "Remboursé" → "rembourse"."""
-    text = text.casefold()
     if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return _MARKS.sub("", decomposed)
+        return text.casefold()
+    # Compatibility forms (𝑨, ﬁ) decompose to letters that may still need lowering, and
+    # lowering may produce new combining marks (İ → i̇): normalise on both sides.
+    text = unicodedata.normalize("NFKD", text).casefold().translate(_LIGATURES)
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text))
 
 
 def _cut(word: str, suffixes: tuple[str, ...]) -> str:

@@ -50,7 +50,7 @@ def test_bad_values_are_one_line(tmp_path: Path):
 
 def test_keymap_remaps_and_reports_unknown_ids_and_clashes():
     assert keymap.check_keymap({"desk.done": "ctrl+e, e"}) == {"desk.done": "ctrl+e,e"}
-    with pytest.raises(keymap.KeymapError, match="unknown action 'done'.*desk.done"):
+    with pytest.raises(keymap.KeymapError, match=r"unknown action 'done'.*desk\.done"):
         keymap.check_keymap({"done": "e"})
     with pytest.raises(keymap.KeymapError, match="bound to both"):
         keymap.check_keymap({"desk.done": "z"})  # z snoozes
