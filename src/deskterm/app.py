@@ -108,7 +108,10 @@ class DeskApp(App[None]):
         self.load_macros()
         self.suggester = MacroSuggester(
             examples=self.store.macro_examples(),
-            macros=[(m.id, m.title, m.body) for m in self.macros],
+            # Every language's body: a French message must find the macro's French wording.
+            macros=[
+                (m.id, m.title, "\n".join([m.body, *m.variants.values()])) for m in self.macros
+            ],
         )
 
     # -- helpers for screens -----------------------------------------------------------

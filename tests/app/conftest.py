@@ -33,56 +33,131 @@ def build_small_desk(store: Store, clock: Clock) -> dict[str, int]:
     ids["camille"] = store.add_agent("Camille Moreau", "camille@popote.example", group_id=group)
     ids["paul"] = store.add_agent("Paul Roux", "paul@popote.example", group_id=group)
     lea = store.add_customer(
-        "Léa Martin", language="fr", vip=True, notes="Prefers WhatsApp. Allergic to nuts.",
-        handles=[Handle(channel=Channel.WHATSAPP, value="+33611223344"),
-                 Handle(channel=Channel.EMAIL, value="lea.martin@example.com")],
+        "Léa Martin",
+        language="fr",
+        vip=True,
+        notes="Prefers WhatsApp. Allergic to nuts.",
+        handles=[
+            Handle(channel=Channel.WHATSAPP, value="+33611223344"),
+            Handle(channel=Channel.EMAIL, value="lea.martin@example.com"),
+        ],
         created_at=T0 - timedelta(days=400),
     )
     ids["lea"] = lea
-    order_id = _order(store, lea, "PO-88213", T0 - timedelta(hours=2),
-                      [("Tarama", 1, 450), ("Pain de campagne", 2, 280), ("Tiramisu", 1, 550)])
+    order_id = _order(
+        store,
+        lea,
+        "PO-88213",
+        T0 - timedelta(hours=2),
+        [("Tarama", 1, 450), ("Pain de campagne", 2, 280), ("Tiramisu", 1, 550)],
+    )
     ids["order"] = order_id
     _order(store, lea, "PO-87001", T0 - timedelta(days=9), [("Houmous", 1, 390)])
     clock.now = T0 - timedelta(minutes=50)
+    # Léa has waited longest on an instant channel: the most urgent conversation.
+    bread = store.open_conversation(
+        lea,
+        Channel.WHATSAPP,
+        "Il manque le pain",
+        "Bonjour, il manque le pain dans ma commande PO-88213 !",
+    )
+    ids["bread"] = bread
+    store.add_message(
+        bread,
+        author_kind=AuthorKind.AGENT,
+        author_id=ids["paul"],
+        author_name="Paul Roux",
+        public=False,
+        body="Checked with the kitchen: the bread was out of stock at 11:00.",
+    )
     people = [
-        ("Paul Durand", "en", Channel.EMAIL, "Refund for my last order",
-         "Hello, I was charged twice for order PO-1234. Can I get a refund?"),
-        ("Ana Souza", "en", Channel.CHAT, "Is the curry spicy?",
-         "Hi! Is the chicken curry spicy? My kids don't like spicy food."),
-        ("[bold red]Mallory[/]", "en", Channel.FORM, "\x1b]0;pwned\x07Title \x1b[2J",
-         "Look: [link=https://evil.example]click[/link] \x1b[31mred\x1b[0m and \u202eevil"),
-        ("Hugo Petit", "fr", Channel.SOCIAL, "Livraison en retard",
-         "Ma commande devait arriver à 12h, il est 12h40 et toujours rien."),
-        ("Emma Leroy", "fr", Channel.EMAIL, "Code promo refusé",
-         "Le code BIENVENUE10 ne fonctionne pas sur l'application."),
-        ("Noah Bernard", "en", Channel.WHATSAPP, "Change delivery slot",
-         "Can you deliver tomorrow between 19:00 and 20:00 instead?"),
-        ("Chloé Dubois", "fr", Channel.CHAT, "Compte bloqué",
-         "Je n'arrive plus à me connecter à mon compte depuis ce matin."),
-        ("Liam Moreau", "en", Channel.EMAIL, "Compliment",
-         "The lasagna yesterday was the best I've had in years. Thank you!"),
-        ("Jade Laurent", "fr", Channel.FORM, "Allergènes",
-         "Est-ce que le tiramisu contient des fruits à coque ?"),
-        ("Oscar Garcia", "en", Channel.PHONE, "Called about a wrong address",
-         "Customer called: the driver went to the old address."),
+        (
+            "Paul Durand",
+            "en",
+            Channel.EMAIL,
+            "Refund for my last order",
+            "Hello, I was charged twice for order PO-1234. Can I get a refund?",
+        ),
+        (
+            "Ana Souza",
+            "en",
+            Channel.CHAT,
+            "Is the curry spicy?",
+            "Hi! Is the chicken curry spicy? My kids don't like spicy food.",
+        ),
+        (
+            "[bold red]Mallory[/]",
+            "en",
+            Channel.FORM,
+            "\x1b]0;pwned\x07Title \x1b[2J",
+            "Look: [link=https://evil.example]click[/link] \x1b[31mred\x1b[0m and \u202eevil",
+        ),
+        (
+            "Hugo Petit",
+            "fr",
+            Channel.SOCIAL,
+            "Livraison en retard",
+            "Ma commande devait arriver à 12h, il est 12h40 et toujours rien.",
+        ),
+        (
+            "Emma Leroy",
+            "fr",
+            Channel.EMAIL,
+            "Code promo refusé",
+            "Le code BIENVENUE10 ne fonctionne pas sur l'application.",
+        ),
+        (
+            "Noah Bernard",
+            "en",
+            Channel.WHATSAPP,
+            "Change delivery slot",
+            "Can you deliver tomorrow between 19:00 and 20:00 instead?",
+        ),
+        (
+            "Chloé Dubois",
+            "fr",
+            Channel.CHAT,
+            "Compte bloqué",
+            "Je n'arrive plus à me connecter à mon compte depuis ce matin.",
+        ),
+        (
+            "Liam Moreau",
+            "en",
+            Channel.EMAIL,
+            "Compliment",
+            "The lasagna yesterday was the best I've had in years. Thank you!",
+        ),
+        (
+            "Jade Laurent",
+            "fr",
+            Channel.FORM,
+            "Allergènes",
+            "Est-ce que le tiramisu contient des fruits à coque ?",
+        ),
+        (
+            "Oscar Garcia",
+            "en",
+            Channel.PHONE,
+            "Called about a wrong address",
+            "Customer called: the driver went to the old address.",
+        ),
     ]
     for name, lang, channel, subject, body in people:
         clock.advance(minutes=4)
         cust = store.add_customer(name, language=lang, created_at=T0 - timedelta(days=30))
         cid = store.open_conversation(cust, channel, subject, body)
         ids[name.split()[0].lower()] = cid
-    clock.advance(minutes=3)
-    bread = store.open_conversation(lea, Channel.WHATSAPP, "Il manque le pain",
-                                    "Bonjour, il manque le pain dans ma commande PO-88213 !")
-    ids["bread"] = bread
-    store.add_message(bread, author_kind=AuthorKind.AGENT, author_id=ids["paul"],
-                      author_name="Paul Roux", public=False,
-                      body="Checked with the kitchen: the bread was out of stock at 11:00.")
-    old = store.open_conversation(lea, Channel.EMAIL, "Late delivery last week",
-                                  "My order PO-87001 arrived 40 minutes late.")
-    store.add_message(old, author_kind=AuthorKind.AGENT, author_id=ids["camille"],
-                      author_name="Camille Moreau", body="Sorry Léa, we refunded the delivery.",
-                      status_after=None)
+    old = store.open_conversation(
+        lea, Channel.EMAIL, "Late delivery last week", "My order PO-87001 arrived 40 minutes late."
+    )
+    store.add_message(
+        old,
+        author_kind=AuthorKind.AGENT,
+        author_id=ids["camille"],
+        author_name="Camille Moreau",
+        body="Sorry Léa, we refunded the delivery.",
+        status_after=None,
+    )
     store.set_status(old, "done", agent_id=ids["camille"])  # type: ignore[arg-type]
     store.set_tags(old, ["late-delivery"], agent_id=ids["camille"])
     ids["old"] = old
@@ -91,11 +166,15 @@ def build_small_desk(store: Store, clock: Clock) -> dict[str, int]:
         "Missing item — resend",
         "Hello {{ customer.first_name }}, sorry! We are sending {{ order.item_names }} again "
         "with your order {{ order.number }}. {% cursor %}\n{{ agent.first_name }}",
-        variants={"fr": "Bonjour {{ customer.first_name }}, désolés ! Nous vous renvoyons "
-                  "{{ order.item_names }} (commande {{ order.number }}). {% cursor %}\n"
-                  "{{ agent.first_name }}"},
-        actions=[{"field": "add_tags", "value": ["missing-item", "resent"]},
-                 {"field": "status", "value": "done"}],
+        variants={
+            "fr": "Bonjour {{ customer.first_name }}, désolés ! Nous vous renvoyons "
+            "{{ order.item_names }} (commande {{ order.number }}). {% cursor %}\n"
+            "{{ agent.first_name }}"
+        },
+        actions=[
+            {"field": "add_tags", "value": ["missing-item", "resent"]},
+            {"field": "status", "value": "done"},
+        ],
     )
     ids["macro_photo"] = store.add_macro(
         "Ask for a photo",
@@ -120,9 +199,15 @@ def _order(store: Store, customer: int, number: str, when, items) -> int:
         oid = c.execute(
             "INSERT INTO orders(number, customer_id, status, placed_at, delivery_slot_start, "
             "delivery_slot_end, total_cents) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (number, customer, OrderStatus.DELIVERED.value, int(when.timestamp()),
-             int((when + timedelta(hours=1)).timestamp()),
-             int((when + timedelta(hours=2)).timestamp()), total),
+            (
+                number,
+                customer,
+                OrderStatus.DELIVERED.value,
+                int(when.timestamp()),
+                int((when + timedelta(hours=1)).timestamp()),
+                int((when + timedelta(hours=2)).timestamp()),
+                total,
+            ),
         ).lastrowid
         c.executemany(
             "INSERT INTO order_items(order_id, name, quantity, unit_price_cents) "
@@ -145,14 +230,21 @@ def make_app(desk_store, clock):
     store, _ = desk_store
 
     def make(**settings) -> DeskApp:
-        return create_app(store, quiet_settings(**settings),
-                          agent_email="camille@popote.example", clock=clock)
+        return create_app(
+            store, quiet_settings(**settings), agent_email="camille@popote.example", clock=clock
+        )
 
     return make
 
 
 async def settle(pilot, rounds: int = 3) -> None:
-    """Let workers finish and the screen repaint."""
+    """Let workers and debounce timers finish and the screen repaint."""
     for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        for _ in range(50):  # a loaded machine may run a 60 ms timer late
+            if getattr(pilot.app.screen, "settled", True):
+                break
+            await pilot.pause(0.02)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()

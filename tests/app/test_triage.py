@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from deskterm.widgets.inbox_list import InboxList
-
 from deskterm.backend.views import BUILTIN_VIEWS
 from deskterm.models import AuthorKind, Status
 from deskterm.screens.snooze import SnoozeScreen
+from deskterm.widgets.inbox_list import InboxList
 from tests.app.conftest import SIZE, settle
 from tests.app.test_workstation import desk, shown_id
 

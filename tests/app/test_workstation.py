@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from deskterm.widgets.inbox_list import InboxList
-
 from deskterm.backend.store import Store
 from deskterm.screens.help import HelpScreen
 from deskterm.screens.workstation import WorkstationScreen
 from deskterm.widgets.composer import Composer
 from deskterm.widgets.customer_panel import CustomerPanel
+from deskterm.widgets.inbox_list import InboxList
 from deskterm.widgets.status_bar import StatusBar
 from tests.app.conftest import SIZE, settle
 
@@ -42,7 +41,7 @@ async def test_opens_on_the_inbox_most_urgent_first(make_app, desk_store):
         await settle(pilot)
         inbox = app.screen.query_one(InboxList)
         assert app.screen.query_one(StatusBar).count == store.count(desk(app).view)
-        # The WhatsApp bread conversation is due in five minutes: first in line.
+        # Léa's WhatsApp has waited longest against the strictest SLA: first in line.
         assert inbox.cursor_id == ids["bread"]
         assert shown_id(app) == ids["bread"]
 

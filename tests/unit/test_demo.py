@@ -96,7 +96,7 @@ def test_summary_counts_what_is_in_the_store(tmp_path: Path):
     seen: list[tuple[int, int]] = []
     summary = generate_demo(
         tmp_path / "s.db", conversations=250, now=NOW, progress=lambda d, t: seen.append((d, t))
-    )  # noqa: E501
+    )
     conn = db(tmp_path / "s.db")
     count = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     assert summary.conversations == count["conversations"] == 250
@@ -210,7 +210,7 @@ def test_derived_columns_match_what_the_store_computes(big: Path):
         assert c["bucket"] == bucket_of(c["status"], c["snoozed_until"])
         assert c["urgency"] == urgency_of(
             c["sla_due_at"], c["last_customer_message_at"], c["created_at"]
-        )  # noqa: E501
+        )
         tags = {(r["tag"], r["bucket"], r["urgency"])
                 for r in conn.execute("SELECT * FROM conversation_tags WHERE conversation_id = ?", (cid,))}  # noqa: E501  # fmt: skip
         assert tags == {(t, c["bucket"], c["urgency"]) for t in c["tags"].split()}
@@ -223,7 +223,7 @@ def test_events_replay_to_the_final_state(big: Path):
     state: dict[int, dict] = {}
     for e in conn.execute(
         "SELECT conversation_id, kind, after FROM events ORDER BY created_at, id"
-    ):  # noqa: E501
+    ):
         if e["kind"] == "created":
             state[e["conversation_id"]] = {"status": "new", "assignee_id": None, "tags": ""}
         state[e["conversation_id"]].update(json.loads(e["after"]))
@@ -246,18 +246,18 @@ def test_the_demo_inbox_is_live(store: Store):
     conn = store.conn
     statuses = {
         r[0] for r in conn.execute("SELECT status FROM conversations WHERE bucket = 'inbox'")
-    }  # noqa: E501
+    }
     assert statuses == {"new", "open"}
     snoozes = conn.execute(
         "SELECT snoozed_until FROM conversations WHERE snoozed_until IS NOT NULL"
-    ).fetchall()  # noqa: E501
+    ).fetchall()
     until_reply = int(UNTIL_REPLY.timestamp())
     assert any(r[0] == until_reply for r in snoozes)
     assert any(r[0] != until_reply for r in snoozes)
     assert all(r[0] > NOW.timestamp() for r in snoozes)
     assert conn.execute("SELECT count(*) FROM conversations WHERE woken_at IS NOT NULL").fetchone()[
         0
-    ]  # noqa: E501
+    ]
 
 
 def test_time_spreads_over_sixty_days_and_nothing_is_in_the_future(big: Path):
@@ -265,7 +265,7 @@ def test_time_spreads_over_sixty_days_and_nothing_is_in_the_future(big: Path):
     now = NOW.timestamp()
     first, last = conn.execute(
         "SELECT min(created_at), max(created_at) FROM conversations"
-    ).fetchone()  # noqa: E501
+    ).fetchone()
     assert now - 61 * 86400 <= first < now - 55 * 86400 and last <= now
     assert conn.execute("SELECT max(created_at) FROM messages").fetchone()[0] <= now
     assert conn.execute("SELECT max(created_at) FROM events").fetchone()[0] <= now
@@ -295,7 +295,7 @@ def test_languages_channels_and_threads(big: Path):
     assert conn.execute("SELECT count(*) FROM customers WHERE vip = 1").fetchone()[0] > 0
     assert conn.execute("SELECT count(*) FROM conversations WHERE priority != 'normal'").fetchone()[
         0
-    ]  # noqa: E501
+    ]
 
 
 def test_agent_replies_are_in_the_customers_language_and_signed(big: Path):
@@ -349,7 +349,7 @@ def test_macro_library_has_shared_and_personal_macros_with_actions(store: Store)
         for r in store.conn.execute(
             "SELECT owner_agent_id FROM macros WHERE owner_agent_id IS NOT NULL"
         )
-    }  # noqa: E501
+    }
     assert len(owners) == 2
 
 
@@ -396,7 +396,7 @@ def test_replies_from_macros_are_the_macro_rendered(big: Path):
     agent=st.sampled_from(["Camille", "Inès", "Chloé"]),
     items=st.lists(
         st.sampled_from(["Tiramisu", "Pain de campagne", "Cola"]), min_size=1, max_size=3
-    ),  # noqa: E501
+    ),
     cursor=st.sampled_from(["", "Le pain est en route. "]),
 )
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -441,7 +441,7 @@ def test_every_template_fills_from_the_known_slots():
 @settings(max_examples=12, deadline=None)
 def test_any_seed_gives_a_consistent_store(
     tmp_path_factory: pytest.TempPathFactory, seed: int, size: int
-):  # noqa: E501
+):
     path = tmp_path_factory.mktemp("prop") / "p.db"
     generate_demo(path, conversations=size, seed=seed, now=NOW)
     conn = db(path)

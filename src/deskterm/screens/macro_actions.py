@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import work
 
 from deskterm.backend.context import ConversationBundle
 from deskterm.macros import Rendered, build_context, parse_actions, pick_body, render, templatize
@@ -26,7 +26,11 @@ def customer_text(bundle: ConversationBundle, limit: int = 3) -> str:
 
 
 class MacrosMixin:
-    """Mixed into the workstation screen."""
+    """Mixed into the workstation screen.
+
+    Message handlers here use the ``on_<widget>_<message>`` names: Textual collects ``@on``
+    handlers only from message-pump classes, never from a plain mixin.
+    """
 
     def _macro_context(self: WorkstationScreen) -> dict[str, Any]:
         b = self.bundle
@@ -70,7 +74,7 @@ class MacrosMixin:
         if rendered.error:
             self.notify(rendered.error, severity="error")
             return
-        self._compose(note=False)
+        self._open_composer(note=False)
         composer = self.composer
         if token is not None:
             composer.replace_token(token, rendered.text, rendered.cursor)
@@ -83,16 +87,14 @@ class MacrosMixin:
         if index < len(found):
             self.use_macro(found[index][0])
 
-    @on(Composer.QuickInsert)
-    def _quick_insert(self: WorkstationScreen, event: Composer.QuickInsert) -> None:
+    def on_composer_quick_insert(self: WorkstationScreen, event: Composer.QuickInsert) -> None:
         found = rank_macros(event.token[2:], self.desk.macros, limit=1)
         if not found:
             self.notify(f"No macro matches {event.token[2:]!r}.", severity="warning")
             return
         self.use_macro(found[0].id, token=event.token)
 
-    @on(Composer.SaveAsMacro)
-    def _save_as_macro(self: WorkstationScreen, event: Composer.SaveAsMacro) -> None:
+    def on_composer_save_as_macro(self: WorkstationScreen, event: Composer.SaveAsMacro) -> None:
         body = templatize(event.body, self._macro_context())
         first = " ".join(event.body.split())[:40]
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -58,7 +58,7 @@ class SnoozeScreen(ModalScreen[SnoozeTarget | None]):
             yield Static(f"Snooze {what} until…", id="snooze-title")
             yield Static(presets)
             yield Input(
-                placeholder="or type: 2h, tomorrow 9:00, demain 14h, friday, 2026-12-01",
+                placeholder="or type: in 2h · at 14:00 · tomorrow 9:00 · demain 14h · dec 1",
                 id="snooze-input",
             )
             yield Static(id="snooze-preview")
@@ -66,18 +66,14 @@ class SnoozeScreen(ModalScreen[SnoozeTarget | None]):
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
-    def on_key(self, event: events.Key) -> None:
-        value = self.query_one(Input).value
-        if not value and event.character:
-            for key, _, expression in PRESETS:
-                if event.character == key:
-                    event.stop()
-                    event.prevent_default()
-                    self.dismiss(parse_snooze(expression, self.now, self.tz))
-                    return
-
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
+        # A preset digit typed into the empty box picks it: two keys in all (z, 1). Free text
+        # that would start with 1-5 reads as "in 2h", "at 14:00", "dec 1" (or a space first).
+        for key, _, expression in PRESETS:
+            if event.value == key:
+                self.dismiss(parse_snooze(expression, self.now, self.tz))
+                return
         preview = self.query_one("#snooze-preview", Static)
         text = event.value.strip()
         self._target = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import work
 from textual.timer import Timer
 
 from deskterm.backend.writes import new_key
@@ -50,7 +50,11 @@ class DoneAction:
 
 
 class TriageMixin:
-    """Mixed into the workstation screen; ``self`` is a WorkstationScreen."""
+    """Mixed into the workstation screen; ``self`` is a WorkstationScreen.
+
+    Message handlers here use the ``on_<widget>_<message>`` names: Textual collects ``@on``
+    handlers only from message-pump classes, never from a plain mixin.
+    """
 
     _held: HeldReply | None = None
     _undo_stack: list[DoneAction | HeldReply]
@@ -78,8 +82,7 @@ class TriageMixin:
 
     # -- send ------------------------------------------------------------------------------
 
-    @on(Composer.SendRequested)
-    def _send_requested(self: WorkstationScreen, event: Composer.SendRequested) -> None:
+    def on_composer_send_requested(self: WorkstationScreen, event: Composer.SendRequested) -> None:
         after = self.macro_changes(event.actions)
         self._check_then_send(
             event.conversation_id, event.body, event.note, event.done, after, event.macro_ids
@@ -157,13 +160,11 @@ class TriageMixin:
             self._advance_after(cid)
 
     def _advance_after(self: WorkstationScreen, cid: int) -> None:
-        """Send & done: move on to the next most urgent conversation."""
+        """After a reply: move on to the next most urgent conversation."""
         if self.desk.settings.auto_advance:
             self.inbox.focus()
             self.narrow_pane = "inbox"
-            self.bundle = (
-                None if self.bundle and self.bundle.conversation.id == cid else (self.bundle)
-            )
+            self.inbox.step_past(cid)
 
     def _flush_held(self: WorkstationScreen) -> None:
         held = self._held
@@ -225,8 +226,9 @@ class TriageMixin:
                     self._held = None
                     if item.timer is not None:
                         item.timer.stop()
+                    self.restore_on_show = item
+                    self.inbox.move_to(item.conversation_id)
                     self.load_conversation(item.conversation_id)
-                    self.call_after_refresh(self._restore_held, item)
                     self.notify("Not sent: your text is back in the composer.")
                     return
                 # Already committed: undo what it changed (status, tags…), not the words.
@@ -239,11 +241,13 @@ class TriageMixin:
             return
         self.notify("Nothing to undo.")
 
-    def _restore_held(self: WorkstationScreen, held: HeldReply) -> None:
+    def restore_held(self: WorkstationScreen, held: HeldReply) -> None:
+        """Put a reply taken back by undo into the composer, with its macro and actions."""
         self.composer.load(held.conversation_id, self.composer._target, held.body, note=held.note)
         self.composer.macro_ids = list(held.macro_ids)
         self.composer.macro_actions = list(held.raw_actions)
         self.composer.area.focus()
+        self.narrow_pane = "conversation"
 
     @work(thread=True, group="store")
     def _undo_group(self: WorkstationScreen, group: str, message: str) -> None:

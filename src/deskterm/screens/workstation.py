@@ -34,6 +34,7 @@ from deskterm.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from deskterm.app import DeskApp
+    from deskterm.screens.triage import HeldReply
 
 SHOW_DELAY = 0.06
 SEARCH_DELAY = 0.15
@@ -72,6 +73,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
         self._search_timer = None
         self._data_version = -1
         self._shown_count = 0
+        self.restore_on_show: HeldReply | None = None
 
     @property
     def desk(self) -> DeskApp:
@@ -92,6 +94,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
                     me=app.agent.id,
                     clock=app.clock,
                     agents={a.id: a.initials for a in app.agents},
+                    tz=app.tz,
                     id="inbox",
                 )
             with Vertical(id="conversation-pane", classes="pane"):
@@ -106,6 +109,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
         status.agent_name = self.desk.agent.name
         status.demo = self.desk.demo
         self.query_one("#search", Input).display = False
+        self.query_one("#search-error", Static).display = False
         self.query_one("#composer", Composer).display = False
         self.inbox.set_view(self.view)
         self.inbox.focus()
@@ -236,6 +240,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
         search.display = True
+        self.query_one("#search-error", Static).display = True
         self.narrow_pane = "inbox"
         search.focus()
 
@@ -243,7 +248,14 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
     def _search_changed(self, event: Input.Changed) -> None:
         if self._search_timer is not None:
             self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._run_search(event.value))
+            self._search_timer = None
+        self._search_timer = self.set_timer(
+            SEARCH_DELAY, lambda: self._debounced_search(event.value)
+        )
+
+    def _debounced_search(self, text: str) -> None:
+        self._search_timer = None
+        self._run_search(text)
 
     def _run_search(self, text: str) -> None:
         error = self.query_one("#search-error", Static)
@@ -271,7 +283,9 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
         search = self.query_one("#search", Input)
         search.value = ""
         search.display = False
-        self.query_one("#search-error", Static).update("")
+        error = self.query_one("#search-error", Static)
+        error.update("")
+        error.display = False
         if restore and self.view.key == "search":
             self.set_view(self.previous_view)
         self.inbox.focus()
@@ -294,13 +308,23 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
     def _highlighted(self, event: InboxList.Highlighted) -> None:
         if self._show_timer is not None:
             self._show_timer.stop()
+            self._show_timer = None
         cid = event.conversation_id
         if cid is None:
             self.call_later(self._show_nothing)
             return
         if self.bundle is not None and self.bundle.conversation.id == cid:
             return
-        self._show_timer = self.set_timer(SHOW_DELAY, lambda: self.load_conversation(cid))
+        self._show_timer = self.set_timer(SHOW_DELAY, lambda: self._debounced_show(cid))
+
+    def _debounced_show(self, cid: int) -> None:
+        self._show_timer = None
+        self.load_conversation(cid)
+
+    @property
+    def settled(self) -> bool:
+        """No conversation or search is waiting on its debounce timer."""
+        return self._show_timer is None and self._search_timer is None
 
     async def _show_nothing(self) -> None:
         self.composer.flush()
@@ -351,7 +375,14 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
         self._render_header(others)
         await self.thread.show(bundle.conversation, bundle.messages, now=self.desk.clock())
         self.query_one(CustomerPanel).show(bundle)
-        if not same:
+        typed_ahead = (
+            self.composer.conversation_id == bundle.conversation.id
+            and bool(self.composer.text)
+            and not bundle.draft_body
+        )
+        if typed_ahead:
+            self.composer.retarget(self._target(bundle))
+        elif not same:
             self.composer.load(
                 bundle.conversation.id,
                 self._target(bundle),
@@ -359,6 +390,10 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
                 note=bundle.draft_note,
             )
         self.composer.display = True
+        held = self.restore_on_show
+        if held is not None and held.conversation_id == bundle.conversation.id:
+            self.restore_on_show = None
+            self.restore_held(held)
         if not same:
             self.suggest_for(bundle)
 
@@ -403,13 +438,27 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
     # -- composing -----------------------------------------------------------------------
 
     def action_reply(self) -> None:
-        self._compose(note=False)
+        self._open_composer(note=False)
 
     def action_note(self) -> None:
-        self._compose(note=True)
+        self._open_composer(note=True)
 
-    def _compose(self, *, note: bool) -> None:
-        if self.bundle is None:
+    def _open_composer(self, *, note: bool) -> None:
+        cursor = self.inbox.cursor_id
+        stale = self.bundle is None or (
+            self.focused is self.inbox
+            and cursor is not None
+            and cursor != self.bundle.conversation.id
+        )
+        if stale and cursor is not None:
+            # The cursor moved on and its thread is still loading (send & done, then r at
+            # once): write to the conversation under the cursor, never the one just closed.
+            if self._show_timer is not None:
+                self._show_timer.stop()
+                self._show_timer = None
+            self.composer.load(cursor, f"#{cursor}", "", note=note)
+            self.load_conversation(cursor)
+        elif self.bundle is None:
             self.notify("Open a conversation first (enter).")
             return
         self.narrow_pane = "conversation"

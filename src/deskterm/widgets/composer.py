@@ -164,6 +164,11 @@ class Composer(Vertical):
         self._render_title()
         self._hint("")
 
+    def retarget(self, target: str) -> None:
+        """Name the conversation the composer writes to, keeping what is typed."""
+        self._target = target
+        self._render_title()
+
     def insert(self, text: str, *, replace: bool = False, cursor: int | None = None) -> None:
         """Put text into the composer (a macro), at the cursor or in place of the draft."""
         if replace:

@@ -67,8 +67,10 @@ class CustomerPanel(VerticalScroll, can_focus=True):
             super().__init__()
             self.conversation_id = conversation_id
 
-    def __init__(self, *, tz: ZoneInfo, clock, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(
+        self, *, tz: ZoneInfo, clock, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
         self.tz = tz
         self.clock = clock
         self.bundle: ConversationBundle | None = None

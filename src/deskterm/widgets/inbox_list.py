@@ -1,0 +1,574 @@
+"""The inbox: a Line-API list over a window of store rows, as fast at a million as at ten.
+
+Nothing holds every row. The list knows the view's count (for the scrollbar) and keeps pages
+of ``PAGE`` rows around what is on screen; a page is read in a thread worker by keyset from a
+neighbouring page when there is one (so scrolling never walks an OFFSET), from the end
+backwards for the last page, and by OFFSET only for a jump into the middle. Each row is two
+lines of fixed height, painted from a strip cache.
+
+When the store changes, ``refresh_rows`` re-reads the pages in view and swaps them in at once
+(no flicker); the cursor stays on the same conversation, or, when that one left the view
+(done, snoozed), on the row that took its place: the next most urgent.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from deskterm import keymap
+from deskterm.backend.db import StoreError
+from deskterm.backend.rows import InboxRow
+from deskterm.backend.store import Store
+from deskterm.backend.views import View
+from deskterm.widgets.inbox_row import RowStyles, row_lines
+
+PAGE = 100
+ROW_HEIGHT = 2
+#: Pages kept beyond those in view; further ones are dropped to bound memory.
+KEEP_PAGES = 6
+MAX_STRIPS = 4000
+EMPTY_TEXT = {
+    "inbox": "Inbox zero — nothing waits on you.",
+    "mine": "Nothing assigned to you is waiting.",
+    "unassigned": "Every conversation has someone.",
+    "snoozed": "Nothing snoozed.",
+    "search": "No conversation matches.",
+}
+
+
+class InboxList(ScrollView, can_focus=True):
+    """The conversations of one view, most urgent first."""
+
+    BINDINGS = keymap.bindings("inbox")
+
+    COMPONENT_CLASSES = {
+        "inbox-list--cursor",
+        "inbox-list--selected",
+        "inbox-list--unread",
+        "inbox-list--dim",
+        "inbox-list--breached",
+        "inbox-list--due-soon",
+        "inbox-list--ok",
+        "inbox-list--tag",
+        "inbox-list--vip",
+        "inbox-list--snoozed",
+        "inbox-list--channel",
+        "inbox-list--empty",
+    }
+
+    DEFAULT_CSS = """
+    InboxList { height: 1fr; background: $surface; }
+    InboxList > .inbox-list--cursor { background: $block-cursor-blurred-background; }
+    InboxList:focus > .inbox-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    InboxList > .inbox-list--selected { background: $accent 20%; }
+    InboxList > .inbox-list--unread { text-style: bold; }
+    InboxList > .inbox-list--dim { color: $text-muted; }
+    InboxList > .inbox-list--breached { color: $error; text-style: bold; }
+    InboxList > .inbox-list--due-soon { color: $warning; text-style: bold; }
+    InboxList > .inbox-list--ok { color: $success; }
+    InboxList > .inbox-list--tag { color: $secondary; text-style: italic; }
+    InboxList > .inbox-list--vip { color: $accent; }
+    InboxList > .inbox-list--snoozed { color: $secondary; text-style: italic; }
+    InboxList > .inbox-list--channel { color: $primary; text-style: bold; }
+    InboxList > .inbox-list--empty { color: $text-muted; text-style: italic; }
+    """
+
+    class Highlighted(Message):
+        """The cursor is on another conversation (``None``: the view is empty)."""
+
+        def __init__(self, conversation_id: int | None) -> None:
+            super().__init__()
+            self.conversation_id = conversation_id
+
+    class Opened(Message):
+        """The agent opened the conversation under the cursor (enter, double click)."""
+
+        def __init__(self, conversation_id: int) -> None:
+            super().__init__()
+            self.conversation_id = conversation_id
+
+    class Counted(Message):
+        """The view holds ``count`` conversations."""
+
+        def __init__(self, view: View, count: int) -> None:
+            super().__init__()
+            self.view = view
+            self.count = count
+
+    class LoadFailed(Message):
+        """Reading the store failed; ``message`` is one line for the agent."""
+
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
+
+    cursor: reactive[int] = reactive(0, repaint=False, init=False)
+    """Position of the cursor in the view (0 is the most urgent)."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        me: int | None,
+        clock: Callable[[], datetime],
+        agents: dict[int, str],
+        tz: ZoneInfo | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.me = me
+        self.clock = clock
+        self.agents = agents
+        self.tz = tz or ZoneInfo("UTC")
+        self.view: View | None = None
+        self.total: int | None = None
+        self.selected_ids: set[int] = set()
+        self._pages: dict[int, list[InboxRow]] = {}
+        self._pending: set[int] = set()
+        self._generation = 0
+        self._refreshing = False
+        self._refresh_again = False
+        self._announced: int | None = -1
+        self._strips: dict[tuple, Strip] = {}
+        self._row_styles: RowStyles | None = None
+
+    # -- what the screen asks ------------------------------------------------------------
+
+    @property
+    def cursor_id(self) -> int | None:
+        """The conversation under the cursor, if its row is loaded."""
+        row = self.row_at(self.cursor)
+        return row.id if row is not None else None
+
+    def row_at(self, index: int) -> InboxRow | None:
+        if index < 0:
+            return None
+        page = self._pages.get(index // PAGE)
+        if page is None or index % PAGE >= len(page):
+            return None
+        return page[index % PAGE]
+
+    def set_view(self, view: View) -> None:
+        """Show ``view`` from its most urgent conversation."""
+        self.view = view
+        self._generation += 1
+        self._pages = {}
+        self._pending = set()
+        self._strips.clear()
+        self.total = None
+        self.selected_ids.clear()
+        self.set_reactive(InboxList.cursor, 0)
+        self._announced = -1
+        self.virtual_size = Size(self.virtual_size.width, 0)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.run_worker(
+            lambda: self._load_first(view, self._generation),
+            thread=True,
+            group="inbox-view",
+            exclusive=True,
+        )
+        self.refresh()
+
+    def refresh_rows(self) -> None:
+        """Re-read what is on screen (the store changed); keeps the cursor's conversation."""
+        if self.view is None:
+            return
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        view, generation = self.view, self._generation
+        pages = sorted(self._wanted_pages())
+        self.run_worker(
+            lambda: self._reload(view, generation, pages), thread=True, group="inbox-refresh"
+        )
+
+    def clear_selection(self) -> None:
+        if self.selected_ids:
+            self.selected_ids.clear()
+            self._repaint()
+
+    def select_visible(self) -> None:
+        """Select every conversation on screen."""
+        first, last = self._visible_rows()
+        for index in range(first, last + 1):
+            row = self.row_at(index)
+            if row is not None:
+                self.selected_ids.add(row.id)
+        self._repaint()
+
+    def step_past(self, conversation_id: int) -> None:
+        """If the cursor is on ``conversation_id``, move it to the next row (or the one before
+        when it is the last): where the agent goes once that conversation is answered."""
+        if self.cursor_id != conversation_id or not self.total:
+            return
+        if self.cursor + 1 < self.total:
+            self.cursor += 1
+        elif self.cursor > 0:
+            self.cursor -= 1
+
+    def move_to(self, conversation_id: int) -> bool:
+        """Put the cursor on ``conversation_id`` if its row is loaded; say whether it was."""
+        for page, rows in self._pages.items():
+            for offset, row in enumerate(rows):
+                if row.id == conversation_id:
+                    self.cursor = page * PAGE + offset
+                    return True
+        return False
+
+    def announce_again(self) -> None:
+        """Post ``Highlighted`` for the cursor's conversation even if it did not change."""
+        self._announced = -1
+        self._announce()
+
+    # -- loading -------------------------------------------------------------------------
+
+    def _load_first(self, view: View, generation: int) -> None:
+        try:
+            rows = self.store.page(view, limit=PAGE, me=self.me)
+            self.app.call_from_thread(self._got_page, generation, 0, rows)
+            count = len(rows) if len(rows) < PAGE else self.store.count(view, me=self.me)
+        except (sqlite3.Error, StoreError) as exc:
+            self._failed(exc)
+            return
+        self.app.call_from_thread(self._got_count, view, generation, count)
+
+    def _load_page(self, view: View, generation: int, page: int, how: tuple) -> None:
+        kind = how[0]
+        try:
+            if kind == "after":
+                rows = self.store.page(view, after=how[1], limit=PAGE, me=self.me)
+            elif kind == "before":
+                rows = self.store.page(view, after=how[1], limit=PAGE, backwards=True, me=self.me)
+            elif kind == "last":
+                rows = self.store.page(view, limit=how[1], backwards=True, me=self.me)
+            else:
+                rows = self.store.page_at(view, page * PAGE, limit=PAGE, me=self.me)
+        except (sqlite3.Error, StoreError) as exc:
+            self._failed(exc)
+            rows = None
+        self.app.call_from_thread(self._got_page, generation, page, rows)
+
+    def _reload(self, view: View, generation: int, pages: list[int]) -> None:
+        fresh: dict[int, list[InboxRow]] = {}
+        count: int | None = None
+        try:
+            count = self.store.count(view, me=self.me)
+            for page in pages:
+                if page * PAGE >= count:
+                    break
+                fresh[page] = self.store.page_at(view, page * PAGE, limit=PAGE, me=self.me)
+        except (sqlite3.Error, StoreError) as exc:
+            self._failed(exc)
+        self.app.call_from_thread(self._reloaded, view, generation, count, fresh)
+
+    def _failed(self, exc: Exception) -> None:
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        self.post_message(self.LoadFailed(text))
+
+    def _got_page(self, generation: int, page: int, rows: list[InboxRow] | None) -> None:
+        self._pending.discard(page)
+        if generation != self._generation or rows is None:
+            return
+        self._pages[page] = rows
+        if self.total is None:
+            self._set_total(max(len(rows) + page * PAGE, self._known_rows()))
+        self._drop_far_pages()
+        self._repaint()
+        self._announce()
+
+    def _got_count(self, view: View, generation: int, count: int) -> None:
+        if generation != self._generation:
+            return
+        self._set_total(count)
+        self.post_message(self.Counted(view, count))
+        self._repaint()
+        self._announce()
+
+    def _reloaded(
+        self,
+        view: View,
+        generation: int,
+        count: int | None,
+        fresh: dict[int, list[InboxRow]],
+    ) -> None:
+        self._refreshing = False
+        if generation == self._generation and count is not None:
+            before = self.cursor_id
+            self._pages = fresh
+            self._pending.clear()
+            self._strips.clear()
+            self._set_total(count)
+            self.post_message(self.Counted(view, count))
+            if before is not None:
+                for page, rows in fresh.items():
+                    for offset, row in enumerate(rows):
+                        if row.id == before:
+                            self.set_reactive(InboxList.cursor, page * PAGE + offset)
+            self.set_reactive(InboxList.cursor, max(0, min(self.cursor, count - 1)))
+            live = {r.id for rows in fresh.values() for r in rows}
+            # Selected rows that left the loaded window stay selected; those gone from the
+            # view are dropped only when we know (the whole view is loaded).
+            if count <= PAGE * len(fresh):
+                self.selected_ids &= live
+            self._scroll_to_cursor()
+            self._repaint()
+            self._announce()
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh_rows()
+
+    def _set_total(self, total: int) -> None:
+        self.total = total
+        self.virtual_size = Size(self.scrollable_content_region.width, total * ROW_HEIGHT)
+
+    def _known_rows(self) -> int:
+        return max((p * PAGE + len(rows) for p, rows in self._pages.items()), default=0)
+
+    def _wanted_pages(self) -> set[int]:
+        first, last = self._visible_rows()
+        pages = set(range(first // PAGE, last // PAGE + 1))
+        pages.add(self.cursor // PAGE)
+        return pages
+
+    def _drop_far_pages(self) -> None:
+        wanted = self._wanted_pages()
+        low, high = min(wanted) - KEEP_PAGES // 2, max(wanted) + KEEP_PAGES // 2
+        for page in [p for p in self._pages if not low <= p <= high]:
+            del self._pages[page]
+
+    def _ensure(self, index: int) -> None:
+        """Start reading the page holding row ``index`` unless it is loaded or on its way."""
+        if self.view is None or self.total is None or not 0 <= index < self.total:
+            return
+        page = index // PAGE
+        if page in self._pages or page in self._pending:
+            return
+        self._pending.add(page)
+        before, after = self._pages.get(page - 1), self._pages.get(page + 1)
+        how: tuple
+        if before is not None and len(before) == PAGE:
+            last = before[-1]
+            how = ("after", (last.sort_value, last.id))
+        elif after:
+            first = after[0]
+            how = ("before", (first.sort_value, first.id))
+        elif (page + 1) * PAGE >= self.total:
+            how = ("last", self.total - page * PAGE)
+        else:
+            how = ("offset",)
+        view, generation = self.view, self._generation
+        self.run_worker(
+            lambda: self._load_page(view, generation, page, how),
+            thread=True,
+            group="inbox-page",
+        )
+
+    # -- the cursor ----------------------------------------------------------------------
+
+    def _announce(self) -> None:
+        cid = self.cursor_id
+        if self.total == 0:
+            cid = None
+        elif cid is None:
+            self._ensure(self.cursor)
+            return
+        if cid != self._announced:
+            self._announced = cid
+            self.post_message(self.Highlighted(cid))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_to_cursor()
+        self._repaint()
+        self._announce()
+
+    def _move(self, step: int) -> None:
+        if not self.total:
+            return
+        self.cursor = max(0, min(self.total - 1, self.cursor + step))
+
+    def _scroll_to_cursor(self) -> None:
+        if not self.total:
+            return
+        width = self.scrollable_content_region.width
+        self.scroll_to_region(
+            Region(0, self.cursor * ROW_HEIGHT, width, ROW_HEIGHT), animate=False, immediate=True
+        )
+
+    def _visible_rows(self) -> tuple[int, int]:
+        top = int(self.scroll_offset.y) // ROW_HEIGHT
+        height = max(1, self.scrollable_content_region.height)
+        last = top + (height + ROW_HEIGHT - 1) // ROW_HEIGHT
+        if self.total is not None:
+            last = min(last, max(0, self.total - 1))
+        return top, max(top, last)
+
+    def _page_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height // ROW_HEIGHT - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_page_down(self) -> None:
+        self._move(self._page_rows())
+
+    def action_page_up(self) -> None:
+        self._move(-self._page_rows())
+
+    def action_first(self) -> None:
+        self._move(-self.cursor)
+
+    def action_last(self) -> None:
+        if self.total:
+            self._move(self.total - 1 - self.cursor)
+
+    def action_open(self) -> None:
+        cid = self.cursor_id
+        if cid is not None:
+            self.post_message(self.Opened(cid))
+
+    def action_toggle_select(self) -> None:
+        cid = self.cursor_id
+        if cid is None:
+            return
+        self.selected_ids.symmetric_difference_update({cid})
+        self._repaint()
+
+    def action_extend_down(self) -> None:
+        self._extend(1)
+
+    def action_extend_up(self) -> None:
+        self._extend(-1)
+
+    def _extend(self, step: int) -> None:
+        cid = self.cursor_id
+        if cid is not None:
+            self.selected_ids.add(cid)
+        self._move(step)
+        self._repaint()
+
+    # -- the mouse -----------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or not self.total:
+            return
+        index = (int(self.scroll_offset.y) + offset.y) // ROW_HEIGHT
+        if 0 <= index < self.total:
+            self.cursor = index
+            if event.chain >= 2:
+                self.action_open()
+
+    # -- painting ------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        # Ages and SLA countdowns move with the clock even when no data changes.
+        self.set_interval(30, self._repaint)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._strips.clear()
+        if self.total is not None:
+            self._set_total(self.total)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        first, last = self._visible_rows()
+        self._ensure(first)
+        self._ensure(last)
+
+    def _repaint(self) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._row_styles = None
+        self._strips.clear()
+
+    def _styles(self) -> RowStyles:
+        if self._row_styles is None:
+            get = self.get_component_rich_style
+            self._row_styles = RowStyles(
+                base=self.rich_style,
+                unread=get("inbox-list--unread", partial=True),
+                dim=get("inbox-list--dim", partial=True),
+                breached=get("inbox-list--breached", partial=True),
+                due_soon=get("inbox-list--due-soon", partial=True),
+                ok=get("inbox-list--ok", partial=True),
+                tag=get("inbox-list--tag", partial=True),
+                vip=get("inbox-list--vip", partial=True),
+                snoozed=get("inbox-list--snoozed", partial=True),
+                channel=get("inbox-list--channel", partial=True),
+            )
+        return self._row_styles
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if self.total == 0:
+            return self._empty_line(y, width)
+        index, part = divmod(int(self.scroll_offset.y) + y, ROW_HEIGHT)
+        if self.total is not None and index >= self.total:
+            return Strip.blank(width, base)
+        row = self.row_at(index)
+        if row is None:
+            self._ensure(index)
+            dim = self.get_component_rich_style("inbox-list--dim")
+            return self._strip(Text("   …" if part == 0 else "", style=dim), width, base)
+        now = self.clock()
+        selected = row.id in self.selected_ids
+        is_cursor = index == self.cursor
+        key = (row.id, row.version, part, width, is_cursor, selected, int(now.timestamp()) // 30)
+        strip = self._strips.get(key)
+        if strip is None:
+            background = base
+            if is_cursor:
+                background = base + self.get_component_rich_style("inbox-list--cursor")
+            elif selected:
+                background = base + self.get_component_rich_style("inbox-list--selected")
+            lines = row_lines(
+                row,
+                width=width,
+                now=now,
+                tz=self.tz,
+                initials=self.agents.get(row.assignee_id, "") if row.assignee_id else "",
+                selected=selected,
+                styles=replace(self._styles(), base=background),
+            )
+            strip = self._strip(lines[part], width, background)
+            if len(self._strips) > MAX_STRIPS:
+                self._strips.clear()
+            self._strips[key] = strip
+        return strip
+
+    def _strip(self, text: Text, width: int, background: Style) -> Strip:
+        return Strip(list(text.render(self.app.console))).adjust_cell_length(width, background)
+
+    def _empty_line(self, y: int, width: int) -> Strip:
+        if y != 1 or self.view is None:
+            return Strip.blank(width, self.rich_style)
+        key = self.view.key.split(":", 1)[0]
+        message = EMPTY_TEXT.get(key, "Nothing here.")
+        text = Text(message.center(width), style=self.get_component_rich_style("inbox-list--empty"))
+        text.truncate(width)
+        return self._strip(text, width, self.rich_style)
