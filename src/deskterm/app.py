@@ -113,6 +113,13 @@ class DeskApp(App[None]):
                 (m.id, m.title, "\n".join([m.body, *m.variants.values()])) for m in self.macros
             ],
         )
+        self.call_from_thread(self._suggester_ready)
+
+    def _suggester_ready(self) -> None:
+        """The conversation opened before the suggester was built gets its suggestions now."""
+        screen = self.screen
+        if isinstance(screen, WorkstationScreen) and screen.bundle is not None:
+            screen.suggest_for(screen.bundle)
 
     # -- helpers for screens -----------------------------------------------------------
 

@@ -33,7 +33,7 @@ def test_cheat_sheet(snap_compare, make_app):
     async def run_before(pilot):
         await _ready(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await _ready(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 

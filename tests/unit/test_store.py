@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from deskterm.backend import schema
 from deskterm.backend.db import StaleVersion, StoreError
@@ -266,3 +268,59 @@ def test_store_file_is_private(tmp_path: Path):
     s = Store(tmp_path / "private.db")
     assert (s.path.stat().st_mode & 0o077) == 0
     s.close()
+
+
+VIEW_KEYS = ["inbox", "mine", "unassigned", "snoozed", "pending", "done", "channel:whatsapp"]
+OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["open", "done", "reopen", "snooze", "assign", "unassign", "reply",
+                         "customer", "undo"]),
+        st.integers(0, 7),
+        st.sampled_from(list(Channel)),
+    ),
+    max_size=30,
+)  # fmt: skip
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(operations=OPERATIONS)
+def test_kept_view_counts_match_a_full_count(tmp_path_factory, operations):
+    """Built-in views are counted from a table that triggers keep; it must never drift."""
+    clock = Clock()
+    store = Store(tmp_path_factory.mktemp("counts") / "s.db", clock=clock)
+    agent = store.add_agent("Camille Moreau", "camille@popote.example")
+    customer = store.add_customer("Léa Martin")
+    conversations: list[int] = []
+    groups: list[str] = []
+    for name, pick, channel in operations:
+        clock.advance(minutes=3)
+        target = conversations[pick % len(conversations)] if conversations else None
+        if name == "open" or target is None:
+            conversations.append(store.open_conversation(customer, channel, "Help", "Hello"))
+        elif name == "done":
+            groups.append(f"g{len(groups)}")
+            store.set_status(target, Status.DONE, agent_id=agent, undo_group=groups[-1])
+        elif name == "reopen":
+            store.set_status(target, Status.OPEN, agent_id=agent)
+        elif name == "snooze":
+            until = UNTIL_REPLY if pick % 2 else clock.now + timedelta(minutes=pick * 5)
+            store.snooze(target, until, agent_id=agent)
+        elif name == "assign":
+            groups.append(f"g{len(groups)}")
+            store.assign(target, agent, agent_id=agent, undo_group=groups[-1])
+        elif name == "unassign":
+            store.assign(target, None, agent_id=agent)
+        elif name == "reply":
+            agent_replies(store, target, agent, "On it")
+        elif name == "customer":
+            store.add_message(target, author_kind=AuthorKind.CUSTOMER, body="Any news?")
+        elif name == "undo" and groups:
+            store.undo(groups.pop(), agent_id=agent)
+        store.wake_due()
+    for key in VIEW_KEYS:
+        v = View(key, key) if key.startswith("channel:") else view(key)
+        full = len(store.page(v, limit=1000, me=agent))
+        assert store.count(v, me=agent) == full, key
+    store.close()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Added to a waiting-since time so that conversations without a due time sort after all
 #: conversations with one (epoch seconds stay below 10**10 until the year 2286).
@@ -283,8 +283,56 @@ CREATE TABLE sync_state (
 );
 """
 
+#: Recount ``view_counts`` from the conversations (after a bulk load that set triggers aside).
+REBUILD_VIEW_COUNTS = """
+DELETE FROM view_counts;
+INSERT INTO view_counts(bucket, channel, assignee_id, n)
+  SELECT bucket, channel, coalesce(assignee_id, 0), count(*) FROM conversations
+  GROUP BY 1, 2, 3;
+"""
+
+# Version 2: counts of every built-in view kept by triggers, so that a view's count costs the
+# same at a million conversations as at ten (count(*) over 930,000 done ones takes 1.7 s);
+# and an index for the Snoozed view's order.
+_V2 = (
+    """
+CREATE INDEX conv_bucket_snoozed ON conversations(bucket, snoozed_until, id);
+
+CREATE TABLE view_counts (
+  bucket TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  assignee_id INTEGER NOT NULL,  -- 0: nobody
+  n INTEGER NOT NULL,
+  PRIMARY KEY (bucket, channel, assignee_id)
+) WITHOUT ROWID;
+
+CREATE TRIGGER view_counts_insert AFTER INSERT ON conversations BEGIN
+  INSERT INTO view_counts VALUES (NEW.bucket, NEW.channel, coalesce(NEW.assignee_id, 0), 1)
+  ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER view_counts_delete AFTER DELETE ON conversations BEGIN
+  UPDATE view_counts SET n = n - 1
+  WHERE bucket = OLD.bucket AND channel = OLD.channel
+    AND assignee_id = coalesce(OLD.assignee_id, 0);
+END;
+
+CREATE TRIGGER view_counts_update AFTER UPDATE OF bucket, channel, assignee_id ON conversations
+WHEN OLD.bucket IS NOT NEW.bucket OR OLD.channel IS NOT NEW.channel
+  OR OLD.assignee_id IS NOT NEW.assignee_id
+BEGIN
+  UPDATE view_counts SET n = n - 1
+  WHERE bucket = OLD.bucket AND channel = OLD.channel
+    AND assignee_id = coalesce(OLD.assignee_id, 0);
+  INSERT INTO view_counts VALUES (NEW.bucket, NEW.channel, coalesce(NEW.assignee_id, 0), 1)
+  ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+"""
+    + REBUILD_VIEW_COUNTS
+)
+
 #: Each entry upgrades the schema from version ``i`` to ``i + 1`` (index 0 creates it).
-MIGRATIONS: list[str] = [_V1]
+MIGRATIONS: list[str] = [_V1, _V2]
 
 
 def current_version(conn: sqlite3.Connection) -> int:
@@ -320,6 +368,12 @@ def migrate(conn: sqlite3.Connection) -> int:
             conn.execute("ROLLBACK")
             raise
     return found
+
+
+def rebuild_view_counts(conn: sqlite3.Connection) -> None:
+    """Recount the built-in views (inside the caller's transaction)."""
+    for statement in _split(REBUILD_VIEW_COUNTS):
+        conn.execute(statement)
 
 
 def _split(script: str) -> list[str]:

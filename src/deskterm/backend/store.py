@@ -18,7 +18,7 @@ from pathlib import Path
 from deskterm.backend import rows
 from deskterm.backend.db import StoreError, connect, dt, ts
 from deskterm.backend.rows import CONVERSATION_COLUMNS, INBOX_COLUMNS, InboxRow
-from deskterm.backend.views import View, keyset_clause, view_sql
+from deskterm.backend.views import RESULTS_CAP, View, count_sql, keyset_clause, view_sql
 from deskterm.backend.writes import WritesMixin
 from deskterm.models import (
     Agent,
@@ -224,12 +224,18 @@ class Store(WritesMixin):
     # -- the inbox ---------------------------------------------------------------------
 
     def count(self, view: View, *, me: int | None = None) -> int:
+        """How many conversations ``view`` holds; a search stops counting at RESULTS_CAP."""
+        counted = count_sql(view, me=me)
+        if counted is not None:
+            return int(self.conn.execute(counted[0], counted[1]).fetchone()[0])
         spec = view_sql(view, me=me, now=self.now())
-        return int(
-            self.conn.execute(
-                f"SELECT count(*) FROM {spec.source} WHERE {spec.where_sql()}", spec.params
-            ).fetchone()[0]
-        )
+        rows = f"SELECT 1 FROM {spec.source} WHERE {spec.where_sql()}"
+        params = list(spec.params)
+        if view.query is not None:
+            rows += " LIMIT ?"
+            params.append(RESULTS_CAP)
+        sql = f"SELECT count(*) FROM ({rows})"
+        return int(self.conn.execute(sql, params).fetchone()[0])
 
     def page(
         self,
@@ -304,8 +310,10 @@ class Store(WritesMixin):
     def breaching_count(self) -> int:
         return int(
             self.conn.execute(
+                # urgency is the due time when there is one (else past any date): an index
+                # range on (bucket, urgency) instead of a scan.
                 "SELECT count(*) FROM conversations c WHERE c.bucket IN ('inbox', 'snoozed') "
-                "AND c.sla_due_at IS NOT NULL AND c.sla_due_at < ?",
+                "AND c.urgency < ? AND c.sla_due_at IS NOT NULL",
                 (ts(self.now()),),
             ).fetchone()[0]
         )

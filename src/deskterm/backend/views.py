@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from deskterm.query import Query
 
 #: How many of the newest matching messages a text search looks at.
-SEARCH_CAP = 5000
+SEARCH_CAP = 2000
+
+#: A search lists at most this many conversations (newest first); its count stops there too.
+RESULTS_CAP = 10_000
 
 #: The order a view sorts by: the SQL expression, and whether it descends.
 ORDERS = {
@@ -97,20 +100,62 @@ def view_sql(view: View, *, me: int | None, now: datetime) -> ViewSQL:
         params.append(key.split(":", 1)[1])
         sort_expr = "t.urgency"
     elif view.query is not None:
+        fts = view.query.fts_expression()
+        if fts is not None:
+            # Drive from the (capped) text matches: a few thousand candidates sorted by
+            # recency, rather than a walk over every conversation testing membership.
+            source = (
+                f"({TEXT_HITS}) hits JOIN conversations c ON c.id = hits.cid "
+                "JOIN customers cu ON cu.id = c.customer_id"
+            )
+            params += [fts, fts]
         _query_where(view.query, where, params, me=me, now=now)
     else:
         raise ValueError(f"Unknown view {key!r}")
     return ViewSQL(source, where, params, sort_expr, descending)
 
 
+#: Conversations whose newest messages or whose subject match an FTS expression (twice).
+TEXT_HITS = (
+    "SELECT m.conversation_id AS cid FROM messages m WHERE m.id IN "
+    "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? "
+    f"ORDER BY rowid DESC LIMIT {SEARCH_CAP}) "
+    "UNION SELECT cid FROM (SELECT rowid AS cid FROM subjects_fts WHERE subjects_fts MATCH ? "
+    f"ORDER BY rowid DESC LIMIT {SEARCH_CAP})"
+)
+
+
+def count_sql(view: View, *, me: int | None) -> tuple[str, list[object]] | None:
+    """The count of a built-in or channel view from ``view_counts``, or None for the others."""
+    key = view.key
+    where, params = ["bucket = 'inbox'"], []
+    if key == "inbox":
+        pass
+    elif key == "mine":
+        where.append("assignee_id = ?")
+        params.append(me if me is not None else -1)
+    elif key == "unassigned":
+        where.append("assignee_id = 0")
+    elif key in ("snoozed", "pending", "done"):
+        where, params = ["bucket = ?"], [key]
+    elif key.startswith("channel:"):
+        where.append("channel = ?")
+        params.append(key.split(":", 1)[1])
+    else:
+        return None
+    return f"SELECT coalesce(sum(n), 0) FROM view_counts WHERE {' AND '.join(where)}", params
+
+
 def _query_where(
     q: Query, where: list[str], params: list[object], *, me: int | None, now: datetime
 ) -> None:
     if q.statuses:
-        where.append(f"c.status IN ({','.join('?' * len(q.statuses))})")
+        # "+" keeps SQLite walking the recency index (a search's order) rather than an
+        # index on a column that half the conversations share.
+        where.append(f"+c.status IN ({','.join('?' * len(q.statuses))})")
         params.extend(sorted(str(s) for s in q.statuses))
     if q.channels:
-        where.append(f"c.channel IN ({','.join('?' * len(q.channels))})")
+        where.append(f"+c.channel IN ({','.join('?' * len(q.channels))})")
         params.extend(sorted(str(c) for c in q.channels))
     for tag in q.tags:
         where.append(
@@ -153,15 +198,8 @@ def _query_where(
         where.append("cu.vip = 1")
     if "woken" in flags:
         where.append("c.woken_at IS NOT NULL")
-    fts = q.fts_expression()
-    if fts is not None:
-        where.append(
-            "(c.id IN (SELECT m.conversation_id FROM messages m WHERE m.id IN "
-            f"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? "
-            f"ORDER BY rowid DESC LIMIT {SEARCH_CAP})) "
-            "OR c.id IN (SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH ?))"
-        )
-        params += [fts, fts]
+    if q.fts_expression() is not None:
+        pass  # the text matches are the view's source (see view_sql)
     elif q.has_text:
         # Only exclusions: FTS5 cannot start with NOT, so filter the candidates instead.
         for word in q.excluded:

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input, Static
 
 from deskterm import keymap
 from deskterm.backend.context import ConversationBundle, load_bundle
-from deskterm.backend.views import BUILTIN_VIEWS, View
+from deskterm.backend.views import BUILTIN_VIEWS, RESULTS_CAP, View
 from deskterm.query import QueryError, parse_query
 from deskterm.safety import one_line
 from deskterm.screens.goto import TARGETS, GotoScreen
@@ -113,6 +113,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
         self.query_one("#composer", Composer).display = False
         self.inbox.set_view(self.view)
         self.inbox.focus()
+        self._poll()  # breaching count and snoozes due while deskterm was closed, at once
         self.set_interval(POLL_SECONDS, self._poll)
         self._apply_width(self.size.width)
 
@@ -229,7 +230,9 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
     @on(InboxList.Counted)
     def _counted(self, event: InboxList.Counted) -> None:
         if event.view.key == self.view.key:
-            self.query_one(StatusBar).count = event.count
+            status = self.query_one(StatusBar)
+            status.count = event.count
+            status.capped = event.view.query is not None and event.count >= RESULTS_CAP
 
     @on(InboxList.LoadFailed)
     def _load_failed(self, event: InboxList.LoadFailed) -> None:
@@ -364,6 +367,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
             return
         if bundle.conversation.unread:
             desk.store.mark_read(conversation_id)
+            self.app.call_from_thread(self.inbox.refresh_rows)
         desk.store.touch_presence(conversation_id, desk.agent.id, "viewing")
         others = desk.store.presence(conversation_id, exclude_agent=desk.agent.id)
         self.app.call_from_thread(self._show_bundle, bundle, others)
@@ -506,7 +510,13 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
         self.query_one(StatusBar).breaching = breaching
         if changed:
             self.inbox.refresh_rows()
-        if self.bundle is not None and fresh is not None:
+        # The poll read the conversation that was open when it started; the agent may have
+        # moved on since: never pull them back to it.
+        if (
+            self.bundle is not None
+            and fresh is not None
+            and fresh.id == self.bundle.conversation.id
+        ):
             if fresh.message_count != self._shown_count:
                 self.load_conversation(fresh.id)
             else:

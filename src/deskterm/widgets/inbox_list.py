@@ -395,8 +395,10 @@ class InboxList(ScrollView, can_focus=True):
             self.post_message(self.Highlighted(cid))
 
     def watch_cursor(self, old: int, new: int) -> None:
+        # Strips are cached per (row, cursor?) so only the two rows that changed repaint.
         self._scroll_to_cursor()
-        self._repaint()
+        for index in (old, new):
+            self.refresh_lines(index * ROW_HEIGHT, ROW_HEIGHT)
         self._announce()
 
     def _move(self, step: int) -> None:

@@ -18,6 +18,8 @@ class StatusBar(Static):
     """The title of the view on screen."""
     count: reactive[int | None] = reactive(None)
     """How many conversations the view holds (None while counting)."""
+    capped: reactive[bool] = reactive(False)
+    """True when the count stopped at the search cap (shown as "10,000+")."""
     breaching: reactive[int] = reactive(0)
     """Open conversations past their SLA due time."""
     median_first_response: reactive[str] = reactive("")
@@ -36,7 +38,10 @@ class StatusBar(Static):
             text.append(" demo", style="italic")
         text.append("  ")
         text.append(self.view_title, style="bold reverse")
-        text.append(f" {self.count:,}" if self.count is not None else " …")
+        if self.count is None:
+            text.append(" …")
+        else:
+            text.append(f" {self.count:,}{'+' if self.capped else ''}")
         if self.breaching:
             text.append(f"   ⚠ {self.breaching} breaching", style="bold red")
         if self.median_first_response:

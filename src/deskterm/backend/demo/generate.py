@@ -45,6 +45,7 @@ from deskterm.backend.demo.timing import (
     utc_offset,
     wait_for,
 )
+from deskterm.backend.schema import rebuild_view_counts
 from deskterm.backend.store import Store
 from deskterm.models import Channel, SLAPolicy
 from deskterm.sla import DEFAULT_POLICIES, policy_for
@@ -163,6 +164,7 @@ class BulkWriter:
             conn.execute(sql)
         conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
         conn.execute("INSERT INTO subjects_fts(subjects_fts) VALUES ('rebuild')")
+        rebuild_view_counts(conn)
         for sql in self._deferred:
             if sql.upper().startswith("CREATE TRIGGER"):
                 conn.execute(sql)
