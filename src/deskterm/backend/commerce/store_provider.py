@@ -1,0 +1,343 @@
+"""The built-in provider: order actions applied to the orders of the deskterm store.
+
+Used in local mode and by the demo. Each action is one transaction that also records its
+result under the idempotency key, so the same key never applies it twice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from deskterm.backend.commerce import ledger
+from deskterm.backend.commerce.base import (
+    CANCELLABLE,
+    SLOT_FINAL,
+    ActionContext,
+    ActionRefused,
+    ActionResult,
+    GoodwillKind,
+    NeedsApproval,
+    Slot,
+)
+from deskterm.backend.commerce.policy import Limits, check_gesture
+from deskterm.backend.commerce.slots import is_opening_slot, next_slots
+from deskterm.backend.db import dt, ts
+from deskterm.backend.store import Store
+from deskterm.models import Customer, Order
+
+SCOPE = "commerce.store"
+#: How many slots the slot picker offers.
+SLOT_CHOICES = 12
+
+
+def _slot_of(start: int | None, end: int | None) -> Slot | None:
+    if start is None or end is None:
+        return None
+    return Slot(dt(start), dt(end))  # type: ignore[arg-type]
+
+
+class StoreProvider:
+    """Acts on the store's ``orders``, ``order_items`` and ``gestures`` tables."""
+
+    name = "store"
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        tz: ZoneInfo,
+        slot_choices: int = SLOT_CHOICES,
+        limits: Limits | None = None,
+    ) -> None:
+        self.store = store
+        self.tz = tz
+        self.slot_choices = slot_choices
+        #: The goodwill policy, checked in the gesture's own transaction (None: not checked).
+        self.limits = limits
+
+    # -- reading -------------------------------------------------------------------------
+
+    def available_slots(self, order: Order) -> list[Slot]:
+        """The next opening-hour slots from now, the order's own slot left out."""
+        fresh = self.store.order(order.id) or order
+        if fresh.status.value in SLOT_FINAL:
+            raise ActionRefused(
+                f"Order {fresh.number} is {fresh.status.value.replace('_', ' ')}: "
+                "its delivery slot can no longer change"
+            )
+        current = (
+            Slot(fresh.delivery_slot_start, fresh.delivery_slot_end)
+            if fresh.delivery_slot_start and fresh.delivery_slot_end
+            else None
+        )
+        slots = next_slots(self.store.now(), self.tz, self.slot_choices + 1)
+        return [s for s in slots if s != current][: self.slot_choices]
+
+    # -- actions -------------------------------------------------------------------------
+
+    def resend_items(
+        self,
+        order: Order,
+        items: list[tuple[int, int]],
+        *,
+        idempotency_key: str,
+        context: ActionContext | None = None,
+    ) -> ActionResult:
+        """A follow-up order (total 0, status placed, next slot) for the items sent again."""
+        if not items:
+            raise ActionRefused("Pick at least one item to send again")
+        with self.store.transaction() as c:
+            seen = ledger.recall(c, SCOPE, idempotency_key)
+            if seen is not None:
+                return ActionResult.from_json(seen)
+            row = c.execute("SELECT * FROM orders WHERE id = ?", (order.id,)).fetchone()
+            if row is None:
+                raise ActionRefused(f"Order {order.number} no longer exists")
+            if row["status"] in ("cancelled", "refunded"):
+                raise ActionRefused(f"Order {row['number']} was {row['status']}: nothing to resend")
+            ordered = {
+                r["id"]: (r["name"], r["quantity"])
+                for r in c.execute("SELECT * FROM order_items WHERE order_id = ?", (order.id,))
+            }
+            # Summed per item first: the same item listed twice must not pass the limit twice.
+            wanted: dict[int, int] = {}
+            for item_id, quantity in items:
+                if item_id not in ordered:
+                    raise ActionRefused(f"Item {item_id} is not part of order {row['number']}")
+                if quantity < 1:
+                    raise ActionRefused(f"{ordered[item_id][0]}: send at least 1, not {quantity}")
+                wanted[item_id] = wanted.get(item_id, 0) + quantity
+            chosen: list[tuple[str, int]] = []
+            for item_id, quantity in wanted.items():
+                name, most = ordered[item_id]
+                if quantity > most:
+                    raise ActionRefused(
+                        f"{name}: between 1 and {most} can be sent again, not {quantity}"
+                    )
+                chosen.append((name, quantity))
+            now = self.store.now()
+            slot = next_slots(now, self.tz, 1)
+            follow_up = slot[0] if slot else None
+            siblings = c.execute(
+                "SELECT count(*) FROM orders WHERE parent_order_id = ?", (order.id,)
+            ).fetchone()[0]
+            number = f"{row['number']}-R{siblings + 1}"
+            while c.execute("SELECT 1 FROM orders WHERE number = ?", (number,)).fetchone():
+                siblings += 1
+                number = f"{row['number']}-R{siblings + 1}"
+            new_id = c.execute(
+                "INSERT INTO orders(number, customer_id, status, placed_at, delivery_slot_start, "
+                "delivery_slot_end, total_cents, currency, parent_order_id) "
+                "VALUES (?, ?, 'placed', ?, ?, ?, 0, ?, ?)",
+                (
+                    number,
+                    row["customer_id"],
+                    ts(now),
+                    ts(follow_up.start) if follow_up else None,
+                    ts(follow_up.end) if follow_up else None,
+                    row["currency"],
+                    order.id,
+                ),
+            ).lastrowid
+            # Sent again for free: the items are listed at no charge, like the order's total.
+            c.executemany(
+                "INSERT INTO order_items(order_id, name, quantity, unit_price_cents) "
+                "VALUES (?, ?, ?, 0)",
+                [(new_id, name, quantity) for name, quantity in chosen],
+            )
+            result = ActionResult(
+                kind="resend",
+                idempotency_key=idempotency_key,
+                provider=self.name,
+                order_number=row["number"],
+                new_order_number=number,
+                slot=follow_up,
+                items=tuple(chosen),
+                currency=row["currency"],
+                extra={"new_order_id": new_id},
+            )
+            ledger.remember(c, SCOPE, idempotency_key, result.to_json())
+            return result
+
+    def change_slot(
+        self,
+        order: Order,
+        slot: Slot,
+        *,
+        idempotency_key: str,
+        context: ActionContext | None = None,
+    ) -> ActionResult:
+        if not is_opening_slot(slot, self.tz):
+            raise ActionRefused("That is not a delivery slot (one hour, within opening hours)")
+        with self.store.transaction() as c:
+            seen = ledger.recall(c, SCOPE, idempotency_key)
+            if seen is not None:
+                return ActionResult.from_json(seen)
+            if slot.start < self.store.now():
+                raise ActionRefused("That slot has already started: pick a later one")
+            row = c.execute("SELECT * FROM orders WHERE id = ?", (order.id,)).fetchone()
+            if row is None:
+                raise ActionRefused(f"Order {order.number} no longer exists")
+            if row["status"] in SLOT_FINAL:
+                raise ActionRefused(
+                    f"Order {row['number']} is {row['status'].replace('_', ' ')}: "
+                    "its delivery slot can no longer change"
+                )
+            previous = _slot_of(row["delivery_slot_start"], row["delivery_slot_end"])
+            c.execute(
+                "UPDATE orders SET delivery_slot_start = ?, delivery_slot_end = ? WHERE id = ?",
+                (ts(slot.start), ts(slot.end), order.id),
+            )
+            result = ActionResult(
+                kind="slot",
+                idempotency_key=idempotency_key,
+                provider=self.name,
+                order_number=row["number"],
+                slot=slot,
+                previous_slot=previous,
+                currency=row["currency"],
+            )
+            ledger.remember(c, SCOPE, idempotency_key, result.to_json())
+            return result
+
+    def goodwill(
+        self,
+        customer: Customer,
+        order: Order | None,
+        amount_cents: int,
+        kind: GoodwillKind,
+        *,
+        idempotency_key: str,
+        context: ActionContext | None = None,
+    ) -> ActionResult:
+        """In local mode the gesture row is the gesture: it is written here.
+
+        With ``limits``, the policy is checked against the gestures already applied, in the
+        same transaction (two agents cannot both pass it): NeedsApproval over a limit,
+        ActionRefused for a refund above the order's total.
+        """
+        if amount_cents <= 0:
+            raise ActionRefused("The amount must be above zero")
+        ctx = context or ActionContext()
+        with self.store.transaction() as c:
+            seen = ledger.recall(c, SCOPE, idempotency_key)
+            if seen is not None:
+                return ActionResult.from_json(seen)
+            if self.limits is not None:
+                since = self.store.now() - timedelta(days=self.limits.window_days)
+                verdict = check_gesture(
+                    amount_cents,
+                    given_cents=ledger.given_since(c, customer.id, since),
+                    limits=self.limits,
+                    kind=kind,
+                    order_total_cents=order.total_cents if order else None,
+                )
+                if not verdict.allowed:
+                    if verdict.approvable:
+                        raise NeedsApproval(verdict.reason)
+                    raise ActionRefused(verdict.reason)
+            gid = ledger.record_gesture(
+                c,
+                key=idempotency_key,
+                customer_id=customer.id,
+                conversation_id=ctx.conversation_id,
+                order_id=order.id if order else None,
+                agent_id=ctx.agent_id,
+                amount_cents=amount_cents,
+                kind=kind,
+                state="applied",
+                reason=ctx.reason,
+                when=self.store.now(),
+            )
+            result = ActionResult(
+                kind="goodwill",
+                idempotency_key=idempotency_key,
+                provider=self.name,
+                order_number=order.number if order else None,
+                amount_cents=amount_cents,
+                currency=order.currency if order else "EUR",
+                goodwill_kind=kind,
+                gesture_id=gid,
+            )
+            ledger.remember(c, SCOPE, idempotency_key, result.to_json())
+            return result
+
+    def cancel_order(
+        self, order: Order, *, idempotency_key: str, context: ActionContext | None = None
+    ) -> ActionResult:
+        with self.store.transaction() as c:
+            seen = ledger.recall(c, SCOPE, idempotency_key)
+            if seen is not None:
+                return ActionResult.from_json(seen)
+            row = c.execute("SELECT * FROM orders WHERE id = ?", (order.id,)).fetchone()
+            if row is None:
+                raise ActionRefused(f"Order {order.number} no longer exists")
+            if row["status"] not in CANCELLABLE:
+                raise ActionRefused(
+                    f"Order {row['number']} is {row['status'].replace('_', ' ')}: "
+                    "only a placed or preparing order can be cancelled"
+                )
+            c.execute("UPDATE orders SET status = 'cancelled' WHERE id = ?", (order.id,))
+            result = ActionResult(
+                kind="cancel",
+                idempotency_key=idempotency_key,
+                provider=self.name,
+                order_number=row["number"],
+                amount_cents=row["total_cents"],
+                currency=row["currency"],
+                undoable=False,
+                extra={"previous_status": row["status"]},
+            )
+            ledger.remember(c, SCOPE, idempotency_key, result.to_json())
+            return result
+
+    # -- undo ----------------------------------------------------------------------------
+
+    def undo(self, result: ActionResult) -> None:
+        """Cancel the follow-up order, restore the slot, or reverse the gesture.
+
+        Refused when someone moved things on since (the follow-up is being prepared, the
+        slot changed again); undoing twice is harmless.
+        """
+        if not result.undoable:
+            raise ActionRefused("A cancelled order cannot be restored from here")
+        with self.store.transaction() as c:
+            if result.kind == "resend":
+                row = c.execute(
+                    "SELECT status FROM orders WHERE number = ?", (result.new_order_number,)
+                ).fetchone()
+                if row is None or row["status"] == "cancelled":
+                    return
+                if row["status"] != "placed":
+                    raise ActionRefused(
+                        f"Follow-up order {result.new_order_number} is already "
+                        f"{row['status'].replace('_', ' ')}"
+                    )
+                c.execute(
+                    "UPDATE orders SET status = 'cancelled' WHERE number = ?",
+                    (result.new_order_number,),
+                )
+            elif result.kind == "slot":
+                row = c.execute(
+                    "SELECT * FROM orders WHERE number = ?", (result.order_number,)
+                ).fetchone()
+                if row is None:
+                    raise ActionRefused(f"Order {result.order_number} no longer exists")
+                now_slot = _slot_of(row["delivery_slot_start"], row["delivery_slot_end"])
+                if now_slot == result.previous_slot:
+                    return
+                if now_slot != result.slot:
+                    raise ActionRefused(
+                        f"The slot of {result.order_number} changed again since: left as it is"
+                    )
+                before = result.previous_slot
+                c.execute(
+                    "UPDATE orders SET delivery_slot_start = ?, delivery_slot_end = ? "
+                    "WHERE id = ?",
+                    (ts(before.start) if before else None, ts(before.end) if before else None,
+                     row["id"]),
+                )  # fmt: skip
+            elif result.kind == "goodwill" and result.gesture_id is not None:
+                # Only an applied gesture moves: undoing twice changes nothing.
+                ledger.set_gesture_state(c, result.gesture_id, "reversed", was="applied")
