@@ -70,6 +70,12 @@ class MacrosMixin:
         macro = next((m for m in self.desk.macros if m.id == macro_id), None)
         if macro is None or self.bundle is None:
             return
+        cursor = self.inbox.cursor_id
+        if self.focused is self.inbox and cursor not in (None, self.bundle.conversation.id):
+            # The cursor moved on and its thread is not shown yet: a macro rendered now would
+            # carry the previous customer's name into this conversation.
+            self.notify("Still opening this conversation; press it again.", timeout=2)
+            return
         rendered = self.render_macro(macro)
         if rendered.error:
             self.notify(rendered.error, severity="error")
