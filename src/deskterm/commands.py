@@ -41,12 +41,17 @@ class DeskCommands(Provider):
         desk = self._workstation()
         if desk is None:
             return entries
+        from deskterm.widgets.customer_panel import CustomerPanel
+
+        panel = desk.query_one(CustomerPanel)
         for k in keymap.KEYS:
             scope = k.id.split(".", 1)[0]
-            if scope not in ("desk", "app") or k.id in ("app.palette", "desk.back"):
+            if scope not in ("desk", "app", "customer") or k.id in ("app.palette", "desk.back"):
                 continue
             keys = keymap.keys_for(k.id, self.desk.keymap_overrides).split(",")[0]
             target = self.app if k.action.startswith("app.") else desk
+            if scope == "customer":
+                target = panel
             action = k.action.removeprefix("app.")
             entries.append((k.description, f"key: {keys}", partial(target.run_action, action)))
         for _letter, (key, title) in TARGETS.items():

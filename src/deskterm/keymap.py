@@ -106,6 +106,22 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("inbox.first", "home", "first", "First", "Navigate", show=False),
     KeyAction("inbox.last", "end", "last", "Last", "Navigate", show=False),
     KeyAction("inbox.open", "enter", "open", "Open", "Navigate"),
+    # the customer pane (its order actions are posted up to the workstation)
+    KeyAction(
+        "customer.next_order", "right_square_bracket", "next_order", "Next order", "Customer"
+    ),
+    KeyAction(
+        "customer.previous_order",
+        "left_square_bracket",
+        "previous_order",
+        "Previous order",
+        "Customer",
+    ),
+    KeyAction("customer.open_past", "o", "open_past", "Open past conversation", "Customer"),
+    KeyAction("customer.resend", "r", "order_action('resend')", "Resend items", "Customer"),
+    KeyAction("customer.slot", "s", "order_action('slot')", "Change delivery slot", "Customer"),
+    KeyAction("customer.gesture", "g", "order_action('goodwill')", "Goodwill gesture", "Customer"),
+    KeyAction("customer.cancel", "c", "order_action('cancel')", "Cancel order", "Customer"),
     # the composer
     KeyAction("composer.send", "ctrl+enter,ctrl+s", "send", "Send", "Compose", priority=True),
     KeyAction(

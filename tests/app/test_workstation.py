@@ -236,3 +236,22 @@ async def test_live_update_when_another_process_writes(make_app, desk_store, clo
         await pilot.pause(2.0)  # the poll interval
         await settle(pilot)
         assert app.screen.query_one(StatusBar).count == before + 1
+
+
+async def test_escape_backs_out_one_level_keeping_the_search(make_app, desk_store):
+    _, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"spicy")
+        await pilot.pause(0.3)
+        await pilot.press("enter", "f3")
+        await settle(pilot)
+        assert app.focused is app.screen.query_one(CustomerPanel)
+        await pilot.press("escape")  # customer pane → the results, still searched
+        await settle(pilot)
+        assert desk(app).view.key == "search"
+        assert app.screen.query_one(InboxList).cursor_id == ids["ana"]
+        await pilot.press("escape")  # and then out of the search
+        await settle(pilot)
+        assert desk(app).view.key == "inbox"

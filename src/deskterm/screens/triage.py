@@ -17,6 +17,7 @@ from textual.timer import Timer
 from deskterm.backend.writes import new_key
 from deskterm.models import UNTIL_REPLY, AuthorKind, Priority, Status
 from deskterm.screens.confirm import ConfirmScreen
+from deskterm.screens.order_actions import OrderActionDone
 from deskterm.screens.picker import Choice, PickerScreen
 from deskterm.screens.snooze import SnoozeScreen
 from deskterm.snooze import SnoozeTarget
@@ -57,7 +58,7 @@ class TriageMixin:
     """
 
     _held: HeldReply | None = None
-    _undo_stack: list[DoneAction | HeldReply]
+    _undo_stack: list[DoneAction | HeldReply | OrderActionDone]
 
     # -- which conversations -------------------------------------------------------------
 
@@ -74,7 +75,7 @@ class TriageMixin:
             return [self.inbox.cursor_id]
         return []
 
-    def _undo_push(self: WorkstationScreen, item: DoneAction | HeldReply) -> None:
+    def _undo_push(self: WorkstationScreen, item: DoneAction | HeldReply | OrderActionDone) -> None:
         if not hasattr(self, "_undo_stack"):
             self._undo_stack = []
         self._undo_stack.append(item)
@@ -236,6 +237,9 @@ class TriageMixin:
                     item.undo_group,
                     "Status after the reply undone (the message itself was already sent)",
                 )
+                return
+            if isinstance(item, OrderActionDone):
+                self.undo_order_action(item)  # the shop's change goes back through its provider
                 return
             self._undo_group(item.undo_group, f"Undone: {item.description}")
             return

@@ -25,6 +25,7 @@ from deskterm.query import QueryError, parse_query
 from deskterm.safety import one_line
 from deskterm.screens.goto import TARGETS, GotoScreen
 from deskterm.screens.macro_actions import MacrosMixin
+from deskterm.screens.order_actions import OrderActionsMixin
 from deskterm.screens.triage import TriageMixin
 from deskterm.widgets.composer import Composer
 from deskterm.widgets.conversation_view import ThreadView
@@ -56,7 +57,7 @@ def view_for(key: str, saved: dict[str, str] | None = None) -> View:
     raise KeyError(key)
 
 
-class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
+class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None]):
     """The three panes an agent works in all day."""
 
     BINDINGS = keymap.bindings("desk")
@@ -187,12 +188,16 @@ class WorkstationScreen(TriageMixin, MacrosMixin, Screen[None]):
         self.action_show_pane(pane)
 
     def action_back(self) -> None:
-        if self.query_one("#search", Input).display:
+        """Back out one level: to the list (keeping its search), then out of the search."""
+        search = self.query_one("#search", Input)
+        if self.focused is search:
             self._close_search(restore=True)
         elif self.focused is not self.inbox:
             self.action_show_pane("inbox")
         elif self.inbox.selected_ids:
             self.inbox.clear_selection()
+        elif search.display:
+            self._close_search(restore=True)
 
     # -- views ---------------------------------------------------------------------------
 

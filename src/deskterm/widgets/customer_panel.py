@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Group, RenderableType
 from rich.text import Text
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from deskterm import keymap
 from deskterm.backend.context import ConversationBundle
 from deskterm.models import Order
 from deskterm.safety import one_line, to_text
@@ -28,6 +28,14 @@ CHANNEL_NAMES = {
     "form": "Form",
     "phone": "Phone",
 }
+
+
+ACTION_HINTS = (
+    ("customer.resend", "resend"),
+    ("customer.slot", "slot"),
+    ("customer.gesture", "gesture"),
+    ("customer.cancel", "cancel"),
+)
 
 
 def money(cents: int, currency: str = "EUR") -> str:
@@ -48,13 +56,7 @@ def slot(order: Order, tz: ZoneInfo) -> str:
 class CustomerPanel(VerticalScroll, can_focus=True):
     """Profile, orders and history of the open conversation's customer."""
 
-    BINDINGS = [
-        Binding("right_square_bracket", "next_order", "Next order", id="customer.next_order"),
-        Binding(
-            "left_square_bracket", "previous_order", "Previous order", id="customer.previous_order"
-        ),
-        Binding("o", "open_past", "Open past conversation", id="customer.open_past"),
-    ]
+    BINDINGS = keymap.bindings("customer")
 
     DEFAULT_CSS = """
     CustomerPanel { padding: 0 1; }
@@ -66,6 +68,15 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         def __init__(self, conversation_id: int) -> None:
             super().__init__()
             self.conversation_id = conversation_id
+
+    class OrderActionRequested(Message):
+        """The agent asked for an order action (``resend``, ``slot``, ``goodwill``,
+        ``cancel``) on the order shown (None: the customer has no order)."""
+
+        def __init__(self, kind: str, order: Order | None) -> None:
+            super().__init__()
+            self.kind = kind
+            self.order = order
 
     def __init__(
         self, *, tz: ZoneInfo, clock, id: str | None = None, classes: str | None = None
@@ -143,7 +154,17 @@ class CustomerPanel(VerticalScroll, can_focus=True):
             )
             lines.append(line)
         lines.append(Text(f"Total {money(o.total_cents, o.currency)}", style="bold"))
+        lines.append(self._action_keys())
         return Group(*lines)
+
+    def _action_keys(self) -> Text:
+        """The order actions and their keys (as remapped); they act when this pane has focus."""
+        hint = Text(style="dim")
+        for binding_id, label in ACTION_HINTS:
+            key = keymap.keys_for(binding_id, self.app.keymap_overrides).split(",")[0]
+            hint.append(f"[{key}]", style="bold")
+            hint.append(f" {label}  ")
+        return hint
 
     def _past(self, b: ConversationBundle) -> RenderableType:
         if not b.past:
@@ -175,3 +196,9 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         if self.bundle and self.bundle.past:
             target = self.bundle.past[self._past_index % len(self.bundle.past)]
             self.post_message(self.OpenConversation(target.id))
+
+    def action_order_action(self, kind: str) -> None:
+        if self.bundle is not None and self.bundle.customer is not None:
+            self.post_message(self.OrderActionRequested(kind, self.bundle.order))
+        else:
+            self.notify("Open a conversation first (enter).")

@@ -1,0 +1,216 @@
+"""One order action done for an agent, start to finish, as the workstation runs it.
+
+The goodwill policy checked on fresh numbers, the provider called, an internal note and an
+audit event written in the conversation, and the sentence for the customer built. No Textual
+here: the workstation calls these from its store workers and shows the outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from deskterm.backend.commerce import ledger, sentences
+from deskterm.backend.commerce.base import (
+    ActionContext,
+    ActionRefused,
+    ActionResult,
+    CommerceProvider,
+    GoodwillKind,
+    NeedsApproval,
+    Slot,
+)
+from deskterm.backend.commerce.policy import Limits, check_gesture
+from deskterm.backend.store import Store
+from deskterm.backend.writes import new_key
+from deskterm.models import Agent, AuthorKind, Customer, Order
+
+if TYPE_CHECKING:
+    from deskterm.config import CommerceSettings
+
+
+@dataclass(frozen=True)
+class OrderJob:
+    """One order action as the agent confirmed it; its key makes a retry safe."""
+
+    kind: str  # resend, slot, goodwill, cancel
+    conversation_id: int
+    customer: Customer
+    order: Order | None
+    summary: str  # what it does, in one line for the agent ("Cancel order PO-1 (€12.80)")
+    key: str = field(default_factory=new_key)
+    items: tuple[tuple[int, int], ...] = ()  # resend: (item id, quantity)
+    slot: Slot | None = None
+    amount_cents: int = 0
+    goodwill_kind: GoodwillKind = "credit"
+
+
+def make_provider(
+    settings: CommerceSettings, store: Store, *, tz: ZoneInfo, limits: Limits
+) -> CommerceProvider:
+    """The shop's HTTP endpoints when configured, else the store's own orders."""
+    if settings.provider == "http" and settings.base_url:
+        from deskterm.backend.commerce.http_provider import HttpProvider
+
+        return HttpProvider(
+            settings.base_url, token_env=settings.token_env, timeout=settings.timeout
+        )
+    from deskterm.backend.commerce.store_provider import StoreProvider
+
+    return StoreProvider(store, tz=tz, limits=limits)
+
+
+def run_job(
+    store: Store, provider: CommerceProvider, job: OrderJob, *, agent: Agent, limits: Limits
+) -> ActionResult:
+    """Do the action, then write its note and event. Raises what the provider raises
+    (ActionRefused, NeedsApproval, ActionFailed); nothing is written then."""
+    ctx = ActionContext(job.conversation_id, agent.id, job.summary)
+    if job.kind == "goodwill":
+        result = _give_goodwill(store, provider, job, ctx, limits)
+    elif job.order is None:
+        raise ActionRefused("There is no order to act on")
+    elif job.kind == "resend":
+        result = provider.resend_items(
+            job.order, list(job.items), idempotency_key=job.key, context=ctx
+        )
+    elif job.kind == "slot" and job.slot is not None:
+        result = provider.change_slot(job.order, job.slot, idempotency_key=job.key, context=ctx)
+    elif job.kind == "cancel":
+        result = provider.cancel_order(job.order, idempotency_key=job.key, context=ctx)
+    else:
+        raise ValueError(f"unknown order action {job.kind!r}")
+    record(store, job.conversation_id, agent, f"Order action: {job.summary}.", result)
+    return result
+
+
+def undo_job(
+    store: Store,
+    provider: CommerceProvider,
+    result: ActionResult,
+    *,
+    conversation_id: int,
+    description: str,
+    agent: Agent,
+) -> None:
+    """Take an action back through its provider (ActionRefused when it no longer can)."""
+    provider.undo(result)
+    local = result.extra.get("local_gesture_id")
+    if local is not None:
+        with store.transaction() as c:
+            ledger.set_gesture_state(c, int(local), "reversed", was="applied")
+    note = f"Order action undone: {description}."
+    record(store, conversation_id, agent, note, result, undo=True)
+
+
+def _give_goodwill(
+    store: Store, provider: CommerceProvider, job: OrderJob, ctx: ActionContext, limits: Limits
+) -> ActionResult:
+    """The policy first, on the gestures recorded now (a remote shop does not know it);
+    a remote shop's gesture is then recorded here, so the policy counts it next time."""
+    since = store.now() - timedelta(days=limits.window_days)
+    verdict = check_gesture(
+        job.amount_cents,
+        given_cents=store.gestures_since(job.customer.id, since),
+        limits=limits,
+        kind=job.goodwill_kind,
+        order_total_cents=job.order.total_cents if job.order else None,
+    )
+    if not verdict.allowed:
+        raise (NeedsApproval if verdict.approvable else ActionRefused)(verdict.reason)
+    kind = job.goodwill_kind
+    result = provider.goodwill(
+        job.customer, job.order, job.amount_cents, kind, idempotency_key=job.key, context=ctx
+    )
+    if result.gesture_id is not None:
+        return result
+    with store.transaction() as c:
+        gid = ledger.record_gesture(
+            c,
+            key=job.key,
+            customer_id=job.customer.id,
+            conversation_id=job.conversation_id,
+            order_id=job.order.id if job.order else None,
+            agent_id=ctx.agent_id,
+            amount_cents=job.amount_cents,
+            kind=kind,
+            state="applied",
+            reason=ctx.reason,
+            when=store.now(),
+        )
+    return replace(result, extra={**result.extra, "local_gesture_id": gid})
+
+
+def request_approval(store: Store, job: OrderJob, *, agent: Agent, reason: str) -> int:
+    """Record a gesture over the policy as waiting for a lead (nothing is given), with an
+    internal note saying so; returns the gesture id. The same job twice records it once."""
+    with store.transaction() as c:
+        gid = ledger.record_gesture(
+            c,
+            key=f"{job.key}-approval",
+            customer_id=job.customer.id,
+            conversation_id=job.conversation_id,
+            order_id=job.order.id if job.order else None,
+            agent_id=agent.id,
+            amount_cents=job.amount_cents,
+            kind=job.goodwill_kind,
+            state="approval_requested",
+            reason=reason,
+            when=store.now(),
+        )
+    store.add_message(
+        job.conversation_id,
+        author_kind=AuthorKind.AGENT,
+        author_id=agent.id,
+        author_name=agent.name,
+        body=f"Approval requested: {job.summary} ({reason}). Nothing given yet.",
+        public=False,
+    )
+    return gid
+
+
+def record(
+    store: Store,
+    conversation_id: int,
+    agent: Agent,
+    note: str,
+    result: ActionResult,
+    *,
+    undo: bool = False,
+) -> None:
+    """The internal note and the audit event of an order action."""
+    store.add_message(
+        conversation_id,
+        author_kind=AuthorKind.AGENT,
+        author_id=agent.id,
+        author_name=agent.name,
+        body=note,
+        public=False,
+    )
+    with store.transaction() as c:
+        ledger.record_event(
+            c,
+            conversation_id=conversation_id,
+            agent_id=agent.id,
+            kind=f"order.{result.kind}" + (".undo" if undo else ""),
+            after=result.to_json(),
+            when=store.now(),
+        )
+
+
+def sentence_for(result: ActionResult, *, language: str, tz: ZoneInfo, now: datetime) -> str:
+    """What to tell the customer about ``result``, in ``language`` (``fr`` or ``en``)."""
+    if result.kind == "resend":
+        return sentences.resend_sentence(
+            result.items, result.slot, language=language, tz=tz, now=now
+        )
+    if result.kind == "slot" and result.slot is not None:
+        return sentences.slot_sentence(result.slot, language=language, tz=tz, now=now)
+    if result.kind == "goodwill":
+        kind = result.goodwill_kind or "credit"
+        return sentences.goodwill_sentence(
+            result.amount_cents, result.currency, kind, language=language
+        )
+    return sentences.cancel_sentence(result.order_number or "", language=language)
