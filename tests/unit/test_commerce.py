@@ -323,11 +323,12 @@ def test_change_slot_refuses_a_bad_slot(desk: Desk, slot: Slot, message: str) ->
     assert unchanged.delivery_slot_start == paris(24, 12)
 
 
-def test_change_slot_refused_once_delivered(desk: Desk) -> None:
-    delivered = add_order(desk.store, desk.customer.id, "PO-2", status=OrderStatus.DELIVERED)
+@pytest.mark.parametrize("status", [OrderStatus.DELIVERED, OrderStatus.OUT_FOR_DELIVERY])
+def test_change_slot_refused_once_delivered_or_on_the_road(desk: Desk, status) -> None:
+    gone = add_order(desk.store, desk.customer.id, "PO-2", status=status)
 
     with pytest.raises(ActionRefused, match="can no longer change"):
-        desk.provider.change_slot(delivered, slot_at(24, 19), idempotency_key="k")
+        desk.provider.change_slot(gone, slot_at(24, 19), idempotency_key="k")
 
 
 def test_undo_slot_restores_the_previous_one(desk: Desk) -> None:

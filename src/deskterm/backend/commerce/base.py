@@ -146,7 +146,8 @@ class ActionResult:
 #: Order statuses in which an order can still be cancelled.
 CANCELLABLE = frozenset({"placed", "preparing"})
 #: Order statuses after which the delivery slot can no longer move.
-SLOT_FINAL = frozenset({"delivered", "cancelled", "refunded"})
+# Once the courier has left, the slot is the courier's: support can no longer move it.
+SLOT_FINAL = frozenset({"out_for_delivery", "delivered", "cancelled", "refunded"})
 
 
 class CommerceProvider(Protocol):
