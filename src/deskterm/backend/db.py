@@ -6,6 +6,7 @@ import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import overload
 
 from deskterm.backend import schema
 
@@ -108,6 +109,10 @@ def ts(value: datetime | None) -> int | None:
     return int(value.timestamp())
 
 
+@overload
+def dt(value: int) -> datetime: ...
+@overload
+def dt(value: None) -> None: ...
 def dt(value: int | None) -> datetime | None:
     """Epoch seconds from the store as an aware UTC datetime."""
     if value is None:

@@ -128,7 +128,8 @@ TEXT_HITS = (
 def count_sql(view: View, *, me: int | None) -> tuple[str, list[object]] | None:
     """The count of a built-in or channel view from ``view_counts``, or None for the others."""
     key = view.key
-    where, params = ["bucket = 'inbox'"], []
+    where: list[str] = ["bucket = 'inbox'"]
+    params: list[object] = []
     if key == "inbox":
         pass
     elif key == "mine":
@@ -137,7 +138,7 @@ def count_sql(view: View, *, me: int | None) -> tuple[str, list[object]] | None:
     elif key == "unassigned":
         where.append("assignee_id = 0")
     elif key in ("snoozed", "pending", "done"):
-        where, params = ["bucket = ?"], [key]
+        where, params = ["bucket = ?"], [key]  # the bucket alone
     elif key.startswith("channel:"):
         where.append("channel = ?")
         params.append(key.split(":", 1)[1])
