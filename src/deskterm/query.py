@@ -35,6 +35,9 @@ KEYS = ("status", "channel", "tag", "assignee", "from", "after", "before", "is")
 #: The values of ``is:``.
 FLAGS = ("snoozed", "unread", "breached", "vip", "woken")
 
+#: Words this long or longer match as prefixes while they are typed; shorter ones exactly.
+PREFIX_MIN = 3
+
 _STATUS_ORDER = tuple(Status)
 _CHANNEL_ORDER = tuple(Channel)
 _CHANNEL_ALIASES = {"wa": Channel.WHATSAPP}
@@ -90,12 +93,14 @@ class Query:
     def fts_expression(self) -> str | None:
         """An SQLite FTS5 MATCH expression for the text part, or None without positive terms.
 
-        Every term is double-quoted, so nothing the agent types is FTS5 syntax. Words match
-        as prefixes, phrases exactly, exclusions exactly through ``NOT``. FTS5 cannot express
+        Every term is double-quoted, so nothing the agent types is FTS5 syntax. Words of
+        ``PREFIX_MIN`` letters or more match as prefixes (a one-letter prefix matches nearly
+        every message: over a second at a million, typed on the way to a real word), shorter
+        words, phrases and exclusions (through ``NOT``) exactly. FTS5 cannot express
         "NOT x" on its own: when the query has only exclusions this returns None and the
         caller filters with :meth:`fts_exclusion` instead.
         """
-        positive = [_fts_quote(w) + "*" for w in self.words]
+        positive = [_fts_quote(w) + ("*" if len(w) >= PREFIX_MIN else "") for w in self.words]
         positive += [_fts_quote(p) for p in self.phrases]
         if not positive:
             return None

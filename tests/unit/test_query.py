@@ -297,3 +297,10 @@ def test_format_is_canonical() -> None:
         'pain "missing item" -"slot change" status:open channel:chat,whatsapp '
         'tag:"late delivery" after:2026-10-31T23:00:00Z before:2026-11-23T23:00:00Z is:vip'
     )
+
+
+def test_short_words_match_exactly_longer_ones_as_prefixes():
+    # "r" on the way to "refund" would match nearly every message; it matches the word "r".
+    assert Query(words=("r",)).fts_expression() == '"r"'
+    assert Query(words=("re",)).fts_expression() == '"re"'
+    assert Query(words=("ref",)).fts_expression() == '"ref"*'
