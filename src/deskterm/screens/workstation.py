@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
 
 from deskterm import keymap
 from deskterm.backend.context import ConversationBundle, load_bundle
@@ -75,6 +76,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self._data_version = -1
         self._shown_count = 0
         self.restore_on_show: HeldReply | None = None
+        self._latest_open: int | None = None
 
     @property
     def desk(self) -> DeskApp:
@@ -361,6 +363,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
 
     @work(thread=True, exclusive=True, group="open")
     def load_conversation(self, conversation_id: int) -> None:
+        self._latest_open = conversation_id
         desk = self.desk
         bundle = load_bundle(
             desk.store,
@@ -375,6 +378,10 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             self.app.call_from_thread(self.inbox.refresh_rows)
         desk.store.touch_presence(conversation_id, desk.agent.id, "viewing")
         others = desk.store.presence(conversation_id, exclude_agent=desk.agent.id)
+        # A newer open replaced this one (the agent moved on): a thread worker runs to its end
+        # even when cancelled, so it must not paint the conversation the agent left.
+        if get_current_worker().is_cancelled:
+            return
         self.app.call_from_thread(self._show_bundle, bundle, others)
 
     async def _show_bundle(self, bundle: ConversationBundle, others: list[tuple[str, str]]) -> None:
@@ -517,8 +524,12 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             self.inbox.refresh_rows()
         # The poll read the conversation that was open when it started; the agent may have
         # moved on since: never pull them back to it.
+        moving_on = self._show_timer is not None or (
+            fresh is not None and self._latest_open not in (None, fresh.id)
+        )
         if (
-            self.bundle is not None
+            not moving_on
+            and self.bundle is not None
             and fresh is not None
             and fresh.id == self.bundle.conversation.id
         ):
