@@ -6,6 +6,7 @@ result under the idempotency key, so the same key never applies it twice.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,14 @@ from deskterm.models import Customer, Order
 SCOPE = "commerce.store"
 #: How many slots the slot picker offers.
 SLOT_CHOICES = 12
+
+
+def _order_row(c: sqlite3.Connection, order: Order) -> sqlite3.Row:
+    """The order's row as it is now, inside the caller's transaction; refused if gone."""
+    row = c.execute("SELECT * FROM orders WHERE id = ?", (order.id,)).fetchone()
+    if row is None:
+        raise ActionRefused(f"Order {order.number} no longer exists")
+    return row
 
 
 def _slot_of(start: int | None, end: int | None) -> Slot | None:
@@ -91,9 +100,7 @@ class StoreProvider:
             seen = ledger.recall(c, SCOPE, idempotency_key)
             if seen is not None:
                 return ActionResult.from_json(seen)
-            row = c.execute("SELECT * FROM orders WHERE id = ?", (order.id,)).fetchone()
-            if row is None:
-                raise ActionRefused(f"Order {order.number} no longer exists")
+            row = _order_row(c, order)
             if row["status"] in ("cancelled", "refunded"):
                 raise ActionRefused(f"Order {row['number']} was {row['status']}: nothing to resend")
             ordered = {
@@ -176,9 +183,7 @@ class StoreProvider:
                 return ActionResult.from_json(seen)
             if slot.start < self.store.now():
                 raise ActionRefused("That slot has already started: pick a later one")
-            row = c.execute("SELECT * FROM orders WHERE id = ?", (order.id,)).fetchone()
-            if row is None:
-                raise ActionRefused(f"Order {order.number} no longer exists")
+            row = _order_row(c, order)
             if row["status"] in SLOT_FINAL:
                 raise ActionRefused(
                     f"Order {row['number']} is {row['status'].replace('_', ' ')}: "
@@ -270,9 +275,7 @@ class StoreProvider:
             seen = ledger.recall(c, SCOPE, idempotency_key)
             if seen is not None:
                 return ActionResult.from_json(seen)
-            row = c.execute("SELECT * FROM orders WHERE id = ?", (order.id,)).fetchone()
-            if row is None:
-                raise ActionRefused(f"Order {order.number} no longer exists")
+            row = _order_row(c, order)
             if row["status"] not in CANCELLABLE:
                 raise ActionRefused(
                     f"Order {row['number']} is {row['status'].replace('_', ' ')}: "
