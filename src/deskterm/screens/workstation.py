@@ -375,7 +375,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             return
         if bundle.conversation.unread:
             desk.store.mark_read(conversation_id)
-            self.app.call_from_thread(self.inbox.refresh_rows)
+            self.app.call_from_thread(self.inbox.mark_read, conversation_id)
         desk.store.touch_presence(conversation_id, desk.agent.id, "viewing")
         others = desk.store.presence(conversation_id, exclude_agent=desk.agent.id)
         # A newer open replaced this one (the agent moved on): a thread worker runs to its end

@@ -70,7 +70,7 @@ class InboxList(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    InboxList { height: 1fr; background: $surface; }
+    InboxList { height: 1fr; background: $surface; overflow-x: hidden; }
     InboxList > .inbox-list--cursor { background: $block-cursor-blurred-background; }
     InboxList:focus > .inbox-list--cursor {
         background: $block-cursor-background;
@@ -176,7 +176,7 @@ class InboxList(ScrollView, can_focus=True):
         self.selected_ids.clear()
         self.set_reactive(InboxList.cursor, 0)
         self._announced = -1
-        self.virtual_size = Size(self.virtual_size.width, 0)
+        self.virtual_size = Size(0, 0)
         self.scroll_to(y=0, animate=False, immediate=True)
         self.run_worker(
             lambda: self._load_first(view, self._generation),
@@ -233,10 +233,14 @@ class InboxList(ScrollView, can_focus=True):
                     return True
         return False
 
-    def announce_again(self) -> None:
-        """Post ``Highlighted`` for the cursor's conversation even if it did not change."""
-        self._announced = -1
-        self._announce()
+    def mark_read(self, conversation_id: int) -> None:
+        """Drop the unread dot of a loaded row at once, without reading the store again."""
+        for rows in self._pages.values():
+            for offset, row in enumerate(rows):
+                if row.id == conversation_id and row.unread:
+                    rows[offset] = replace(row, unread=False)
+                    self._repaint()
+                    return
 
     # -- loading -------------------------------------------------------------------------
 
@@ -337,7 +341,9 @@ class InboxList(ScrollView, can_focus=True):
 
     def _set_total(self, total: int) -> None:
         self.total = total
-        self.virtual_size = Size(self.scrollable_content_region.width, total * ROW_HEIGHT)
+        # Width 0: rows are cut to the pane, never scrolled sideways (a width taken before the
+        # scrollbar appeared would overflow by its two cells).
+        self.virtual_size = Size(0, total * ROW_HEIGHT)
 
     def _known_rows(self) -> int:
         return max((p * PAGE + len(rows) for p, rows in self._pages.items()), default=0)
