@@ -342,7 +342,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.composer.conversation_id = None
         self.composer.display = False
         self.query_one("#conversation-header", Static).update("")
-        await self.thread.clear("Nothing here. Pick another view with g.")
+        self.thread.clear("Nothing here. Pick another view with g.")
         self.query_one(CustomerPanel).show(None)
 
     @on(InboxList.Opened)
@@ -389,7 +389,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.bundle = bundle
         self._shown_count = bundle.conversation.message_count
         self._render_header(others)
-        await self.thread.show(bundle.conversation, bundle.messages, now=self.desk.clock())
+        self.thread.show(bundle.conversation, bundle.messages, now=self.desk.clock())
         self.query_one(CustomerPanel).show(bundle)
         typed_ahead = (
             self.composer.conversation_id == bundle.conversation.id
