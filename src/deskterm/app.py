@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from deskterm.backend.db import StoreError
 from deskterm.backend.store import Store, system_clock
 from deskterm.commands import DeskCommands
 from deskterm.config import Settings
+from deskterm.macros import load_liquid
 from deskterm.models import Agent, Group, Macro, Priority, Status
 from deskterm.screens.help import HelpScreen
 from deskterm.screens.workstation import WorkstationScreen
@@ -94,6 +96,10 @@ class DeskApp(App[None]):
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
         self.push_screen(WorkstationScreen())
+        # After the first frame: building the suggester is the heaviest thing at start-up.
+        self.call_after_refresh(self._load_in_background)
+
+    def _load_in_background(self) -> None:
         self.run_worker(self._load_tags, thread=True, group="tags")
         self.run_worker(self._load_macros_and_suggester, thread=True, group="macros")
 
@@ -106,14 +112,21 @@ class DeskApp(App[None]):
 
     def _load_macros_and_suggester(self) -> None:
         self.load_macros()
-        self.suggester = MacroSuggester(
-            examples=self.store.macro_examples(),
+        suggester = MacroSuggester(
             # Every language's body: a French message must find the macro's French wording.
             macros=[
                 (m.id, m.title, "\n".join([m.body, *m.variants.values()])) for m in self.macros
             ],
         )
+        for n, (macro_id, text) in enumerate(self.store.macro_examples(), 1):
+            suggester.add_example(macro_id, text)
+            if n % 200 == 0:
+                # Hand the interpreter to the event loop now and then: a second of pure
+                # Python here would otherwise make every key wait for its turn.
+                time.sleep(0)
+        self.suggester = suggester
         self.call_from_thread(self._suggester_ready)
+        load_liquid()  # so that the first macro the agent picks renders at once
 
     def _suggester_ready(self) -> None:
         """The conversation opened before the suggester was built gets its suggestions now."""

@@ -46,19 +46,12 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
-from deskterm.macrolib import MacroError
+from deskterm.macrolib import MARK_CLOSE, MARK_OPEN, MacroError
 from deskterm.macrolib.actions import FIELDS, describe_actions, parse_actions
 from deskterm.macrolib.context import build_context, language_code
-from deskterm.macrolib.liquid_env import (
-    ENV,
-    MARK_CLOSE,
-    MARK_OPEN,
-    error_line,
-    parse,
-    render_template,
-)
 from deskterm.macrolib.toml_io import MacroSpec, export_toml, import_toml
 from deskterm.models import Macro
 
@@ -127,17 +120,26 @@ def pick_body(macro: Macro, language: str) -> str:
     return macro.body
 
 
+def load_liquid() -> ModuleType:
+    """The Liquid environment, imported on first use: Liquid and Babel are a tenth of
+    deskterm's start-up, and the app warms them in the background once the inbox shows."""
+    from deskterm.macrolib import liquid_env
+
+    return liquid_env
+
+
 def check_syntax(body: str) -> str | None:
     """None when the body is valid Liquid, else the one-line error ``render`` would give."""
+    liquid = load_liquid()
     try:
-        template = parse(body)
+        template = liquid.parse(body)
         # Liquid only finds an unknown filter when it runs; an editor wants to know now.
         for name, spans in template.analyze(include_partials=False).filters.items():
-            if name not in ENV.filters:
+            if name not in liquid.ENV.filters:
                 line = body.count("\n", 0, spans[0].index) + 1
                 return f"Liquid error in macro: unknown filter '{name}' at line {line}"
     except Exception as err:  # anything from the parser is reported, never raised
-        return error_line(err)
+        return liquid.error_line(err)
     return None
 
 
@@ -148,10 +150,11 @@ def render(body: str, context: dict[str, Any]) -> Rendered:
     render error gives the raw body back with ``error`` set.
     """
     sentinel = f"\ue000{secrets.token_hex(8)}\ue001"
+    liquid = load_liquid()
     try:
-        text, missing = render_template(parse(body), context, sentinel)
+        text, missing = liquid.render_template(liquid.parse(body), context, sentinel)
     except Exception as err:  # a bad body or an odd value must not take the composer down
-        return Rendered(text=body, error=error_line(err))
+        return Rendered(text=body, error=liquid.error_line(err))
     position = text.find(sentinel)
     cursor = position if position >= 0 else None
     return Rendered(text=text.replace(sentinel, ""), missing=missing, cursor=cursor)

@@ -395,14 +395,16 @@ class Store(WritesMixin):
         return rows.macro(r) if r else None
 
     def macro_examples(self, limit: int = 50_000) -> list[tuple[int, str]]:
-        """(macro id, the first customer message of a conversation where it was used)."""
+        """(macro id, the first customer message of a conversation where it was used), the
+        latest recorded uses first (by row: sorting on ``used_at`` and reading messages in
+        that order took seconds at 1M conversations; in row order they sit together)."""
         return [
             (r[0], r[1])
             for r in self.conn.execute(
                 "SELECT u.macro_id, (SELECT m.body FROM messages m WHERE m.conversation_id = "
                 "u.conversation_id AND m.author_kind = 'customer' ORDER BY m.id LIMIT 1) "
                 "FROM macro_usage u WHERE u.conversation_id IS NOT NULL "
-                "ORDER BY u.used_at DESC LIMIT ?",
+                "ORDER BY u.rowid DESC LIMIT ?",
                 (limit,),
             )
             if r[1]

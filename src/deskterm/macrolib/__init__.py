@@ -5,6 +5,10 @@ Import from :mod:`deskterm.macros`; these modules are split out only to keep eac
 
 from __future__ import annotations
 
+#: What a placeholder without a value shows as in a rendered macro: ⟦customer.first_name⟧.
+MARK_OPEN = "⟦"
+MARK_CLOSE = "⟧"
+
 
 class MacroError(ValueError):
     """A macro, an action or a macro library that cannot be used as written.

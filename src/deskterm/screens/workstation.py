@@ -375,7 +375,6 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             return
         if bundle.conversation.unread:
             desk.store.mark_read(conversation_id)
-            self.app.call_from_thread(self.inbox.mark_read, conversation_id)
         desk.store.touch_presence(conversation_id, desk.agent.id, "viewing")
         others = desk.store.presence(conversation_id, exclude_agent=desk.agent.id)
         # A newer open replaced this one (the agent moved on): a thread worker runs to its end
@@ -385,8 +384,13 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.app.call_from_thread(self._show_bundle, bundle, others)
 
     async def _show_bundle(self, bundle: ConversationBundle, others: list[tuple[str, str]]) -> None:
+        if not self.query(ThreadView):
+            return  # the app is quitting: the panes are gone before the worker's answer came
         same = self.bundle is not None and self.bundle.conversation.id == bundle.conversation.id
         self.bundle = bundle
+        if bundle.conversation.unread:
+            # Read in the worker; the row loses its dot in the same frame as the thread shows.
+            self.inbox.mark_read(bundle.conversation.id)
         self._shown_count = bundle.conversation.message_count
         self._render_header(others)
         self.thread.show(bundle.conversation, bundle.messages, now=self.desk.clock())

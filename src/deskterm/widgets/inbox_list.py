@@ -235,11 +235,14 @@ class InboxList(ScrollView, can_focus=True):
 
     def mark_read(self, conversation_id: int) -> None:
         """Drop the unread dot of a loaded row at once, without reading the store again."""
-        for rows in self._pages.values():
+        for page, rows in self._pages.items():
             for offset, row in enumerate(rows):
                 if row.id == conversation_id and row.unread:
                     rows[offset] = replace(row, unread=False)
-                    self._repaint()
+                    # Its cached lines still show the dot (the version has not changed).
+                    for key in [k for k in self._strips if k[0] == conversation_id]:
+                        del self._strips[key]
+                    self.refresh_lines((page * PAGE + offset) * ROW_HEIGHT, ROW_HEIGHT)
                     return
 
     # -- loading -------------------------------------------------------------------------
