@@ -181,6 +181,43 @@ def test_full_text_search_finds_words_prefixes_and_accents(store: Store, team: T
     assert store.count(View("search", "s", q)) == 2
 
 
+def test_a_search_count_says_when_it_is_only_a_lower_bound(
+    store: Store, team: Team, monkeypatch: pytest.MonkeyPatch
+):
+    from deskterm.backend import store as store_module
+
+    for n in range(5):
+        customer_writes(store, team.customer, f"refund please {n}", subject=f"Question {n}")
+    monkeypatch.setattr(store_module, "SEARCH_CAP", 3)  # the words looked up in 3 messages
+    refund = View("search", "s", parse_query("refund", now=T0))
+    assert store.count_is_partial(refund, store.count(refund))
+    # Subjects are capped the same way; a word that few messages have is counted in full.
+    question = View("search", "s", parse_query("question", now=T0))
+    assert store.count_is_partial(question, store.count(question))
+    monkeypatch.setattr(store_module, "SEARCH_CAP", 10)
+    assert not store.count_is_partial(refund, store.count(refund))
+    assert not store.count_is_partial(INBOX, store.count(INBOX))
+    # Filters without words count every conversation, up to RESULTS_CAP.
+    email = View("search", "s", parse_query("channel:email", now=T0))
+    assert not store.count_is_partial(email, store.count(email))
+    assert store.count_is_partial(email, store_module.RESULTS_CAP)
+
+
+def test_a_text_search_pages_in_recency_order_with_every_filter(store: Store, team: Team, clock):
+    made = []
+    for n in range(12):
+        clock.now = T0 + timedelta(minutes=n)
+        made.append(customer_writes(store, team.customer, f"parcel lost {n}", subject="Lost"))
+    # "from:" needs the customers join inside the sorted part; plain words do not.
+    for text in ("parcel", "parcel from:lea"):
+        q = View("search", "s", parse_query(text, now=T0 + timedelta(hours=1)))
+        first = store.page(q, limit=5)
+        after = (first[-1].sort_value, first[-1].id)
+        rest = store.page(q, after=after, limit=50)
+        assert ids(first) + ids(rest) == list(reversed(made)), text
+        assert ids(store.page_at(q, 5, limit=3)) == list(reversed(made))[5:8]
+
+
 def test_hostile_search_text_never_reaches_fts_as_syntax(store: Store, team: Team):
     customer_writes(store, team.customer, "hello")
     for text in ("NEAR(a b", "a AND", "* OR *", '"', "^x", "body:x", "-"):

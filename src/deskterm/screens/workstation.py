@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from deskterm import keymap
 from deskterm.backend.context import ConversationBundle, load_bundle
-from deskterm.backend.views import BUILTIN_VIEWS, RESULTS_CAP, View
+from deskterm.backend.views import BUILTIN_VIEWS, View
 from deskterm.query import QueryError, parse_query
 from deskterm.safety import one_line
 from deskterm.screens.goto import TARGETS, GotoScreen
@@ -239,7 +239,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         if event.view.key == self.view.key:
             status = self.query_one(StatusBar)
             status.count = event.count
-            status.capped = event.view.query is not None and event.count >= RESULTS_CAP
+            status.capped = event.partial
 
     @on(InboxList.LoadFailed)
     def _load_failed(self, event: InboxList.LoadFailed) -> None:

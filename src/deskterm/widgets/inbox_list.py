@@ -104,12 +104,13 @@ class InboxList(ScrollView, can_focus=True):
             self.conversation_id = conversation_id
 
     class Counted(Message):
-        """The view holds ``count`` conversations."""
+        """The view holds ``count`` conversations (at least, when ``partial``)."""
 
-        def __init__(self, view: View, count: int) -> None:
+        def __init__(self, view: View, count: int, partial: bool = False) -> None:
             super().__init__()
             self.view = view
             self.count = count
+            self.partial = partial
 
     class LoadFailed(Message):
         """Reading the store failed; ``message`` is one line for the agent."""
@@ -252,10 +253,11 @@ class InboxList(ScrollView, can_focus=True):
             rows = self.store.page(view, limit=PAGE, me=self.me)
             self.app.call_from_thread(self._got_page, generation, 0, rows)
             count = len(rows) if len(rows) < PAGE else self.store.count(view, me=self.me)
+            partial = self.store.count_is_partial(view, count)
         except (sqlite3.Error, StoreError) as exc:
             self._failed(exc)
             return
-        self.app.call_from_thread(self._got_count, view, generation, count)
+        self.app.call_from_thread(self._got_count, view, generation, count, partial)
 
     def _load_page(self, view: View, generation: int, page: int, how: tuple) -> None:
         kind = how[0]
@@ -276,15 +278,17 @@ class InboxList(ScrollView, can_focus=True):
     def _reload(self, view: View, generation: int, pages: list[int]) -> None:
         fresh: dict[int, list[InboxRow]] = {}
         count: int | None = None
+        partial = False
         try:
             count = self.store.count(view, me=self.me)
+            partial = self.store.count_is_partial(view, count)
             for page in pages:
                 if page * PAGE >= count:
                     break
                 fresh[page] = self.store.page_at(view, page * PAGE, limit=PAGE, me=self.me)
         except (sqlite3.Error, StoreError) as exc:
             self._failed(exc)
-        self.app.call_from_thread(self._reloaded, view, generation, count, fresh)
+        self.app.call_from_thread(self._reloaded, view, generation, count, partial, fresh)
 
     def _failed(self, exc: Exception) -> None:
         text = " ".join(str(exc).split()) or type(exc).__name__
@@ -301,12 +305,12 @@ class InboxList(ScrollView, can_focus=True):
         self._repaint()
         self._announce()
 
-    def _got_count(self, view: View, generation: int, count: int) -> None:
+    def _got_count(self, view: View, generation: int, count: int, partial: bool) -> None:
         if generation != self._generation:
             return
         self._set_total(count)
-        self.post_message(self.Counted(view, count))
-        self._repaint()
+        self.post_message(self.Counted(view, count, partial))
+        self.refresh()  # the cached rows stand: a count changes no row
         self._announce()
 
     def _reloaded(
@@ -314,6 +318,7 @@ class InboxList(ScrollView, can_focus=True):
         view: View,
         generation: int,
         count: int | None,
+        partial: bool,
         fresh: dict[int, list[InboxRow]],
     ) -> None:
         self._refreshing = False
@@ -323,7 +328,7 @@ class InboxList(ScrollView, can_focus=True):
             self._pending.clear()
             self._strips.clear()
             self._set_total(count)
-            self.post_message(self.Counted(view, count))
+            self.post_message(self.Counted(view, count, partial))
             if before is not None:
                 for page, rows in fresh.items():
                     for offset, row in enumerate(rows):
