@@ -6,6 +6,7 @@ exactly what a user sees.
 
 from __future__ import annotations
 
+import gc
 import getpass
 import os
 import time
@@ -100,6 +101,9 @@ class DeskApp(App[None]):
         self.call_after_refresh(self._load_in_background)
 
     def _load_in_background(self) -> None:
+        if not gc.isenabled():  # the command line paused the collector for start-up
+            gc.freeze()
+            gc.enable()
         self.run_worker(self._load_tags, thread=True, group="tags")
         self.run_worker(self._load_macros_and_suggester, thread=True, group="macros")
 

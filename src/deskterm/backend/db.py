@@ -68,7 +68,7 @@ def connect(path: Path | str, *, create: bool = True, readonly: bool = False) ->
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA cache_size = -16000")
+        conn.execute("PRAGMA cache_size = -4000")
         conn.execute("PRAGMA temp_store = MEMORY")
         found = schema.current_version(conn)
         if found > schema.SCHEMA_VERSION:
