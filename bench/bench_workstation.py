@@ -332,6 +332,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--interact":
+        import deskterm.cli  # noqa: F401  first, as the command starts (it pauses the collector)
+
         rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 200
         print(json.dumps(asyncio.run(interact(Path(sys.argv[2]), rounds))))
     else:

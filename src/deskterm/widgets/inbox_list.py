@@ -571,10 +571,12 @@ class InboxList(ScrollView, can_focus=True):
                 selected=selected,
                 styles=replace(self._styles(), base=background),
             )
-            strip = self._strip(lines[part], width, background)
             if len(self._strips) > MAX_STRIPS:
                 self._strips.clear()
-            self._strips[key] = strip
+            # Both lines of the row are made together: keep both.
+            for other, text in enumerate(lines):
+                self._strips[(*key[:2], other, *key[3:])] = self._strip(text, width, background)
+            strip = self._strips[key]
         return strip
 
     def _strip(self, text: Text, width: int, background: Style) -> Strip:
