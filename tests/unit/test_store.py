@@ -228,6 +228,26 @@ def test_hostile_search_text_never_reaches_fts_as_syntax(store: Store, team: Tea
         store.page(View("search", "s", q))  # must not raise
 
 
+def test_data_version_moves_only_when_something_commits(store: Store, team: Team):
+    import threading
+
+    def on_a_worker_thread() -> int:
+        found: list[int] = []
+        worker = threading.Thread(target=lambda: found.append(store.data_version()))
+        worker.start()
+        worker.join()
+        return found[0]
+
+    for n in range(3):  # commits on this thread's connection
+        customer_writes(store, team.customer, f"hello {n}")
+    # Polls run on whichever worker thread is free: nothing committed between these two.
+    assert on_a_worker_thread() == store.data_version()
+    before = store.data_version()
+    customer_writes(store, team.customer, "one more")
+    assert store.data_version() != before
+    assert on_a_worker_thread() == store.data_version()
+
+
 def test_drafts_survive_reopening_the_store(store: Store, team: Team, clock: Clock):
     cid = customer_writes(store, team.customer, "hello")
     store.save_draft(cid, team.agent, "Bonjour Léa,\nvoici", note=False)

@@ -76,6 +76,7 @@ class Store(WritesMixin):
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._policies: list[SLAPolicy] | None = None
+        self._watch: sqlite3.Connection | None = None
         self._conn(create=create)  # open now, so a bad file fails here with one line
 
     # -- connections -------------------------------------------------------------------
@@ -122,14 +123,25 @@ class Store(WritesMixin):
                 except sqlite3.Error:
                     pass
             self._all.clear()
+            self._watch = None
         self._local = threading.local()
 
     def now(self) -> datetime:
         return self.clock()
 
     def data_version(self) -> int:
-        """Changes whenever another connection commits: cheap polling for live updates."""
-        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        """Changes whenever anything commits to the store, from this process or another:
+        cheap polling for live updates.
+
+        Read on a connection of its own: the pragma counts the commits of *other*
+        connections than the one it is asked on, and each worker thread has its own, so two
+        polls on two threads would differ with nothing changed.
+        """
+        with self._lock:
+            if self._watch is None:
+                self._watch = connect(self.path, create=False)
+                self._all.append(self._watch)
+            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
