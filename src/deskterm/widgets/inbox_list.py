@@ -324,9 +324,15 @@ class InboxList(ScrollView, can_focus=True):
         self._refreshing = False
         if generation == self._generation and count is not None:
             before = self.cursor_id
+            # Lines drawn for a row stay good while the row is the same: only the rows that
+            # changed (unread and the like move without a new version) are drawn again.
+            old = {r.id: r for rows in self._pages.values() for r in rows}
+            changed = {r.id for rows in fresh.values() for r in rows if old.get(r.id, r) != r}
+            if changed:
+                for key in [k for k in self._strips if k[0] in changed]:
+                    del self._strips[key]
             self._pages = fresh
             self._pending.clear()
-            self._strips.clear()
             self._set_total(count)
             self.post_message(self.Counted(view, count, partial))
             if before is not None:
@@ -341,7 +347,7 @@ class InboxList(ScrollView, can_focus=True):
             if count <= PAGE * len(fresh):
                 self.selected_ids &= live
             self._scroll_to_cursor()
-            self._repaint()
+            self.refresh()
             self._announce()
         if self._refresh_again:
             self._refresh_again = False
