@@ -376,7 +376,7 @@ def build_report(
     timed = _time_waits(waits(conn, start, end), policies, int(now.timestamp()))
     rows = [figures(label, ts) for label, ts in _slices(timed, by, clock, agents, groups).items()]
     rows.sort(key=lambda f: (-f.conversations, -f.responses, f.label))
-    by_policy: dict[str, list[_Timed]] = defaultdict(list)
+    by_policy: dict[str, list[_Timed]] = defaultdict(list)  # in the policies' order
     breaches: list[Breach] = []
     for t in timed:
         if t.policy is None:
@@ -405,7 +405,7 @@ def build_report(
         by=by,
         overall=figures("all", timed),
         rows=rows,
-        policies=[figures(name, ts) for name, ts in by_policy.items()],
+        policies=[figures(p.name, by_policy[p.name]) for p in policies if p.name in by_policy],
         breaches=breaches[:BREACH_LIST],
     )
     if with_days:
