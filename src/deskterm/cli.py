@@ -99,8 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--db", dest="report_db", type=Path, help="the store to read (default: your store)"
     )
-    report.add_argument("--since", metavar="DATE", help="first day, YYYY-MM-DD (default: 29 "
-                        "days before --until)")
+    report.add_argument(
+        "--since", metavar="DATE", help="first day, YYYY-MM-DD (default: 29 days before --until)"
+    )
     report.add_argument("--until", metavar="DATE", help="last day, YYYY-MM-DD (default: today)")
     report.add_argument(
         "--by", default="channel", metavar="|".join(BREAKDOWNS), help="breakdown (default channel)"
@@ -134,7 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "report":
             from deskterm.report_cli import run_report
 
-            return run_report(args, settings, args.report_db or args.db or locations.default_store())
+            return run_report(
+                args, settings, args.report_db or args.db or locations.default_store()
+            )
         if args.command == "macros":
             from deskterm.macros_cli import run_macros
 

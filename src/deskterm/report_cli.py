@@ -30,9 +30,7 @@ def _day(option: str, text: str | None) -> date | None:
         raise ReportError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def period(
-    since_text: str | None, until_text: str | None, today: date
-) -> tuple[date, date]:
+def period(since_text: str | None, until_text: str | None, today: date) -> tuple[date, date]:
     """The days asked for: --until defaults to today, --since to 29 days before it."""
     until = _day("--until", until_text) or today
     since = _day("--since", since_text) or until - timedelta(days=DEFAULT_DAYS - 1)

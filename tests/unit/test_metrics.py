@@ -48,9 +48,7 @@ def reply(store: Store, cid: int, agent: int, minute: float, *, public: bool = T
 
 
 def report(store: Store, *, tz: ZoneInfo = PARIS, day: date = DAY, now=None, **kw):
-    return build_report(
-        store.conn, since=day, until=day, tz=tz, now=now or at(24 * 60), **kw
-    )
+    return build_report(store.conn, since=day, until=day, tz=tz, now=now or at(24 * 60), **kw)
 
 
 def test_median_of_an_odd_count_is_the_middle_one(store: Store, team: Team):
@@ -158,9 +156,7 @@ def test_business_hours_count_only_open_time(store: Store, team: Team):
     )
     # Friday 27 November 17:50 Paris; answered Monday 09:10: 20 minutes of open time.
     friday = datetime(2026, 11, 27, 16, 50, tzinfo=UTC)
-    cid = store.open_conversation(
-        team.customer, Channel.EMAIL, "Help", "Hello", created_at=friday
-    )
+    cid = store.open_conversation(team.customer, Channel.EMAIL, "Help", "Hello", created_at=friday)
     store.add_message(
         cid,
         author_kind=AuthorKind.AGENT,
@@ -229,18 +225,14 @@ def test_volume_per_day_and_reason_trend(store: Store, team: Team):
     r = report(store)
     [day] = r.days
     assert (day.new_conversations, day.messages_in, day.replies_out, day.notes) == (2, 2, 2, 2)
-    assert [(t.tag, t.count, t.previous, t.change) for t in r.tags] == [
-        ("missing-item", 2, 1, 1.0)
-    ]
+    assert [(t.tag, t.count, t.previous, t.change) for t in r.tags] == [("missing-item", 2, 1, 1.0)]
 
 
 def test_today_median_first_response_for_the_header(store: Store, team: Team):
     reply(store, ask(store, team, -24 * 60), team.agent, -24 * 60 + 50)  # yesterday
     for start, delay in [(0, 2), (10, 8)]:
         reply(store, ask(store, team, start), team.agent, start + delay)
-    found = today_first_response(
-        store.conn, now=at(60), tz=PARIS, policies=store.sla_policies()
-    )
+    found = today_first_response(store.conn, now=at(60), tz=PARIS, policies=store.sla_policies())
     assert found == 5 * 60
 
 
@@ -265,7 +257,8 @@ def test_store_median_equals_the_median_of_the_same_delays(delays: list[int]):
         r = build_report(store.conn, since=DAY, until=DAY, tz=PARIS, now=at(10**4))
         assert r.overall.first_median == statistics.median(delays)
         assert r.overall.first_p90 == pytest.approx(
-            statistics.quantiles(delays, n=10, method="inclusive")[-1] if len(delays) > 1
+            statistics.quantiles(delays, n=10, method="inclusive")[-1]
+            if len(delays) > 1
             else delays[0]
         )
     finally:

@@ -26,7 +26,11 @@ def store_file(tmp_path: Path) -> Path:
     store.set_sla_policies(DEFAULT_POLICIES)
     agent = store.add_agent("Camille Moreau", "camille@popote.example")
     customer = store.add_customer("Léa Martin")
-    for minute, delay, channel in [(0, 3, Channel.CHAT), (10, 9, Channel.CHAT), (20, 60, Channel.EMAIL)]:
+    for minute, delay, channel in [
+        (0, 3, Channel.CHAT),
+        (10, 9, Channel.CHAT),
+        (20, 60, Channel.EMAIL),
+    ]:
         start = T0 + timedelta(minutes=minute)
         cid = store.open_conversation(customer, channel, "Help", "Hello", created_at=start)
         store.add_message(

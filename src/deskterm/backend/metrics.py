@@ -206,7 +206,9 @@ def _time_waits(waits_: Iterable[Wait], policies: Sequence[SLAPolicy], now: int)
             )
         met: bool | None = None
         if policy is not None:
-            target = 60 * (policy.first_response_minutes if w.first else policy.next_response_minutes)
+            target = 60 * (
+                policy.first_response_minutes if w.first else policy.next_response_minutes
+            )
             if w.answered:
                 met = seconds <= target
             elif seconds > target:

@@ -7,6 +7,7 @@ loop. Triage actions (done, snooze, assign, undo…) live in :mod:`deskterm.scre
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from textual.worker import get_current_worker
 
 from deskterm import keymap
 from deskterm.backend.context import ConversationBundle, load_bundle
+from deskterm.backend.metrics import today_first_response
 from deskterm.backend.views import BUILTIN_VIEWS, View
 from deskterm.query import QueryError, parse_query
 from deskterm.safety import one_line
@@ -28,6 +30,7 @@ from deskterm.screens.goto import TARGETS, GotoScreen
 from deskterm.screens.macro_actions import MacrosMixin
 from deskterm.screens.order_actions import OrderActionsMixin
 from deskterm.screens.triage import TriageMixin
+from deskterm.stats import format_duration
 from deskterm.widgets.composer import Composer
 from deskterm.widgets.conversation_view import ThreadView
 from deskterm.widgets.customer_panel import CustomerPanel
@@ -41,6 +44,8 @@ if TYPE_CHECKING:
 SHOW_DELAY = 0.06
 SEARCH_DELAY = 0.15
 POLL_SECONDS = 1.5
+#: Today's median first response is re-read at most this often (it reads today's messages).
+MEDIAN_SECONDS = 30.0
 PANES = ("inbox", "conversation", "customer")
 NARROW = 120
 VERY_NARROW = 90
@@ -77,6 +82,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self._shown_count = 0
         self.restore_on_show: HeldReply | None = None
         self._latest_open: int | None = None
+        self._median_due = 0.0
 
     @property
     def desk(self) -> DeskApp:
@@ -513,6 +519,13 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         version = store.data_version()
         breaching = store.breaching_count()
         changed = version != self._data_version or bool(woken)
+        median: str | None = None
+        if time.monotonic() >= self._median_due:
+            self._median_due = time.monotonic() + MEDIAN_SECONDS
+            seconds = today_first_response(
+                store.conn, now=self.desk.clock(), tz=self.desk.tz, policies=store.sla_policies()
+            )
+            median = format_duration(seconds) if seconds is not None else ""
         self._data_version = version
         others: list[tuple[str, str]] = []
         fresh = None
@@ -520,10 +533,15 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             cid = self.bundle.conversation.id
             others = store.presence(cid, exclude_agent=self.desk.agent.id)
             fresh = store.conversation(cid)
-        self.app.call_from_thread(self._after_poll, changed, breaching, others, fresh)
+        self.app.call_from_thread(self._after_poll, changed, breaching, others, fresh, median)
 
-    def _after_poll(self, changed: bool, breaching: int, others, fresh) -> None:
-        self.query_one(StatusBar).breaching = breaching
+    def _after_poll(
+        self, changed: bool, breaching: int, others, fresh, median: str | None = None
+    ) -> None:
+        status = self.query_one(StatusBar)
+        status.breaching = breaching
+        if median is not None:
+            status.median_first_response = median
         if changed:
             self.inbox.refresh_rows()
         # The poll read the conversation that was open when it started; the agent may have
@@ -547,6 +565,11 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.inbox.refresh_rows()
         if self.bundle is not None:
             self.load_conversation(self.bundle.conversation.id)
+
+    def action_metrics(self) -> None:
+        from deskterm.screens.metrics import MetricsScreen
+
+        self.app.push_screen(MetricsScreen())
 
     def action_next_theme(self) -> None:
         self.desk.cycle_theme()
