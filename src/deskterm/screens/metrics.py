@@ -35,6 +35,7 @@ PERIODS: dict[str, tuple[str, int]] = {
     "7d": ("7 days", 7),
     "30d": ("30 days", 30),
 }
+CHARTS = ("chart-response", "chart-volume", "chart-sla", "chart-reasons")
 #: Below this width the charts stack in one column.
 TWO_COLUMNS = 110
 
@@ -52,6 +53,9 @@ class MetricsScreen(Screen[None]):
 
     DEFAULT_CSS = """
     MetricsScreen #metrics-title { height: 1; background: $panel; padding: 0 1; }
+    /* A stable gutter: plots keep their width whether the scrollbar shows or not (plotext
+       places ticks differently after a resize). */
+    MetricsScreen #metrics-body { scrollbar-gutter: stable; }
     MetricsScreen #metrics-summary { height: auto; padding: 0 1; }
     MetricsScreen #metrics-charts {
         grid-size: 2; grid-gutter: 0 1; height: auto; grid-rows: 13; padding: 0 1;
@@ -78,11 +82,7 @@ class MetricsScreen(Screen[None]):
         yield Static(id="metrics-title")
         yield Static(Text("Computing…", style="dim"), id="metrics-summary")
         with VerticalScroll(id="metrics-body"):
-            with Grid(id="metrics-charts"):
-                yield PlotextPlot(id="chart-response")
-                yield PlotextPlot(id="chart-volume")
-                yield PlotextPlot(id="chart-sla")
-                yield PlotextPlot(id="chart-reasons")
+            yield Grid(id="metrics-charts")
             yield Static(id="metrics-table")
         yield Footer()
 
@@ -161,7 +161,7 @@ class MetricsScreen(Screen[None]):
         text.append("  (b)", style="dim")
         self.query_one("#metrics-title", Static).update(text)
 
-    def _show(self, report: Report) -> None:
+    async def _show(self, report: Report) -> None:
         self.report = report
         o = report.overall
         # Three short lines on a narrow terminal, two on a wide one.
@@ -183,10 +183,16 @@ class MetricsScreen(Screen[None]):
         summary.append(f"  ·  {o.breaches:,} breaches  ·  {o.waiting:,} waiting")
         summary.append(f"  ·  same-day answers {format_share(answered, firsts)}")
         self.query_one("#metrics-summary", Static).update(summary)
-        metric_charts.response_times(self.query_one("#chart-response", PlotextPlot), report.days)
-        metric_charts.volume(self.query_one("#chart-volume", PlotextPlot), report.rows, report.by)
-        metric_charts.attainment(self.query_one("#chart-sla", PlotextPlot), report.policies)
-        metric_charts.reasons(self.query_one("#chart-reasons", PlotextPlot), report.tags)
+        # New plots each time, drawn before they are mounted: a plotext figure redrawn in
+        # place keeps state from its earlier sizes and data (ticks move by a column).
+        charts = [PlotextPlot(id=name) for name in CHARTS]
+        metric_charts.response_times(charts[0], report.days)
+        metric_charts.volume(charts[1], report.rows, report.by)
+        metric_charts.attainment(charts[2], report.policies)
+        metric_charts.reasons(charts[3], report.tags)
+        grid = self.query_one("#metrics-charts", Grid)
+        await grid.remove_children()
+        await grid.mount_all(charts)
         self.query_one("#metrics-table", Static).update(
             figures_table(f"By {report.by}", report.by, report.rows, report.overall)
         )

@@ -45,7 +45,9 @@ def response_times(chart: PlotextPlot, days: Sequence[Day]) -> None:
         else:
             plt.plot(xs, first, label="first reply", color=COLORS[0], marker="hd")
             plt.plot(xs, every, label="every reply", color=COLORS[1], marker="hd")
-            step = max(1, len(days) // 6)
+            # At most five dates, apart: plotext moves labels that nearly touch, and not always
+            # the same way.
+            step = max(1, -(-len(days) // 5))
             plt.xticks(xs[::step], labels[::step])
     chart.refresh()
 
