@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from deskterm import stats
@@ -168,8 +169,7 @@ class _Clock:
         return found
 
 
-@dataclass
-class _Timed:
+class _Timed(NamedTuple):
     """A wait with its policy and how long it lasted (or has lasted, if still open)."""
 
     wait: Wait

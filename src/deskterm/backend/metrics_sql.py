@@ -23,8 +23,6 @@ QUARTER = 900
 
 #: A step's kind, in the order steps of the same second are taken.
 _CUSTOMER, _REPLY, _CLOSE = 0, 1, 2
-#: Room for an agent id in the packed "what ended the wait" value (ids above it read as 0).
-_WHO = 1 << 20
 
 _WAITS = f"""
 WITH touched AS (
@@ -44,20 +42,27 @@ steps AS (
   WHERE e.kind = 'status:done'
 ),
 marked AS (
-  -- Newest first, so that "what ends this wait" is a running minimum over the later steps.
+  -- One pass in time order: a wait is the customer steps between two other steps (same
+  -- "run" number); the step after its last customer message is what ended it.
   SELECT cid, at, kind,
-    kind = {_CUSTOMER} AND coalesce(LEAD(kind) OVER r, {_REPLY}) != {_CUSTOMER} AS starts,
-    min(CASE WHEN kind != {_CUSTOMER}
-        THEN (at * 4 + kind) * {_WHO} + (CASE WHEN who BETWEEN 1 AND {_WHO - 1} THEN who ELSE 0 END)
-        END) OVER (r ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS ender,
-    count(*) FILTER (WHERE kind = {_CUSTOMER}) OVER (r ROWS BETWEEN CURRENT ROW
-        AND UNBOUNDED FOLLOWING) = 1 AS first
-  FROM steps
-  WINDOW r AS (PARTITION BY cid ORDER BY at DESC, kind DESC, seq DESC)
+    sum(kind != {_CUSTOMER}) OVER w AS run,
+    sum(kind = {_CUSTOMER}) OVER w AS nth,
+    LEAD(kind) OVER w AS next_kind, LEAD(at) OVER w AS next_at, LEAD(who) OVER w AS next_who
+  FROM steps WINDOW w AS (PARTITION BY cid ORDER BY at, kind, seq)
+),
+waits AS (
+  SELECT cid, min(at) AS started,
+    max(CASE WHEN next_kind != {_CUSTOMER} THEN next_at END) AS ended,
+    coalesce(max(next_kind = {_REPLY}), 0) AS answered,
+    max(CASE WHEN next_kind = {_REPLY} THEN next_who END) AS responder,
+    min(nth) = 1 AS first
+  FROM marked WHERE kind = {_CUSTOMER}
+  GROUP BY cid, run
+  HAVING started >= :since AND started < :until
 )
-SELECT w.cid, w.at, w.ender, w.first, c.channel, c.group_id, c.assignee_id, c.tags
-FROM marked w JOIN conversations c ON c.id = w.cid
-WHERE w.starts AND w.kind = {_CUSTOMER} AND w.at >= :since AND w.at < :until
+SELECT w.cid, w.started, w.ended, w.answered, w.responder, w.first,
+  c.channel, c.group_id, c.assignee_id, c.tags
+FROM waits w JOIN conversations c ON c.id = w.cid
 """
 
 
@@ -68,12 +73,12 @@ class Wait(NamedTuple):
     started: int
     ended: int | None
     """When a reply or a close ended it; None while the customer still waits."""
-    answered: bool
-    """Ended by a public agent reply (not by a close without one)."""
+    answered: int
+    """1 when a public agent reply ended it (not a close without one), else 0."""
     responder_id: int | None
     """The agent who replied, when answered."""
-    first: bool
-    """The conversation's first wait: its answer is the first response."""
+    first: int
+    """1 for the conversation's first wait (its answer is the first response), else 0."""
     channel: str
     group_id: int | None
     assignee_id: int | None
@@ -83,33 +88,7 @@ class Wait(NamedTuple):
 
 def waits(conn: sqlite3.Connection, since: int, until: int) -> list[Wait]:
     """Every wait that started in ``[since, until)``, answered any time up to now or not."""
-    found: list[Wait] = []
-    for cid, at, ender, first, channel, group_id, assignee_id, tags in conn.execute(
-        _WAITS, {"since": since, "until": until}
-    ):
-        if ender is None:
-            found.append(
-                Wait(cid, at, None, False, None, bool(first), channel, group_id, assignee_id, tags)
-            )
-            continue
-        packed, who = divmod(ender, _WHO)
-        ended, kind = divmod(packed, 4)
-        answered = kind == _REPLY
-        found.append(
-            Wait(
-                cid,
-                at,
-                ended,
-                answered,
-                (who or None) if answered else None,
-                bool(first),
-                channel,
-                group_id,
-                assignee_id,
-                tags,
-            )
-        )
-    return found
+    return list(map(Wait._make, conn.execute(_WAITS, {"since": since, "until": until})))
 
 
 class Traffic(NamedTuple):
