@@ -18,17 +18,18 @@ Definitions (the reads are in :mod:`deskterm.backend.metrics_sql`):
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from deskterm import stats
 from deskterm.backend.metrics_sql import QUARTER, Wait, names, tag_counts, traffic, waits
+from deskterm.backend.metrics_types import Breach, Day, Figures, Report, TagTrend
 from deskterm.models import BusinessHours, Channel, SLAPolicy
 from deskterm.sla import business_minutes_between, policy_for
 
@@ -39,90 +40,6 @@ BREACH_LIST = 50
 #: How many reason tags a report ranks.
 TOP_TAGS = 10
 NO_TAG = "(no tag)"
-
-
-@dataclass
-class Figures:
-    """Response times and SLA attainment of one slice of a period (all times in seconds)."""
-
-    label: str
-    conversations: int = 0
-    """Conversations whose first wait started in the period."""
-    first_responses: int = 0
-    first_median: float | None = None
-    first_p90: float | None = None
-    responses: int = 0
-    """Answered waits, the first ones included."""
-    response_median: float | None = None
-    response_p90: float | None = None
-    first_met: int = 0
-    first_judged: int = 0
-    replies_met: int = 0
-    replies_judged: int = 0
-    waiting: int = 0
-    """Waits still unanswered (the conversation is not done)."""
-    closed_unanswered: int = 0
-
-    @property
-    def breaches(self) -> int:
-        return (self.first_judged - self.first_met) + (self.replies_judged - self.replies_met)
-
-
-@dataclass(frozen=True)
-class Breach:
-    conversation_id: int
-    policy: str
-    first: bool
-    target_minutes: int
-    started: datetime
-    waited_seconds: float
-    answered: bool
-
-
-@dataclass(frozen=True)
-class Day:
-    """One local day of the period."""
-
-    day: date
-    new_conversations: int
-    messages_in: int
-    replies_out: int
-    notes: int
-    first_median: float | None
-    response_median: float | None
-    first_waits: int
-    """Conversations whose first wait started that day."""
-    answered_same_day: int
-    """…of which the first response came the same local day."""
-    backlog: int
-    """Waits of the period still open at the end of the day."""
-
-
-@dataclass(frozen=True)
-class TagTrend:
-    tag: str
-    count: int
-    previous: int
-    """The same tag over the period of the same length just before."""
-
-    @property
-    def change(self) -> float | None:
-        return stats.trend(self.count, self.previous)
-
-
-@dataclass
-class Report:
-    since: date
-    until: date
-    """Inclusive."""
-    timezone: str
-    by: str
-    overall: Figures
-    rows: list[Figures]
-    policies: list[Figures]
-    breaches: list[Breach]
-    days: list[Day] = field(default_factory=list)
-    tags: list[TagTrend] = field(default_factory=list)
 
 
 def period_bounds(since: date, until: date, tz: ZoneInfo) -> tuple[int, int]:
@@ -379,27 +296,15 @@ def build_report(
     rows = [figures(label, ts) for label, ts in _slices(timed, by, clock, agents, groups).items()]
     rows.sort(key=lambda f: (-f.conversations, -f.responses, f.label))
     by_policy: dict[str, list[_Timed]] = defaultdict(list)  # in the policies' order
-    breaches: list[Breach] = []
-    for t in timed:
+    late: list[tuple[float, int, int]] = []  # (minus the time over target, conversation, index)
+    for i, t in enumerate(timed):
         if t.policy is None:
             continue
         by_policy[t.policy.name].append(t)
         if t.met is False:
-            p = t.policy
-            breaches.append(
-                Breach(
-                    conversation_id=t.wait.conversation_id,
-                    policy=p.name,
-                    first=t.wait.first,
-                    target_minutes=p.first_response_minutes
-                    if t.wait.first
-                    else p.next_response_minutes,
-                    started=datetime.fromtimestamp(t.wait.started, UTC),
-                    waited_seconds=t.seconds or 0.0,
-                    answered=t.wait.answered,
-                )
-            )
-    breaches.sort(key=lambda b: (-(b.waited_seconds - 60 * b.target_minutes), b.conversation_id))
+            over = (t.seconds or 0.0) - 60 * _target(t.policy, t.wait)
+            late.append((-over, t.wait.conversation_id, i))
+    breaches = [_breach(timed[i]) for _, _, i in heapq.nsmallest(BREACH_LIST, late)]
     report = Report(
         since=since,
         until=until,
@@ -408,13 +313,31 @@ def build_report(
         overall=figures("all", timed),
         rows=rows,
         policies=[figures(p.name, by_policy[p.name]) for p in policies if p.name in by_policy],
-        breaches=breaches[:BREACH_LIST],
+        breaches=breaches,
     )
     if with_days:
         report.days = _days(since, until, timed, clock, traffic(conn, start, end))
     if with_tags:
         report.tags = top_tags(conn, start, end)
     return report
+
+
+def _target(policy: SLAPolicy, wait: Wait) -> int:
+    """The target of a wait, in minutes."""
+    return policy.first_response_minutes if wait.first else policy.next_response_minutes
+
+
+def _breach(t: _Timed) -> Breach:
+    assert t.policy is not None
+    return Breach(
+        conversation_id=t.wait.conversation_id,
+        policy=t.policy.name,
+        first=bool(t.wait.first),
+        target_minutes=_target(t.policy, t.wait),
+        started=datetime.fromtimestamp(t.wait.started, UTC),
+        waited_seconds=t.seconds or 0.0,
+        answered=bool(t.wait.answered),
+    )
 
 
 def top_tags(conn: sqlite3.Connection, start: int, end: int) -> list[TagTrend]:
