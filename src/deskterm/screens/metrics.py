@@ -89,7 +89,7 @@ class MetricsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.set_class(self.size.width < TWO_COLUMNS, "-narrow")
         self.query_one("#metrics-body").focus()
-        self._render_title()
+        self._render_title(busy=True)
         self.load()
 
     def on_resize(self, event) -> None:
@@ -105,17 +105,18 @@ class MetricsScreen(Screen[None]):
         self.breakdown = BREAKDOWNS[(i + step) % len(BREAKDOWNS)]
 
     def action_refresh(self) -> None:
+        self._render_title(busy=True)
         self.load()
 
     def action_back(self) -> None:
         self.dismiss()
 
     def watch_period(self) -> None:
-        self._render_title()
+        self._render_title(busy=True)
         self.load()
 
     def watch_breakdown(self) -> None:
-        self._render_title()
+        self._render_title(busy=True)
         self.load()
 
     # -- figures ---------------------------------------------------------------------
@@ -147,7 +148,7 @@ class MetricsScreen(Screen[None]):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, report)
 
-    def _render_title(self) -> None:
+    def _render_title(self, *, busy: bool = False) -> None:
         text = Text()
         text.append("Metrics", style="bold")
         text.append("  ")
@@ -159,10 +160,13 @@ class MetricsScreen(Screen[None]):
         for name in BREAKDOWNS:
             text.append(f" {name} ", style="bold reverse" if name == self.breakdown else "dim")
         text.append("  (b)", style="dim")
+        if busy:  # the figures below are still the previous choice's
+            text.append("  computing…", style="italic")
         self.query_one("#metrics-title", Static).update(text)
 
     async def _show(self, report: Report) -> None:
         self.report = report
+        self._render_title(busy=not self.settled)  # a newer choice may be on its way
         o = report.overall
         # Three short lines on a narrow terminal, two on a wide one.
         gap = "\n" if self.has_class("-narrow") else "  ·  "
