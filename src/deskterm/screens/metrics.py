@@ -151,17 +151,14 @@ class MetricsScreen(Screen[None]):
     def _render_title(self, *, busy: bool = False) -> None:
         text = Text()
         text.append("Metrics", style="bold")
-        text.append("  ")
-        for key, (label, _) in PERIODS.items():
-            number = list(PERIODS).index(key) + 1
+        # Near the start, so that a narrow terminal still shows it.
+        text.append(" computing… " if busy else "  ", style="italic")
+        for number, (key, (label, _)) in enumerate(PERIODS.items(), start=1):
             style = "bold reverse" if key == self.period else "dim"
             text.append(f" {number} {label} ", style=style)
-        text.append("   by ")
+        text.append("  by")
         for name in BREAKDOWNS:
             text.append(f" {name} ", style="bold reverse" if name == self.breakdown else "dim")
-        text.append("  (b)", style="dim")
-        if busy:  # the figures below are still the previous choice's
-            text.append("  computing…", style="italic")
         self.query_one("#metrics-title", Static).update(text)
 
     async def _show(self, report: Report) -> None:
