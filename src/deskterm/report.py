@@ -56,9 +56,14 @@ def render(report: Report, fmt: str, *, width: int | None = None) -> str:
     raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
 
 
+def _tenths(values: dict[str, Any]) -> dict[str, Any]:
+    """Times to a tenth of a second (interpolated percentiles carry float noise)."""
+    return {k: round(v, 1) if isinstance(v, float) else v for k, v in values.items()}
+
+
 def as_json(report: Report) -> dict[str, Any]:
     def figures(f: Figures) -> dict[str, Any]:
-        return asdict(f) | {"breaches": f.breaches}
+        return _tenths(asdict(f)) | {"breaches": f.breaches}
 
     return {
         "since": report.since.isoformat(),
@@ -72,7 +77,7 @@ def as_json(report: Report) -> dict[str, Any]:
             asdict(b) | {"started": b.started.isoformat().replace("+00:00", "Z")}
             for b in report.breaches
         ],
-        "days": [asdict(d) | {"day": d.day.isoformat()} for d in report.days],
+        "days": [_tenths(asdict(d)) | {"day": d.day.isoformat()} for d in report.days],
         "tags": [asdict(t) | {"change": t.change} for t in report.tags],
     }
 
@@ -82,7 +87,7 @@ def as_csv(report: Report) -> str:
     writer = csv.DictWriter(out, fieldnames=[report.by, *CSV_FIELDS[1:]], lineterminator="\n")
     writer.writeheader()
     for f in [*report.rows, report.overall]:
-        row = {k: getattr(f, k) for k in CSV_FIELDS}
+        row = _tenths({k: getattr(f, k) for k in CSV_FIELDS})
         row[report.by] = row.pop("label")
         writer.writerow(row)
     return out.getvalue()

@@ -115,3 +115,19 @@ async def test_header_shows_today_median_first_response(make_app, desk_store, cl
         from deskterm.stats import format_duration
 
         assert status.median_first_response == format_duration(waited / 2)
+
+
+async def test_metrics_is_in_the_palette_and_remappable(make_app):
+    from deskterm import keymap
+    from deskterm.commands import DeskCommands
+
+    assert keymap.check_keymap({"desk.metrics": "f8", "metrics.breakdown": "tab"})
+    app = make_app(keymap={"desk.metrics": "f8"})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        provider = DeskCommands(pilot.app.screen)
+        entries = {name: help_text for name, help_text, _ in provider._entries()}
+        assert entries["Metrics"] == "key: f8"
+        await pilot.press("f8")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MetricsScreen)
