@@ -106,8 +106,7 @@ async def test_header_shows_today_median_first_response(make_app, desk_store, cl
         store.add_message(
             ids["ana"], author_kind=AuthorKind.AGENT, author_id=ids["camille"], body="Not spicy"
         )
-        pilot.app.screen._median_due = 0.0  # the next poll re-reads it, not 30 s later
-        pilot.app.screen._poll()
+        pilot.app.screen.poll_median()  # what the 30 s timer does
         await settle(pilot)
         # Ana waited 7 + 50 - 8 minutes; the other 0 s: the median is the mean of both.
         ana = store.conversation(ids["ana"])

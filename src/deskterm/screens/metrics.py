@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
 from deskterm import keymap
+from deskterm.backend.db import connect
 from deskterm.backend.metrics import BREAKDOWNS, Report, build_report
 from deskterm.report import figures_table
 from deskterm.stats import format_duration, format_share
@@ -135,15 +136,21 @@ class MetricsScreen(Screen[None]):
         desk = self.desk
         now = desk.clock()
         since, until = period_days(self.period, now, desk.tz)
-        report = build_report(
-            desk.store.conn,
-            since=since,
-            until=until,
-            tz=desk.tz,
-            now=now,
-            by=self.breakdown,
-            policies=desk.store.sla_policies(),
-        )
+        # A connection of its own, closed after: a month of a large store fills its page
+        # cache, which a thread's shared connection would keep for the app's lifetime.
+        conn = connect(desk.store.path, create=False, readonly=True)
+        try:
+            report = build_report(
+                conn,
+                since=since,
+                until=until,
+                tz=desk.tz,
+                now=now,
+                by=self.breakdown,
+                policies=desk.store.sla_policies(),
+            )
+        finally:
+            conn.close()
         # A newer choice replaced this one: a thread worker runs on when cancelled.
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, report)
