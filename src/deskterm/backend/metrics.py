@@ -21,14 +21,22 @@ from __future__ import annotations
 import heapq
 import json
 import sqlite3
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from deskterm import stats
-from deskterm.backend.metrics_sql import QUARTER, Wait, names, tag_counts, traffic, waits
+from deskterm.backend.metrics_sql import (
+    QUARTER,
+    Traffic,
+    Wait,
+    iter_waits,
+    names,
+    tag_counts,
+    traffic,
+)
 from deskterm.backend.metrics_types import Breach, Day, Figures, Report, TagTrend
 from deskterm.models import BusinessHours, Channel, SLAPolicy
 from deskterm.sla import business_minutes_between, policy_for
@@ -86,187 +94,193 @@ class _Clock:
         return found
 
 
-class _Timed(NamedTuple):
-    """A wait with its policy and how long it lasted (or has lasted, if still open)."""
+class _Policies:
+    """Which SLA policy a wait falls under, and how long it lasted by that policy's clock."""
 
-    wait: Wait
-    policy: SLAPolicy | None
-    seconds: float | None
-    """Answered: time to the answer; still waiting: time so far; closed unanswered: None."""
-    met: bool | None
-    """Within target; None when not judged."""
+    def __init__(self, policies: Sequence[SLAPolicy], now: int) -> None:
+        self.policies = policies
+        self.now = now
+        self._chosen: dict[tuple[str, int | None], SLAPolicy | None] = {}
 
-
-def _time_waits(waits_: Iterable[Wait], policies: Sequence[SLAPolicy], now: int) -> list[_Timed]:
-    chosen: dict[tuple[str, int | None], SLAPolicy | None] = {}
-    timed: list[_Timed] = []
-    for w in waits_:
+    def of(self, w: Wait) -> SLAPolicy | None:
         key = (w.channel, w.group_id)
-        if key not in chosen:
+        if key not in self._chosen:
             try:
                 channel = Channel(w.channel)
             except ValueError:
-                chosen[key] = None
+                self._chosen[key] = None
             else:
-                chosen[key] = policy_for(channel, w.group_id, policies)
-        policy = chosen[key]
-        hours = policy.business_hours if policy is not None else None
+                self._chosen[key] = policy_for(channel, w.group_id, self.policies)
+        return self._chosen[key]
+
+    def timing(self, w: Wait, policy: SLAPolicy | None) -> tuple[float | None, bool | None]:
+        """(seconds, within target): time to the answer, or so far for a wait still open;
+        None for a wait closed without a reply. Within target is None when not judged."""
         if w.ended is not None and not w.answered:
-            timed.append(_Timed(w, policy, None, None))
-            continue
-        end = w.ended if w.ended is not None else now
+            return None, None
+        end = w.ended if w.ended is not None else self.now
+        hours = policy.business_hours if policy is not None else None
         if hours is None:
             seconds = float(end - w.started)
         else:
             seconds = 60 * business_minutes_between(
                 datetime.fromtimestamp(w.started, UTC), datetime.fromtimestamp(end, UTC), hours
             )
-        met: bool | None = None
-        if policy is not None:
-            target = 60 * (
-                policy.first_response_minutes if w.first else policy.next_response_minutes
-            )
-            if w.answered:
-                met = seconds <= target
-            elif seconds > target:
-                met = False  # still waiting, and already late
-        timed.append(_Timed(w, policy, max(0.0, seconds), met))
-    return timed
+        seconds = max(0.0, seconds)
+        if policy is None:
+            return seconds, None
+        target = 60 * _target(policy, w)
+        if w.answered:
+            return seconds, seconds <= target
+        return seconds, (False if seconds > target else None)  # open, and late already?
 
 
-def figures(label: str, timed: Iterable[_Timed]) -> Figures:
-    """Counts, medians, 90th percentiles and attainment of some timed waits."""
-    result = Figures(label)
-    first: list[float] = []
-    every: list[float] = []
-    conversations: set[int] = set()
-    for t in timed:
-        w = t.wait
+class _Tally:
+    """Figures of some waits, added one at a time (durations packed as doubles: a month of a
+    large store is hundreds of thousands of them)."""
+
+    __slots__ = (
+        "closed",
+        "every",
+        "first",
+        "first_judged",
+        "first_met",
+        "firsts",
+        "replies_judged",
+        "replies_met",
+        "waiting",
+    )
+
+    def __init__(self) -> None:
+        self.first = array("d")
+        self.every = array("d")
+        self.firsts = self.first_met = self.first_judged = 0
+        self.replies_met = self.replies_judged = self.waiting = self.closed = 0
+
+    def add(self, w: Wait, seconds: float | None, met: bool | None) -> None:
         if w.first:
-            conversations.add(w.conversation_id)
-        if w.ended is not None and not w.answered:
-            result.closed_unanswered += 1
+            self.firsts += 1
+        if seconds is None:
+            self.closed += 1
         elif not w.answered:
-            result.waiting += 1
-        elif t.seconds is not None:
-            every.append(t.seconds)
+            self.waiting += 1
+        else:
+            self.every.append(seconds)
             if w.first:
-                first.append(t.seconds)
-        if t.met is not None:
+                self.first.append(seconds)
+        if met is not None:
             if w.first:
-                result.first_judged += 1
-                result.first_met += t.met
+                self.first_judged += 1
+                self.first_met += met
             else:
-                result.replies_judged += 1
-                result.replies_met += t.met
-    first.sort()
-    every.sort()
-    result.conversations = len(conversations)
-    result.first_responses = len(first)
-    result.first_median = stats.median(first, presorted=True)
-    result.first_p90 = stats.percentile(first, 0.9, presorted=True)
-    result.responses = len(every)
-    result.response_median = stats.median(every, presorted=True)
-    result.response_p90 = stats.percentile(every, 0.9, presorted=True)
-    return result
+                self.replies_judged += 1
+                self.replies_met += met
 
-
-def _slices(
-    timed: list[_Timed],
-    by: str,
-    clock: _Clock,
-    agents: dict[int, str],
-    groups: dict[int, str],
-) -> dict[str, list[_Timed]]:
-    keyed: dict[str, list[_Timed]] = defaultdict(list)
-    key: Callable[[_Timed], Iterable[str]]
-    if by == "channel":
-
-        def key(t: _Timed) -> Iterable[str]:
-            return (t.wait.channel,)
-    elif by == "group":
-
-        def key(t: _Timed) -> Iterable[str]:
-            gid = t.wait.group_id
-            return (groups.get(gid, f"group {gid}") if gid is not None else "(no group)",)
-    elif by == "agent":
-
-        def key(t: _Timed) -> Iterable[str]:
-            # Who answered; a wait nobody answered yet belongs to whoever has the conversation.
-            aid = t.wait.responder_id if t.wait.answered else t.wait.assignee_id
-            return (agents.get(aid, f"agent {aid}") if aid is not None else "(nobody)",)
-    elif by == "tag":
-
-        def key(t: _Timed) -> Iterable[str]:
-            return t.wait.tags.split() or (NO_TAG,)
-    elif by == "hour":
-
-        def key(t: _Timed) -> Iterable[str]:
-            return (f"{clock.local(t.wait.started)[1]:02d}h",)
-    else:
-        raise ValueError(f"cannot break figures down by {by!r} (one of {', '.join(BREAKDOWNS)})")
-    for t in timed:
-        for k in key(t):
-            keyed[k].append(t)
-    return keyed
-
-
-def _days(
-    since: date,
-    until: date,
-    timed: list[_Timed],
-    clock: _Clock,
-    counts: Iterable[tuple[int, int, int, int, int]],
-) -> list[Day]:
-    days = [since + timedelta(days=i) for i in range((until - since).days + 1)]
-    index = {d: i for i, d in enumerate(days)}
-    volume = [[0, 0, 0, 0] for _ in days]
-    for quarter, messages_in, replies_out, notes, new in counts:
-        i = index.get(clock.local(quarter * QUARTER)[0])
-        if i is not None:
-            row = volume[i]
-            row[0] += new
-            row[1] += messages_in
-            row[2] += replies_out
-            row[3] += notes
-    per_day: list[list[_Timed]] = [[] for _ in days]
-    # Backlog: +1 on the day a wait starts, -1 on the day it ends; a running sum is what is
-    # still open at each day's end.
-    delta = [0] * (len(days) + 1)
-    same_day = [0] * len(days)
-    for t in timed:
-        start_day = clock.local(t.wait.started)[0]
-        i = index.get(start_day)
-        if i is None:
-            continue
-        per_day[i].append(t)
-        delta[i] += 1
-        if t.wait.ended is not None:
-            end_day = clock.local(t.wait.ended)[0]
-            j = index.get(end_day, len(days)) if end_day <= until else len(days)
-            delta[j] -= 1
-            if t.wait.first and t.wait.answered and end_day == start_day:
-                same_day[i] += 1
-    result: list[Day] = []
-    open_ = 0
-    for i, d in enumerate(days):
-        open_ += delta[i]
-        f = figures(d.isoformat(), per_day[i])
-        result.append(
-            Day(
-                day=d,
-                new_conversations=volume[i][0],
-                messages_in=volume[i][1],
-                replies_out=volume[i][2],
-                notes=volume[i][3],
-                first_median=f.first_median,
-                response_median=f.response_median,
-                first_waits=sum(1 for t in per_day[i] if t.wait.first),
-                answered_same_day=same_day[i],
-                backlog=open_,
-            )
+    def figures(self, label: str) -> Figures:
+        first, every = sorted(self.first), sorted(self.every)
+        return Figures(
+            label=label,
+            conversations=self.firsts,  # each conversation has one first wait
+            first_responses=len(first),
+            first_median=stats.median(first, presorted=True),
+            first_p90=stats.percentile(first, 0.9, presorted=True),
+            responses=len(every),
+            response_median=stats.median(every, presorted=True),
+            response_p90=stats.percentile(every, 0.9, presorted=True),
+            first_met=self.first_met,
+            first_judged=self.first_judged,
+            replies_met=self.replies_met,
+            replies_judged=self.replies_judged,
+            waiting=self.waiting,
+            closed_unanswered=self.closed,
         )
-    return result
+
+
+def _slice_key(
+    by: str, clock: _Clock, agents: dict[int, str], groups: dict[int, str]
+) -> Callable[[Wait], Iterable[str]]:
+    """Which slices of the breakdown a wait belongs to (several for several tags)."""
+    if by == "channel":
+        return lambda w: (w.channel,)
+    if by == "group":
+        return lambda w: (
+            groups.get(w.group_id, f"group {w.group_id}")
+            if w.group_id is not None
+            else "(no group)",
+        )
+    if by == "agent":
+
+        def agent(w: Wait) -> Iterable[str]:
+            # Who answered; a wait nobody answered yet belongs to whoever has the conversation.
+            aid = w.responder_id if w.answered else w.assignee_id
+            return (agents.get(aid, f"agent {aid}") if aid is not None else "(nobody)",)
+
+        return agent
+    if by == "tag":
+        return lambda w: w.tags.split() or (NO_TAG,)
+    if by == "hour":
+        return lambda w: (f"{clock.local(w.started)[1]:02d}h",)
+    raise ValueError(f"cannot break figures down by {by!r} (one of {', '.join(BREAKDOWNS)})")
+
+
+class _Days:
+    """The per-day series, fed one wait at a time."""
+
+    def __init__(self, since: date, until: date, clock: _Clock) -> None:
+        self.days = [since + timedelta(days=i) for i in range((until - since).days + 1)]
+        self.index = {d: i for i, d in enumerate(self.days)}
+        self.until = until
+        self.clock = clock
+        self.tallies = [_Tally() for _ in self.days]
+        # Backlog: +1 on the day a wait starts, -1 on the day it ends; a running sum is what
+        # is still open at each day's end.
+        self.delta = [0] * (len(self.days) + 1)
+        self.same_day = [0] * len(self.days)
+
+    def add(self, w: Wait, seconds: float | None, met: bool | None) -> None:
+        start_day = self.clock.local(w.started)[0]
+        i = self.index.get(start_day)
+        if i is None:
+            return
+        self.tallies[i].add(w, seconds, met)
+        self.delta[i] += 1
+        if w.ended is not None:
+            end_day = self.clock.local(w.ended)[0]
+            past = len(self.days)
+            self.delta[self.index.get(end_day, past) if end_day <= self.until else past] -= 1
+            if w.first and w.answered and end_day == start_day:
+                self.same_day[i] += 1
+
+    def series(self, counts: Iterable[Traffic]) -> list[Day]:
+        volume = [[0, 0, 0, 0] for _ in self.days]
+        for quarter, messages_in, replies_out, notes, new in counts:
+            i = self.index.get(self.clock.local(quarter * QUARTER)[0])
+            if i is not None:
+                row = volume[i]
+                row[0] += new
+                row[1] += messages_in
+                row[2] += replies_out
+                row[3] += notes
+        result: list[Day] = []
+        open_ = 0
+        for i, d in enumerate(self.days):
+            open_ += self.delta[i]
+            f = self.tallies[i].figures(d.isoformat())
+            result.append(
+                Day(
+                    day=d,
+                    new_conversations=volume[i][0],
+                    messages_in=volume[i][1],
+                    replies_out=volume[i][2],
+                    notes=volume[i][3],
+                    first_median=f.first_median,
+                    response_median=f.response_median,
+                    first_waits=f.conversations,
+                    answered_same_day=self.same_day[i],
+                    backlog=open_,
+                )
+            )
+        return result
 
 
 def build_report(
@@ -283,6 +297,7 @@ def build_report(
 ) -> Report:
     """Every figure of the period *since*–*until* (local days in *tz*, both included).
 
+    The waits are read once and folded into tallies as they come: no list of them is kept.
     Raises ValueError for an unknown breakdown or a period that ends before it starts.
     """
     if by not in BREAKDOWNS:
@@ -292,31 +307,45 @@ def build_report(
         policies = read_policies(conn)
     agents, groups = names(conn)
     clock = _Clock(tz)
-    timed = _time_waits(waits(conn, start, end), policies, int(now.timestamp()))
-    rows = [figures(label, ts) for label, ts in _slices(timed, by, clock, agents, groups).items()]
-    rows.sort(key=lambda f: (-f.conversations, -f.responses, f.label))
-    by_policy: dict[str, list[_Timed]] = defaultdict(list)  # in the policies' order
-    late: list[tuple[float, int, int]] = []  # (minus the time over target, conversation, index)
-    for i, t in enumerate(timed):
-        if t.policy is None:
+    key = _slice_key(by, clock, agents, groups)
+    rules = _Policies(policies, int(now.timestamp()))
+    overall = _Tally()
+    slices: dict[str, _Tally] = defaultdict(_Tally)
+    by_policy: dict[str, _Tally] = defaultdict(_Tally)
+    days = _Days(since, until, clock)
+    # The longest breaches: a bounded heap of (time over target, -conversation, n, …).
+    late: list[tuple[float, int, int, Wait, SLAPolicy, float]] = []
+    for n, w in enumerate(iter_waits(conn, start, end)):
+        policy = rules.of(w)
+        seconds, met = rules.timing(w, policy)
+        overall.add(w, seconds, met)
+        for k in key(w):
+            slices[k].add(w, seconds, met)
+        if with_days:
+            days.add(w, seconds, met)
+        if policy is None:
             continue
-        by_policy[t.policy.name].append(t)
-        if t.met is False:
-            over = (t.seconds or 0.0) - 60 * _target(t.policy, t.wait)
-            late.append((-over, t.wait.conversation_id, i))
-    breaches = [_breach(timed[i]) for _, _, i in heapq.nsmallest(BREACH_LIST, late)]
+        by_policy[policy.name].add(w, seconds, met)
+        if met is False and seconds is not None:
+            entry = (seconds - 60 * _target(policy, w), -w.conversation_id, n, w, policy, seconds)
+            if len(late) < BREACH_LIST:
+                heapq.heappush(late, entry)
+            else:
+                heapq.heappushpop(late, entry)
+    rows = [tally.figures(label) for label, tally in slices.items()]
+    rows.sort(key=lambda f: (-f.conversations, -f.responses, f.label))
     report = Report(
         since=since,
         until=until,
         timezone=str(tz.key),
         by=by,
-        overall=figures("all", timed),
+        overall=overall.figures("all"),
         rows=rows,
-        policies=[figures(p.name, by_policy[p.name]) for p in policies if p.name in by_policy],
-        breaches=breaches,
+        policies=[by_policy[p.name].figures(p.name) for p in policies if p.name in by_policy],
+        breaches=[_breach(w, p, secs) for *_, w, p, secs in sorted(late, reverse=True)],
     )
     if with_days:
-        report.days = _days(since, until, timed, clock, traffic(conn, start, end))
+        report.days = days.series(traffic(conn, start, end))
     if with_tags:
         report.tags = top_tags(conn, start, end)
     return report
@@ -327,16 +356,15 @@ def _target(policy: SLAPolicy, wait: Wait) -> int:
     return policy.first_response_minutes if wait.first else policy.next_response_minutes
 
 
-def _breach(t: _Timed) -> Breach:
-    assert t.policy is not None
+def _breach(w: Wait, policy: SLAPolicy, seconds: float) -> Breach:
     return Breach(
-        conversation_id=t.wait.conversation_id,
-        policy=t.policy.name,
-        first=bool(t.wait.first),
-        target_minutes=_target(t.policy, t.wait),
-        started=datetime.fromtimestamp(t.wait.started, UTC),
-        waited_seconds=t.seconds or 0.0,
-        answered=bool(t.wait.answered),
+        conversation_id=w.conversation_id,
+        policy=policy.name,
+        first=bool(w.first),
+        target_minutes=_target(policy, w),
+        started=datetime.fromtimestamp(w.started, UTC),
+        waited_seconds=seconds,
+        answered=bool(w.answered),
     )
 
 
@@ -355,5 +383,9 @@ def today_first_response(
     poll: it reads only the waits that started today."""
     today = now.astimezone(tz).date()
     start, end = period_bounds(today, today, tz)
-    first = [w for w in waits(conn, start, end) if w.first]
-    return figures("today", _time_waits(first, policies, int(now.timestamp()))).first_median
+    rules = _Policies(policies, int(now.timestamp()))
+    tally = _Tally()
+    for w in iter_waits(conn, start, end):
+        if w.first:
+            tally.add(w, *rules.timing(w, rules.of(w)))
+    return tally.figures("today").first_median

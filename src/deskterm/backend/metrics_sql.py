@@ -15,6 +15,7 @@ conversations a customer wrote to in the period (index ranges on ``created_at`` 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from typing import NamedTuple
 
 #: Quarter hours: every time zone's midnight and hour boundaries fall on one, so counts
@@ -86,9 +87,15 @@ class Wait(NamedTuple):
     """The conversation's tags, space-separated."""
 
 
+def iter_waits(conn: sqlite3.Connection, since: int, until: int) -> Iterator[Wait]:
+    """Every wait that started in ``[since, until)``, answered any time up to now or not,
+    as the rows come (a month of a large store is hundreds of thousands)."""
+    return map(Wait._make, conn.execute(_WAITS, {"since": since, "until": until}))
+
+
 def waits(conn: sqlite3.Connection, since: int, until: int) -> list[Wait]:
-    """Every wait that started in ``[since, until)``, answered any time up to now or not."""
-    return list(map(Wait._make, conn.execute(_WAITS, {"since": since, "until": until})))
+    """The same as a list."""
+    return list(iter_waits(conn, since, until))
 
 
 class Traffic(NamedTuple):
