@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import gc
 import getpass
-import os
 import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from textual.app import App
 from textual.worker import Worker, WorkerState
@@ -30,23 +28,7 @@ from deskterm.screens.workstation import WorkstationScreen
 from deskterm.snooze import SnoozeTarget
 from deskterm.suggest import MacroSuggester
 from deskterm.themes import load_themes
-
-
-def local_timezone(name: str | None) -> ZoneInfo:
-    """The agent's time zone: the config's, else $TZ, else the system's, else UTC."""
-    for candidate in (name, os.environ.get("TZ")):
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    try:
-        link = os.path.realpath("/etc/localtime")
-        if "zoneinfo/" in link:
-            return ZoneInfo(link.split("zoneinfo/", 1)[1])
-    except (OSError, ZoneInfoNotFoundError, ValueError):
-        pass
-    return ZoneInfo("UTC")
+from deskterm.zones import local_timezone
 
 
 class DeskApp(App[None]):

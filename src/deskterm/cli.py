@@ -23,6 +23,10 @@ from deskterm.backend.db import StoreError  # noqa: E402
 from deskterm.config import ConfigError, Settings, load  # noqa: E402
 from deskterm.keymap import KeymapError  # noqa: E402
 
+#: Kept in step with deskterm.backend.metrics and deskterm.report (not imported: start-up).
+BREAKDOWNS = ("channel", "group", "agent", "tag", "hour")
+FORMATS = ("table", "csv", "json")
+
 DEFAULT_DEMO_SIZE = 300
 
 
@@ -83,6 +87,28 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import them as your personal macros instead of shared ones",
     )
+
+    report = sub.add_parser(
+        "report",
+        help="print response times, SLA attainment, volume and reasons for a period",
+        description="The metrics screen's figures on stdout: median and 90th-percentile "
+        "first-response and response times, SLA attainment per policy, volume per day and "
+        "the top reason tags. Days are in your time zone (the config's, else the system's); "
+        "--until is included.",
+    )
+    report.add_argument(
+        "--db", dest="report_db", type=Path, help="the store to read (default: your store)"
+    )
+    report.add_argument(
+        "--since", metavar="DATE", help="first day, YYYY-MM-DD (default: 29 days before --until)"
+    )
+    report.add_argument("--until", metavar="DATE", help="last day, YYYY-MM-DD (default: today)")
+    report.add_argument(
+        "--by", default="channel", metavar="|".join(BREAKDOWNS), help="breakdown (default channel)"
+    )
+    report.add_argument(
+        "--format", default="table", metavar="|".join(FORMATS), help="output (default table)"
+    )
     return parser
 
 
@@ -106,6 +132,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _seed(args)
         if args.command == "demo":
             return _demo(args, settings)
+        if args.command == "report":
+            from deskterm.report_cli import run_report
+
+            return run_report(
+                args, settings, args.report_db or args.db or locations.default_store()
+            )
         if args.command == "macros":
             from deskterm.macros_cli import run_macros
 

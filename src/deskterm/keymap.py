@@ -25,7 +25,8 @@ class KeyAction:
     priority: bool = False
 
 
-#: Scopes: "app" (anywhere), "desk" (the workstation), "inbox", "composer", "customer".
+#: Scopes: "app" (anywhere), "desk" (the workstation), "inbox", "composer", "customer",
+#: "metrics" (the metrics screen).
 KEYS: tuple[KeyAction, ...] = (
     # anywhere
     KeyAction("app.help", "question_mark", "app.help", "Keys", "General"),
@@ -86,6 +87,7 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("desk.priority", "p", "priority", "Priority", "Triage", show=False),
     KeyAction("desk.refresh", "ctrl+r", "refresh", "Refresh", "General", show=False),
     KeyAction("desk.theme", "f9", "next_theme", "Next theme", "General", show=False),
+    KeyAction("desk.metrics", "M", "metrics", "Metrics", "General"),
     # the inbox list
     KeyAction("inbox.down", "j,down", "cursor_down", "Next", "Navigate", show=False),
     KeyAction("inbox.up", "k,up", "cursor_up", "Previous", "Navigate", show=False),
@@ -122,6 +124,21 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("customer.slot", "s", "order_action('slot')", "Change delivery slot", "Customer"),
     KeyAction("customer.gesture", "g", "order_action('goodwill')", "Goodwill gesture", "Customer"),
     KeyAction("customer.cancel", "c", "order_action('cancel')", "Cancel order", "Customer"),
+    # the metrics screen
+    KeyAction("metrics.today", "1", "period('today')", "Today", "Metrics"),
+    KeyAction("metrics.week", "2", "period('7d')", "7 days", "Metrics"),
+    KeyAction("metrics.month", "3", "period('30d')", "30 days", "Metrics"),
+    KeyAction("metrics.breakdown", "b", "breakdown(1)", "Next breakdown", "Metrics"),
+    KeyAction(
+        "metrics.previous_breakdown",
+        "B",
+        "breakdown(-1)",
+        "Previous breakdown",
+        "Metrics",
+        show=False,
+    ),
+    KeyAction("metrics.refresh", "ctrl+r", "refresh", "Refresh", "Metrics", show=False),
+    KeyAction("metrics.back", "escape,q", "back", "Back", "Metrics"),
     # the composer
     KeyAction("composer.send", "ctrl+enter,ctrl+s", "send", "Send", "Compose", priority=True),
     KeyAction(
@@ -156,7 +173,7 @@ KEYS: tuple[KeyAction, ...] = (
 )
 
 BY_ID = {k.id: k for k in KEYS}
-GROUP_ORDER = ("Navigate", "Triage", "Compose", "Select", "Customer", "General")
+GROUP_ORDER = ("Navigate", "Triage", "Compose", "Select", "Customer", "Metrics", "General")
 
 
 class KeymapError(ValueError):

@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 
 from deskterm import keymap
 from deskterm.backend.context import ConversationBundle, load_bundle
+from deskterm.backend.metrics import today_first_response
 from deskterm.backend.views import BUILTIN_VIEWS, View
 from deskterm.query import QueryError, parse_query
 from deskterm.safety import one_line
@@ -28,6 +29,7 @@ from deskterm.screens.goto import TARGETS, GotoScreen
 from deskterm.screens.macro_actions import MacrosMixin
 from deskterm.screens.order_actions import OrderActionsMixin
 from deskterm.screens.triage import TriageMixin
+from deskterm.stats import format_duration
 from deskterm.widgets.composer import Composer
 from deskterm.widgets.conversation_view import ThreadView
 from deskterm.widgets.customer_panel import CustomerPanel
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
 SHOW_DELAY = 0.06
 SEARCH_DELAY = 0.15
 POLL_SECONDS = 1.5
+#: How often today's median first response is re-read (it reads today's messages).
+MEDIAN_SECONDS = 30.0
 PANES = ("inbox", "conversation", "customer")
 NARROW = 120
 VERY_NARROW = 90
@@ -118,6 +122,8 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.inbox.focus()
         self._poll()  # breaching count and snoozes due while deskterm was closed, at once
         self.set_interval(POLL_SECONDS, self._poll)
+        self.poll_median()
+        self.set_interval(MEDIAN_SECONDS, self.poll_median)
         self._apply_width(self.size.width)
 
     # -- panes and layout ----------------------------------------------------------------
@@ -522,6 +528,19 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             fresh = store.conversation(cid)
         self.app.call_from_thread(self._after_poll, changed, breaching, others, fresh)
 
+    @work(thread=True, exclusive=True, group="median")
+    def poll_median(self) -> None:
+        """Today's median first response for the header (its own worker: at a million
+        conversations it takes half a second, which the breaching count must not wait for)."""
+        store = self.desk.store
+        seconds = today_first_response(
+            store.conn, now=self.desk.clock(), tz=self.desk.tz, policies=store.sla_policies()
+        )
+        median = format_duration(seconds) if seconds is not None else ""
+        self.app.call_from_thread(
+            setattr, self.query_one(StatusBar), "median_first_response", median
+        )
+
     def _after_poll(self, changed: bool, breaching: int, others, fresh) -> None:
         self.query_one(StatusBar).breaching = breaching
         if changed:
@@ -547,6 +566,11 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.inbox.refresh_rows()
         if self.bundle is not None:
             self.load_conversation(self.bundle.conversation.id)
+
+    def action_metrics(self) -> None:
+        from deskterm.screens.metrics import MetricsScreen
+
+        self.app.push_screen(MetricsScreen())
 
     def action_next_theme(self) -> None:
         self.desk.cycle_theme()

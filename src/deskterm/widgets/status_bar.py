@@ -32,6 +32,18 @@ class StatusBar(Static):
     """True when working in the demo helpdesk."""
 
     def render(self) -> Text:
+        text = self._line(short=False)
+        right = Text(self.agent_name, style="dim")
+        width = self.size.width - 2
+        if text.cell_len + right.cell_len + 2 > width:
+            text = self._line(short=True)  # a narrow terminal: keep the agent's name on screen
+        pad = width - text.cell_len - right.cell_len
+        if pad > 1:
+            text.append(" " * pad)
+            text.append(right)
+        return text
+
+    def _line(self, *, short: bool) -> Text:
         text = Text()
         text.append("deskterm", style="bold")
         if self.demo:
@@ -45,13 +57,8 @@ class StatusBar(Static):
         if self.breaching:
             text.append(f"   ⚠ {self.breaching} breaching", style="bold red")
         if self.median_first_response:
-            text.append(f"   median first reply today {self.median_first_response}", style="dim")
+            label = "median 1st reply" if short else "median first reply today"
+            text.append(f"   {label} {self.median_first_response}", style="dim")
         if self.sync_state:
             text.append(f"   {self.sync_state}", style="italic")
-        right = Text(self.agent_name, style="dim")
-        width = self.size.width - 2
-        pad = width - text.cell_len - right.cell_len
-        if pad > 1:
-            text.append(" " * pad)
-            text.append(right)
         return text
