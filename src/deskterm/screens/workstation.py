@@ -118,11 +118,12 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.query_one("#search", Input).display = False
         self.query_one("#search-error", Static).display = False
         self.query_one("#composer", Composer).display = False
-        self.inbox.set_view(self.view)
+        self.inbox.set_view(self.view, at_once=True)
         self.inbox.focus()
         self._poll()  # breaching count and snoozes due while deskterm was closed, at once
         self.set_interval(POLL_SECONDS, self._poll)
-        self.poll_median()
+        # After the first frame: half a second of reading at a million conversations.
+        self.call_after_refresh(self.poll_median)
         self.set_interval(MEDIAN_SECONDS, self.poll_median)
         self._apply_width(self.size.width)
 
