@@ -12,8 +12,9 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote
@@ -164,13 +165,26 @@ class RTClient:
         record["ETag"] = response.headers.get("ETag")
         return record
 
-    def history(self, ticket_id: int) -> list[dict[str, Any]]:
+    def server_time(self) -> datetime:
+        """RT's clock now (from its ``Date`` header): the safe start of an incremental pull."""
+        response = self._request("GET", "rt")
+        header = response.headers.get("Date")
+        if not header:
+            raise TransientError("RT's answer has no Date header")
+        return parsedate_to_datetime(header).astimezone(UTC)
+
+    def history(
+        self, ticket_id: int, *, parts: Callable[[dict[str, Any]], bool] | None = None
+    ) -> list[dict[str, Any]]:
         """Returns the ticket's transactions, oldest first.
 
         Each has ``id``, ``Type``, ``Field``, ``OldValue``, ``NewValue``, ``Creator`` (a user
         name) and ``Created``; messages (Create, Correspond, Comment) also have ``Content``
         (the text/plain part, or ``None``), ``HtmlContent`` (the text/html part, or ``None``)
         and ``Attachments`` (``id``, ``Filename``, ``ContentType`` of each file).
+
+        Reading a message's parts costs two requests or more; ``parts`` (a test on the
+        transaction) limits them to the messages it accepts — the others have no ``Content``.
         """
         transactions = []
         page: int | None = 1
@@ -183,7 +197,7 @@ class RTClient:
             transactions.extend(result.items)
             page = result.next_page if result.items else None
         for transaction in transactions:
-            if transaction.get("Type") in MESSAGE_TYPES:
+            if transaction.get("Type") in MESSAGE_TYPES and (parts is None or parts(transaction)):
                 transaction.update(self._message_parts(transaction["id"]))
         return transactions
 
