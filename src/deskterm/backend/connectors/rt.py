@@ -101,6 +101,8 @@ class RTConnector(BaseConnector):
     def from_options(cls, options: ConnectorOptions) -> RTConnector:
         if not options.url:
             raise ValueError("Request Tracker needs --url (http://host:port)")
+        if not options.url.startswith(("http://", "https://")):
+            raise ValueError(f"--url {options.url!r} is not an http:// or https:// address")
         if not options.user:
             raise ValueError("Request Tracker needs a user name (--user or DESKTERM_RT_USER)")
         if not (options.token or options.password):

@@ -182,7 +182,9 @@ class SyncEngine:
                 if due or self._pull_requested.is_set():
                     self._pull_requested.clear()
                     last_pull = time.monotonic()
-                    self.pull()
+                    self.pull(
+                        (lambda _n, _t: on_status(self.status())) if on_status else None
+                    )
                     self.drain()
             except RemoteError as exc:
                 self._update(
