@@ -291,6 +291,4 @@ def create_app(
 
         store.set_sla_policies(DEFAULT_POLICIES)
     agent = resolve_agent(store, settings, agent_email, demo=demo)
-    return DeskApp(
-        store, settings, agent, demo=demo, clock=store.clock, sync_runner=sync_runner
-    )
+    return DeskApp(store, settings, agent, demo=demo, clock=store.clock, sync_runner=sync_runner)

@@ -17,8 +17,8 @@ from deskterm.sync_runner import SyncRunner
 from deskterm.widgets.inbox_list import InboxList
 from deskterm.widgets.status_bar import StatusBar
 from tests.app.conftest import SIZE, quiet_settings
-from tests.fakes.memory_connector import MemoryConnector, MemoryHelpdesk
 from tests.conftest import T0
+from tests.fakes.memory_connector import MemoryConnector, MemoryHelpdesk
 
 
 async def until(pilot, test: Callable[[], bool], seconds: float = 20.0) -> None:
@@ -51,7 +51,7 @@ def _status(app) -> str:
 async def test_first_sync_streams_into_a_usable_inbox_and_actions_reach_the_remote(
     tmp_path: Path,
 ) -> None:
-    desk, connector, store, app = _remote(tmp_path)
+    desk, _connector, store, app = _remote(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: _status(app) == "synced")
         inbox = app.screen.query_one(InboxList)
@@ -68,7 +68,7 @@ async def test_first_sync_streams_into_a_usable_inbox_and_actions_reach_the_remo
 
 
 async def test_offline_footer_and_quit_warning_keep_the_outbox(tmp_path: Path) -> None:
-    desk, connector, store, app = _remote(tmp_path, n=3)
+    _desk, connector, store, app = _remote(tmp_path, n=3)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: _status(app) == "synced")
         await until(pilot, lambda: app.screen.bundle is not None)

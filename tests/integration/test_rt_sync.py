@@ -228,8 +228,7 @@ def test_no_reply_lost_or_sent_twice_through_drops_delays_and_500s(
     monkeypatch.setattr(outbox_module, "BASE_DELAY", 0.05)
     monkeypatch.setattr(outbox_module, "MAX_DELAY", 0.5)
     tickets = [
-        rt.create_ticket(queue, f"Chaos {i}", f"c{i}@example.com", f"message {i}")
-        for i in range(3)
+        rt.create_ticket(queue, f"Chaos {i}", f"c{i}@example.com", f"message {i}") for i in range(3)
     ]
     faulty.engine.pull()
     texts = {}

@@ -60,7 +60,9 @@ def _seed(zendesk: FakeZendesk) -> dict[str, int]:
                            via="email", tags=["vip"])  # fmt: skip
     b = zendesk.add_ticket("Refund", lea["id"], "where is my refund?", created_at=PAST,
                            via="chat")  # fmt: skip
-    zendesk.add_comment(b.id, paul["id"], "Refund sent today", created_at=PAST + timedelta(minutes=5))
+    zendesk.add_comment(
+        b.id, paul["id"], "Refund sent today", created_at=PAST + timedelta(minutes=5)
+    )
     zendesk.add_comment(b.id, paul["id"], "checked with finance", public=False,
                         created_at=PAST + timedelta(minutes=6))  # fmt: skip
     c = zendesk.add_ticket("Thanks", lea["id"], "all good", created_at=PAST, status="solved",
@@ -145,7 +147,9 @@ def test_reply_note_status_tags_assign_and_snooze_reach_zendesk(
     assert waiting(store) == 0
     ticket = zendesk.ticket(ids["a"])
     assert ticket.status == "pending"
-    assert sorted(ticket.tags) == sorted(["bread", "vip", f"deskterm_snooze_{int(until.timestamp())}"])
+    assert sorted(ticket.tags) == sorted(
+        ["bread", "vip", f"deskterm_snooze_{int(until.timestamp())}"]
+    )
     assert ticket.assignee_id == zendesk.agent["id"]
     comments = zendesk.comments[ids["a"]]
     assert [(c.body, c.public) for c in comments[1:]] == [
@@ -156,7 +160,9 @@ def test_reply_note_status_tags_assign_and_snooze_reach_zendesk(
     zendesk.advance(120)
     engine.pull()
     conv = store.conversation(cid)
-    assert conv is not None and conv.snoozed_until == until and sorted(conv.tags) == ["bread", "vip"]
+    assert (
+        conv is not None and conv.snoozed_until == until and sorted(conv.tags) == ["bread", "vip"]
+    )
     assert [m.body for m in store.messages(cid)].count("On vous renvoie le pain") == 1
     # Send & done.
     _reply(engine, ids["b"], "Refund confirmed", done=True)

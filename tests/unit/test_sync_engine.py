@@ -257,9 +257,7 @@ def test_answer_lost_after_the_push_does_not_send_twice(desk: Desk) -> None:
     assert waiting(desk.store) == 0
 
 
-def test_crash_between_push_and_mark_done_does_not_send_twice(
-    desk: Desk, tmp_path: Path
-) -> None:
+def test_crash_between_push_and_mark_done_does_not_send_twice(desk: Desk, tmp_path: Path) -> None:
     desk.engine.pull()
     desk.reply("1", "crash test")
     original = desk.connector.push

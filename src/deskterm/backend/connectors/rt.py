@@ -116,6 +116,7 @@ class RTConnector(BaseConnector):
             user=options.user,
             password=options.password,
             timeout=options.timeout,
+            web_session=not options.token,  # one login, then cheap requests (see RTClient)
         )
         return cls(client, user=options.user, queue=options.queue)
 

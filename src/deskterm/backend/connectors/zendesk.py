@@ -239,8 +239,7 @@ class ZendeskConnector(BaseConnector):
                 else None
             ),
             tags=visible_tags(list(ticket.get("tags") or [])),
-            priority=Priority(priority) if priority in Priority.__members__.values() else (
-                Priority.NORMAL),  # fmt: skip
+            priority=_priority(priority),
             snoozed_until=until,
             messages=messages,
         )
@@ -312,7 +311,7 @@ class ZendeskConnector(BaseConnector):
                 update["status"] = {"pending": "pending"}.get(local_status, "open")
                 if ticket.get("status") == "hold" and local_status == "pending":
                     update.pop("status")  # hold stays hold: deskterm reads both as waiting
-            update["tags"] = sorted(set(wanted)) + ([snooze_tag(snoozed)] if snoozed else [])
+            update["tags"] = sorted(set(wanted or [])) + ([snooze_tag(snoozed)] if snoozed else [])
         if "assignee" in plan.send:
             update["assignee_id"] = int(plan.send["assignee"]) if plan.send["assignee"] else None
         if "priority" in plan.send:
@@ -340,6 +339,13 @@ class ZendeskConnector(BaseConnector):
                     actions.append({"field": field, "value": value})
             found.append(RemoteMacro(str(macro["id"]), str(macro.get("title")), body, actions))
         return found
+
+
+def _priority(value: Any) -> Priority:
+    try:
+        return Priority(str(value))
+    except ValueError:
+        return Priority.NORMAL
 
 
 def _same(name: str, remote: Any, local: Any) -> bool:

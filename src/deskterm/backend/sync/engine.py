@@ -173,19 +173,22 @@ class SyncEngine:
         self._pull_requested = threading.Event()
         self._pull_requested.set()
         last_pull = 0.0
+        not_before = 0.0
         while not stop.is_set():
             try:
                 if self.me is None and self.remembered_me() is None:
                     self.identify()
                 self.drain()
-                due = time.monotonic() - last_pull >= interval
-                if due or self._pull_requested.is_set():
+                now = time.monotonic()
+                due = now - last_pull >= interval or self._pull_requested.is_set()
+                if due and now >= not_before:
                     self._pull_requested.clear()
-                    last_pull = time.monotonic()
-                    self.pull(
-                        (lambda _n, _t: on_status(self.status())) if on_status else None
-                    )
+                    last_pull = now
+                    self.pull((lambda _n, _t: on_status(self.status())) if on_status else None)
                     self.drain()
+            except RateLimited as exc:
+                not_before = time.monotonic() + exc.retry_after  # the account's limit: wait
+                self._update(last_error=str(exc).splitlines()[0][:300])
             except RemoteError as exc:
                 self._update(
                     online=not isinstance(exc, TransientError) or isinstance(exc, RateLimited),

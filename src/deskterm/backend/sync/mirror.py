@@ -145,12 +145,13 @@ def _mirror_conversation(
         racing = [m for m in others if (ts(m.created_at) or 0) >= first - 60]
         if racing:
             latest = racing[-1]
+            who = latest.author_name or "Someone"
             store.add_message(
                 cid,
                 author_kind=AuthorKind.SYSTEM,
                 body=(
-                    f"{latest.author_name or 'Someone'} replied {ago(latest.created_at, store.now())}"
-                    ", before your reply went out. Yours is still being sent."
+                    f"{who} replied {ago(latest.created_at, store.now())}, before your reply "
+                    "went out. Yours is still being sent."
                 ),
                 public=False,
                 created_at=store.now(),
@@ -190,9 +191,7 @@ def _add_message(
     store: Store, c: sqlite3.Connection, cid: int, message: RemoteMessage, me: str | None
 ) -> bool:
     """Add a remote message unless the store has it; True when it was added."""
-    if c.execute(
-        "SELECT 1 FROM messages WHERE external_id = ?", (message.external_id,)
-    ).fetchone():
+    if c.execute("SELECT 1 FROM messages WHERE external_id = ?", (message.external_id,)).fetchone():
         return False
     is_agent = message.author_kind == "agent"
     if is_agent and me is not None and message.author_external_id == me:
@@ -271,5 +270,3 @@ def _same(name: str, a: Any, b: Any) -> bool:
     if name == "tags":
         return set(str(a or "").split()) == set(str(b or "").split())
     return bool(a == b)
-
-

@@ -68,9 +68,7 @@ def waiting(store: Store) -> int:
 
 
 def failed_entries(store: Store) -> list[sqlite3.Row]:
-    return store.conn.execute(
-        "SELECT * FROM outbox WHERE state = 'failed' ORDER BY id"
-    ).fetchall()
+    return store.conn.execute("SELECT * FROM outbox WHERE state = 'failed' ORDER BY id").fetchall()
 
 
 class OutboxDrainer:
@@ -110,9 +108,12 @@ class OutboxDrainer:
                 continue
             if not self._push_one(entry, report):
                 break
-            if self.store.conn.execute(
-                "SELECT state FROM outbox WHERE id = ?", (entry["id"],)
-            ).fetchone()[0] == "pending":
+            if (
+                self.store.conn.execute(
+                    "SELECT state FROM outbox WHERE id = ?", (entry["id"],)
+                ).fetchone()[0]
+                == "pending"
+            ):
                 blocked.add(conversation)
         return report
 
@@ -271,14 +272,10 @@ class OutboxDrainer:
                 None,
             )
 
-    def _take_back_message(
-        self, c: sqlite3.Connection, cid: int, payload: dict[str, Any]
-    ) -> str:
+    def _take_back_message(self, c: sqlite3.Connection, cid: int, payload: dict[str, Any]) -> str:
         """The refused message leaves the thread and goes back to its author's draft."""
         mid = payload.get("message_id")
-        row = (
-            c.execute("SELECT * FROM messages WHERE id = ?", (mid,)).fetchone() if mid else None
-        )
+        row = c.execute("SELECT * FROM messages WHERE id = ?", (mid,)).fetchone() if mid else None
         if row is None:
             return "The text is no longer in the store."
         c.execute("DELETE FROM messages WHERE id = ?", (mid,))
@@ -286,7 +283,7 @@ class OutboxDrainer:
             "UPDATE conversations SET message_count = max(0, message_count - 1) WHERE id = ?",
             (cid,),
         )
-        self._restore_event_fields(c, cid, mid)
+        self._restore_event_fields(c, cid, int(row["id"]))
         author = row["author_id"]
         if author is None:
             return "Its text is kept in the conversation's log."
@@ -326,7 +323,8 @@ class OutboxDrainer:
         after = payload.get("fields") or {}
         row = c.execute("SELECT * FROM conversations WHERE id = ?", (cid,)).fetchone()
         # Like undo: a field changed again since is left alone.
-        restore = {k: v for k, v in before.items() if k in row.keys() and row[k] == after.get(k)}
+        columns = set(row.keys())
+        restore = {k: v for k, v in before.items() if k in columns and row[k] == after.get(k)}
         if restore:
             self.store.update_conversation(cid, restore, agent_id=None, kind="sync:rollback")
         if conflict:
