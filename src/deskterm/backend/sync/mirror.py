@@ -31,6 +31,8 @@ from deskterm.backend.sync.protocol import (
 from deskterm.backend.sync.text import ago, same_text
 from deskterm.models import AuthorKind, Channel, Handle
 
+#: Who notices from the sync are signed by in the thread.
+NOTICE_AUTHOR = "sync"
 #: Outbox kinds that add a message rather than change fields.
 MESSAGE_KINDS = frozenset({"reply", "note"})
 
@@ -149,11 +151,11 @@ def _mirror_conversation(
             store.add_message(
                 cid,
                 author_kind=AuthorKind.SYSTEM,
+                author_name=NOTICE_AUTHOR,
                 body=(
                     f"{who} replied {ago(latest.created_at, store.now())}, before your reply "
                     "went out. Yours is still being sent."
                 ),
-                public=False,
                 created_at=store.now(),
             )
             stats.notices.append(cid)

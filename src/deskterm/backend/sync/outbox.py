@@ -34,7 +34,7 @@ from deskterm.backend.connectors.errors import (
 )
 from deskterm.backend.db import dt, ts
 from deskterm.backend.store import Store
-from deskterm.backend.sync.mirror import MESSAGE_KINDS
+from deskterm.backend.sync.mirror import MESSAGE_KINDS, NOTICE_AUTHOR
 from deskterm.backend.sync.protocol import Connector, PushAction
 from deskterm.models import AuthorKind
 
@@ -257,8 +257,8 @@ class OutboxDrainer:
             store.add_message(
                 cid,
                 author_kind=AuthorKind.SYSTEM,
+                author_name=NOTICE_AUTHOR,
                 body=f"⚠ {label} {verdict} your {entry['kind']}: {reason}. {what}",
-                public=False,
                 created_at=store.now(),
             )
             store._event(
