@@ -165,9 +165,10 @@ class MemoryConnector(BaseConnector):
             if action.attempts > 1:
                 for m in t.messages:
                     if (
-                        m.author_external_id == ME.external_id
+                        m.external_id not in action.known_message_ids
+                        and m.author_external_id == ME.external_id
                         and same_text(m.body, action.body)
-                        and m.created_at >= action.created_at - timedelta(minutes=2)
+                        and m.created_at >= action.created_at - timedelta(days=1)
                     ):
                         return PushResult(m.external_id, already_there=True)
             m = self.desk.add_message(t.id, action.body or "", author=ME, public=action.public)

@@ -358,3 +358,30 @@ def test_registry_lists_without_importing_and_names_the_installed(monkeypatch) -
     assert {"rt", "zendesk"} <= set(available())
     with pytest.raises(UnknownConnector, match=r"'freshdesk' \(installed: rt, zendesk"):
         load("freshdesk")
+
+
+def test_the_same_words_sent_again_later_are_a_new_reply(desk: Desk) -> None:
+    desk.engine.pull()
+    desk.reply("1", "Thanks!")
+    desk.engine.drain()
+    desk.engine.pull()
+    desk.later(30)
+    desk.reply("1", "Thanks!")  # on purpose, the same words again
+    desk.connector.lose_answers = 1  # and this time the answer is lost: a retry follows
+    desk.engine.drain()
+    desk.later(5)
+    desk.engine.drain()
+    assert desk.remote.sent == [("1", "Thanks!", True), ("1", "Thanks!", True)]
+
+
+def test_a_retry_never_mistakes_an_earlier_reply_for_the_one_in_flight(desk: Desk) -> None:
+    desk.engine.pull()
+    desk.reply("1", "Thanks!")
+    desk.engine.drain()
+    desk.later(30)
+    desk.reply("1", "Thanks!")
+    desk.connector.push_faults.append(TransientError("reset before it reached the remote"))
+    desk.engine.drain()
+    desk.later(5)
+    desk.engine.drain()  # the retry finds only the first "Thanks!", which the mirror holds
+    assert desk.remote.sent == [("1", "Thanks!", True), ("1", "Thanks!", True)]

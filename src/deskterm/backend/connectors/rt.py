@@ -50,8 +50,9 @@ BATCH = 50
 WORKERS = 4
 _DONE = {"resolved", "rejected", "deleted"}
 _PRIORITY_OUT = {Priority.LOW: 10, Priority.NORMAL: 0, Priority.HIGH: 70, Priority.URGENT: 95}
-#: How far back to look for our own message when an earlier try may have landed.
-LOOKBACK = timedelta(minutes=2)
+#: How far back to look for our own message when an earlier try may have landed (messages
+#: the mirror already has are excluded by id, so this only bounds the search).
+LOOKBACK = timedelta(days=1)
 
 
 def priority_of(value: Any) -> Priority:
@@ -245,7 +246,9 @@ class RTConnector(BaseConnector):
         kind = "Correspond" if action.public else "Comment"
         body = action.body or ""
         if action.attempts > 1:
-            found = self._find_own(tid, kind, body, action.created_at - LOOKBACK)
+            found = self._find_own(
+                tid, kind, body, action.created_at - LOOKBACK, action.known_message_ids
+            )
             if found is not None:
                 self._after_message(tid, action)
                 return PushResult(found, already_there=True)
@@ -254,7 +257,9 @@ class RTConnector(BaseConnector):
         else:
             self.client.comment(tid, body)
         self._after_message(tid, action)
-        return PushResult(self._find_own(tid, kind, body, action.created_at - LOOKBACK))
+        return PushResult(
+            self._find_own(tid, kind, body, action.created_at - LOOKBACK, action.known_message_ids)
+        )
 
     def _after_message(self, tid: int, action: PushAction) -> None:
         """Send & done resolves the ticket; a reply to a woken (still stalled) ticket
@@ -270,13 +275,17 @@ class RTConnector(BaseConnector):
         ):
             self.client.update_ticket(tid, {"Status": "open"})
 
-    def _find_own(self, tid: int, kind: str, body: str, since: datetime) -> str | None:
-        """The id of our own message of that text on the ticket since ``since``, if any."""
+    def _find_own(
+        self, tid: int, kind: str, body: str, since: datetime, known: frozenset[str]
+    ) -> str | None:
+        """The id of our own message of that text on the ticket since ``since`` that the
+        mirror does not hold yet, if any."""
 
         def candidate(txn: dict[str, Any]) -> bool:
             created = txn.get("Created")
             return (
                 txn.get("Type") == kind
+                and str(txn.get("id")) not in known
                 and txn.get("Creator") == self.user
                 and created is not None
                 and created >= since.replace(microsecond=0)

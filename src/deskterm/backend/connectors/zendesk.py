@@ -47,7 +47,9 @@ from deskterm.models import UNTIL_REPLY, Channel, Priority, Status
 SNOOZE_TAG = "deskterm_snooze_"
 UNTIL_REPLY_TAG = SNOOZE_TAG + "reply"
 EXPORT_PAGE = 100
-LOOKBACK = timedelta(minutes=2)
+#: How far back to look for our own comment when an earlier try may have landed (comments
+#: the mirror already has are excluded by id, so this only bounds the search).
+LOOKBACK = timedelta(days=1)
 _STATUS_IN = {
     "new": Status.NEW,
     "open": Status.OPEN,
@@ -265,7 +267,8 @@ class ZendeskConnector(BaseConnector):
             since = action.created_at - LOOKBACK
             for c in reversed(list(self.client.iter_comments(tid))):
                 if (
-                    int(c.get("author_id") or 0) == me
+                    str(c.get("id")) not in action.known_message_ids
+                    and int(c.get("author_id") or 0) == me
                     and bool(c.get("public", True)) == action.public
                     and _time(c.get("created_at")) >= since
                     and same_text(c.get("plain_body") or c.get("body"), body)

@@ -179,7 +179,16 @@ class OutboxDrainer:
             raise PermanentError("this conversation is not on the remote helpdesk")
         body = None
         public = entry["kind"] != "note"
+        known: frozenset[str] = frozenset()
         if entry["kind"] in MESSAGE_KINDS:
+            known = frozenset(
+                str(r[0])
+                for r in self.store.conn.execute(
+                    "SELECT external_id FROM messages WHERE conversation_id = ? "
+                    "AND external_id IS NOT NULL",
+                    (entry["conversation_id"],),
+                )
+            )
             body = payload.get("body")
             if body is None and payload.get("message_id"):
                 found = self.store.conn.execute(
@@ -200,6 +209,7 @@ class OutboxDrainer:
             done=bool(payload.get("done")),
             fields=self._remote_fields(payload.get("fields") or {}),
             before=self._remote_fields(payload.get("before") or {}),
+            known_message_ids=known,
             current=self._remote_fields(
                 {k: conv[k] for k in ("status", "tags", "snoozed_until", "assignee_id", "priority")}
             ),

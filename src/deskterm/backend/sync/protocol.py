@@ -122,7 +122,9 @@ class PushAction:
         body: the text of a reply or note; ``done`` also closes the conversation.
         attempts: how many times a push was already tried (1 on the first try). Above 1, an
             earlier try may have reached the remote: the connector must look before sending
-            a message again.
+            a message again — for one of its own with the same text that is not among
+            ``known_message_ids`` (the remote ids the mirror already holds for this
+            conversation), which does not depend on the two clocks agreeing.
         idempotency_key: unique per entry; sent where the remote supports one.
     """
 
@@ -138,6 +140,7 @@ class PushAction:
     fields: dict[str, Any] = field(default_factory=dict)
     before: dict[str, Any] = field(default_factory=dict)
     current: dict[str, Any] = field(default_factory=dict)
+    known_message_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
