@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from deskterm.backend.connectors.errors import AuthError, RemoteError, TransientError
-from deskterm.backend.store import Store
-from deskterm.backend.sync import Connector, SyncEngine
-from deskterm.backend.sync.outbox import waiting
-from deskterm.config import Settings
-from deskterm.remote import (
-    RemoteSetupError,
-    choice_from,
-    connector_for,
-    mirror_path,
-    open_mirror,
-)
+# Only the parser's part is imported at start-up (the CLI builds its parser on every run);
+# the sync machinery is imported when remote mode is asked for.
+if TYPE_CHECKING:
+    from deskterm.backend.store import Store
+    from deskterm.backend.sync import Connector, SyncEngine
+    from deskterm.config import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,6 +39,15 @@ def wants_remote(args: argparse.Namespace, settings: Settings) -> bool:
 
 
 def _prepare(args: argparse.Namespace, settings: Settings) -> tuple[Connector, Store, SyncEngine]:
+    from deskterm.backend.sync import SyncEngine
+    from deskterm.remote import (
+        RemoteSetupError,
+        choice_from,
+        connector_for,
+        mirror_path,
+        open_mirror,
+    )
+
     choice = choice_from(
         settings, args.remote, url=args.url, subdomain=args.subdomain, user=args.user,
         queue=args.queue,
@@ -64,6 +68,9 @@ def _prepare(args: argparse.Namespace, settings: Settings) -> tuple[Connector, S
 
 
 def _remote_call(connector: Connector, call, *, offline_ok: bool = False) -> None:
+    from deskterm.backend.connectors.errors import AuthError, RemoteError, TransientError
+    from deskterm.remote import RemoteSetupError
+
     label = connector.label
     try:
         call()
@@ -90,6 +97,7 @@ def _line(exc: BaseException) -> str:
 def open_remote(args: argparse.Namespace, settings: Settings) -> int:
     """The workstation on the mirror, with the sync engine running behind it."""
     from deskterm.app import create_app
+    from deskterm.backend.sync.outbox import waiting
     from deskterm.sync_runner import SyncRunner
 
     connector, store, engine = _prepare(args, settings)
@@ -117,6 +125,10 @@ def open_remote(args: argparse.Namespace, settings: Settings) -> int:
 def run_sync(args: argparse.Namespace, settings: Settings) -> int:
     """One pull and one push, with a progress bar; one line and a non-zero exit on failure."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from deskterm.backend.connectors.errors import RemoteError
+    from deskterm.backend.sync.outbox import waiting
+    from deskterm.remote import RemoteSetupError
 
     connector, store, engine = _prepare(args, settings)
     try:
