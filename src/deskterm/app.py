@@ -140,6 +140,11 @@ class DeskApp(App[None]):
             return "you"
         return self._names.get(agent_id, f"agent {agent_id}")
 
+    def set_agents(self, agents: list[Agent]) -> None:
+        """The agents known to the store changed (a remote's sync brought new ones)."""
+        self.agents = agents
+        self._names = {a.id: a.name for a in agents}
+
     def reload_saved_views(self) -> None:
         self.saved_views = self.store.saved_views()
 

@@ -17,6 +17,7 @@ from deskterm.backend.sync.outbox import waiting
 
 if TYPE_CHECKING:
     from deskterm.app import DeskApp
+    from deskterm.models import Agent
 
 #: A second quit within this many seconds leaves despite unsent actions.
 QUIT_AGAIN_SECONDS = 5.0
@@ -32,6 +33,7 @@ class SyncRunner:
         self.stop = threading.Event()
         self.last_status: SyncStatus = SyncStatus()
         self._warned_at: float | None = None
+        self._agents_seen = -1
 
     @property
     def label(self) -> str:
@@ -41,8 +43,17 @@ class SyncRunner:
         """Start the background worker (call from the event loop, on mount)."""
 
         def report(status: SyncStatus) -> None:
-            if not self.stop.is_set():
-                app.call_from_thread(self._show, app, status)
+            if self.stop.is_set():
+                return
+            # Agents the pull brought in (assignees, authors) become pickable; read here, in
+            # the worker thread, never on the event loop.
+            agents = None
+            store = self.engine.store
+            count = int(store.conn.execute("SELECT count(*) FROM agents").fetchone()[0])
+            if count != self._agents_seen:
+                self._agents_seen = count
+                agents = store.agents()
+            app.call_from_thread(self._show, app, status, agents)
 
         def work() -> None:
             try:
@@ -56,8 +67,10 @@ class SyncRunner:
 
         app.run_worker(work, thread=True, group="sync", name="sync", exit_on_error=False)
 
-    def _show(self, app: DeskApp, status: SyncStatus) -> None:
+    def _show(self, app: DeskApp, status: SyncStatus, agents: list[Agent] | None) -> None:
         self.last_status = status
+        if agents is not None:
+            app.set_agents(agents)
         from deskterm.screens.workstation import WorkstationScreen
         from deskterm.widgets.status_bar import StatusBar
 

@@ -63,6 +63,7 @@ async def test_first_sync_streams_into_a_usable_inbox_and_actions_reach_the_remo
         await pilot.press("e")  # done
         await until(pilot, lambda: desk.tickets[conv.external_id].status == Status.DONE)
         assert waiting(store) == 0
+        assert "Alice" in {a.name for a in app.agents}  # the remote's agent, now pickable
         app.sync_runner.shutdown()
     store.close()
 
