@@ -18,7 +18,7 @@ from deskterm.widgets.inbox_list import InboxList
 from deskterm.widgets.status_bar import StatusBar
 from tests.app.conftest import SIZE, quiet_settings
 from tests.conftest import T0
-from tests.fakes.memory_connector import MemoryConnector, MemoryHelpdesk
+from tests.fakes.memory_connector import PAUL, MemoryConnector, MemoryHelpdesk
 
 
 async def until(pilot, test: Callable[[], bool], seconds: float = 20.0) -> None:
@@ -33,6 +33,7 @@ def _remote(tmp_path: Path, n: int = 30):
     desk = MemoryHelpdesk(T0)
     for i in range(n):
         desk.add_ticket(str(i + 1), f"Question {i + 1}", f"message {i + 1}", customer=f"c{i}")
+    desk.tickets["1"].assignee = PAUL
     connector = MemoryConnector(desk, batch_size=5)
     store = Store(tmp_path / "mirror.db")
     engine = SyncEngine(store, connector)
@@ -63,7 +64,7 @@ async def test_first_sync_streams_into_a_usable_inbox_and_actions_reach_the_remo
         await pilot.press("e")  # done
         await until(pilot, lambda: desk.tickets[conv.external_id].status == Status.DONE)
         assert waiting(store) == 0
-        assert "Alice" in {a.name for a in app.agents}  # the remote's agent, now pickable
+        assert "Paul" in {a.name for a in app.agents}  # an assignee the sync brought in
         app.sync_runner.shutdown()
     store.close()
 
