@@ -243,13 +243,18 @@ def test_no_reply_lost_or_sent_twice_through_drops_delays_and_500s(
             body = f"reply {k} to ticket {n} {uuid.uuid4().hex[:6]}"
             texts.setdefault(tid, []).append(body)
             faulty.reply(tid, body)
+    # Each kind of fault at least once, on the first requests (the first reply's send, its
+    # retries), then random ones.
+    for mode in ("drop_after", "500", "drop", "429"):
+        proxy.fail_next(1, mode)
+    proxy.fail_next(1, "delay", seconds=6.0)  # past the client's 5 s timeout
+    proxy.fail_next(1, "drop_after")
     proxy.chaos(0.2, seed=8, modes=("drop", "drop_after", "500", "429"))
-    proxy.fail_next(2, "delay", seconds=6.0)  # past the client's 5 s timeout
     faulty.drain_until_empty(seconds=120)
     proxy.calm()
     outcomes = set(proxy.outcomes())
     print("requests through the proxy:", proxy.seen, sorted(outcomes))
-    assert {"drop_after", "500"} <= outcomes  # faults really happened
+    assert {"drop_after", "500", "drop", "429", "delay"} <= outcomes  # faults really happened
     for tid in tickets:
         assert _messages(rt, tid, "Correspond") == texts[tid]  # each once, in order
     faulty.engine.pull()
