@@ -11,7 +11,7 @@ import getpass
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.worker import Worker, WorkerState
@@ -30,6 +30,9 @@ from deskterm.suggest import MacroSuggester
 from deskterm.themes import load_themes
 from deskterm.zones import local_timezone
 
+if TYPE_CHECKING:
+    from deskterm.sync_runner import SyncRunner
+
 
 class DeskApp(App[None]):
     """deskterm's workstation."""
@@ -47,8 +50,10 @@ class DeskApp(App[None]):
         *,
         demo: bool = False,
         clock: Callable[[], datetime] = system_clock,
+        sync_runner: SyncRunner | None = None,
     ) -> None:
         super().__init__()
+        self.sync_runner = sync_runner
         self.store = store
         self.settings = settings
         self.agent = agent
@@ -87,6 +92,12 @@ class DeskApp(App[None]):
             gc.freeze()
             gc.enable()
         self.run_worker(self._load_tags, thread=True, group="tags")
+        self.run_worker(self._load_macros_and_suggester, thread=True, group="macros")
+        if self.sync_runner is not None:
+            self.sync_runner.start(self)
+
+    def reload_macros(self) -> None:
+        """Re-read the library and the suggester (after a remote's macros were imported)."""
         self.run_worker(self._load_macros_and_suggester, thread=True, group="macros")
 
     def _load_tags(self) -> None:
@@ -129,12 +140,19 @@ class DeskApp(App[None]):
             return "you"
         return self._names.get(agent_id, f"agent {agent_id}")
 
+    def set_agents(self, agents: list[Agent]) -> None:
+        """The agents known to the store changed (a remote's sync brought new ones)."""
+        self.agents = agents
+        self._names = {a.id: a.name for a in agents}
+
     def reload_saved_views(self) -> None:
         self.saved_views = self.store.saved_views()
 
     def outbox_for(self, kind: str, **payload: Any) -> dict[str, Any] | None:
         """The outbox entry that pushes an action to a remote helpdesk (None when local)."""
-        return None
+        if self.sync_runner is None:
+            return None
+        return {"kind": kind, "payload": payload}
 
     def apply_change(
         self, conversation_id: int, kind: str, value: Any, *, undo_group: str | None
@@ -142,8 +160,11 @@ class DeskApp(App[None]):
         """Apply one triage change to one conversation (called from store workers)."""
         store = self.store
         me = self.agent.id
+        outbox = self.outbox_for(kind)
         if kind == "status":
-            store.set_status(conversation_id, Status(value), agent_id=me, undo_group=undo_group)
+            store.set_status(
+                conversation_id, Status(value), agent_id=me, undo_group=undo_group, outbox=outbox
+            )
         elif kind == "snooze":
             target: SnoozeTarget = value
             store.snooze(
@@ -152,9 +173,10 @@ class DeskApp(App[None]):
                 agent_id=me,
                 reason=target.label,
                 undo_group=undo_group,
+                outbox=outbox,
             )
         elif kind == "assign":
-            store.assign(conversation_id, value, agent_id=me, undo_group=undo_group)
+            store.assign(conversation_id, value, agent_id=me, undo_group=undo_group, outbox=outbox)
         elif kind == "group":
             store.update_conversation(
                 conversation_id,
@@ -162,11 +184,16 @@ class DeskApp(App[None]):
                 agent_id=me,
                 kind="group",
                 undo_group=undo_group,
+                outbox=outbox,
             )
         elif kind == "add_tags":
-            store.change_tags(conversation_id, add=value, agent_id=me, undo_group=undo_group)
+            store.change_tags(
+                conversation_id, add=value, agent_id=me, undo_group=undo_group, outbox=outbox
+            )
         elif kind == "remove_tags":
-            store.change_tags(conversation_id, remove=value, agent_id=me, undo_group=undo_group)
+            store.change_tags(
+                conversation_id, remove=value, agent_id=me, undo_group=undo_group, outbox=outbox
+            )
         elif kind == "priority":
             store.update_conversation(
                 conversation_id,
@@ -174,6 +201,7 @@ class DeskApp(App[None]):
                 agent_id=me,
                 kind="priority",
                 undo_group=undo_group,
+                outbox=outbox,
             )
         else:
             raise ValueError(f"Unknown change {kind!r}")
@@ -208,7 +236,15 @@ class DeskApp(App[None]):
 
     async def action_quit(self) -> None:
         self._save_before_exit()
+        if self.sync_runner is not None:
+            if self.sync_runner.hold_quit(self):
+                return
+            self.sync_runner.shutdown()
         self.exit()
+
+    def on_unmount(self) -> None:
+        if self.sync_runner is not None:
+            self.sync_runner.shutdown()
 
     def _save_before_exit(self) -> None:
         for screen in self.screen_stack:
@@ -250,6 +286,7 @@ def create_app(
     agent_email: str | None = None,
     demo: bool = False,
     clock: Callable[[], datetime] | None = None,
+    sync_runner: SyncRunner | None = None,
 ) -> DeskApp:
     """The app as the CLI runs it; tests pass a fixed clock."""
     if clock is not None:
@@ -259,4 +296,4 @@ def create_app(
 
         store.set_sla_policies(DEFAULT_POLICIES)
     agent = resolve_agent(store, settings, agent_email, demo=demo)
-    return DeskApp(store, settings, agent, demo=demo, clock=store.clock)
+    return DeskApp(store, settings, agent, demo=demo, clock=store.clock, sync_runner=sync_runner)

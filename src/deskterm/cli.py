@@ -22,6 +22,8 @@ from deskterm import __version__, locations  # noqa: E402
 from deskterm.backend.db import StoreError  # noqa: E402
 from deskterm.config import ConfigError, Settings, load  # noqa: E402
 from deskterm.keymap import KeymapError  # noqa: E402
+from deskterm.sync_cli import add_arguments as add_remote_arguments  # noqa: E402
+from deskterm.sync_cli import add_sync_command, open_remote, run_sync, wants_remote  # noqa: E402
 
 #: Kept in step with deskterm.backend.metrics and deskterm.report (not imported: start-up).
 BREAKDOWNS = ("channel", "group", "agent", "tag", "hour")
@@ -39,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, help="open this store file instead of the default")
     parser.add_argument("--agent", metavar="EMAIL", help="work as this agent (default: config)")
     parser.add_argument("--config", type=Path, help="read settings from this TOML file")
+    add_remote_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser(
@@ -109,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--format", default="table", metavar="|".join(FORMATS), help="output (default table)"
     )
+    add_sync_command(sub)
     return parser
 
 
@@ -142,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from deskterm.macros_cli import run_macros
 
             return run_macros(args, settings)
+        if args.command == "sync":
+            return run_sync(args, settings)
+        if wants_remote(args, settings) and args.command is None:
+            return open_remote(args, settings)
         return _open(args.db or locations.default_store(), args, settings)
     except (StoreError, ConfigError, KeymapError) as exc:
         print(f"deskterm: {exc}", file=sys.stderr)

@@ -238,3 +238,17 @@ def test_chaos_only_ever_raises_domain_errors(proxied: RTClient, proxy: FaultPro
             assert isinstance(error, TransientError)
     assert 0 < successes < 30
     assert proxy.seen == 30
+
+
+def test_web_session_is_fast_and_refuses_a_bad_password(rt_server: RTServer) -> None:
+    with RTClient(
+        rt_server.url, user=rt_server.user, password=rt_server.password, web_session=True
+    ) as client:
+        ticket = client.create_ticket("General", "via a session", "ana@example.com", "hi")
+        client.correspond(ticket, "answered through the session")
+        assert any(t.get("Type") == "Correspond" for t in client.history(ticket))
+    with (
+        RTClient(rt_server.url, user=rt_server.user, password="wrong", web_session=True) as client,
+        pytest.raises(AuthError),
+    ):
+        client.rt_version()

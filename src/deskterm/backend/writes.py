@@ -299,7 +299,15 @@ class WritesMixin:
                 c, cur, stored, {}, agent_id=agent_id, kind=kind, when=when, undo_group=undo_group
             )
             if outbox is not None:
-                self._enqueue(c, conversation_id, outbox["kind"], outbox.get("payload", {}), when)
+                # The push carries the values before and after, so the remote side can tell a
+                # race (someone changed the field meanwhile) from a retry of this very change.
+                fields = {k: v for k, v in stored.items() if cur[k] != v}
+                payload = {
+                    **outbox.get("payload", {}),
+                    "fields": fields,
+                    "before": {k: cur[k] for k in fields},
+                }
+                self._enqueue(c, conversation_id, outbox["kind"], payload, when)
             return version
 
     def _row(self: Store, c: sqlite3.Connection, conversation_id: int) -> sqlite3.Row:
@@ -400,6 +408,7 @@ class WritesMixin:
         agent_id: int | None,
         undo_group: str | None = None,
         expected_version: int | None = None,
+        outbox: dict[str, Any] | None = None,
     ) -> int:
         return self.update_conversation(
             conversation_id,
@@ -408,6 +417,7 @@ class WritesMixin:
             kind=f"status:{status}",
             undo_group=undo_group,
             expected_version=expected_version,
+            outbox=outbox,
         )
 
     def snooze(
@@ -418,6 +428,7 @@ class WritesMixin:
         agent_id: int | None,
         reason: str | None = None,
         undo_group: str | None = None,
+        outbox: dict[str, Any] | None = None,
     ) -> int:
         return self.update_conversation(
             conversation_id,
@@ -430,6 +441,7 @@ class WritesMixin:
             agent_id=agent_id,
             kind="snooze",
             undo_group=undo_group,
+            outbox=outbox,
         )
 
     def assign(
@@ -440,12 +452,18 @@ class WritesMixin:
         agent_id: int | None,
         group_id: int | None = None,
         undo_group: str | None = None,
+        outbox: dict[str, Any] | None = None,
     ) -> int:
         changes: dict[str, Any] = {"assignee_id": agent_id_to}
         if group_id is not None:
             changes["group_id"] = group_id
         return self.update_conversation(
-            conversation_id, changes, agent_id=agent_id, kind="assign", undo_group=undo_group
+            conversation_id,
+            changes,
+            agent_id=agent_id,
+            kind="assign",
+            undo_group=undo_group,
+            outbox=outbox,
         )
 
     def set_tags(
@@ -455,6 +473,7 @@ class WritesMixin:
         *,
         agent_id: int | None,
         undo_group: str | None = None,
+        outbox: dict[str, Any] | None = None,
     ) -> int:
         clean = [t.strip().lower().replace(" ", "-") for t in tags if t.strip()]
         return self.update_conversation(
@@ -463,6 +482,7 @@ class WritesMixin:
             agent_id=agent_id,
             kind="tags",
             undo_group=undo_group,
+            outbox=outbox,
         )
 
     def change_tags(
@@ -473,13 +493,16 @@ class WritesMixin:
         remove: Iterable[str] = (),
         agent_id: int | None,
         undo_group: str | None = None,
+        outbox: dict[str, Any] | None = None,
     ) -> int:
         conv = self.conversation(conversation_id)
         if conv is None:
             raise NotFound(f"No conversation #{conversation_id}")
         gone = {t.lower() for t in remove}
         tags = [t for t in conv.tags if t not in gone] + list(add)
-        return self.set_tags(conversation_id, tags, agent_id=agent_id, undo_group=undo_group)
+        return self.set_tags(
+            conversation_id, tags, agent_id=agent_id, undo_group=undo_group, outbox=outbox
+        )
 
     def mark_read(self: Store, conversation_id: int) -> None:
         with self.transaction() as c:
@@ -512,7 +535,13 @@ class WritesMixin:
             )
         return due
 
-    def undo(self: Store, undo_group: str, *, agent_id: int | None) -> list[int]:
+    def undo(
+        self: Store,
+        undo_group: str,
+        *,
+        agent_id: int | None,
+        outbox: dict[str, Any] | None = None,
+    ) -> list[int]:
         """Put back what the events of one action group changed; returns conversations touched.
 
         A field that someone changed again since is left alone, so undo never overwrites a
@@ -530,7 +559,7 @@ class WritesMixin:
             restore = {k: v for k, v in before.items() if k in MUTABLE and conv[k] == after.get(k)}
             if restore:
                 self.update_conversation(
-                    r["conversation_id"], restore, agent_id=agent_id, kind="undo"
+                    r["conversation_id"], restore, agent_id=agent_id, kind="undo", outbox=outbox
                 )
                 touched.append(r["conversation_id"])
         return touched

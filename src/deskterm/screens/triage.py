@@ -255,7 +255,9 @@ class TriageMixin:
 
     @work(thread=True, group="store")
     def _undo_group(self: WorkstationScreen, group: str, message: str) -> None:
-        touched = self.desk.store.undo(group, agent_id=self.desk.agent.id)
+        touched = self.desk.store.undo(
+            group, agent_id=self.desk.agent.id, outbox=self.desk.outbox_for("undo")
+        )
         self.app.call_from_thread(self.inbox.refresh_rows)
         text = message if touched else "Nothing left to undo there (it changed since)."
         self.app.call_from_thread(self.notify, text)

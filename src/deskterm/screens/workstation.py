@@ -564,6 +564,8 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
                 self._render_header(others)
 
     def action_refresh(self) -> None:
+        if self.desk.sync_runner is not None:
+            self.desk.sync_runner.sync_now()  # remote mode: pull now, not in a few seconds
         self.inbox.refresh_rows()
         if self.bundle is not None:
             self.load_conversation(self.bundle.conversation.id)

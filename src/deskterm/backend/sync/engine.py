@@ -1,0 +1,226 @@
+"""The sync engine: pull the remote into the store, drain the outbox, say how it stands.
+
+Connector-independent. The app runs :meth:`SyncEngine.run` in a background thread; the
+``deskterm sync`` command calls :meth:`SyncEngine.pull` once with a progress callback.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from deskterm.backend.connectors.errors import RateLimited, RemoteError, TransientError
+from deskterm.backend.db import ts
+from deskterm.backend.store import Store
+from deskterm.backend.sync.mirror import agent_id, apply_batch, get_state, set_state
+from deskterm.backend.sync.outbox import DrainReport, OutboxDrainer, waiting
+from deskterm.backend.sync.protocol import Connector, RemoteAgent
+
+#: progress(conversations mirrored so far, total expected or None)
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """How the mirror stands, for the status bar."""
+
+    online: bool = True
+    pulling: bool = False
+    pulled: int = 0
+    total: int | None = None
+    waiting: int = 0
+    failed: int = 0
+    last_error: str | None = None
+    last_pull_at: datetime | None = None
+
+    def describe(self) -> str:
+        """One short phrase: ``syncing 120/5,000…``, ``offline, 3 actions waiting``…"""
+        actions = f"{self.waiting} action{'s' if self.waiting != 1 else ''} waiting"
+        if not self.online:
+            return f"offline, {actions}"
+        parts = []
+        if self.pulling:
+            parts.append(
+                f"syncing {self.pulled:,}/{self.total:,}…"
+                if self.total
+                else f"syncing {self.pulled:,}…"
+            )
+        if self.waiting:
+            parts.append(actions)
+        if self.failed:
+            parts.append(f"{self.failed} refused")
+        return ", ".join(parts) or "synced"
+
+
+@dataclass
+class PullReport:
+    conversations: int = 0
+    created: int = 0
+    messages: int = 0
+
+
+class SyncEngine:
+    """Mirrors one remote account into one store through one connector."""
+
+    def __init__(self, store: Store, connector: Connector) -> None:
+        self.store = store
+        self.connector = connector
+        self.drainer = OutboxDrainer(store, connector)
+        self._status = SyncStatus()
+        self._lock = threading.Lock()
+        self.me: RemoteAgent | None = None
+
+    @property
+    def name(self) -> str:
+        return self.connector.name
+
+    # -- who we are --------------------------------------------------------------------
+
+    def identify(self) -> RemoteAgent:
+        """Ask the remote who the credentials act as (and remember it for offline starts).
+
+        Raises:
+            AuthError, TransientError: as the connector's ``whoami``.
+        """
+        me = self.connector.whoami()
+        with self.store.transaction() as c:
+            set_state(c, self.name, "me", json.dumps(me.__dict__))
+            agent_id(c, me)
+        self.me = me
+        return me
+
+    def remembered_me(self) -> RemoteAgent | None:
+        """The agent of the last successful ``identify``, for working offline."""
+        raw = get_state(self.store, self.name, "me")
+        if raw is None:
+            return None
+        self.me = RemoteAgent(**json.loads(raw))
+        return self.me
+
+    def local_agent_id(self) -> int | None:
+        if self.me is None:
+            return None
+        with self.store.transaction() as c:
+            return agent_id(c, self.me)
+
+    # -- pull and push -------------------------------------------------------------------
+
+    def pull(self, progress: Progress | None = None) -> PullReport:
+        """Mirror everything changed since the stored cursor, batch by batch.
+
+        Raises:
+            RemoteError: the pull stopped; what landed stays, and the next pull resumes
+                from the last batch's cursor.
+        """
+        report = PullReport()
+        cursor = get_state(self.store, self.name, "cursor")
+        me = self.me.external_id if self.me else None
+        self._update(pulling=True, pulled=0, total=None)
+        try:
+            for batch in self.connector.pull(cursor):
+                stats = apply_batch(self.store, self.name, batch, me=me)
+                report.conversations += stats.conversations
+                report.created += stats.created
+                report.messages += stats.messages
+                self._update(pulled=report.conversations, total=batch.total, online=True)
+                if progress is not None:
+                    progress(report.conversations, batch.total)
+            with self.store.transaction() as c:
+                set_state(c, self.name, "last_pull_at", str(ts(self.store.now())))
+            self._update(last_pull_at=self.store.now(), online=True, last_error=None)
+        except TransientError as exc:
+            self._update(online=isinstance(exc, RateLimited), last_error=str(exc))
+            raise
+        finally:
+            self._update(pulling=False)
+        return report
+
+    def drain(self) -> DrainReport:
+        """Push what the outbox holds and is due."""
+        report = self.drainer.drain()
+        if report.pushed:
+            self._update(online=True)
+        if report.offline:
+            self._update(online=False, last_error=report.last_error)
+        self._refresh_counts()
+        return report
+
+    def import_macros(self) -> int:
+        """Copy the remote's macros into the library (placeholders kept); returns how many."""
+        count = 0
+        for macro in self.connector.macros():
+            self.store.upsert_macro_by_title(
+                macro.title, macro.body, actions=macro.actions, external_id=macro.external_id
+            )
+            count += 1
+        return count
+
+    def run(
+        self,
+        stop: threading.Event,
+        *,
+        interval: float,
+        on_status: Callable[[SyncStatus], None] | None = None,
+        drain_every: float = 1.0,
+    ) -> None:
+        """Until ``stop`` is set: drain the outbox about every second, pull every
+        ``interval`` seconds (or at once when ``pull_now`` is called). Network trouble is
+        waited out, never raised."""
+        self._pull_requested = threading.Event()
+        self._pull_requested.set()
+        last_pull = 0.0
+        not_before = 0.0
+        while not stop.is_set():
+            try:
+                if self.me is None and self.remembered_me() is None:
+                    self.identify()
+                self.drain()
+                now = time.monotonic()
+                due = now - last_pull >= interval or self._pull_requested.is_set()
+                if due and now >= not_before:
+                    self._pull_requested.clear()
+                    last_pull = now
+                    self.pull((lambda _n, _t: on_status(self.status())) if on_status else None)
+                    self.drain()
+            except RateLimited as exc:
+                not_before = time.monotonic() + exc.retry_after  # the account's limit: wait
+                self._update(last_error=str(exc).splitlines()[0][:300])
+            except RemoteError as exc:
+                self._update(
+                    online=not isinstance(exc, TransientError) or isinstance(exc, RateLimited),
+                    last_error=str(exc).splitlines()[0][:300],
+                )
+            except Exception as exc:  # the loop must survive; the status bar says why
+                self._update(last_error=f"{type(exc).__name__}: {exc}"[:300])
+            self._refresh_counts()
+            if on_status is not None:
+                on_status(self.status())
+            stop.wait(drain_every)
+
+    def pull_now(self) -> None:
+        """Ask the running loop for a pull at its next turn."""
+        requested = getattr(self, "_pull_requested", None)
+        if requested is not None:
+            requested.set()
+
+    # -- status --------------------------------------------------------------------------
+
+    def status(self) -> SyncStatus:
+        with self._lock:
+            return self._status
+
+    def _update(self, **changes: object) -> None:
+        with self._lock:
+            self._status = replace(self._status, **changes)  # type: ignore[arg-type]
+
+    def _refresh_counts(self) -> None:
+        failed = int(
+            self.store.conn.execute(
+                "SELECT count(*) FROM outbox WHERE state = 'failed'"
+            ).fetchone()[0]
+        )
+        self._update(waiting=waiting(self.store), failed=failed)

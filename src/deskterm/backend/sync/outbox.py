@@ -1,0 +1,342 @@
+"""Draining the outbox: one action at a time, in order per conversation, nothing lost.
+
+Each entry was written in the same transaction as the local change it pushes. The drainer:
+
+- keeps each conversation's order: an entry waits while an older one of the same
+  conversation is still pending;
+- counts the attempt *before* pushing (committed), so after a crash between the push and
+  marking it done the connector knows an earlier try may have landed and looks before
+  sending a message again — a reply is never sent twice;
+- retries transient failures with exponential backoff and jitter, and waits what a 429's
+  ``Retry-After`` says (for the whole account: a rate limit is not per conversation);
+- turns a permanent refusal or a conflict into a failed entry, a notice in the conversation
+  and a rollback of the local change — a refused reply goes back to the agent's drafts.
+  Never silently dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from deskterm.backend.connectors.errors import (
+    Conflict,
+    PermanentError,
+    RateLimited,
+    RemoteError,
+    TransientError,
+)
+from deskterm.backend.db import dt, ts
+from deskterm.backend.store import Store
+from deskterm.backend.sync.mirror import MESSAGE_KINDS, NOTICE_AUTHOR
+from deskterm.backend.sync.protocol import Connector, PushAction
+from deskterm.models import AuthorKind
+
+BASE_DELAY = 2.0
+MAX_DELAY = 300.0
+
+
+@dataclass
+class DrainReport:
+    """What one pass over the outbox did."""
+
+    pushed: int = 0
+    failed: int = 0
+    retrying: int = 0
+    rate_limited_until: datetime | None = None
+    offline: bool = False
+    last_error: str | None = None
+
+
+def backoff(attempts: int, rand: Callable[[], float] = random.random) -> float:
+    """Seconds before the next try after ``attempts`` failures: 2, 4, 8… capped, ±50 %."""
+    delay = min(MAX_DELAY, BASE_DELAY * 2 ** max(0, attempts - 1))
+    return delay * (0.5 + rand())
+
+
+def waiting(store: Store) -> int:
+    """How many actions wait to be pushed."""
+    return int(
+        store.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+    )
+
+
+def failed_entries(store: Store) -> list[sqlite3.Row]:
+    return store.conn.execute("SELECT * FROM outbox WHERE state = 'failed' ORDER BY id").fetchall()
+
+
+class OutboxDrainer:
+    """Pushes pending outbox entries through one connector."""
+
+    def __init__(
+        self,
+        store: Store,
+        connector: Connector,
+        *,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.store = store
+        self.connector = connector
+        self.rand = rand
+        self.paused_until: datetime | None = None
+
+    def drain(self, *, limit: int = 200) -> DrainReport:
+        """Push what is due now; stops at the first network failure (the rest waits)."""
+        report = DrainReport()
+        now = self.store.now()
+        if self.paused_until is not None and now < self.paused_until:
+            report.rate_limited_until = self.paused_until
+            return report
+        self.paused_until = None
+        blocked: set[int] = set()
+        entries = self.store.conn.execute(
+            "SELECT * FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?", (limit,)
+        ).fetchall()
+        for entry in entries:
+            conversation = entry["conversation_id"]
+            if conversation in blocked:
+                continue
+            if entry["next_attempt_at"] is not None and entry["next_attempt_at"] > now.timestamp():
+                blocked.add(conversation)  # an older entry waits: so do the newer ones
+                report.retrying += 1
+                continue
+            if not self._push_one(entry, report):
+                break
+            if (
+                self.store.conn.execute(
+                    "SELECT state FROM outbox WHERE id = ?", (entry["id"],)
+                ).fetchone()[0]
+                == "pending"
+            ):
+                blocked.add(conversation)
+        return report
+
+    # -- one entry -------------------------------------------------------------------------
+
+    def _push_one(self, entry: sqlite3.Row, report: DrainReport) -> bool:
+        """Push one entry; False when the pass should stop (offline or rate-limited)."""
+        store = self.store
+        with store.transaction() as c:
+            c.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (entry["id"],))
+        attempts = int(entry["attempts"]) + 1
+        try:
+            action = self._action(entry, attempts)
+            result = self.connector.push(action)
+        except RateLimited as exc:
+            until = store.now() + timedelta(seconds=max(exc.retry_after, 0.0))
+            self.paused_until = until
+            self._retry_at(entry["id"], until, str(exc))
+            report.rate_limited_until, report.last_error = until, str(exc)
+            return False
+        except TransientError as exc:
+            until = store.now() + timedelta(seconds=backoff(attempts, self.rand))
+            self._retry_at(entry["id"], until, str(exc))
+            report.retrying += 1
+            report.offline = exc.status is None
+            report.last_error = str(exc)
+            return False
+        except (Conflict, PermanentError) as exc:
+            self._refused(entry, exc)
+            report.failed += 1
+            report.last_error = str(exc)
+            return True
+        except RemoteError as exc:  # an unknown kind of remote failure: keep it, retry later
+            until = store.now() + timedelta(seconds=backoff(attempts, self.rand))
+            self._retry_at(entry["id"], until, str(exc))
+            report.retrying += 1
+            return False
+        payload = json.loads(entry["payload"])
+        with store.transaction() as c:
+            c.execute(
+                "UPDATE outbox SET state = 'done', last_error = NULL, next_attempt_at = NULL "
+                "WHERE id = ?",
+                (entry["id"],),
+            )
+            if result.message_external_id and payload.get("message_id"):
+                taken = c.execute(
+                    "SELECT id FROM messages WHERE external_id = ?", (result.message_external_id,)
+                ).fetchone()
+                if taken is None:
+                    c.execute(
+                        "UPDATE messages SET external_id = ? WHERE id = ?",
+                        (result.message_external_id, payload["message_id"]),
+                    )
+        report.pushed += 1
+        return True
+
+    def _action(self, entry: sqlite3.Row, attempts: int) -> PushAction:
+        payload: dict[str, Any] = json.loads(entry["payload"])
+        conv = self.store.conn.execute(
+            "SELECT * FROM conversations WHERE id = ?", (entry["conversation_id"],)
+        ).fetchone()
+        if conv is None or not conv["external_id"]:
+            raise PermanentError("this conversation is not on the remote helpdesk")
+        body = None
+        public = entry["kind"] != "note"
+        known: frozenset[str] = frozenset()
+        if entry["kind"] in MESSAGE_KINDS:
+            known = frozenset(
+                str(r[0])
+                for r in self.store.conn.execute(
+                    "SELECT external_id FROM messages WHERE conversation_id = ? "
+                    "AND external_id IS NOT NULL",
+                    (entry["conversation_id"],),
+                )
+            )
+            body = payload.get("body")
+            if body is None and payload.get("message_id"):
+                found = self.store.conn.execute(
+                    "SELECT body FROM messages WHERE id = ?", (payload["message_id"],)
+                ).fetchone()
+                body = found[0] if found else None
+            if body is None:
+                raise PermanentError("the message to send is gone from the store")
+        return PushAction(
+            entry_id=int(entry["id"]),
+            conversation_external_id=str(conv["external_id"]),
+            kind=str(entry["kind"]),
+            idempotency_key=str(entry["idempotency_key"]),
+            created_at=dt(int(entry["created_at"] or 0)),
+            attempts=attempts,
+            body=body,
+            public=public,
+            done=bool(payload.get("done")),
+            fields=self._remote_fields(payload.get("fields") or {}),
+            before=self._remote_fields(payload.get("before") or {}),
+            known_message_ids=known,
+            current=self._remote_fields(
+                {k: conv[k] for k in ("status", "tags", "snoozed_until", "assignee_id", "priority")}
+            ),
+        )
+
+    def _remote_fields(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Store values in the connector's terms: tags as a list, times as datetimes,
+        the assignee as the remote's id."""
+        out: dict[str, Any] = {}
+        for name, value in values.items():
+            if name == "tags":
+                out["tags"] = [t for t in str(value or "").split() if t]
+            elif name == "snoozed_until":
+                out[name] = dt(value) if value is not None else None
+            elif name == "assignee_id":
+                ext = None
+                if value is not None:
+                    row = self.store.conn.execute(
+                        "SELECT external_id FROM agents WHERE id = ?", (value,)
+                    ).fetchone()
+                    if row is None or row[0] is None:
+                        raise PermanentError("that agent has no account on the remote helpdesk")
+                    ext = str(row[0])
+                out["assignee"] = ext
+            elif name in ("status", "priority", "group_id", "subject"):
+                out[name] = value
+            # snoozed_at, snooze_reason, woken_at, unread…: local bookkeeping, not pushed
+        return out
+
+    def _retry_at(self, entry_id: int, until: datetime, error: str) -> None:
+        with self.store.transaction() as c:
+            c.execute(
+                "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?",
+                (math.ceil(until.timestamp()), error[:500], entry_id),
+            )
+
+    def _refused(self, entry: sqlite3.Row, exc: RemoteError) -> None:
+        """Mark the entry failed, roll the local change back, tell the agent in the thread."""
+        store = self.store
+        payload: dict[str, Any] = json.loads(entry["payload"])
+        cid = int(entry["conversation_id"])
+        label = getattr(self.connector, "label", "the remote helpdesk")
+        reason = str(exc).splitlines()[0][:300]
+        with store.transaction() as c:
+            c.execute(
+                "UPDATE outbox SET state = 'failed', last_error = ?, next_attempt_at = NULL "
+                "WHERE id = ?",
+                (reason, entry["id"]),
+            )
+            if entry["kind"] in MESSAGE_KINDS:
+                what = self._take_back_message(c, cid, payload)
+            else:
+                what = self._roll_back_fields(c, cid, payload, conflict=isinstance(exc, Conflict))
+            verdict = "changed meanwhile" if isinstance(exc, Conflict) else "refused"
+            store.add_message(
+                cid,
+                author_kind=AuthorKind.SYSTEM,
+                author_name=NOTICE_AUTHOR,
+                body=f"⚠ {label} {verdict} your {entry['kind']}: {reason}. {what}",
+                created_at=store.now(),
+            )
+            store._event(
+                c,
+                cid,
+                None,
+                "sync:refused",
+                {},
+                {"outbox_id": entry["id"], "kind": entry["kind"], "reason": reason},
+                ts(store.now()),
+                None,
+            )
+
+    def _take_back_message(self, c: sqlite3.Connection, cid: int, payload: dict[str, Any]) -> str:
+        """The refused message leaves the thread and goes back to its author's draft."""
+        mid = payload.get("message_id")
+        row = c.execute("SELECT * FROM messages WHERE id = ?", (mid,)).fetchone() if mid else None
+        if row is None:
+            return "The text is no longer in the store."
+        c.execute("DELETE FROM messages WHERE id = ?", (mid,))
+        c.execute(
+            "UPDATE conversations SET message_count = max(0, message_count - 1) WHERE id = ?",
+            (cid,),
+        )
+        self._restore_event_fields(c, cid, int(row["id"]))
+        author = row["author_id"]
+        if author is None:
+            return "Its text is kept in the conversation's log."
+        draft = c.execute(
+            "SELECT body FROM drafts WHERE conversation_id = ? AND agent_id = ?", (cid, author)
+        ).fetchone()
+        body = row["body"] if draft is None else f"{draft[0]}\n\n{row['body']}"
+        self.store.save_draft(cid, author, body, note=not row["public"])
+        return "Your text is back in the composer as a draft."
+
+    def _restore_event_fields(self, c: sqlite3.Connection, cid: int, mid: int) -> None:
+        """Put back what sending the message changed (waiting, done), unless changed since."""
+        for event in c.execute(
+            "SELECT before, after FROM events WHERE conversation_id = ? AND kind LIKE "
+            "'message:agent:%' ORDER BY id DESC LIMIT 50",
+            (cid,),
+        ).fetchall():
+            after = json.loads(event["after"])
+            if after.get("message_id") != mid:
+                continue
+            before = json.loads(event["before"])
+            row = c.execute("SELECT * FROM conversations WHERE id = ?", (cid,)).fetchone()
+            restore = {
+                k: v
+                for k, v in before.items()
+                if k in ("status", "first_response_at", "snoozed_until", "unread")
+                and row[k] == after.get(k)
+            }
+            if restore:
+                self.store.update_conversation(cid, restore, agent_id=None, kind="sync:rollback")
+            return
+
+    def _roll_back_fields(
+        self, c: sqlite3.Connection, cid: int, payload: dict[str, Any], *, conflict: bool
+    ) -> str:
+        before = payload.get("before") or {}
+        after = payload.get("fields") or {}
+        row = c.execute("SELECT * FROM conversations WHERE id = ?", (cid,)).fetchone()
+        # Like undo: a field changed again since is left alone.
+        columns = set(row.keys())
+        restore = {k: v for k, v in before.items() if k in columns and row[k] == after.get(k)}
+        if restore:
+            self.store.update_conversation(cid, restore, agent_id=None, kind="sync:rollback")
+        if conflict:
+            return "The remote's version stands; it shows here with the next sync."
+        return "The local change was rolled back." if restore else "Nothing to roll back."

@@ -1,0 +1,248 @@
+"""The one protocol every remote helpdesk connector implements, and the records it speaks.
+
+A connector knows one remote helpdesk (its HTTP API, its statuses, its quirks) and nothing of
+the store: it hands the sync engine plain records to mirror, and pushes one outbox action at a
+time. Everything that is the same for every helpdesk — batching, cursors, retries, ordering,
+conflicts shown to the agent — lives in the engine, so a new helpdesk is one new module.
+
+Errors: every method raises the domain errors of
+:mod:`deskterm.backend.connectors.errors` and nothing else from the network:
+``TransientError`` (retry later), ``RateLimited`` (wait ``retry_after``), ``AuthError``,
+``Conflict`` (the remote changed meanwhile; the remote's version wins) and
+``PermanentError`` (refused for good).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from deskterm.models import Channel, Priority, Status
+
+
+@dataclass(frozen=True)
+class ConnectorOptions:
+    """How to reach one remote account. Secrets never go in a ``repr`` or a log."""
+
+    url: str | None = None
+    subdomain: str | None = None
+    user: str | None = None  # RT user name, or the Zendesk agent's email
+    token: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    oauth_token: str | None = field(default=None, repr=False)
+    queue: str = "General"
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class RemoteCustomer:
+    """A requester on the remote, keyed by the remote's own id for them."""
+
+    external_id: str
+    name: str
+    email: str | None = None
+    language: str = "en"
+    organization: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoteAgent:
+    """An agent (a privileged user) on the remote."""
+
+    external_id: str
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoteMessage:
+    """A reply, an internal note or the customer's message, as it stands on the remote."""
+
+    external_id: str
+    author_kind: str  # "customer" or "agent"
+    author_external_id: str | None
+    author_name: str
+    body: str
+    created_at: datetime
+    public: bool = True
+    html: str | None = None
+
+
+@dataclass
+class RemoteConversation:
+    """A ticket as deskterm sees it, already mapped onto deskterm's model.
+
+    ``messages`` may hold only the messages new since the last pull, or all of them: the
+    mirror skips the ones it has. ``snoozed_until`` is the wake time when the remote's state
+    means "snoozed" (RT's stalled with a start date, Zendesk's pending with deskterm's tag).
+    """
+
+    external_id: str
+    subject: str
+    status: Status
+    customer: RemoteCustomer
+    created_at: datetime
+    updated_at: datetime
+    channel: Channel = Channel.EMAIL
+    assignee: RemoteAgent | None = None
+    tags: list[str] = field(default_factory=list)
+    priority: Priority = Priority.NORMAL
+    snoozed_until: datetime | None = None
+    messages: list[RemoteMessage] = field(default_factory=list)
+
+
+@dataclass
+class PullBatch:
+    """A few conversations to mirror in one short transaction, and the cursor after them.
+
+    ``cursor`` is written in the same transaction as the batch, so a pull interrupted at any
+    point resumes after the last batch that landed. ``total`` is the number of conversations
+    the whole pull expects (for a progress bar), when the remote says.
+    """
+
+    conversations: list[RemoteConversation]
+    cursor: str | None
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class PushAction:
+    """One outbox entry, ready for a connector.
+
+    Args of note:
+        kind: ``reply``, ``note`` or a field change (``status``, ``snooze``, ``assign``,
+            ``tags``, ``priority``, ``undo``, ``macro``…).
+        fields / before: for field changes, deskterm's values after and before the change
+            (``status``, ``tags`` as a list, ``snoozed_until`` as a datetime or None,
+            ``assignee`` as the remote's agent id or None, ``priority``).
+        current: the conversation's whole local state now (same keys as ``fields``), for
+            remotes where one field carries two of deskterm's (RT's stalled).
+        body: the text of a reply or note; ``done`` also closes the conversation.
+        attempts: how many times a push was already tried (1 on the first try). Above 1, an
+            earlier try may have reached the remote: the connector must look before sending
+            a message again — for one of its own with the same text that is not among
+            ``known_message_ids`` (the remote ids the mirror already holds for this
+            conversation), which does not depend on the two clocks agreeing.
+        idempotency_key: unique per entry; sent where the remote supports one.
+    """
+
+    entry_id: int
+    conversation_external_id: str
+    kind: str
+    idempotency_key: str
+    created_at: datetime
+    attempts: int
+    body: str | None = None
+    public: bool = True
+    done: bool = False
+    fields: dict[str, Any] = field(default_factory=dict)
+    before: dict[str, Any] = field(default_factory=dict)
+    current: dict[str, Any] = field(default_factory=dict)
+    known_message_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What the remote made of an action: the id of the message it created, if any."""
+
+    message_external_id: str | None = None
+    already_there: bool = False
+
+
+@dataclass(frozen=True)
+class RemoteMacro:
+    """A macro of the remote's library, its placeholders kept as the remote wrote them."""
+
+    external_id: str
+    title: str
+    body: str
+    actions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """A remote helpdesk, mirrored into the store and written to through the outbox."""
+
+    #: Short name, as in the ``deskterm.connectors`` entry point group (``rt``, ``zendesk``).
+    name: ClassVar[str]
+    #: What the UI calls the remote ("Request Tracker", "Zendesk").
+    label: ClassVar[str]
+
+    @classmethod
+    def from_options(cls, options: ConnectorOptions) -> Connector:
+        """Build the connector (no network yet).
+
+        Raises:
+            ValueError: a missing address or credentials, in one line for the user.
+        """
+        ...
+
+    def account_name(self) -> str:
+        """A short name of the remote account, for the mirror's file name (host, subdomain)."""
+        ...
+
+    def whoami(self) -> RemoteAgent:
+        """Check the address and the credentials; returns the agent they act as.
+
+        Raises:
+            AuthError: the credentials were refused.
+            TransientError: the remote cannot be reached.
+        """
+        ...
+
+    def pull(self, cursor: str | None) -> Iterator[PullBatch]:
+        """Yield the conversations changed since ``cursor`` (everything when None), in
+        batches, each with the cursor to resume after it.
+
+        Raises:
+            TransientError, RateLimited: the pull stops; the engine resumes it later from
+                the last batch's cursor.
+            PermanentError: a refused query (a bad queue name, a bad cursor).
+        """
+        ...
+
+    def push(self, action: PushAction) -> PushResult:
+        """Apply one action on the remote.
+
+        Must be safe to call again for the same action (same ``idempotency_key``): a field
+        change sets values rather than toggling them, and a message is looked for on the
+        remote before being sent again when ``action.attempts > 1``.
+
+        Raises:
+            Conflict: someone changed the same thing on the remote since the action was
+                taken; the message says who and what, in words for the agent.
+            PermanentError: refused for good (a right, a validation, a closed ticket).
+            TransientError, RateLimited: try again later.
+        """
+        ...
+
+    def fetch_customer(self, external_id: str) -> RemoteCustomer:
+        """The remote's record of one customer.
+
+        Raises:
+            PermanentError: no such customer.
+        """
+        ...
+
+    def macros(self) -> list[RemoteMacro]:
+        """The remote's macro library (optional capability: an empty list if none)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class BaseConnector:
+    """Safe defaults for the optional parts of :class:`Connector`."""
+
+    name: ClassVar[str] = "remote"
+    label: ClassVar[str] = "the remote helpdesk"
+
+    def macros(self) -> list[RemoteMacro]:
+        return []
+
+    def close(self) -> None:
+        return None

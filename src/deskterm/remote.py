@@ -1,0 +1,125 @@
+"""Remote mode: which helpdesk, how to reach it, where its mirror lives.
+
+Credentials come from the environment or the system keyring, never from the config file:
+
+- Request Tracker: ``DESKTERM_RT_TOKEN`` (preferred) or ``DESKTERM_RT_PASSWORD``, and
+  ``DESKTERM_RT_USER`` (or ``--user``);
+- Zendesk: ``DESKTERM_ZENDESK_TOKEN`` (an API token, with ``DESKTERM_ZENDESK_EMAIL`` or
+  ``--user``) or ``DESKTERM_ZENDESK_OAUTH_TOKEN``;
+- else the keyring (``pip install 'deskterm[keyring]'``), service ``deskterm``, user
+  ``rt:token``, ``rt:password``, ``zendesk:token`` or ``zendesk:oauth``.
+
+The mirror file is created readable and writable by its owner only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from deskterm import locations
+from deskterm.backend.db import StoreError
+from deskterm.backend.store import Store
+from deskterm.backend.sync import Connector, ConnectorOptions, UnknownConnector, load
+from deskterm.config import Settings
+
+KEYRING_SERVICE = "deskterm"
+
+#: (environment variable, keyring user) of each secret, per remote kind.
+_SECRETS = {
+    "rt": {"token": ("DESKTERM_RT_TOKEN", "rt:token"),
+           "password": ("DESKTERM_RT_PASSWORD", "rt:password")},
+    "zendesk": {"token": ("DESKTERM_ZENDESK_TOKEN", "zendesk:token"),
+                "oauth_token": ("DESKTERM_ZENDESK_OAUTH_TOKEN", "zendesk:oauth")},
+}  # fmt: skip
+_USERS = {"rt": "DESKTERM_RT_USER", "zendesk": "DESKTERM_ZENDESK_EMAIL"}
+
+
+class RemoteSetupError(StoreError):
+    """Remote mode cannot start; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class RemoteChoice:
+    """What the command line and the settings ask for."""
+
+    kind: str
+    url: str | None = None
+    subdomain: str | None = None
+    user: str | None = None
+    queue: str | None = None
+
+
+def choice_from(settings: Settings, kind: str | None, **given: str | None) -> RemoteChoice | None:
+    """The remote to use: the command line's, else the config's ``[remote]``; None: local."""
+    remote = settings.remote
+    chosen = kind or remote.kind
+    if not chosen:
+        return None
+    same = chosen == remote.kind
+    return RemoteChoice(
+        kind=chosen,
+        url=given.get("url") or (remote.url if same else None),
+        subdomain=given.get("subdomain") or (remote.subdomain if same else None),
+        user=given.get("user") or (remote.email if same else None),
+        queue=given.get("queue") or (remote.queue if same else None),
+    )
+
+
+def _secret(env: str, keyring_user: str) -> str | None:
+    value = os.environ.get(env)
+    if value:
+        return value
+    try:
+        import keyring  # optional
+    except ImportError:
+        return None
+    try:
+        return keyring.get_password(KEYRING_SERVICE, keyring_user)
+    except Exception:  # a locked or missing keyring backend: as if nothing were stored
+        return None
+
+
+def options_for(choice: RemoteChoice) -> ConnectorOptions:
+    """Connector options with the secrets filled in from the environment or the keyring."""
+    secrets = {
+        name: _secret(env, user) for name, (env, user) in _SECRETS.get(choice.kind, {}).items()
+    }
+    user = choice.user or os.environ.get(_USERS.get(choice.kind, ""), "") or None
+    return ConnectorOptions(
+        url=choice.url,
+        subdomain=choice.subdomain,
+        user=user,
+        token=secrets.get("token"),
+        password=secrets.get("password"),
+        oauth_token=secrets.get("oauth_token"),
+        queue=choice.queue or "General",
+    )
+
+
+def connector_for(choice: RemoteChoice) -> Connector:
+    """Build the connector; every setup mistake is one line (RemoteSetupError)."""
+    try:
+        cls = load(choice.kind)
+        return cls.from_options(options_for(choice))
+    except UnknownConnector as exc:
+        raise RemoteSetupError(str(exc)) from None
+    except ValueError as exc:
+        raise RemoteSetupError(str(exc).splitlines()[0]) from None
+
+
+def mirror_path(connector: Connector, override: Path | None = None) -> Path:
+    return override or locations.mirror_store(connector.name, connector.account_name())
+
+
+def open_mirror(path: Path) -> Store:
+    """Open (or create, owner-only) the mirror store at ``path``."""
+    if not path.parent.exists():
+        raise RemoteSetupError(f"Cannot write {path}: the folder {path.parent} does not exist")
+    if not path.exists():
+        # SQLite gives its -wal and -shm files the database file's permissions.
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
+    return Store(path)
