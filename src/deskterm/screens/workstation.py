@@ -50,6 +50,9 @@ NARROW = 120
 VERY_NARROW = 90
 
 
+SEARCH_HINT = Text("enter: go to results · ctrl+s: save as a view · esc: close", style="dim")
+
+
 def view_for(key: str, saved: dict[str, str] | None = None) -> View:
     for v in BUILTIN_VIEWS:
         if v.key == key:
@@ -75,6 +78,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.view: View = BUILTIN_VIEWS[0]
         self.previous_view: View = self.view
         self.bundle: ConversationBundle | None = None
+        self._hint_shown: Text | str = ""
         self._show_timer = None
         self._search_timer = None
         self._data_version = -1
@@ -258,6 +262,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         search = self.query_one("#search", Input)
         search.display = True
         self.query_one("#search-error", Static).display = True
+        self._search_hint(SEARCH_HINT)  # now, while the box opens: not in a results frame
         self.narrow_pane = "inbox"
         search.focus()
 
@@ -275,9 +280,8 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self._run_search(text)
 
     def _run_search(self, text: str) -> None:
-        error = self.query_one("#search-error", Static)
         if not text.strip():
-            error.update("")
+            self._search_hint(SEARCH_HINT)
             self.set_view(self.previous_view)
             return
         try:
@@ -285,12 +289,17 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         except QueryError as exc:
             caret = Text(" " * min(exc.position, 200) + "^ ", style="bold red")
             caret.append(str(exc), style="red")
-            error.update(caret)
+            self._search_hint(caret)
             return
-        error.update(
-            Text("enter: go to results · ctrl+s: save as a view · esc: close", style="dim")
-        )
+        self._search_hint(SEARCH_HINT)
         self.set_view(View("search", f"Search: {one_line(text, 30)}", query))
+
+    def _search_hint(self, hint: Text | str) -> None:
+        """The line under the search box. Written only when it changes: each write lays
+        the whole screen out again, in the frame where the results are being read."""
+        if hint != self._hint_shown:
+            self._hint_shown = hint
+            self.query_one("#search-error", Static).update(hint)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -300,9 +309,8 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         search = self.query_one("#search", Input)
         search.value = ""
         search.display = False
-        error = self.query_one("#search-error", Static)
-        error.update("")
-        error.display = False
+        self._search_hint("")
+        self.query_one("#search-error", Static).display = False
         if restore and self.view.key == "search":
             self.set_view(self.previous_view)
         self.inbox.focus()
@@ -538,11 +546,17 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             store.conn, now=self.desk.clock(), tz=self.desk.tz, policies=store.sla_policies()
         )
         median = format_duration(seconds) if seconds is not None else ""
-        self.app.call_from_thread(
-            setattr, self.query_one(StatusBar), "median_first_response", median
-        )
+        self.app.call_from_thread(self._show_median, median)
+
+    def _show_median(self, median: str) -> None:
+        # On the event loop: the widgets are never looked up from a worker thread, and the
+        # header may be gone already when the answer comes in as the app quits.
+        for status in self.query(StatusBar):
+            status.median_first_response = median
 
     def _after_poll(self, changed: bool, breaching: int, others, fresh) -> None:
+        if not self.query(StatusBar):
+            return  # the app is quitting: the panes went before the poll's answer came
         self.query_one(StatusBar).breaching = breaching
         if changed:
             self.inbox.refresh_rows()

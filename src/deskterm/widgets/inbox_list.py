@@ -183,8 +183,9 @@ class InboxList(ScrollView, can_focus=True):
         self.selected_ids.clear()
         self.set_reactive(InboxList.cursor, 0)
         self._announced = -1
-        self.virtual_size = Size(0, 0)
-        self.scroll_to(y=0, animate=False, immediate=True)
+        # The old lines stay on screen until the new view's first page comes (a few ms):
+        # clearing them first would cost a frame of an empty list, drawn while the page
+        # is being read.
         generation = self._generation
         if at_once:
             try:
@@ -206,7 +207,6 @@ class InboxList(ScrollView, can_focus=True):
             group="inbox-view",
             exclusive=True,
         )
-        self.refresh()
 
     def refresh_rows(self) -> None:
         """Re-read what is on screen (the store changed); keeps the cursor's conversation."""
@@ -327,7 +327,8 @@ class InboxList(ScrollView, can_focus=True):
         if generation != self._generation or rows is None:
             return
         self._pages[page] = rows
-        if self.total is None:
+        if self.total is None:  # the first page of a new view
+            self.scroll_to(y=0, animate=False, immediate=True)
             self._set_total(max(len(rows) + page * PAGE, self._known_rows()))
         self._drop_far_pages()
         self._repaint()
