@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from deskterm.backend.connectors.errors import Conflict, PermanentError
 from deskterm.backend.connectors.rt_api import RTClient
 from deskterm.backend.connectors.rt_records import format_rt_date
-from deskterm.backend.sync.fields import plan_fields
+from deskterm.backend.sync.fields import near, plan_fields, say_value
 from deskterm.backend.sync.protocol import (
     BaseConnector,
     ConnectorOptions,
@@ -310,7 +310,7 @@ class RTConnector(BaseConnector):
         plan = plan_fields(action, remote, _same)
         if plan.conflicts:
             who = ticket.get("LastUpdatedBy") or "someone"
-            said = ", ".join(f"the {k} to {_say(v)}" for k, v in plan.conflicts.items())
+            said = ", ".join(f"the {k} to {say_value(v)}" for k, v in plan.conflicts.items())
             raise Conflict(f"{who} changed {said} on {self.label}")
         update: dict[str, Any] = {}
         if "status" in plan.send or "snoozed_until" in plan.send:
@@ -341,24 +341,10 @@ class RTConnector(BaseConnector):
 
 
 def _same(name: str, remote: Any, local: Any) -> bool:
-    if name == "status":
+    if name == "status":  # RT has no "waiting on the customer": it is open there
         equivalent = {"pending": "open"}
         return bool(equivalent.get(str(local), str(local)) == remote)
-    if name == "snoozed_until":
-        if remote is None or local is None:
-            return remote is local
-        return abs((remote - local).total_seconds()) < 60
-    return bool(remote == local)
-
-
-def _say(value: Any) -> str:
-    if isinstance(value, datetime):
-        return "snoozed until " + value.strftime("%Y-%m-%d %H:%M UTC")
-    if value is None:
-        return "nothing"
-    if isinstance(value, list):
-        return ", ".join(value) or "no tags"
-    return str(value)
+    return near(name, remote, local)
 
 
 def _quote(text: str) -> str:

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from deskterm.backend.connectors.errors import Conflict, PermanentError
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
-from deskterm.backend.sync.fields import plan_fields
+from deskterm.backend.sync.fields import near, plan_fields, say_value
 from deskterm.backend.sync.protocol import (
     BaseConnector,
     ConnectorOptions,
@@ -294,9 +294,9 @@ class ZendeskConnector(BaseConnector):
             "tags": visible_tags(tags),
             "priority": str(ticket.get("priority") or "normal"),
         }
-        plan = plan_fields(action, remote, _same)
+        plan = plan_fields(action, remote, near)
         if plan.conflicts:
-            said = ", ".join(f"the {k} to {_say(v)}" for k, v in plan.conflicts.items())
+            said = ", ".join(f"the {k} to {say_value(v)}" for k, v in plan.conflicts.items())
             raise Conflict(f"someone changed {said} on Zendesk")
         if "group_id" in action.fields:
             raise PermanentError("deskterm's groups are not mirrored to Zendesk groups yet")
@@ -349,21 +349,3 @@ def _priority(value: Any) -> Priority:
         return Priority(str(value))
     except ValueError:
         return Priority.NORMAL
-
-
-def _same(name: str, remote: Any, local: Any) -> bool:
-    if name == "snoozed_until":
-        if remote is None or local is None:
-            return remote is local
-        return abs((remote - local).total_seconds()) < 60
-    return bool(remote == local)
-
-
-def _say(value: Any) -> str:
-    if isinstance(value, datetime):
-        return "snoozed until " + value.strftime("%Y-%m-%d %H:%M UTC")
-    if value is None:
-        return "nothing"
-    if isinstance(value, list):
-        return ", ".join(value) or "no tags"
-    return str(value)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from deskterm.backend.sync.protocol import PushAction
@@ -56,3 +57,24 @@ def plan_fields(action: PushAction, remote_now: dict[str, Any], same: Same) -> F
 def exact(name: str, remote: Any, local: Any) -> bool:
     """The simplest ``Same``: equal values."""
     return bool(remote == local)
+
+
+def near(name: str, remote: Any, local: Any) -> bool:
+    """The ``Same`` of both helpdesks: equal values, and snooze times within a minute (the
+    remotes keep them to the minute or the second)."""
+    if name == "snoozed_until":
+        if remote is None or local is None:
+            return remote is local
+        return abs((remote - local).total_seconds()) < 60
+    return bool(remote == local)
+
+
+def say_value(value: Any) -> str:
+    """A field's value as the conflict notice on a conversation says it."""
+    if isinstance(value, datetime):
+        return "snoozed until " + value.strftime("%Y-%m-%d %H:%M UTC")
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return ", ".join(value) or "no tags"
+    return str(value)
