@@ -646,6 +646,9 @@ def test_format_money(cents: int, currency: str, language: str, text: str) -> No
         ("  7.50 eur ", 750),
         ("1 000,50", 100050),
         ("1\u202f000", 100000),
+        ("1,234.50", 123450),
+        ("1.234,50", 123450),
+        ("€1,000.00", 100000),
     ],
 )
 def test_parse_amount_reads_what_agents_type(text: str, cents: int) -> None:
@@ -660,6 +663,10 @@ def test_parse_amount_reads_what_agents_type(text: str, cents: int) -> None:
         ("-5", "is not an amount"),
         ("5.555", "is not an amount"),
         ("5 50", "is not an amount"),
+        ("1,234", "is not an amount"),  # a thousand and more, or one and a bit?
+        ("1.234", "is not an amount"),
+        ("1,234,50", "is not an amount"),
+        ("1,234 567.00", "is not an amount"),
         ("0", "above zero"),
         ("0,00", "above zero"),
         ("10001", "too large"),

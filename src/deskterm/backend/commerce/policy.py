@@ -14,7 +14,12 @@ from typing import Protocol
 MAX_AMOUNT_CENTS = 1_000_000
 
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
-_AMOUNT = re.compile(r"^(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,](\d{1,2}))?$")
+#: Units (digits, or groups of three after a space, comma or dot used the same way each time),
+#: then optionally a decimal comma or dot and one or two digits.
+_AMOUNT = re.compile(
+    r"^(?P<units>\d{1,3}(?P<group>[ \u00a0\u202f.,])\d{3}(?:(?P=group)\d{3})*|\d+)"
+    r"(?:(?P<point>[.,])(?P<cents>\d{1,2}))?$"
+)
 
 
 class Limits(Protocol):
@@ -52,7 +57,8 @@ def format_money(cents: int, currency: str = "EUR", *, language: str = "en") -> 
 
 
 def parse_amount(text: str) -> int:
-    """Cents from what an agent types: ``5``, ``5.5``, ``5,50``, ``€5``, ``5 €``, ``5 EUR``.
+    """Cents from what an agent types: ``5``, ``5.5``, ``5,50``, ``€5``, ``5 €``, ``5 EUR``,
+    ``1 234,50``, ``1,234.50``, ``1.234,50``.
 
     Raises AmountError for anything else, zero, or an absurd amount.
     """
@@ -61,10 +67,12 @@ def parse_amount(text: str) -> int:
         clean = clean.replace(token, "")
     clean = clean.strip()
     match = _AMOUNT.match(clean)
-    if not match:
+    group, point = (match["group"], match["point"]) if match else (None, None)
+    # "1,234.50" and "1.234,50" read as 1234.50; "1,234" alone could be either: refused.
+    if not match or (group in (".", ",") and (point is None or point == group)):
         raise AmountError(f"{text.strip() or 'Nothing'!s} is not an amount: type e.g. 5 or 7.50")
-    units = int(re.sub(r"\D", "", match.group(1)))
-    decimals = (match.group(2) or "0").ljust(2, "0")
+    units = int(re.sub(r"\D", "", match["units"]))
+    decimals = (match["cents"] or "0").ljust(2, "0")
     cents = units * 100 + int(decimals)
     if cents <= 0:
         raise AmountError("The amount must be above zero")
