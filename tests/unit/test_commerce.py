@@ -454,6 +454,16 @@ def test_refund_above_the_order_total_is_refused_outright(desk: Desk) -> None:
     assert refused.value.reason == "A refund of €5.00 is more than the order's €3.90 total"
 
 
+def test_goodwill_on_another_customers_order_is_refused(desk: Desk) -> None:
+    other_id = desk.store.add_customer("Paul Durand", language="en")
+    theirs = add_order(desk.store, other_id, "PO-9", items=[("Tiramisu", 2, 550)])
+
+    with pytest.raises(ActionRefused, match="PO-9 is not"):
+        desk.provider.goodwill(desk.customer, theirs, 500, "refund", idempotency_key="k")
+
+    assert count(desk.store, "SELECT count(*) FROM gestures") == 0
+
+
 def test_goodwill_with_the_same_key_twice_applies_once(desk: Desk) -> None:
     first = desk.provider.goodwill(desk.customer, None, 1000, "credit", idempotency_key="k")
     for n in range(2):

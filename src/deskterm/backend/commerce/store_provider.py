@@ -229,6 +229,9 @@ class StoreProvider:
             seen = ledger.recall(c, SCOPE, idempotency_key)
             if seen is not None:
                 return ActionResult.from_json(seen)
+            if order is not None and _order_row(c, order)["customer_id"] != customer.id:
+                # A refund on someone else's order would pass the policy on the wrong tally.
+                raise ActionRefused(f"Order {order.number} is not {customer.name}'s")
             if self.limits is not None:
                 since = self.store.now() - timedelta(days=self.limits.window_days)
                 verdict = check_gesture(
