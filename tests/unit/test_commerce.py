@@ -477,6 +477,19 @@ def test_goodwill_with_the_same_key_twice_applies_once(desk: Desk) -> None:
     assert given_now(desk) == 3000
 
 
+def test_a_key_used_for_one_action_is_refused_for_another(desk: Desk) -> None:
+    desk.provider.goodwill(desk.customer, None, 1000, "credit", idempotency_key="k")
+    order = add_order(desk.store, desk.customer.id, "PO-3", items=[("Houmous", 1, 390)])
+
+    with pytest.raises(ActionRefused, match="already used for a goodwill"):
+        desk.provider.cancel_order(order, idempotency_key="k")
+
+    assert (
+        desk.store.conn.execute("SELECT status FROM orders WHERE id = ?", (order.id,)).fetchone()[0]
+        != "cancelled"
+    )
+
+
 def test_goodwill_refuses_a_non_positive_amount(desk: Desk) -> None:
     with pytest.raises(ActionRefused, match="above zero"):
         desk.provider.goodwill(desk.customer, None, 0, "credit", idempotency_key="k")

@@ -40,6 +40,18 @@ def _order_row(c: sqlite3.Connection, order: Order) -> sqlite3.Row:
     return row
 
 
+def _replayed(c: sqlite3.Connection, key: str, kind: str) -> ActionResult | None:
+    """The result already recorded under ``key`` (a retry), or None the first time; a key
+    used before for another kind of action is refused rather than answered with its result."""
+    seen = ledger.recall(c, SCOPE, key)
+    if seen is None:
+        return None
+    result = ActionResult.from_json(seen)
+    if result.kind != kind:
+        raise ActionRefused(f"This request was already used for a {result.kind}, not a {kind}")
+    return result
+
+
 def _slot_of(start: int | None, end: int | None) -> Slot | None:
     if start is None or end is None:
         return None
@@ -97,9 +109,9 @@ class StoreProvider:
         if not items:
             raise ActionRefused("Pick at least one item to send again")
         with self.store.transaction() as c:
-            seen = ledger.recall(c, SCOPE, idempotency_key)
+            seen = _replayed(c, idempotency_key, "resend")
             if seen is not None:
-                return ActionResult.from_json(seen)
+                return seen
             row = _order_row(c, order)
             if row["status"] in ("cancelled", "refunded"):
                 raise ActionRefused(f"Order {row['number']} was {row['status']}: nothing to resend")
@@ -178,9 +190,9 @@ class StoreProvider:
         if not is_opening_slot(slot, self.tz):
             raise ActionRefused("That is not a delivery slot (one hour, within opening hours)")
         with self.store.transaction() as c:
-            seen = ledger.recall(c, SCOPE, idempotency_key)
+            seen = _replayed(c, idempotency_key, "slot")
             if seen is not None:
-                return ActionResult.from_json(seen)
+                return seen
             if slot.start < self.store.now():
                 raise ActionRefused("That slot has already started: pick a later one")
             row = _order_row(c, order)
@@ -226,9 +238,9 @@ class StoreProvider:
             raise ActionRefused("The amount must be above zero")
         ctx = context or ActionContext()
         with self.store.transaction() as c:
-            seen = ledger.recall(c, SCOPE, idempotency_key)
+            seen = _replayed(c, idempotency_key, "goodwill")
             if seen is not None:
-                return ActionResult.from_json(seen)
+                return seen
             if order is not None and _order_row(c, order)["customer_id"] != customer.id:
                 # A refund on someone else's order would pass the policy on the wrong tally.
                 raise ActionRefused(f"Order {order.number} is not {customer.name}'s")
@@ -275,9 +287,9 @@ class StoreProvider:
         self, order: Order, *, idempotency_key: str, context: ActionContext | None = None
     ) -> ActionResult:
         with self.store.transaction() as c:
-            seen = ledger.recall(c, SCOPE, idempotency_key)
+            seen = _replayed(c, idempotency_key, "cancel")
             if seen is not None:
-                return ActionResult.from_json(seen)
+                return seen
             row = _order_row(c, order)
             if row["status"] not in CANCELLABLE:
                 raise ActionRefused(
