@@ -21,6 +21,7 @@ Everything here is pure: no I/O, no clock (the caller passes ``now``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -90,7 +91,9 @@ class Query:
         """True when the query neither searches text nor filters anything."""
         return self == _EMPTY
 
-    def fts_expression(self) -> str | None:
+    def fts_expression(
+        self, words_from: Callable[[str], Sequence[str] | None] | None = None
+    ) -> str | None:
         """An SQLite FTS5 MATCH expression for the text part, or None without positive terms.
 
         Every term is double-quoted, so nothing the agent types is FTS5 syntax. Words of
@@ -99,15 +102,30 @@ class Query:
         words, phrases and exclusions (through ``NOT``) exactly. FTS5 cannot express
         "NOT x" on its own: when the query has only exclusions this returns None and the
         caller filters with :meth:`fts_exclusion` instead.
+
+        ``words_from(prefix)``, when given, names the indexed words a prefix stands for (or
+        None when it cannot say): the prefix is then searched as those words joined by OR,
+        which matches the same texts and which FTS5 reads newest first far faster.
         """
-        positive = [_fts_quote(w) + ("*" if len(w) >= PREFIX_MIN else "") for w in self.words]
+        positive = [self._fts_word(w, words_from) for w in self.words]
         positive += [_fts_quote(p) for p in self.phrases]
         if not positive:
             return None
-        expression = " ".join(positive)
+        expression = " AND ".join(positive)
         if self.excluded:
             expression = f"({expression})" + "".join(f" NOT {_fts_quote(x)}" for x in self.excluded)
         return expression
+
+    @staticmethod
+    def _fts_word(word: str, words_from: Callable[[str], Sequence[str] | None] | None) -> str:
+        if len(word) < PREFIX_MIN:
+            return _fts_quote(word)
+        spelled = words_from(word) if words_from is not None else None
+        if not spelled:
+            return _fts_quote(word) + "*"
+        if len(spelled) == 1:
+            return _fts_quote(spelled[0])
+        return "(" + " OR ".join(_fts_quote(w) for w in spelled) + ")"
 
     def fts_exclusion(self) -> str | None:
         """An FTS5 expression matching any excluded term, or None without exclusions.

@@ -78,3 +78,46 @@ async def test_the_cursor_keeps_its_conversation_when_rows_above_leave(big_store
         await settle(pilot)
         assert inbox.cursor_id == held
         assert inbox.cursor == 7
+
+
+async def test_the_scrollbar_and_the_lines_follow_the_length_of_the_view(big_store: Store):
+    """A short view after a long one: the scrollbar goes, the rows past its end are blank,
+    and the header names the view once its rows are on screen; back again, it all returns."""
+    from textual.geometry import Region
+    from textual.widgets import Input
+
+    from deskterm.widgets.status_bar import StatusBar
+
+    app = create_app(big_store, quiet_settings(), demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        inbox = app.screen.query_one(InboxList)
+        status = app.screen.query_one(StatusBar)
+        assert inbox.total is not None and inbox.total * 2 > inbox.size.height
+        assert inbox.show_vertical_scrollbar
+        long_lines = [inbox.render_line(y).text for y in range(inbox.size.height)]
+        assert all(line.strip() for line in long_lines[:-1:2])  # a row on every first line
+        await pilot.press("slash", *'"zzz-no-such-word"')
+        await settle(pilot)
+        assert inbox.total == 0 and not inbox.show_vertical_scrollbar
+        assert status.view_title.startswith("Search:") and status.count == 0
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert status.view_title == "Inbox" and status.count == inbox.total
+        assert inbox.show_vertical_scrollbar
+        await pilot.press("slash")
+        # Typed into the box at once (an address has keys pilot names otherwise).
+        handle = big_store.conn.execute(
+            "SELECT h.value FROM customer_handles h WHERE h.value LIKE '%@%' AND "
+            "(SELECT count(*) FROM conversations c WHERE c.customer_id = h.customer_id) "
+            "BETWEEN 2 AND 5 LIMIT 1"
+        ).fetchone()[0]
+        app.screen.query_one("#search", Input).value = f"from:{handle}"
+        await settle(pilot)
+        few = inbox.total
+        assert few is not None and 0 < few * 2 < inbox.size.height
+        assert not inbox.show_vertical_scrollbar
+        # As painted: through the widget's line cache, which keeps what is not refreshed.
+        lines = [strip.text for strip in inbox.render_lines(Region(0, 0, *inbox.size))]
+        assert all(line.strip() for line in lines[: few * 2 : 2])
+        assert not any(line.strip() for line in lines[few * 2 :])

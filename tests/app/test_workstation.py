@@ -114,9 +114,15 @@ async def test_search_as_you_type_and_inline_errors(make_app, desk_store):
         await pilot.pause(0.3)
         await settle(pilot)
         assert "Unknown channel" in _export(app)
+        await pilot.press(*["backspace"] * len(" channel:fax"))
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert "Unknown channel" not in _export(app)  # gone with the results' frame
+        assert app.screen.query_one(StatusBar).view_title == "Search: spicy"
         await pilot.press("escape")
         await settle(pilot)
         assert desk(app).view.key == "inbox"
+        assert app.screen.query_one(StatusBar).view_title == "Inbox"
 
 
 async def test_g_then_a_letter_switches_views(make_app, desk_store):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from deskterm.backend import schema
 from deskterm.backend.db import StaleVersion, StoreError
 from deskterm.backend.store import Store
-from deskterm.backend.views import BUILTIN_VIEWS, View
+from deskterm.backend.views import BUILTIN_VIEWS, View, index_spelling
 from deskterm.models import UNTIL_REPLY, AuthorKind, Channel, Status
 from deskterm.query import parse_query
 from tests.conftest import T0, Clock, Team, agent_replies, customer_writes
@@ -212,10 +212,146 @@ def test_a_text_search_pages_in_recency_order_with_every_filter(store: Store, te
     for text in ("parcel", "parcel from:lea"):
         q = View("search", "s", parse_query(text, now=T0 + timedelta(hours=1)))
         first = store.page(q, limit=5)
+        assert store.first_page(q, limit=5) == (first, 12)
         after = (first[-1].sort_value, first[-1].id)
         rest = store.page(q, after=after, limit=50)
         assert ids(first) + ids(rest) == list(reversed(made)), text
         assert ids(store.page_at(q, 5, limit=3)) == list(reversed(made))[5:8]
+
+
+#: Words that share beginnings, with accents and capitals, as customers and agents write.
+WORDS = (
+    "refund",
+    "Refunded",
+    "refunding",
+    "réfugié",
+    "REFUS",
+    "pain",
+    "paiement",
+    "Païen",
+    "apple",
+    "appli",
+    "application",
+    "appétit",
+    "app",
+    "e-mail",
+    "naïve",
+    "café",
+    "cafés",
+    "straße",
+    "ﬁne",
+    "ΑΘΗΝΑ",
+    "日本語",
+    "x2",
+    "x200",
+    "order12",
+    "ordre",
+)
+
+
+def _texts(words: int) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(WORDS), min_size=1, max_size=words).map(" ".join)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    texts=st.lists(st.tuples(_texts(5), _texts(2)), min_size=1, max_size=8),
+    edited=_texts(3),
+    typed=st.lists(
+        st.sampled_from(WORDS).flatmap(
+            lambda w: st.integers(3, max(3, len(w))).map(lambda n: w[:n])
+        ),
+        min_size=1,
+        max_size=2,
+    ),
+)
+def test_prefixes_spelled_as_words_find_what_the_prefix_search_finds(
+    store: Store, team: Team, monkeypatch: pytest.MonkeyPatch, texts, edited, typed
+):
+    """Every search word being typed is searched as the indexed words it starts: the same
+    conversations as FTS5's own prefix search, whatever was written, edited or titled."""
+    for n, (text, subject) in enumerate(texts):
+        cid = customer_writes(store, team.customer, text, subject=subject)
+        if n == 0:
+            store.conn.execute(
+                "UPDATE messages SET body = ? WHERE conversation_id = ?", (edited, cid)
+            )
+            store.conn.execute("UPDATE conversations SET subject = ? WHERE id = ?", (text, cid))
+    # The words listed for a prefix are the index's own words that start with it (and may
+    # hold words of edited texts, which match nothing).
+    conn = store.conn
+    conn.execute("CREATE VIRTUAL TABLE temp.m USING fts5vocab(main, 'messages_fts', 'row')")
+    conn.execute("CREATE VIRTUAL TABLE temp.s USING fts5vocab(main, 'subjects_fts', 'row')")
+    indexed = {r[0] for r in conn.execute("SELECT term FROM temp.m UNION SELECT term FROM temp.s")}
+    conn.execute("DROP TABLE temp.m")
+    conn.execute("DROP TABLE temp.s")
+    for word in typed:
+        spelled = store.search_words(word)
+        if spelled is not None:
+            prefix = index_spelling(word)
+            assert prefix is not None and all(w.startswith(prefix) for w in spelled)
+            assert {w for w in indexed if w.startswith(prefix)} <= set(spelled), word
+    query = View("search", "s", parse_query(" ".join(typed), now=T0))
+    found = store.page(query, limit=500)
+    counted = store.count(query)
+    assert store.first_page(query, limit=3) == (found[:3], counted)  # one read for both
+    with monkeypatch.context() as m:
+        m.setattr(store, "search_words", lambda prefix: None)
+        assert ids(found) == ids(store.page(query, limit=500)), typed
+        assert counted == store.count(query)
+    conn.execute("DELETE FROM conversations")  # the next example starts empty
+
+
+def test_a_first_page_counts_only_text_searches(store: Store, team: Team):
+    customer_writes(store, team.customer, "parcel lost")
+    assert store.first_page(INBOX, limit=5) == (store.page(INBOX, limit=5), None)
+    nothing = View("search", "s", parse_query("nowhere", now=T0))
+    assert store.first_page(nothing) == ([], 0)
+
+
+def test_a_prefix_of_too_many_words_is_left_to_fts(
+    store: Store, team: Team, monkeypatch: pytest.MonkeyPatch
+):
+    from deskterm.backend import store as store_module
+
+    found = customer_writes(store, team.customer, "refunded twice")
+    customer_writes(store, team.customer, "no refusal here")
+    assert store.search_words("ref") == ["refunded", "refusal"]
+    assert store.search_words("réf") == ["refunded", "refusal"]  # as the index spells it
+    assert store.search_words("zzz") is None  # nothing starts so: FTS says so itself
+    assert store.search_words("e-mail") is None  # two words to FTS5: its own prefix search
+    monkeypatch.setattr(store_module, "SPELLED_MAX", 1)
+    assert store.search_words("ref") is None
+    refund = View("search", "s", parse_query("refun", now=T0))
+    assert ids(store.page(refund)) == [found]
+
+
+def test_an_older_store_gets_its_search_words_when_it_is_upgraded(
+    store: Store, team: Team, clock: Clock
+):
+    cid = customer_writes(store, team.customer, "Colis jamais arrivé", subject="Livraison")
+    conn = store.conn
+    conn.execute("BEGIN")
+    for name in [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_terms%'"
+        )
+    ]:
+        conn.execute(f"DROP TRIGGER {name}")
+    for table in ("search_scratch_terms", "search_scratch", "search_terms"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    conn.execute("COMMIT")
+    store.close()
+    again = Store(store.path, clock=clock)
+    assert again.search_words("arriv") == ["arrive"]
+    assert again.search_words("livr") == ["livraison"]
+    for typed in ("arriv", "livr"):  # a message's word, a subject's
+        assert ids(again.page(View("search", "s", parse_query(typed, now=T0)))) == [cid]
+    again.close()
 
 
 def test_hostile_search_text_never_reaches_fts_as_syntax(store: Store, team: Team):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Added to a waiting-since time so that conversations without a due time sort after all
 #: conversations with one (epoch seconds stay below 10**10 until the year 2286).
@@ -331,8 +331,58 @@ END;
     + REBUILD_VIEW_COUNTS
 )
 
+#: Every word of every message and subject, as the full-text index spells them (lowercase,
+#: accents dropped). A search word typed as a prefix is looked up here and searched as the
+#: words it starts ("refund" → refund OR refunded OR refunding): FTS5 answers such an OR
+#: newest first reading only as far as it needs, where a prefix query merges every posting
+#: of every word it matches first (50 ms for "app" at a million conversations, 5 ms as an
+#: OR). Filled from the index itself, then by triggers that let FTS5 tokenize each new
+#: text in a scratch table, so that the words are exactly the index's words.
+REBUILD_SEARCH_TERMS = """
+DELETE FROM search_terms;
+CREATE VIRTUAL TABLE temp.rebuild_message_terms USING fts5vocab(main, 'messages_fts', 'row');
+CREATE VIRTUAL TABLE temp.rebuild_subject_terms USING fts5vocab(main, 'subjects_fts', 'row');
+INSERT OR IGNORE INTO search_terms(term) SELECT term FROM temp.rebuild_message_terms;
+INSERT OR IGNORE INTO search_terms(term) SELECT term FROM temp.rebuild_subject_terms;
+DROP TABLE temp.rebuild_message_terms;
+DROP TABLE temp.rebuild_subject_terms;
+"""
+
+_V3 = (
+    """
+CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
+
+CREATE VIRTUAL TABLE search_scratch USING fts5(
+  text, content='', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE search_scratch_terms USING fts5vocab(search_scratch, 'row');
+
+CREATE TRIGGER search_terms_message_insert AFTER INSERT ON messages BEGIN
+  INSERT INTO search_scratch(rowid, text) VALUES (1, new.body);
+  INSERT OR IGNORE INTO search_terms(term) SELECT term FROM search_scratch_terms;
+  INSERT INTO search_scratch(search_scratch) VALUES ('delete-all');
+END;
+CREATE TRIGGER search_terms_message_update AFTER UPDATE OF body ON messages BEGIN
+  INSERT INTO search_scratch(rowid, text) VALUES (1, new.body);
+  INSERT OR IGNORE INTO search_terms(term) SELECT term FROM search_scratch_terms;
+  INSERT INTO search_scratch(search_scratch) VALUES ('delete-all');
+END;
+CREATE TRIGGER search_terms_subject_insert AFTER INSERT ON conversations BEGIN
+  INSERT INTO search_scratch(rowid, text) VALUES (1, new.subject);
+  INSERT OR IGNORE INTO search_terms(term) SELECT term FROM search_scratch_terms;
+  INSERT INTO search_scratch(search_scratch) VALUES ('delete-all');
+END;
+CREATE TRIGGER search_terms_subject_update AFTER UPDATE OF subject ON conversations BEGIN
+  INSERT INTO search_scratch(rowid, text) VALUES (1, new.subject);
+  INSERT OR IGNORE INTO search_terms(term) SELECT term FROM search_scratch_terms;
+  INSERT INTO search_scratch(search_scratch) VALUES ('delete-all');
+END;
+"""
+    + REBUILD_SEARCH_TERMS
+)
+
 #: Each entry upgrades the schema from version ``i`` to ``i + 1`` (index 0 creates it).
-MIGRATIONS: list[str] = [_V1, _V2]
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
 
 
 def current_version(conn: sqlite3.Connection) -> int:
@@ -373,6 +423,13 @@ def migrate(conn: sqlite3.Connection) -> int:
 def rebuild_view_counts(conn: sqlite3.Connection) -> None:
     """Recount the built-in views (inside the caller's transaction)."""
     for statement in _split(REBUILD_VIEW_COUNTS):
+        conn.execute(statement)
+
+
+def rebuild_search_terms(conn: sqlite3.Connection) -> None:
+    """Read the search words again from the full-text indexes (inside the caller's
+    transaction): after writing with the triggers set aside."""
+    for statement in _split(REBUILD_SEARCH_TERMS):
         conn.execute(statement)
 
 

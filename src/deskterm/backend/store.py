@@ -21,9 +21,11 @@ from deskterm.backend.rows import CONVERSATION_COLUMNS, INBOX_COLUMNS, InboxRow
 from deskterm.backend.views import (
     RESULTS_CAP,
     SEARCH_CAP,
+    SPELLED_MAX,
     View,
     ViewSQL,
     count_sql,
+    index_spelling,
     keyset_clause,
     view_sql,
 )
@@ -259,12 +261,33 @@ class Store(WritesMixin):
 
     # -- the inbox ---------------------------------------------------------------------
 
+    def search_words(self, prefix: str) -> list[str] | None:
+        """The indexed words that start with ``prefix`` (a search word being typed), or None
+        when they are too many, none, or cannot be told: then FTS5 searches the prefix."""
+        spelled = index_spelling(prefix)
+        if spelled is None:
+            return None
+        try:
+            words = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT term FROM search_terms WHERE term >= ? AND term < ? LIMIT ?",
+                    (spelled, spelled + "\U0010ffff", SPELLED_MAX + 1),
+                )
+            ]
+        except sqlite3.OperationalError:
+            return None  # a read-only store of an older schema has no list of words
+        return words if 0 < len(words) <= SPELLED_MAX else None
+
+    def _view_sql(self, view: View, me: int | None) -> ViewSQL:
+        return view_sql(view, me=me, now=self.now(), words_from=self.search_words)
+
     def count(self, view: View, *, me: int | None = None) -> int:
         """How many conversations ``view`` holds; a search stops counting at RESULTS_CAP."""
         counted = count_sql(view, me=me)
         if counted is not None:
             return int(self.conn.execute(counted[0], counted[1]).fetchone()[0])
-        spec = view_sql(view, me=me, now=self.now())
+        spec = self._view_sql(view, me)
         rows = f"SELECT 1 FROM {spec.narrow_source()} WHERE {spec.where_sql()}"
         params = list(spec.params)
         if view.query is not None:
@@ -281,7 +304,7 @@ class Store(WritesMixin):
             return False
         if count >= RESULTS_CAP:
             return True
-        fts = view.query.fts_expression()
+        fts = view.query.fts_expression(self.search_words)
         if fts is None:
             return False
         for table in ("messages_fts", "subjects_fts"):
@@ -306,7 +329,7 @@ class Store(WritesMixin):
 
         With ``backwards``, the rows *before* that key, still returned in view order.
         """
-        spec = view_sql(view, me=me, now=self.now())
+        spec = self._view_sql(view, me)
         extra, extra_params, order = keyset_clause(spec, after, backwards=backwards)
         sql = _page_sql(spec, f"{spec.where_sql()}{extra} ORDER BY {order} LIMIT ?", order)
         result = [
@@ -316,6 +339,40 @@ class Store(WritesMixin):
         if backwards:
             result.reverse()
         return result
+
+    def first_page(
+        self, view: View, *, limit: int = 50, me: int | None = None
+    ) -> tuple[list[InboxRow], int | None]:
+        """The first rows of ``view`` and, for a text search, its :meth:`count` (else None).
+
+        A text search is counted from the same read: its candidates (a few thousand text
+        matches) are sorted by id once, the count is how many pass, and only the first
+        ``limit`` are read in full. Counting apart would look the matches up again: as long
+        as the page itself at a million conversations.
+        """
+        spec = self._view_sql(view, me)
+        if not spec.from_text:
+            return self.page(view, limit=limit, me=me), None
+        _, _, order = keyset_clause(spec, None, backwards=False)
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT c.id FROM {spec.narrow_source()} WHERE {spec.where_sql()} "
+                f"ORDER BY {order} LIMIT ?",
+                [*spec.params, RESULTS_CAP],
+            )
+        ]
+        first = ids[:limit]
+        found = {
+            r[0]: rows.inbox_row(r, r[17] if r[17] is not None else 0)
+            for r in self.conn.execute(
+                f"SELECT {INBOX_COLUMNS}, {spec.sort_expr} FROM conversations c "
+                f"JOIN customers cu ON cu.id = c.customer_id "
+                f"WHERE c.id IN ({','.join('?' * len(first))})",
+                first,
+            )
+        }
+        return [found[i] for i in first if i in found], len(ids)
 
     def page_at(
         self,
@@ -328,7 +385,7 @@ class Store(WritesMixin):
     ) -> list[InboxRow]:
         """Rows from position ``offset``; ``anchor`` = (position, sort value, id) of a known row
         at or before it shortens the walk (the inbox list keeps such anchors as it pages)."""
-        spec = view_sql(view, me=me, now=self.now())
+        spec = self._view_sql(view, me)
         start = 0
         after = None
         if anchor is not None and anchor[0] <= offset:

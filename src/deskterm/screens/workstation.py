@@ -7,6 +7,7 @@ loop. Triage actions (done, snooze, assign, undo…) live in :mod:`deskterm.scre
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -43,8 +44,13 @@ if TYPE_CHECKING:
 SHOW_DELAY = 0.06
 SEARCH_DELAY = 0.15
 POLL_SECONDS = 1.5
-#: How often today's median first response is re-read (it reads today's messages).
+#: How often today's median first response is re-read (it reads today's messages), and how
+#: often when reading it takes longer than MEDIAN_SLOW: half a second of mostly Python at
+#: a million conversations, which slows every key pressed meanwhile (one interpreter), is
+#: not worth paying twice a minute for a figure of the whole day.
 MEDIAN_SECONDS = 30.0
+MEDIAN_SLOW = 0.05
+MEDIAN_SLOW_SECONDS = 300.0
 PANES = ("inbox", "conversation", "customer")
 NARROW = 120
 VERY_NARROW = 90
@@ -128,7 +134,6 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.set_interval(POLL_SECONDS, self._poll)
         # After the first frame: half a second of reading at a million conversations.
         self.call_after_refresh(self.poll_median)
-        self.set_interval(MEDIAN_SECONDS, self.poll_median)
         self._apply_width(self.size.width)
 
     # -- panes and layout ----------------------------------------------------------------
@@ -220,10 +225,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
                 self.view if not self.view.key.startswith("search") else (self.previous_view)
             )
         self.view = view
-        status = self.query_one(StatusBar)
-        status.view_title = view.title
-        status.count = None
-        self.inbox.set_view(view)
+        self.inbox.set_view(view)  # the header follows when its rows are on screen
 
     def action_goto(self) -> None:
         saved = [(f"saved:{vid}", name) for vid, name, _ in self.desk.saved_views]
@@ -247,8 +249,18 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
 
     @on(InboxList.Counted)
     def _counted(self, event: InboxList.Counted) -> None:
-        if event.view.key == self.view.key:
+        if event.count is None and event.view is self.view and event.view.key == "search":
+            self._search_hint(SEARCH_HINT)  # the query was read: any error shown goes now
+        # The header names the view on screen, so it changes once the view's rows have been
+        # painted, in a frame of its own: it is the screen's top line, and a frame that
+        # changes it and the rows renders every pane between the two. Left alone until then,
+        # the frame of the rows comes as soon as they are read (Textual spaces frames).
+        self.call_after_refresh(self._show_count, event)
+
+    def _show_count(self, event: InboxList.Counted) -> None:
+        if event.view is self.view and self.query(StatusBar):
             status = self.query_one(StatusBar)
+            status.view_title = event.view.title
             status.count = event.count
             status.capped = event.partial
 
@@ -291,7 +303,8 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             caret.append(str(exc), style="red")
             self._search_hint(caret)
             return
-        self._search_hint(SEARCH_HINT)
+        # An error shown for the query as it was goes with the results' frame (see _counted):
+        # a frame of its own now would hold the results' back until Textual's next one.
         self.set_view(View("search", f"Search: {one_line(text, 30)}", query))
 
     def _search_hint(self, hint: Text | str) -> None:
@@ -542,17 +555,21 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         """Today's median first response for the header (its own worker: at a million
         conversations it takes half a second, which the breaching count must not wait for)."""
         store = self.desk.store
+        started = time.perf_counter()
         seconds = today_first_response(
             store.conn, now=self.desk.clock(), tz=self.desk.tz, policies=store.sla_policies()
         )
         median = format_duration(seconds) if seconds is not None else ""
-        self.app.call_from_thread(self._show_median, median)
+        took = time.perf_counter() - started
+        self.app.call_from_thread(self._show_median, median, took)
 
-    def _show_median(self, median: str) -> None:
+    def _show_median(self, median: str, took: float) -> None:
         # On the event loop: the widgets are never looked up from a worker thread, and the
         # header may be gone already when the answer comes in as the app quits.
         for status in self.query(StatusBar):
             status.median_first_response = median
+            later = MEDIAN_SECONDS if took < MEDIAN_SLOW else MEDIAN_SLOW_SECONDS
+            self.set_timer(later, self.poll_median)
 
     def _after_poll(self, changed: bool, breaching: int, others, fresh) -> None:
         if not self.query(StatusBar):

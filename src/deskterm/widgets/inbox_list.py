@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from rich.style import Style
@@ -47,6 +48,14 @@ EMPTY_TEXT = {
     "snoozed": "Nothing snoozed.",
     "search": "No conversation matches.",
 }
+
+
+class _Looks(NamedTuple):
+    plain: RowStyles
+    cursor: RowStyles
+    selected: RowStyles
+    dim: Style
+    empty: Style
 
 
 class InboxList(ScrollView, can_focus=True):
@@ -104,9 +113,10 @@ class InboxList(ScrollView, can_focus=True):
             self.conversation_id = conversation_id
 
     class Counted(Message):
-        """The view holds ``count`` conversations (at least, when ``partial``)."""
+        """The view holds ``count`` conversations (at least, when ``partial``); ``None``:
+        its first rows are shown and it is still being counted."""
 
-        def __init__(self, view: View, count: int, partial: bool = False) -> None:
+        def __init__(self, view: View, count: int | None, partial: bool = False) -> None:
             super().__init__()
             self.view = view
             self.count = count
@@ -148,7 +158,7 @@ class InboxList(ScrollView, can_focus=True):
         self._refresh_again = False
         self._announced: int | None = -1
         self._strips: dict[tuple, Strip] = {}
-        self._row_styles: RowStyles | None = None
+        self._looks: _Looks | None = None
 
     # -- what the screen asks ------------------------------------------------------------
 
@@ -189,13 +199,13 @@ class InboxList(ScrollView, can_focus=True):
         generation = self._generation
         if at_once:
             try:
-                rows = self.store.page(view, limit=PAGE, me=self.me)
+                rows, count = self.store.first_page(view, limit=PAGE, me=self.me)
             except (sqlite3.Error, StoreError):
                 pass  # the worker reads it again and says what is wrong
             else:
                 self._got_page(generation, 0, rows)
                 self.run_worker(
-                    lambda: self._count_first(view, generation, rows),
+                    lambda: self._count_first(view, generation, rows, count),
                     thread=True,
                     group="inbox-view",
                     exclusive=True,
@@ -271,16 +281,19 @@ class InboxList(ScrollView, can_focus=True):
 
     def _load_first(self, view: View, generation: int) -> None:
         try:
-            rows = self.store.page(view, limit=PAGE, me=self.me)
+            rows, count = self.store.first_page(view, limit=PAGE, me=self.me)
         except (sqlite3.Error, StoreError) as exc:
             self._failed(exc)
             return
         self.app.call_from_thread(self._got_page, generation, 0, rows)
-        self._count_first(view, generation, rows)
+        self._count_first(view, generation, rows, count)
 
-    def _count_first(self, view: View, generation: int, rows: list[InboxRow]) -> None:
+    def _count_first(
+        self, view: View, generation: int, rows: list[InboxRow], count: int | None
+    ) -> None:
         try:
-            count = len(rows) if len(rows) < PAGE else self.store.count(view, me=self.me)
+            if count is None:
+                count = len(rows) if len(rows) < PAGE else self.store.count(view, me=self.me)
             partial = self.store.count_is_partial(view, count)
         except (sqlite3.Error, StoreError) as exc:
             self._failed(exc)
@@ -330,6 +343,8 @@ class InboxList(ScrollView, can_focus=True):
         if self.total is None:  # the first page of a new view
             self.scroll_to(y=0, animate=False, immediate=True)
             self._set_total(max(len(rows) + page * PAGE, self._known_rows()))
+            if self.view is not None:
+                self.post_message(self.Counted(self.view, None))
         self._drop_far_pages()
         self._repaint()
         self._announce()
@@ -337,9 +352,8 @@ class InboxList(ScrollView, can_focus=True):
     def _got_count(self, view: View, generation: int, count: int, partial: bool) -> None:
         if generation != self._generation:
             return
-        self._set_total(count)
+        self._set_total(count)  # the rows on screen stand: a count changes none of them
         self.post_message(self.Counted(view, count, partial))
-        self.refresh()  # the cached rows stand: a count changes no row
         self._announce()
 
     def _reloaded(
@@ -383,10 +397,25 @@ class InboxList(ScrollView, can_focus=True):
             self.refresh_rows()
 
     def _set_total(self, total: int) -> None:
-        self.total = total
+        before, self.total = self.total, total
         # Width 0: rows are cut to the pane, never scrolled sideways (a width taken before the
         # scrollbar appeared would overflow by its two cells).
-        self.virtual_size = Size(0, total * ROW_HEIGHT)
+        size = Size(0, total * ROW_HEIGHT)
+        if size == self.virtual_size:
+            return
+        # Only the scrollbar and the lines past the shorter end depend on the list's length.
+        # Assigning ``virtual_size`` would lay the whole screen out again, a third of the
+        # frame that shows a new view or search; the scrollbar is updated here instead (one
+        # that appears or goes asks for a layout itself: its width comes out of the rows').
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
+        if before is None:
+            self.refresh()
+        else:
+            start = min(before, total) * ROW_HEIGHT
+            lines = self.size.height + int(self.scroll_y) - start
+            if lines > 0:
+                self.refresh_lines(start, lines)
 
     def _known_rows(self) -> int:
         return max((p * PAGE + len(rows) for p, rows in self._pages.items()), default=0)
@@ -553,14 +582,17 @@ class InboxList(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._row_styles = None
+        self._looks = None
         self._strips.clear()
 
-    def _styles(self) -> RowStyles:
-        if self._row_styles is None:
+    def _styles(self) -> _Looks:
+        """The list's styles, read once per theme, focus or style change: reading a widget's
+        style walks its ancestors, too slow to do for every line of every frame."""
+        if self._looks is None:
             get = self.get_component_rich_style
-            self._row_styles = RowStyles(
-                base=self.rich_style,
+            base = self.rich_style
+            rows = RowStyles(
+                base=base,
                 unread=get("inbox-list--unread", partial=True),
                 dim=get("inbox-list--dim", partial=True),
                 breached=get("inbox-list--breached", partial=True),
@@ -571,11 +603,21 @@ class InboxList(ScrollView, can_focus=True):
                 snoozed=get("inbox-list--snoozed", partial=True),
                 channel=get("inbox-list--channel", partial=True),
             )
-        return self._row_styles
+            cursor = base + get("inbox-list--cursor")
+            selected = base + get("inbox-list--selected")
+            self._looks = _Looks(
+                rows,
+                replace(rows, base=cursor),
+                replace(rows, base=selected),
+                get("inbox-list--dim"),
+                get("inbox-list--empty"),
+            )
+        return self._looks
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        looks = self._styles()
+        base = looks.plain.base
         if self.total == 0:
             return self._empty_line(y, width)
         index, part = divmod(int(self.scroll_offset.y) + y, ROW_HEIGHT)
@@ -584,19 +626,15 @@ class InboxList(ScrollView, can_focus=True):
         row = self.row_at(index)
         if row is None:
             self._ensure(index)
-            dim = self.get_component_rich_style("inbox-list--dim")
-            return self._strip(Text("   …" if part == 0 else "", style=dim), width, base)
+            return self._strip(Text("   …" if part == 0 else "", style=looks.dim), width, base)
         now = self.clock()
         selected = row.id in self.selected_ids
         is_cursor = index == self.cursor
         key = (row.id, row.version, part, width, is_cursor, selected, int(now.timestamp()) // 30)
         strip = self._strips.get(key)
         if strip is None:
-            background = base
-            if is_cursor:
-                background = base + self.get_component_rich_style("inbox-list--cursor")
-            elif selected:
-                background = base + self.get_component_rich_style("inbox-list--selected")
+            styles = looks.cursor if is_cursor else looks.selected if selected else looks.plain
+            background = styles.base
             lines = row_lines(
                 row,
                 width=width,
@@ -604,7 +642,7 @@ class InboxList(ScrollView, can_focus=True):
                 tz=self.tz,
                 initials=self.agents.get(row.assignee_id, "") if row.assignee_id else "",
                 selected=selected,
-                styles=replace(self._styles(), base=background),
+                styles=styles,
             )
             if len(self._strips) > MAX_STRIPS:
                 self._strips.clear()
@@ -618,10 +656,11 @@ class InboxList(ScrollView, can_focus=True):
         return Strip(list(text.render(self.app.console))).adjust_cell_length(width, background)
 
     def _empty_line(self, y: int, width: int) -> Strip:
+        looks = self._styles()
         if y != 1 or self.view is None:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, looks.plain.base)
         key = self.view.key.split(":", 1)[0]
         message = EMPTY_TEXT.get(key, "Nothing here.")
-        text = Text(message.center(width), style=self.get_component_rich_style("inbox-list--empty"))
+        text = Text(message.center(width), style=looks.empty)
         text.truncate(width)
-        return self._strip(text, width, self.rich_style)
+        return self._strip(text, width, looks.plain.base)
