@@ -1,18 +1,25 @@
-"""Settings: one pydantic-settings model read from a TOML file and ``DESKTERM_`` variables.
+"""Settings: one pydantic model read from a TOML file and ``DESKTERM_`` variables.
 
 The file lives at the XDG config path (or wherever ``$DESKTERM_CONFIG`` points). Every
 section is optional; a broken file is reported in one line naming the file and the problem,
 and deskterm does not start on a half-read configuration.
+
+A variable names a setting in capitals after ``DESKTERM_``, a section's with ``__``
+(``DESKTERM_THEME``, ``DESKTERM_GESTURES__WINDOW_DAYS``); a whole section or list is given as
+JSON. The file wins over the environment. (Read here rather than by pydantic-settings, whose
+import alone was a sixth of deskterm's start-up.)
 """
 
 from __future__ import annotations
 
+import json
+import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from deskterm import locations
 from deskterm.models import BusinessHours, Channel
@@ -63,12 +70,14 @@ class RemoteSettings(BaseModel):
     sync_seconds: float = 10.0
 
 
-class Settings(BaseSettings):
+#: The prefix of the variables that set a setting.
+ENV_PREFIX = "DESKTERM_"
+
+
+class Settings(BaseModel):
     """Everything a user can set. Each field has a safe default."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="DESKTERM_", env_nested_delimiter="__", extra="forbid"
-    )
+    model_config = ConfigDict(extra="forbid")
 
     agent_email: str | None = None
     timezone: str | None = None
@@ -83,6 +92,50 @@ class Settings(BaseSettings):
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
 
 
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings the ``DESKTERM_`` variables give, as nested values for the model.
+
+    Variables that name no setting are left alone (``DESKTERM_CONFIG``, tokens, ...).
+    """
+    found: dict[str, Any] = {}
+    for name, value in sorted(environ.items()):
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        path = name[len(ENV_PREFIX) :].lower().split("__")
+        if path[0] not in Settings.model_fields or not all(path):
+            continue
+        if len(path) == 1 and _is_structured(path[0]):
+            try:
+                found[path[0]] = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"${name}: not JSON ({exc.msg})") from None
+            continue
+        place = found
+        for key in path[:-1]:
+            inner = place.get(key)
+            if not isinstance(inner, dict):
+                inner = place[key] = {}
+            place = inner
+        place[path[-1]] = value
+    return found
+
+
+def _is_structured(field: str) -> bool:
+    """A setting given as a table or list in the file (JSON in a variable)."""
+    default = Settings.model_fields[field].get_default(call_default_factory=True)
+    return isinstance(default, BaseModel | dict | list)
+
+
+def _deep_merge(under: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(under)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 def load(path: Path | None = None, **overrides: Any) -> Settings:
     """Read the settings file (if any) and the environment; raise ConfigError on bad input."""
     path = path or locations.config_file()
@@ -94,6 +147,7 @@ def load(path: Path | None = None, **overrides: Any) -> Settings:
             raise ConfigError(f"{path}: {exc}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read it ({exc})") from None
+    data = _deep_merge(from_environment(os.environ), data)
     data.update(overrides)
     try:
         return Settings(**data)

@@ -63,3 +63,30 @@ def test_every_binding_has_a_unique_id_and_a_description():
     assert len(ids) == len(set(ids))
     assert all(k.description for k in keymap.KEYS)
     assert keymap.check_keymap({}) == {}  # the defaults do not clash
+
+
+def test_environment_sets_sections_and_lists_and_the_file_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "deskterm-light"\n[gestures]\nwindow_days = 30\n')
+    monkeypatch.setenv("DESKTERM_THEME", "deskterm-dark")  # the file says otherwise
+    monkeypatch.setenv("DESKTERM_GESTURES__MAX_PER_GESTURE_CENTS", "1500")
+    monkeypatch.setenv("DESKTERM_KEYMAP", '{"desk.done": "ctrl+e"}')
+    monkeypatch.setenv("DESKTERM_SHOP_TOKEN", "secret")  # not a setting: left alone
+    settings = load(path)
+    assert settings.theme == "deskterm-light"
+    assert settings.gestures.max_per_gesture_cents == 1500
+    assert settings.gestures.window_days == 30
+    assert settings.keymap == {"desk.done": "ctrl+e"}
+
+
+def test_a_bad_variable_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("DESKTERM_SLA", "[{not json")
+    with pytest.raises(ConfigError, match=r"DESKTERM_SLA: not JSON") as err:
+        load(tmp_path / "none.toml")
+    assert "\n" not in str(err.value)
+    monkeypatch.delenv("DESKTERM_SLA")
+    monkeypatch.setenv("DESKTERM_UNDO_SEND_SECONDS", "later")
+    with pytest.raises(ConfigError, match="undo_send_seconds"):
+        load(tmp_path / "none.toml")
