@@ -348,6 +348,17 @@ DROP TABLE temp.rebuild_message_terms;
 DROP TABLE temp.rebuild_subject_terms;
 """
 
+def _words_trigger(name: str, event: str, text: str) -> str:
+    """A trigger adding the words of ``text`` (as FTS5 spells them) to search_terms."""
+    return f"""
+CREATE TRIGGER search_terms_{name} AFTER {event} BEGIN
+  INSERT INTO search_scratch(rowid, text) VALUES (1, {text});
+  INSERT OR IGNORE INTO search_terms(term) SELECT term FROM search_scratch_terms;
+  INSERT INTO search_scratch(search_scratch) VALUES ('delete-all');
+END;
+"""
+
+
 _V3 = (
     """
 CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -356,28 +367,11 @@ CREATE VIRTUAL TABLE search_scratch USING fts5(
   text, content='', tokenize='unicode61 remove_diacritics 2'
 );
 CREATE VIRTUAL TABLE search_scratch_terms USING fts5vocab(search_scratch, 'row');
-
-CREATE TRIGGER search_terms_message_insert AFTER INSERT ON messages BEGIN
-  INSERT INTO search_scratch(rowid, text) VALUES (1, new.body);
-  INSERT OR IGNORE INTO search_terms(term) SELECT term FROM search_scratch_terms;
-  INSERT INTO search_scratch(search_scratch) VALUES ('delete-all');
-END;
-CREATE TRIGGER search_terms_message_update AFTER UPDATE OF body ON messages BEGIN
-  INSERT INTO search_scratch(rowid, text) VALUES (1, new.body);
-  INSERT OR IGNORE INTO search_terms(term) SELECT term FROM search_scratch_terms;
-  INSERT INTO search_scratch(search_scratch) VALUES ('delete-all');
-END;
-CREATE TRIGGER search_terms_subject_insert AFTER INSERT ON conversations BEGIN
-  INSERT INTO search_scratch(rowid, text) VALUES (1, new.subject);
-  INSERT OR IGNORE INTO search_terms(term) SELECT term FROM search_scratch_terms;
-  INSERT INTO search_scratch(search_scratch) VALUES ('delete-all');
-END;
-CREATE TRIGGER search_terms_subject_update AFTER UPDATE OF subject ON conversations BEGIN
-  INSERT INTO search_scratch(rowid, text) VALUES (1, new.subject);
-  INSERT OR IGNORE INTO search_terms(term) SELECT term FROM search_scratch_terms;
-  INSERT INTO search_scratch(search_scratch) VALUES ('delete-all');
-END;
 """
+    + _words_trigger("message_insert", "INSERT ON messages", "new.body")
+    + _words_trigger("message_update", "UPDATE OF body ON messages", "new.body")
+    + _words_trigger("subject_insert", "INSERT ON conversations", "new.subject")
+    + _words_trigger("subject_update", "UPDATE OF subject ON conversations", "new.subject")
     + REBUILD_SEARCH_TERMS
 )
 
