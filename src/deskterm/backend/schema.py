@@ -348,6 +348,7 @@ DROP TABLE temp.rebuild_message_terms;
 DROP TABLE temp.rebuild_subject_terms;
 """
 
+
 def _words_trigger(name: str, event: str, text: str) -> str:
     """A trigger adding the words of ``text`` (as FTS5 spells them) to search_terms."""
     return f"""

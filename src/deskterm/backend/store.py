@@ -68,6 +68,11 @@ def _page_sql(spec: ViewSQL, rest: str, order: str) -> str:
     )
 
 
+def _sorted_row(r: sqlite3.Row | tuple) -> InboxRow:
+    """An inbox row read with INBOX_COLUMNS then the view's sort value."""
+    return rows.inbox_row(r, r[17] if r[17] is not None else 0)
+
+
 class Store(WritesMixin):
     """Typed access to a deskterm store file."""
 
@@ -333,8 +338,7 @@ class Store(WritesMixin):
         extra, extra_params, order = keyset_clause(spec, after, backwards=backwards)
         sql = _page_sql(spec, f"{spec.where_sql()}{extra} ORDER BY {order} LIMIT ?", order)
         result = [
-            rows.inbox_row(r, r[17] if r[17] is not None else 0)
-            for r in self.conn.execute(sql, [*spec.params, *extra_params, limit])
+            _sorted_row(r) for r in self.conn.execute(sql, [*spec.params, *extra_params, limit])
         ]
         if backwards:
             result.reverse()
@@ -364,7 +368,7 @@ class Store(WritesMixin):
         ]
         first = ids[:limit]
         found = {
-            r[0]: rows.inbox_row(r, r[17] if r[17] is not None else 0)
+            r[0]: _sorted_row(r)
             for r in self.conn.execute(
                 f"SELECT {INBOX_COLUMNS}, {spec.sort_expr} FROM conversations c "
                 f"JOIN customers cu ON cu.id = c.customer_id "
@@ -394,7 +398,7 @@ class Store(WritesMixin):
         extra, extra_params, order = keyset_clause(spec, after, backwards=False)
         sql = _page_sql(spec, f"{spec.where_sql()}{extra} ORDER BY {order} LIMIT ? OFFSET ?", order)
         return [
-            rows.inbox_row(r, r[17] if r[17] is not None else 0)
+            _sorted_row(r)
             for r in self.conn.execute(
                 sql, [*spec.params, *extra_params, limit, max(0, offset - start)]
             )

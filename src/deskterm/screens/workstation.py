@@ -566,10 +566,11 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
     def _show_median(self, median: str, took: float) -> None:
         # On the event loop: the widgets are never looked up from a worker thread, and the
         # header may be gone already when the answer comes in as the app quits.
-        for status in self.query(StatusBar):
-            status.median_first_response = median
-            later = MEDIAN_SECONDS if took < MEDIAN_SLOW else MEDIAN_SLOW_SECONDS
-            self.set_timer(later, self.poll_median)
+        if not self.query(StatusBar):
+            return
+        self.query_one(StatusBar).median_first_response = median
+        later = MEDIAN_SECONDS if took < MEDIAN_SLOW else MEDIAN_SLOW_SECONDS
+        self.set_timer(later, self.poll_median)
 
     def _after_poll(self, changed: bool, breaching: int, others, fresh) -> None:
         if not self.query(StatusBar):
