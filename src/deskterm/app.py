@@ -13,12 +13,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App
 from textual.worker import Worker, WorkerState
 
 from deskterm import keymap
 from deskterm.backend.db import StoreError
 from deskterm.backend.store import Store, system_clock
+from deskterm.collector import IdleCollector
 from deskterm.commands import DeskCommands
 from deskterm.config import Settings
 from deskterm.macros import load_liquid
@@ -68,6 +70,7 @@ class DeskApp(App[None]):
         self.suggester: MacroSuggester | None = None
         self.keymap_overrides = keymap.check_keymap(settings.keymap)
         self._names = {a.id: a.name for a in self.agents}
+        self.collector: IdleCollector | None = None
 
     def on_mount(self) -> None:
         themes = load_themes()
@@ -91,6 +94,10 @@ class DeskApp(App[None]):
         if not gc.isenabled():  # the command line paused the collector for start-up
             gc.freeze()
             gc.enable()
+            # And full collections wait for a pause in the agent's typing from now on.
+            self.collector = IdleCollector()
+            self.collector.start()
+            self.set_interval(0.25, self.collector.tick)
         self.run_worker(self._load_tags, thread=True, group="tags")
         self.run_worker(self._load_macros_and_suggester, thread=True, group="macros")
         if self.sync_runner is not None:
@@ -242,7 +249,14 @@ class DeskApp(App[None]):
             self.sync_runner.shutdown()
         self.exit()
 
+    async def on_event(self, event: events.Event) -> None:
+        if self.collector is not None and isinstance(event, events.InputEvent):
+            self.collector.input_seen()
+        await super().on_event(event)
+
     def on_unmount(self) -> None:
+        if self.collector is not None:
+            self.collector.stop()
         if self.sync_runner is not None:
             self.sync_runner.shutdown()
 

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
@@ -26,6 +26,7 @@ from deskterm.backend.metrics import BREAKDOWNS, Report, build_report
 from deskterm.report import figures_table
 from deskterm.stats import format_duration, format_share
 from deskterm.widgets import metric_charts
+from deskterm.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from deskterm.app import DeskApp
@@ -85,7 +86,7 @@ class MetricsScreen(Screen[None]):
         with VerticalScroll(id="metrics-body"):
             yield Grid(id="metrics-charts")
             yield Static(id="metrics-table")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_class(self.size.width < TWO_COLUMNS, "-narrow")

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from deskterm import keymap
@@ -35,6 +35,7 @@ from deskterm.widgets.composer import Composer
 from deskterm.widgets.conversation_view import ThreadView
 from deskterm.widgets.customer_panel import CustomerPanel
 from deskterm.widgets.inbox_list import InboxList
+from deskterm.widgets.key_footer import KeyFooter
 from deskterm.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
                 yield ThreadView(tz=app.tz, id="thread")
                 yield Composer(id="composer")
             yield CustomerPanel(tz=app.tz, clock=app.clock, id="customer", classes="pane")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         status = self.query_one(StatusBar)
