@@ -138,21 +138,24 @@ def start_up(db: Path, runs: int) -> dict[str, float]:
 
 
 class PaintClock:
-    """Records when the screen's compositor last rendered an update."""
+    """Records when the app wrote a frame of a given screen (as on top: a modal's frames,
+    which show the screen under it dimmed, are not that screen's)."""
 
     def __init__(self) -> None:
         self.painted: list[float] = []
         self.event = asyncio.Event()
 
     def attach(self, screen) -> None:
-        original = screen._compositor_refresh
+        app = screen.app
+        original = app._display
 
-        def refresh() -> None:
-            original()
-            self.painted.append(time.perf_counter())
-            self.event.set()
+        def display(shown, renderable) -> None:
+            original(shown, renderable)
+            if shown is screen and renderable is not None:
+                self.painted.append(time.perf_counter())
+                self.event.set()
 
-        screen._compositor_refresh = refresh
+        app._display = display
 
     async def first_after(self, moment: float, timeout: float = 5.0) -> float:
         deadline = time.perf_counter() + timeout
@@ -256,7 +259,11 @@ async def interact(db: Path, rounds: int) -> dict[str, object]:
             start = time.perf_counter()
             app.post_message(events.Key(letter, letter))
             await wait_until(
-                lambda g=generation: inbox._generation > g and inbox.row_at(0) is not None
+                lambda g=generation: (
+                    inbox._generation > g
+                    and not getattr(inbox, "awaiting_rows", False)
+                    and inbox.row_at(0) is not None
+                )
             )
             loaded = time.perf_counter()
             painted = await clock.first_after(loaded)
@@ -286,7 +293,9 @@ async def interact(db: Path, rounds: int) -> dict[str, object]:
                 await wait_until(lambda t=last_key: bool(search_fired) and search_fired[-1] > t)
                 await wait_until(
                     lambda g=generation: (
-                        inbox._generation > g and (inbox.row_at(0) is not None or inbox.total == 0)
+                        inbox._generation > g
+                        and not getattr(inbox, "awaiting_rows", False)
+                        and (inbox.row_at(0) is not None or inbox.total == 0)
                     )
                 )
                 loaded = time.perf_counter()

@@ -121,3 +121,37 @@ async def test_the_scrollbar_and_the_lines_follow_the_length_of_the_view(big_sto
         lines = [strip.text for strip in inbox.render_lines(Region(0, 0, *inbox.size))]
         assert all(line.strip() for line in lines[: few * 2 : 2])
         assert not any(line.strip() for line in lines[few * 2 :])
+
+
+async def test_a_new_view_replaces_the_rows_on_screen_only_when_its_own_are_read(
+    make_app, desk_store
+):
+    """No frame of placeholders between two views: the old rows stay until the new ones."""
+    import threading
+
+    store, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        inbox = app.screen.query_one(InboxList)
+        first_in_inbox = inbox.cursor_id
+        release = threading.Event()
+        read = store.first_page
+
+        def slow_first_page(*args, **kwargs):
+            release.wait(5)
+            return read(*args, **kwargs)
+
+        store.first_page = slow_first_page  # type: ignore[method-assign]
+        await pilot.press("g", "d")
+        await pilot.pause()
+        # The closing picker laid the screen out again: still the inbox's rows, no "…".
+        assert inbox.awaiting_rows
+        assert inbox.row_at(0) is not None and inbox.row_at(0).id == first_in_inbox
+        lines = [inbox.render_line(y).text for y in range(6)]
+        assert not any(line.strip() == "…" for line in lines)
+        release.set()
+        store.first_page = read  # type: ignore[method-assign]
+        await settle(pilot)
+        assert not inbox.awaiting_rows
+        assert inbox.cursor_id == ids["old"]  # the Done view's newest

@@ -159,6 +159,9 @@ class InboxList(ScrollView, can_focus=True):
         self._announced: int | None = -1
         self._strips: dict[tuple, Strip] = {}
         self._looks: _Looks | None = None
+        self._replacing = False
+        self._rows_view: View | None = None
+        """The view whose rows are on screen (the previous one while a new one loads)."""
 
     # -- what the screen asks ------------------------------------------------------------
 
@@ -167,6 +170,11 @@ class InboxList(ScrollView, can_focus=True):
         """The conversation under the cursor, if its row is loaded."""
         row = self.row_at(self.cursor)
         return row.id if row is not None else None
+
+    @property
+    def awaiting_rows(self) -> bool:
+        """A new view's first rows are being read (the previous view's are still shown)."""
+        return self._replacing
 
     def row_at(self, index: int) -> InboxRow | None:
         if index < 0:
@@ -186,16 +194,15 @@ class InboxList(ScrollView, can_focus=True):
         """
         self.view = view
         self._generation += 1
-        self._pages = {}
         self._pending = set()
-        self._strips.clear()
-        self.total = None
         self.selected_ids.clear()
         self.set_reactive(InboxList.cursor, 0)
         self._announced = -1
-        # The old lines stay on screen until the new view's first page comes (a few ms):
-        # clearing them first would cost a frame of an empty list, drawn while the page
-        # is being read.
+        # The old view's rows stay on screen until the new view's first page comes (a few
+        # ms): a frame drawn in between (a closing modal lays the whole screen out again)
+        # would otherwise show a list of placeholders, and clearing them first would cost
+        # a frame of its own.
+        self._replacing = True
         generation = self._generation
         if at_once:
             try:
@@ -220,8 +227,8 @@ class InboxList(ScrollView, can_focus=True):
 
     def refresh_rows(self) -> None:
         """Re-read what is on screen (the store changed); keeps the cursor's conversation."""
-        if self.view is None:
-            return
+        if self.view is None or self._replacing:
+            return  # nothing yet, or a new view's first read is on its way: fresh anyway
         if self._refreshing:
             self._refresh_again = True
             return
@@ -337,7 +344,18 @@ class InboxList(ScrollView, can_focus=True):
 
     def _got_page(self, generation: int, page: int, rows: list[InboxRow] | None) -> None:
         self._pending.discard(page)
-        if generation != self._generation or rows is None:
+        if generation != self._generation:
+            return
+        if self._replacing:
+            # The new view's first page: the previous view's rows go now, in this frame.
+            self._replacing = False
+            self._rows_view = self.view
+            self._pages = {}
+            self._strips.clear()
+            self.total = None
+            if rows is None:
+                self.refresh()
+        if rows is None:
             return
         self._pages[page] = rows
         if self.total is None:  # the first page of a new view
@@ -366,6 +384,7 @@ class InboxList(ScrollView, can_focus=True):
     ) -> None:
         self._refreshing = False
         if generation == self._generation and count is not None:
+            self._rows_view = view
             before = self.cursor_id
             # Lines drawn for a row stay good while the row is the same: only the rows that
             # changed (unread and the like move without a new version) are drawn again.
@@ -436,6 +455,8 @@ class InboxList(ScrollView, can_focus=True):
         """Start reading the page holding row ``index`` unless it is loaded or on its way."""
         if self.view is None or self.total is None or not 0 <= index < self.total:
             return
+        if self._replacing:
+            return  # the rows on screen are the previous view's: no keys to page from
         page = index // PAGE
         if page in self._pages or page in self._pending:
             return
@@ -657,9 +678,10 @@ class InboxList(ScrollView, can_focus=True):
 
     def _empty_line(self, y: int, width: int) -> Strip:
         looks = self._styles()
-        if y != 1 or self.view is None:
+        view = self._rows_view or self.view
+        if y != 1 or view is None:
             return Strip.blank(width, looks.plain.base)
-        key = self.view.key.split(":", 1)[0]
+        key = view.key.split(":", 1)[0]
         message = EMPTY_TEXT.get(key, "Nothing here.")
         text = Text(message.center(width), style=looks.empty)
         text.truncate(width)
