@@ -19,7 +19,9 @@ Measured, per store size:
 - RSS of the process after all of it.
 
 The interactions are measured once the background loading that follows the first paint
-(tags, the macro suggester) is done.
+(tags, the macro suggester) is done, with the store file read once beforehand so that it
+is in the OS's page cache, as the store of a workstation in use is. The cycle collector's
+full collections during the interactions are timed too (count, longest, total).
 
 Usage: python bench/bench_workstation.py [--sizes 10000,1000000] [--rounds 200]
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import statistics
@@ -53,6 +56,17 @@ def store_path(size: int) -> Path:
             check=True,
         )
     return path
+
+
+def read_through(path: Path) -> float:
+    """Read the store file once, so that it sits in the OS's page cache as a store in daily
+    use does; return the seconds it took. (This machine's cache had dropped most of the
+    1M store between two runs: every figure then depended on which pages happened to stay.)"""
+    started = time.perf_counter()
+    with open(path, "rb") as store_file:
+        while store_file.read(1 << 20):
+            pass
+    return time.perf_counter() - started
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -171,6 +185,31 @@ class PaintClock:
         raise TimeoutError("nothing painted")
 
 
+class CollectorPauses:
+    """Times the cycle collector's full collections (the oldest generation) while it runs."""
+
+    def __init__(self) -> None:
+        self.full: list[float] = []
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.full.append(time.perf_counter() - self._started)
+
+    def summary(self) -> dict[str, float]:
+        gc.callbacks.remove(self._callback)
+        return {
+            "full_collections": len(self.full),
+            "max_ms": round(max(self.full, default=0) * 1000, 1),
+            "total_ms": round(sum(self.full) * 1000, 1),
+        }
+
+
 async def wait_until(predicate, timeout: float = 10.0) -> None:
     deadline = time.perf_counter() + timeout
     while not predicate():
@@ -200,6 +239,7 @@ async def interact(db: Path, rounds: int) -> dict[str, object]:
         await app.workers.wait_for_complete()
         clock = PaintClock()
         clock.attach(screen)
+        pauses = CollectorPauses()
 
         # j / k: key posted → the cursor's new line painted.
         moves: list[float] = []
@@ -304,6 +344,7 @@ async def interact(db: Path, rounds: int) -> dict[str, object]:
                 await pilot.press("escape")
                 await app.workers.wait_for_complete()
         results["search"] = summary(searches)
+        results["collector"] = pauses.summary()
         results["rss_mb"] = round(rss_mb(), 1)
     store.close()
     return results
@@ -318,7 +359,8 @@ def main() -> None:
     report = {}
     for size in (int(s) for s in args.sizes.split(",")):
         db = store_path(size)
-        row: dict[str, object] = {"start_up": start_up(db, args.startup_runs)}
+        row: dict[str, object] = {"read_into_cache_s": round(read_through(db), 2)}
+        row["start_up"] = start_up(db, args.startup_runs)
         # Each size in a fresh process so RSS is that size's alone.
         for attempt in range(2):
             result = subprocess.run(

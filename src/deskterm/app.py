@@ -17,7 +17,7 @@ from textual import events
 from textual.app import App
 from textual.worker import Worker, WorkerState
 
-from deskterm import keymap
+from deskterm import keymap, textual_fixes
 from deskterm.backend.db import StoreError
 from deskterm.backend.store import Store, system_clock
 from deskterm.collector import IdleCollector
@@ -54,6 +54,7 @@ class DeskApp(App[None]):
         clock: Callable[[], datetime] = system_clock,
         sync_runner: SyncRunner | None = None,
     ) -> None:
+        textual_fixes.apply()
         super().__init__()
         self.sync_runner = sync_runner
         self.store = store
