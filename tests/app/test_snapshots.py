@@ -58,3 +58,12 @@ def test_snooze_picker(snap_compare, make_app):
         await _ready(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_goto_picker(snap_compare, make_app):
+    async def run_before(pilot):
+        await _ready(pilot)
+        await pilot.press("g")
+        await _ready(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

@@ -261,3 +261,15 @@ async def test_escape_backs_out_one_level_keeping_the_search(make_app, desk_stor
         await pilot.press("escape")  # and then out of the search
         await settle(pilot)
         assert desk(app).view.key == "inbox"
+
+
+async def test_g_shows_the_letters_it_waits_for(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        text = _export(app)
+        for line in ("Go to…", "i  Inbox", "d  Done", "a  WhatsApp", "esc cancel"):
+            assert line in text
+        await pilot.press("escape")

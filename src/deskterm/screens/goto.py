@@ -35,6 +35,7 @@ class GotoScreen(ModalScreen[str | None]):
         width: auto; height: auto; padding: 0 2; margin: 0 0 1 1;
         background: $panel; border: round $primary;
     }
+    GotoScreen Static { width: auto; height: auto; }
     """
 
     def __init__(self, saved: list[tuple[str, str]] | None = None) -> None:
