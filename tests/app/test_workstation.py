@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from deskterm.backend.store import Store
+from deskterm.screens.goto import GotoScreen
 from deskterm.screens.help import HelpScreen
 from deskterm.screens.workstation import WorkstationScreen
 from deskterm.widgets.composer import Composer
@@ -273,3 +274,26 @@ async def test_g_shows_the_letters_it_waits_for(make_app):
         for line in ("Go to…", "i  Inbox", "d  Done", "a  WhatsApp", "esc cancel"):
             assert line in text
         await pilot.press("escape")
+
+
+async def test_keys_that_reach_a_closing_picker_go_to_the_workstation(make_app):
+    """A letter and `/` that reach the view picker in one burst (typed while the app was
+    busy): the letter picks the view, `/` opens the search. The second key used to close
+    the workstation along with the picker, leaving an empty screen no key could leave."""
+    from textual import events
+    from textual.widgets import Input
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, GotoScreen)
+        goto = app.screen
+        for key, character in (("d", "d"), ("slash", "/")):
+            goto.post_message(events.Key(key, character))
+        await settle(pilot)
+        assert isinstance(app.screen, WorkstationScreen)
+        assert desk(app).view.key == "done"
+        search = app.screen.query_one("#search", Input)
+        assert search.display and app.focused is search

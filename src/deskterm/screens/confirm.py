@@ -6,11 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from deskterm.screens.modal import DeskModal
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(DeskModal[bool]):
     """Dismisses True on ``y`` or enter, False on ``n`` or escape."""
 
     BINDINGS = [

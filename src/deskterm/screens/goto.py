@@ -6,8 +6,9 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from deskterm.screens.modal import DeskModal
 
 #: letter -> (view key, title)
 TARGETS: dict[str, tuple[str, str]] = {
@@ -26,7 +27,7 @@ TARGETS: dict[str, tuple[str, str]] = {
 }
 
 
-class GotoScreen(ModalScreen[str | None]):
+class GotoScreen(DeskModal[str | None]):
     """Waits for one letter and dismisses with the view key (None on anything else)."""
 
     DEFAULT_CSS = """
@@ -57,6 +58,9 @@ class GotoScreen(ModalScreen[str | None]):
             yield Static(text)
 
     def on_key(self, event: events.Key) -> None:
+        if self.leaving:
+            self.hand_back(event)  # typed after the letter, for the workstation
+            return
         event.stop()
         event.prevent_default()
         char = event.character or ""

@@ -9,11 +9,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from deskterm import keymap
 from deskterm.screens.goto import TARGETS
+from deskterm.screens.modal import DeskModal
 
 
 def pretty_keys(keys: str) -> str:
@@ -45,7 +45,7 @@ def cheat_sheet(custom: Mapping[str, str]) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DeskModal[None]):
     """All keys at a glance. Remap any of them by id in the config's [keymap] section."""
 
     BINDINGS = [

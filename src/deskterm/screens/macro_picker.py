@@ -12,13 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskterm.macros import Rendered, describe_actions
 from deskterm.models import Macro
 from deskterm.safety import one_line, to_text
+from deskterm.screens.modal import DeskModal
 from deskterm.screens.picker import fuzzy_score
 
 
@@ -47,7 +47,7 @@ def rank_macros(query: str, macros: Sequence[Macro], limit: int = 300) -> list[M
     return [t[-1] for t in scored[:limit]]
 
 
-class MacroPickerScreen(ModalScreen[MacroChoice | None]):
+class MacroPickerScreen(DeskModal[MacroChoice | None]):
     """Pick a macro with a live preview for the open conversation."""
 
     BINDINGS = [

@@ -14,11 +14,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskterm.safety import one_line
+from deskterm.screens.modal import DeskModal
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def filter_choices(query: str, choices: Sequence[Choice], limit: int = 200) -> l
     return [c for _, _, c in scored[:limit]]
 
 
-class PickerScreen(ModalScreen[str | None]):
+class PickerScreen(DeskModal[str | None]):
     """Pick one of ``choices``; dismisses with its value, or with the typed text when
     ``allow_new`` and nothing matches exactly (for new tags)."""
 

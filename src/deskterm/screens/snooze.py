@@ -14,13 +14,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from deskterm.screens.modal import DeskModal
 from deskterm.snooze import PRESETS, SnoozeError, SnoozeTarget, parse_snooze
 
 
-class SnoozeScreen(ModalScreen[SnoozeTarget | None]):
+class SnoozeScreen(DeskModal[SnoozeTarget | None]):
     """Choose when the conversation comes back."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="snooze.cancel")]

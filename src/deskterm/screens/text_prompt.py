@@ -7,13 +7,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from deskterm.safety import to_text
+from deskterm.screens.modal import DeskModal
 
 
-class TextPromptScreen(ModalScreen[str | None]):
+class TextPromptScreen(DeskModal[str | None]):
     """Dismisses with the text typed (enter), or None (escape)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
