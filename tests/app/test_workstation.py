@@ -297,3 +297,22 @@ async def test_keys_that_reach_a_closing_picker_go_to_the_workstation(make_app):
         assert desk(app).view.key == "done"
         search = app.screen.query_one("#search", Input)
         assert search.display and app.focused is search
+
+
+async def test_a_letter_typed_in_the_same_burst_as_g_picks_the_view(make_app, desk_store):
+    """`g` `e` arriving together: `e` reached the inbox before the picker opened. It must
+    pick the Email view, never mark the conversation done (the inbox's own `e`)."""
+    from textual import events
+
+    store, _ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        inbox = app.screen.query_one(InboxList)
+        first = inbox.cursor_id
+        for key in ("g", "e"):
+            app.post_message(events.Key(key, key))
+        await settle(pilot)
+        assert isinstance(app.screen, WorkstationScreen)
+        assert desk(app).view.key == "channel:email"
+        assert store.conversation(first).status.value != "done"
