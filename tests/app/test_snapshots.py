@@ -16,26 +16,28 @@ async def _ready(pilot) -> None:
     await settle(pilot)
 
 
+def pressing(*keys: str):
+    """A ``run_before`` that presses ``keys`` on the settled app, then settles again."""
+
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press(*keys)
+        await _ready(pilot)
+
+    return run_before
+
+
 def test_three_panes(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=_ready)
 
 
 def test_composer_with_a_draft(snap_compare, make_app):
-    async def run_before(pilot):
-        await _ready(pilot)
-        await pilot.press("r", *"Bonjour Léa, désolée pour le pain !")
-        await _ready(pilot)
-
+    run_before = pressing("r", *"Bonjour Léa, désolée pour le pain !")
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
 def test_cheat_sheet(snap_compare, make_app):
-    async def run_before(pilot):
-        await _ready(pilot)
-        await pilot.press("question_mark")
-        await _ready(pilot)
-
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=pressing("question_mark"))
 
 
 def test_narrow_terminal(snap_compare, make_app):
@@ -52,18 +54,9 @@ def test_themes(snap_compare, make_app, theme):
 
 
 def test_snooze_picker(snap_compare, make_app):
-    async def run_before(pilot):
-        await _ready(pilot)
-        await pilot.press("z", *"tomorrow 9:00")
-        await _ready(pilot)
-
+    run_before = pressing("z", *"tomorrow 9:00")
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
 def test_goto_picker(snap_compare, make_app):
-    async def run_before(pilot):
-        await _ready(pilot)
-        await pilot.press("g")
-        await _ready(pilot)
-
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=pressing("g"))
