@@ -316,3 +316,27 @@ async def test_a_letter_typed_in_the_same_burst_as_g_picks_the_view(make_app, de
         assert isinstance(app.screen, WorkstationScreen)
         assert desk(app).view.key == "channel:email"
         assert store.conversation(first).status.value != "done"
+
+
+async def test_started_as_the_command_starts_full_collections_wait_for_a_pause(make_app):
+    """The command pauses the collector for start-up; the app then freezes what start-up
+    made and takes over the timing of full collections, and gives it back on exit."""
+    import gc
+
+    from deskterm import collector
+
+    before = gc.get_threshold()
+    app = make_app()
+    gc.disable()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert gc.isenabled()
+            assert app.collector is not None
+            assert gc.get_threshold()[2] == collector.NEVER
+            await pilot.press("j")
+            assert app.collector.clock() - app.collector.last_input < 5
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    assert gc.get_threshold() == before
