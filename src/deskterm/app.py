@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import getpass
 import time
+import weakref
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from deskterm.config import Settings
 from deskterm.macros import load_liquid
 from deskterm.models import Agent, Group, Macro, Priority, Status
 from deskterm.screens.help import HelpScreen
+from deskterm.screens.modal import DeskModal
 from deskterm.screens.workstation import WorkstationScreen
 from deskterm.snooze import SnoozeTarget
 from deskterm.suggest import MacroSuggester
@@ -72,6 +74,7 @@ class DeskApp(App[None]):
         self.keymap_overrides = keymap.check_keymap(settings.keymap)
         self._names = {a.id: a.name for a in self.agents}
         self.collector: IdleCollector | None = None
+        self._through_panes: weakref.WeakSet[events.Key] = weakref.WeakSet()
 
     def on_mount(self) -> None:
         themes = load_themes()
@@ -249,6 +252,23 @@ class DeskApp(App[None]):
                 return
             self.sync_runner.shutdown()
         self.exit()
+
+    def key_through_panes(self, event: events.Key) -> None:
+        """The workstation saw ``event`` go by (see :meth:`on_key`)."""
+        self._through_panes.add(event)
+
+    def on_key(self, event: events.Key) -> None:
+        # A key that went through the workstation's panes and finds a picker on top when it
+        # comes up to the app was typed in the same burst as the key that opened it (`g` `e`,
+        # `z` `3`, `m` and a filter, typed while the app was busy): handed to the panes
+        # before the picker opened, it belongs to the picker. Without this, `e` was lost
+        # and the next key typed was taken for the view's letter.
+        picker = self.screen
+        if event in self._through_panes and isinstance(picker, DeskModal) and not picker.leaving:
+            event.stop()
+            event.prevent_default()
+            # Once the picker has mounted (and focused its box), in the order typed.
+            picker.call_later(self.post_message, events.Key(event.key, event.character))
 
     async def on_event(self, event: events.Event) -> None:
         if self.collector is not None and isinstance(event, events.InputEvent):

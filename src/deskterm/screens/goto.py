@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
@@ -29,18 +28,7 @@ TARGETS: dict[str, tuple[str, str]] = {
 
 
 class GotoScreen(DeskModal[str | None]):
-    """Waits for one letter and dismisses with the view key (None on anything else).
-
-    A key that comes to this screen picks at once (``on_key``). The letters are bindings too:
-    a letter typed in the same burst as ``g`` (the app was busy for a moment) was handed to
-    the panes before this screen opened, and comes back up to the app after it did — where
-    only this screen's bindings are looked at, so it picks the view instead of being lost.
-    """
-
-    BINDINGS = [
-        *(Binding(letter, f"choose('{letter}')", show=False) for letter in TARGETS),
-        *(Binding(str(digit), f"choose('{digit}')", show=False) for digit in range(1, 10)),
-    ]
+    """Waits for one letter and dismisses with the view key (None on anything else)."""
 
     DEFAULT_CSS = """
     GotoScreen { align: left bottom; background: $background 30%; }
@@ -76,9 +64,6 @@ class GotoScreen(DeskModal[str | None]):
         if char.isdigit() and 1 <= int(char) <= len(self.saved):
             return self.saved[int(char) - 1][0]
         return None
-
-    def action_choose(self, char: str) -> None:
-        self.dismiss(self.target(char))
 
     def on_key(self, event: events.Key) -> None:
         if self.leaving:

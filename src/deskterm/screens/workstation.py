@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
@@ -136,6 +136,9 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         # After the first frame: half a second of reading at a million conversations.
         self.call_after_refresh(self.poll_median)
         self._apply_width(self.size.width)
+
+    def on_key(self, event: events.Key) -> None:
+        self.desk.key_through_panes(event)  # see DeskApp.on_key: keys typed in one burst
 
     # -- panes and layout ----------------------------------------------------------------
 
