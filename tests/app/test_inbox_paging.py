@@ -155,3 +155,41 @@ async def test_a_new_view_replaces_the_rows_on_screen_only_when_its_own_are_read
         await settle(pilot)
         assert not inbox.awaiting_rows
         assert inbox.cursor_id == ids["old"]  # the Done view's newest
+
+
+async def test_a_change_while_a_view_loads_is_read_once_its_rows_are_in(make_app, desk_store):
+    """The store changed after the new view's first page was read, before it came back:
+    the list reads again once that page is in, rather than keeping stale rows."""
+    import threading
+
+    from deskterm.models import Priority
+
+    store, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        inbox = app.screen.query_one(InboxList)
+        read_done, release = threading.Event(), threading.Event()
+        read = store.first_page
+
+        def first_page_then_wait(*args, **kwargs):
+            rows = read(*args, **kwargs)
+            read_done.set()
+            release.wait(5)
+            return rows
+
+        store.first_page = first_page_then_wait  # type: ignore[method-assign]
+        await pilot.press("g", "d")
+        for _ in range(100):
+            if read_done.is_set():
+                break
+            await pilot.pause(0.01)
+        store.first_page = read  # type: ignore[method-assign]
+        store.update_conversation(
+            ids["old"], {"priority": Priority.URGENT}, agent_id=None, kind="priority"
+        )
+        inbox.refresh_rows()  # what the poll does when it sees the change
+        release.set()
+        await settle(pilot)
+        assert inbox.row_at(0).id == ids["old"]
+        assert inbox.row_at(0).priority is Priority.URGENT

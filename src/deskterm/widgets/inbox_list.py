@@ -227,8 +227,13 @@ class InboxList(ScrollView, can_focus=True):
 
     def refresh_rows(self) -> None:
         """Re-read what is on screen (the store changed); keeps the cursor's conversation."""
-        if self.view is None or self._replacing:
-            return  # nothing yet, or a new view's first read is on its way: fresh anyway
+        if self.view is None:
+            return
+        if self._replacing:
+            # The new view's first read may have begun before the change: read again once
+            # its rows are in (the rows on screen now are the previous view's).
+            self._refresh_again = True
+            return
         if self._refreshing:
             self._refresh_again = True
             return
@@ -349,6 +354,9 @@ class InboxList(ScrollView, can_focus=True):
         if self._replacing:
             # The new view's first page: the previous view's rows go now, in this frame.
             self._replacing = False
+            if self._refresh_again and not self._refreshing:
+                self._refresh_again = False
+                self.call_after_refresh(self.refresh_rows)
             self._rows_view = self.view
             self._pages = {}
             self._strips.clear()
