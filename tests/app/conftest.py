@@ -237,6 +237,16 @@ def make_app(desk_store, clock):
     return make
 
 
+def burst(target, *keys: str) -> None:
+    """Post ``keys`` to ``target`` (the app, a screen) all at once, without waiting between
+    them: as they arrive when the agent types while the app is busy for a moment."""
+    from textual import events
+
+    characters = {"slash": "/", "space": " "}
+    for key in keys:
+        target.post_message(events.Key(key, characters.get(key, key)))
+
+
 async def settle(pilot, rounds: int = 3) -> None:
     """Let workers and debounce timers finish and the screen repaint."""
     for _ in range(rounds):

@@ -8,7 +8,7 @@ from deskterm.backend.views import BUILTIN_VIEWS
 from deskterm.models import AuthorKind, Status
 from deskterm.screens.snooze import SnoozeScreen
 from deskterm.widgets.inbox_list import InboxList
-from tests.app.conftest import SIZE, settle
+from tests.app.conftest import SIZE, burst, settle
 from tests.app.test_workstation import desk, shown_id
 
 INBOX = BUILTIN_VIEWS[0]
@@ -215,15 +215,12 @@ def _text(app) -> str:
 async def test_a_preset_typed_in_the_same_burst_as_z_snoozes(make_app, desk_store, clock):
     """`z` `1` arriving together (typed while the app was busy): the `1` reached the inbox
     before the picker opened; it still picks the preset, in the picker's box."""
-    from textual import events
-
     store, _ids = desk_store
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         target = app.screen.query_one(InboxList).cursor_id
-        for key in ("z", "1"):
-            app.post_message(events.Key(key, key))
+        burst(app, "z", "1")
         await settle(pilot)
         assert not isinstance(app.screen, SnoozeScreen)
         assert store.conversation(target).snoozed_until == clock.now + timedelta(hours=1)

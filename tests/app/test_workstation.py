@@ -10,7 +10,7 @@ from deskterm.widgets.composer import Composer
 from deskterm.widgets.customer_panel import CustomerPanel
 from deskterm.widgets.inbox_list import InboxList
 from deskterm.widgets.status_bar import StatusBar
-from tests.app.conftest import SIZE, settle
+from tests.app.conftest import SIZE, burst, settle
 
 
 def desk(app) -> WorkstationScreen:
@@ -280,7 +280,6 @@ async def test_keys_that_reach_a_closing_picker_go_to_the_workstation(make_app):
     """A letter and `/` that reach the view picker in one burst (typed while the app was
     busy): the letter picks the view, `/` opens the search. The second key used to close
     the workstation along with the picker, leaving an empty screen no key could leave."""
-    from textual import events
     from textual.widgets import Input
 
     app = make_app()
@@ -289,9 +288,7 @@ async def test_keys_that_reach_a_closing_picker_go_to_the_workstation(make_app):
         await pilot.press("g")
         await pilot.pause()
         assert isinstance(app.screen, GotoScreen)
-        goto = app.screen
-        for key, character in (("d", "d"), ("slash", "/")):
-            goto.post_message(events.Key(key, character))
+        burst(app.screen, "d", "slash")
         await settle(pilot)
         assert isinstance(app.screen, WorkstationScreen)
         assert desk(app).view.key == "done"
@@ -302,16 +299,13 @@ async def test_keys_that_reach_a_closing_picker_go_to_the_workstation(make_app):
 async def test_a_letter_typed_in_the_same_burst_as_g_picks_the_view(make_app, desk_store):
     """`g` `e` arriving together: `e` reached the inbox before the picker opened. It must
     pick the Email view, never mark the conversation done (the inbox's own `e`)."""
-    from textual import events
-
     store, _ids = desk_store
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         inbox = app.screen.query_one(InboxList)
         first = inbox.cursor_id
-        for key in ("g", "e"):
-            app.post_message(events.Key(key, key))
+        burst(app, "g", "e")
         await settle(pilot)
         assert isinstance(app.screen, WorkstationScreen)
         assert desk(app).view.key == "channel:email"
