@@ -6,24 +6,18 @@ line on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import argparse
 import gc
+import sys
+from collections.abc import Sequence
+from pathlib import Path
 
-# Start-up allocates a few hundred thousand objects that all stay (modules, classes, styles,
-# widgets): the cycle collector would walk them again and again for nothing. The app turns
-# it back on, with those objects frozen out of its way, once the inbox has painted.
-gc.disable()
-
-import argparse  # noqa: E402
-import sys  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from deskterm import __version__, locations  # noqa: E402
-from deskterm.backend.db import StoreError  # noqa: E402
-from deskterm.config import ConfigError, Settings, load  # noqa: E402
-from deskterm.keymap import KeymapError  # noqa: E402
-from deskterm.sync_cli import add_arguments as add_remote_arguments  # noqa: E402
-from deskterm.sync_cli import add_sync_command, open_remote, run_sync, wants_remote  # noqa: E402
+from deskterm import __version__, locations
+from deskterm.backend.db import StoreError
+from deskterm.cli.sync import add_arguments as add_remote_arguments
+from deskterm.cli.sync import add_sync_command, open_remote, run_sync, wants_remote
+from deskterm.config import ConfigError, Settings, load
+from deskterm.keymap import KeymapError
 
 #: Kept in step with deskterm.backend.metrics and deskterm.report (not imported: start-up).
 BREAKDOWNS = ("channel", "group", "agent", "tag", "hour")
@@ -126,7 +120,8 @@ def _positive(text: str) -> int:
     return value
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def run(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the command; the exit status."""
     args = build_parser().parse_args(argv)
     if args.command not in (None, "demo"):
         gc.enable()  # only the workstation's start-up is worth pausing the collector for
@@ -137,13 +132,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(args, settings)
         if args.command == "report":
-            from deskterm.report_cli import run_report
+            from deskterm.cli.report import run_report
 
             return run_report(
                 args, settings, args.report_db or args.db or locations.default_store()
             )
         if args.command == "macros":
-            from deskterm.macros_cli import run_macros
+            from deskterm.cli.macros import run_macros
 
             return run_macros(args, settings)
         if args.command == "sync":
@@ -214,7 +209,3 @@ def _open(path: Path, args: argparse.Namespace, settings: Settings, *, demo: boo
     finally:
         store.close()
     return app.return_code or 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
