@@ -154,14 +154,6 @@ class Store(WritesMixin):
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction() as c:
-            c.execute(
-                "INSERT INTO meta(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
     # -- people ------------------------------------------------------------------------
 
     def agents(self) -> list[Agent]:
@@ -403,20 +395,6 @@ class Store(WritesMixin):
                 sql, [*spec.params, *extra_params, limit, max(0, offset - start)]
             )
         ]
-
-    def inbox_rows(self, ids: list[int]) -> dict[int, InboxRow]:
-        """Fresh rows for the given conversations (to update visible lines in place)."""
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        return {
-            r[0]: rows.inbox_row(r, 0)
-            for r in self.conn.execute(
-                f"SELECT {INBOX_COLUMNS} FROM conversations c JOIN customers cu "
-                f"ON cu.id = c.customer_id WHERE c.id IN ({marks})",
-                ids,
-            )
-        }
 
     def breaching_count(self) -> int:
         return int(
