@@ -12,8 +12,9 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
-from deskterm import keymap
+from deskterm import fuzzy, keymap
 from deskterm.screens.goto import TARGETS
 
 if TYPE_CHECKING:
@@ -82,13 +83,17 @@ class DeskCommands(Provider):
             yield DiscoveryHit(name, callback, help=help_text)  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
+        # deskterm's own matcher (not the palette's): accents folded, like every picker's.
         for name, help_text, callback in self._entries():
-            score = matcher.match(name)
-            if score > 0:
+            found = fuzzy.match(query, name)
+            if found is not None and found.score > 0:
+                label = Content(name)
+                for i in found.positions:
+                    if not name[i].isspace():
+                        label = label.stylize(self.match_style or "bold", i, i + 1)
                 yield Hit(
-                    score,
-                    matcher.highlight(name),
+                    found.score / (fuzzy.WHOLE + fuzzy.WORD_START),
+                    label,
                     callback,  # type: ignore[arg-type]
                     help=help_text,
                 )

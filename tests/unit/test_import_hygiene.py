@@ -28,6 +28,7 @@ PURE = [
     "deskterm.suggest",
     "deskterm.stats",
     "deskterm.zones",
+    "deskterm.fuzzy",
     "deskterm.collector",
 ]
 HEADLESS = sorted(

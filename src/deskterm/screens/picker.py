@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from deskterm import fuzzy
 from deskterm.safety import one_line
 from deskterm.screens.modal import DeskModal
 
@@ -28,36 +29,10 @@ class Choice:
     detail: str = ""
 
 
-def fuzzy_score(query: str, text: str) -> int | None:
-    """A subsequence match score (higher is better); None when ``query`` does not match.
-
-    Consecutive letters and matches at word starts score more, so "pr" finds "Paul Roux"
-    before "approve".
-    """
-    if not query:
-        return 0
-    q = query.lower()
-    t = text.lower()
-    if q in t:
-        start = t.index(q)
-        return 1000 - start + (200 if start == 0 or not t[start - 1].isalnum() else 0)
-    score = 0
-    pos = -1
-    for ch in q:
-        nxt = t.find(ch, pos + 1)
-        if nxt == -1:
-            return None
-        score += 10 if nxt == pos + 1 else 1
-        if nxt == 0 or not t[nxt - 1].isalnum():
-            score += 5
-        pos = nxt
-    return score
-
-
 def filter_choices(query: str, choices: Sequence[Choice], limit: int = 200) -> list[Choice]:
     scored = []
     for i, c in enumerate(choices):
-        s = fuzzy_score(query, f"{c.label} {c.detail}")
+        s = fuzzy.score(query, f"{c.label} {c.detail}")
         if s is not None:
             scored.append((-s, i, c))
     scored.sort()
