@@ -11,8 +11,10 @@ import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.widget import Widget
 
 from deskterm import fuzzy, keymap
 from deskterm.screens.goto import TARGETS
@@ -50,7 +52,7 @@ class DeskCommands(Provider):
             if scope not in ("desk", "app", "customer") or k.id in ("app.palette", "desk.back"):
                 continue
             keys = keymap.keys_for(k.id, self.desk.keymap_overrides).split(",")[0]
-            target = self.app if k.action.startswith("app.") else desk
+            target: App[object] | Widget = self.app if k.action.startswith("app.") else desk
             if scope == "customer":
                 target = panel
             action = k.action.removeprefix("app.")
@@ -85,15 +87,15 @@ class DeskCommands(Provider):
     async def search(self, query: str) -> Hits:
         # deskterm's own matcher (not the palette's): accents folded, like every picker's.
         for name, help_text, callback in self._entries():
-            found = fuzzy.match(query, name)
-            if found is not None and found.score > 0:
-                label = Content(name)
-                for i in found.positions:
+            matched = fuzzy.match(query, name)
+            if matched is not None and matched.score > 0:
+                shown = Content(name)
+                for i in matched.positions:
                     if not name[i].isspace():
-                        label = label.stylize(self.match_style or "bold", i, i + 1)
+                        shown = shown.stylize(self.match_style or "bold", i, i + 1)
                 yield Hit(
-                    found.score / (fuzzy.WHOLE + fuzzy.WORD_START),
-                    label,
+                    matched.score / (fuzzy.WHOLE + fuzzy.WORD_START),
+                    shown,
                     callback,  # type: ignore[arg-type]
                     help=help_text,
                 )

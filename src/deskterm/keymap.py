@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ class KeymapError(ValueError):
     """The config's keymap cannot be applied; the message is one line for the user."""
 
 
-def bindings(scope: str) -> list[Binding]:
+def bindings(scope: str) -> list[BindingType]:
     """The Textual bindings of one scope (``desk``, ``inbox``, ``composer``…)."""
     return [
         Binding(k.keys, k.action, k.description, show=k.show, id=k.id, priority=k.priority)

@@ -154,7 +154,8 @@ class MetricsScreen(Screen[None]):
             conn.close()
         # A newer choice replaced this one: a thread worker runs on when cancelled.
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, report)
+            # Textual's annotation cannot infer a coroutine's result type (it reads Never).
+            self.app.call_from_thread(self._show, report)  # type: ignore[arg-type]
 
     def _render_title(self, *, busy: bool = False) -> None:
         text = Text()
