@@ -49,7 +49,7 @@ Clock = Callable[[], datetime]
 
 #: A store this small is checked for damage as it opens (a few milliseconds per megabyte);
 #: a larger one only by the app, in the background, after the first paint.
-CHECK_AT_OPEN_BYTES = 50 * 1024 * 1024
+CHECK_AT_OPEN_BYTES = 16 * 1024 * 1024
 
 
 def system_clock() -> datetime:
@@ -162,7 +162,8 @@ class Store(WritesMixin):
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite rolls back by itself on a full disk or I/O error
+                conn.execute("ROLLBACK")
             raise
         else:
             conn.execute("COMMIT")
