@@ -14,7 +14,7 @@ import pytest
 
 from deskterm.backend import db
 from deskterm.backend import store as store_module
-from deskterm.backend.db import StoreError, reason
+from deskterm.backend.db import StoreError
 from deskterm.backend.store import Store
 from deskterm.models import AuthorKind
 from tests.conftest import Team, customer_writes
@@ -52,21 +52,21 @@ def _error(text: str, name: str) -> sqlite3.OperationalError:
 def test_sqlite_errors_read_as_one_line_a_person_can_act_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    full = reason(_error("database or disk is full", "SQLITE_FULL"), tmp_path / "s.db")
+    full = db.reason(_error("database or disk is full", "SQLITE_FULL"), tmp_path / "s.db")
     assert full == f"the disk is full: free some space on the disk of {tmp_path} and try again"
     io = _error("disk I/O error", "SQLITE_IOERR_SHMSIZE")
-    assert "disk could not be read or written" in reason(io, tmp_path / "s.db")
+    assert "disk could not be read or written" in db.reason(io, tmp_path / "s.db")
     # The same I/O error on a disk with no room left is a full disk.
     monkeypatch.setattr(db, "_nearly_full", lambda folder: True)
-    assert reason(io, tmp_path / "s.db").startswith("the disk is full")
-    assert "locked by another program" in reason(_error("database is locked", "SQLITE_BUSY"))
-    assert "damaged" in reason(_error("database disk image is malformed", "SQLITE_CORRUPT"))
-    assert "permissions" in reason(
+    assert db.reason(io, tmp_path / "s.db").startswith("the disk is full")
+    assert "locked by another program" in db.reason(_error("database is locked", "SQLITE_BUSY"))
+    assert "damaged" in db.reason(_error("database disk image is malformed", "SQLITE_CORRUPT"))
+    assert "permissions" in db.reason(
         _error("attempt to write a readonly database", "SQLITE_READONLY")
     )
-    assert "permissions" in reason(_error("unable to open database file", "SQLITE_CANTOPEN"))
+    assert "permissions" in db.reason(_error("unable to open database file", "SQLITE_CANTOPEN"))
     for exc in (io, _error("database or disk is full\nmore", "SQLITE_FULL")):
-        assert "\n" not in reason(exc)
+        assert "\n" not in db.reason(exc)
 
 
 @pytest.fixture
