@@ -104,8 +104,17 @@ class DeskApp(App[None]):
             self.set_interval(0.25, self.collector.tick)
         self.run_worker(self._load_tags, thread=True, group="tags")
         self.run_worker(self._load_macros_and_suggester, thread=True, group="macros")
+        self.run_worker(self._check_store, thread=True, group="store-check", exit_on_error=False)
         if self.sync_runner is not None:
             self.sync_runner.start(self)
+
+    def _check_store(self) -> None:
+        """Look for damage in the store (a large one is checked here only, after start)."""
+        damaged = self.store.read_only_reason if self.store.checked else self.store.check()
+        if damaged:
+            self.call_from_thread(
+                self.notify, damaged, title="Store damaged", severity="error", timeout=60
+            )
 
     def reload_macros(self) -> None:
         """Re-read the library and the suggester (after a remote's macros were imported)."""

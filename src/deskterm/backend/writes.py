@@ -505,12 +505,16 @@ class WritesMixin:
         )
 
     def mark_read(self: Store, conversation_id: int) -> None:
+        if self.read_only_reason is not None:
+            return  # bookkeeping, not the agent's work: a damaged store is still readable
         with self.transaction() as c:
             # Reading is not an action worth a version bump or an event.
             c.execute("UPDATE conversations SET unread = 0 WHERE id = ?", (conversation_id,))
 
     def wake_due(self: Store) -> list[int]:
         """Wake every conversation whose snooze time has come; returns their ids."""
+        if self.read_only_reason is not None:
+            return []
         now = ts(self.now())
         due = [
             r[0]
@@ -670,6 +674,8 @@ class WritesMixin:
                 )
 
     def touch_presence(self: Store, conversation_id: int, agent_id: int, state: str) -> None:
+        if self.read_only_reason is not None:
+            return
         with self.transaction() as c:
             c.execute(
                 "DELETE FROM presence WHERE agent_id = ? AND conversation_id != ?",
@@ -683,6 +689,8 @@ class WritesMixin:
             )
 
     def clear_presence(self: Store, agent_id: int) -> None:
+        if self.read_only_reason is not None:
+            return
         with self.transaction() as c:
             c.execute("DELETE FROM presence WHERE agent_id = ?", (agent_id,))
 
