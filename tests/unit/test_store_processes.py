@@ -321,3 +321,32 @@ def test_a_note_written_after_the_sqlite3_shell_counted_messages_survives_kill_9
     ws.note("after the shell")
     ws.kill()
     assert_sound_with(shared_store, ["hello", "before the shell", "after the shell"])
+
+
+@pytest.mark.slow
+def test_seed_force_refuses_a_store_a_workstation_has_open(
+    shared_store: Path, workstations: list[Workstation]
+):
+    ws = Workstation(shared_store)
+    workstations.append(ws)
+    ws.note("typed while seed --force ran")
+    done = subprocess.run(
+        [sys.executable, "-m", "deskterm", "seed", str(shared_store), "--force"],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=ANSWER_TIMEOUT,
+    )
+    assert done.returncode != 0
+    assert "open in another program" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert ws.deleted_journals() == []
+    ws.kill()
+    assert_sound_with(shared_store, ["hello", "typed while seed --force ran"])
+
+
+def test_seed_force_replaces_a_store_nobody_has_open(shared_store: Path):
+    deskterm("seed", str(shared_store), "--force", "--conversations", "5")
+    with sqlite3.connect(shared_store) as conn:
+        assert conn.execute("SELECT count(*) FROM conversations").fetchone()[0] == 5

@@ -91,6 +91,35 @@ def connect(path: Path | str, *, create: bool = True, readonly: bool = False) ->
     return conn
 
 
+def remove(path: Path) -> None:
+    """Delete a store file and its journals (``seed --force``, ``demo --fresh``).
+
+    Raises StoreError when another program has the store open (a running workstation, a
+    ``deskterm sync``): deleting its files under it would lose everything it writes next.
+    Every connection to a WAL store holds a shared lock on the file as long as it is open,
+    so an exclusive one taken through SQLite (never by opening the file ourselves) says
+    whether anyone else is there.
+    """
+    if path.exists() and path.is_file() and path.stat().st_size > 0:
+        probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            probe.execute("PRAGMA locking_mode = EXCLUSIVE")
+            probe.execute("BEGIN EXCLUSIVE")
+            probe.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(
+                    f"{path} is open in another program (a running deskterm?): "
+                    "close it first, then try again"
+                ) from None
+        except sqlite3.DatabaseError:
+            pass  # not a store at all: nothing of anyone's to lose by overwriting it
+        finally:
+            probe.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def _check_path(path: Path, *, create: bool) -> None:
     """Refuse, by its name and type only, a path that cannot be a store."""
     if not path.parent.exists():

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from deskterm import __version__, locations
+from deskterm.backend import db
 from deskterm.backend.db import StoreError
 from deskterm.cli.sync import add_arguments as add_remote_arguments
 from deskterm.cli.sync import add_sync_command, open_remote, run_sync, wants_remote
@@ -153,11 +154,6 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _remove_store(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
 def _seed(args: argparse.Namespace) -> int:
     from deskterm.backend.demo import generate_demo
 
@@ -167,7 +163,7 @@ def _seed(args: argparse.Namespace) -> int:
         return 2
     if not path.parent.exists():
         raise StoreError(f"Cannot write {path}: the folder {path.parent} does not exist")
-    _remove_store(path)
+    db.remove(path)
     summary = generate_demo(
         path,
         conversations=args.conversations,
@@ -189,7 +185,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
     path = args.db or locations.demo_store()
     if args.fresh:
-        _remove_store(path)
+        db.remove(path)
     if not path.exists():
         print(
             f"Building the demo helpdesk ({args.conversations:,} conversations)…", file=sys.stderr
