@@ -56,3 +56,45 @@ def test_a_lone_surrogate_in_one_ticket_does_not_stop_its_batch(tmp_path: Path) 
         "SELECT name FROM customers WHERE id = ?", (conv.customer_id,)
     ).fetchone()[0]
     assert name == "P\ufffdul"
+
+
+# -- bytes that are not UTF-8 in the store ------------------------------------------------------
+
+
+def spoil(store: Store, conversation_id: int) -> None:
+    """What another program writing the file could leave: TEXT values that are not UTF-8."""
+    store.conn.execute(
+        "UPDATE messages SET body = CAST(X'70616e6e65ff20766f69747572652c20d8' AS TEXT) "
+        "WHERE conversation_id = ?",
+        (conversation_id,),
+    )
+    store.conn.execute(
+        "UPDATE conversations SET subject = CAST(X'5061ff6e6e65' AS TEXT), "
+        "preview = CAST(X'70ff' AS TEXT) WHERE id = ?",
+        (conversation_id,),
+    )
+
+
+def test_a_row_that_is_not_utf8_reads_with_replacement_in_its_own_fields(
+    tmp_path: Path, clock: Clock
+) -> None:
+    from deskterm.backend.views import View
+    from deskterm.models import Channel
+    from deskterm.query import parse_query
+
+    store = Store(tmp_path / "x.db", clock=clock)
+    lea = store.add_customer("Léa")
+    ids = [
+        store.open_conversation(lea, Channel.EMAIL, f"Order {i}", f"pain {i}") for i in range(5)
+    ]
+    spoil(store, ids[2])
+
+    page = store.page(View("inbox", "Inbox"))
+    assert sorted(r.id for r in page) == sorted(ids)
+    bad = next(r for r in page if r.id == ids[2])
+    assert (bad.subject, bad.preview) == ("Pa\ufffdnne", "p\ufffd")
+    assert [m.body for m in store.messages(ids[2])] == ["panne\ufffd voiture, \ufffd"]
+    found, count = store.first_page(View("search", "S", parse_query("panne", now=clock.now)))
+    assert [r.id for r in found] == [ids[2]] and count == 1
+    found, _ = store.first_page(View("search", "S", parse_query("pain", now=clock.now)))
+    assert sorted(r.id for r in found) == sorted(ids[:2] + ids[3:])

@@ -63,6 +63,9 @@ def connect(path: Path | str, *, create: bool = True, readonly: bool = False) ->
             if fresh and str(path) != ":memory:":
                 # A mirror of a real helpdesk holds customer data: owner-only.
                 os.chmod(path, 0o600)
+        # Another program may have written bytes that are not UTF-8: read them with U+FFFD in
+        # that row and field, rather than fail the whole page, thread or search.
+        conn.text_factory = decode_text
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         if not readonly:
@@ -82,6 +85,11 @@ def connect(path: Path | str, *, create: bool = True, readonly: bool = False) ->
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"Cannot open {path}: {_reason(exc)}") from None
     return conn
+
+
+def decode_text(raw: bytes) -> str:
+    """A TEXT value as read from SQLite: UTF-8, with U+FFFD where its bytes are not."""
+    return raw.decode("utf-8", "replace")
 
 
 def _looks_like_sqlite(path: Path) -> bool:
