@@ -84,9 +84,7 @@ def test_a_row_that_is_not_utf8_reads_with_replacement_in_its_own_fields(
 
     store = Store(tmp_path / "x.db", clock=clock)
     lea = store.add_customer("Léa")
-    ids = [
-        store.open_conversation(lea, Channel.EMAIL, f"Order {i}", f"pain {i}") for i in range(5)
-    ]
+    ids = [store.open_conversation(lea, Channel.EMAIL, f"Order {i}", f"pain {i}") for i in range(5)]
     spoil(store, ids[2])
 
     page = store.page(View("inbox", "Inbox"))

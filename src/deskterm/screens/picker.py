@@ -97,7 +97,7 @@ class PickerScreen(DeskModal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, id="picker-title")
+            yield Static(self.title_text, id="picker-title", markup=False)
             yield Input(placeholder="type to filter", id="picker-input")
             yield OptionList(id="picker-options")
             yield Static(self.hint or "enter choose · esc cancel", id="picker-hint")
