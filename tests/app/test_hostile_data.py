@@ -110,3 +110,19 @@ async def test_typing_a_new_tag_adds_it_rather_than_a_similar_one(make_app, desk
         await pilot.press("t", *"missing-item", "enter")
         await settle(pilot)
         assert "missing-item" not in store.conversation(target).tags  # toggled off
+
+
+async def test_a_name_in_markup_is_shown_as_typed_in_titles_and_the_palette(make_app, desk_store):
+    _, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one(InboxList).move_to(ids["[bold"])
+        await settle(pilot)
+        await pilot.press("m")  # the macro picker's title names the customer
+        await settle(pilot)
+        assert "Macros for [bold red]Mallory[/]" in _export(app)
+        await pilot.press("escape", "ctrl+p", *"mallory")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert f"[bold red]Mallory[/] — #{ids['[bold']}" in _export(app)
