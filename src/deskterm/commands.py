@@ -11,12 +11,14 @@ import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.widget import Widget
 
 from deskterm import fuzzy, keymap
+from deskterm.safety import NAME_CELLS, one_line
 from deskterm.screens.goto import TARGETS
 
 if TYPE_CHECKING:
@@ -104,8 +106,11 @@ class DeskCommands(Provider):
             return
         found = await asyncio.to_thread(self._conversations_of, query.strip())
         for cid, label in found:
-            yield Hit(
-                0.5, label, partial(desk.open_conversation_by_id, cid), help="open conversation"
+            yield Hit(  # a Text: a str prompt would be read as markup
+                0.5,
+                Text(label),
+                partial(desk.open_conversation_by_id, cid),
+                help="open conversation",
             )
 
     def _conversations_of(self, text: str) -> list[tuple[int, str]]:
@@ -113,5 +118,6 @@ class DeskCommands(Provider):
         result = []
         for customer_id, name in store.find_customers(text, limit=5):
             for conv in store.customer_conversations(customer_id, limit=3):
-                result.append((conv.id, f"{name} — #{conv.id} {conv.subject[:50]}"))
+                who, what = one_line(name, NAME_CELLS), one_line(conv.subject, 50)
+                result.append((conv.id, f"{who} — #{conv.id} {what}"))
         return result

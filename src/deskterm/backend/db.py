@@ -65,6 +65,9 @@ def connect(path: Path | str, *, create: bool = True, readonly: bool = False) ->
             )
         else:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # Another program may have written bytes that are not UTF-8: read them with U+FFFD in
+        # that row and field, rather than fail the whole page, thread or search.
+        conn.text_factory = decode_text
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         if not readonly:
@@ -89,6 +92,11 @@ def connect(path: Path | str, *, create: bool = True, readonly: bool = False) ->
             raise StoreError(f"{path} is not a deskterm store (not a SQLite database)") from None
         raise StoreError(f"Cannot open {path}: {reason(exc, path)}") from None
     return conn
+
+
+def decode_text(raw: bytes) -> str:
+    """A TEXT value as read from SQLite: UTF-8, with U+FFFD where its bytes are not."""
+    return raw.decode("utf-8", "replace")
 
 
 def remove(path: Path) -> None:

@@ -10,6 +10,7 @@ from textual import work
 from deskterm.backend.context import ConversationBundle
 from deskterm.macros import Rendered, build_context, parse_actions, pick_body, render, templatize
 from deskterm.models import Macro, MacroAction, Priority, Status
+from deskterm.safety import NAME_CELLS, one_line
 from deskterm.screens.macro_picker import MacroChoice, MacroPickerScreen, rank_macros
 from deskterm.screens.text_prompt import TextPromptScreen
 from deskterm.snooze import SnoozeError, parse_snooze
@@ -51,7 +52,7 @@ class MacrosMixin:
         if self.bundle is None:
             self.notify("Open a conversation first (enter).")
             return
-        title = f"Macros for {self.bundle.conversation.customer_name}"
+        title = f"Macros for {one_line(self.bundle.conversation.customer_name, NAME_CELLS)}"
         self.app.push_screen(
             MacroPickerScreen(
                 self.desk.macros, self.render_macro, me=self.desk.agent.id, title=title

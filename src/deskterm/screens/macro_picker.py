@@ -90,7 +90,7 @@ class MacroPickerScreen(DeskModal[MacroChoice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, id="macro-title")
+            yield Static(self.title_text, id="macro-title", markup=False)
             yield Input(placeholder="type to filter macros by title or text", id="macro-input")
             with Horizontal():
                 yield OptionList(id="macro-options")

@@ -16,6 +16,7 @@ from textual.timer import Timer
 
 from deskterm.backend.writes import new_key
 from deskterm.models import UNTIL_REPLY, AuthorKind, Priority, Status
+from deskterm.safety import NAME_CELLS, one_line
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.order_actions import OrderActionDone
 from deskterm.screens.picker import Choice, PickerScreen
@@ -122,7 +123,9 @@ class TriageMixin:
         macro_ids: tuple[int, ...] = (),
     ) -> None:
         self.load_conversation(cid)
-        who = ", ".join(dict.fromkeys(m.author_name or "Someone" for m in newer))
+        who = ", ".join(
+            dict.fromkeys(one_line(m.author_name, NAME_CELLS) or "Someone" for m in newer)
+        )
         question = (
             f"{who} wrote {len(newer)} new message(s) since you opened this "
             "conversation. Send your reply anyway?"
@@ -302,9 +305,10 @@ class TriageMixin:
             self.load_conversation(self.bundle.conversation.id)
         n = len(ids) - len(failed)
         what = f"{description}" + (f" — {n} conversations" if len(ids) > 1 else "")
+        told = f"{what} · u to undo" if not failed else f"{what}; failed: " + "; ".join(failed[:3])
+        # Names and tags in it come from customers and remotes: plain text, one bounded line.
         self.notify(
-            f"{what} · u to undo" if not failed else f"{what}; failed: " + "; ".join(failed[:3]),
-            severity="warning" if failed else "information",
+            one_line(told, 300), severity="warning" if failed else "information", markup=False
         )
 
     def action_done(self: WorkstationScreen) -> None:

@@ -25,7 +25,7 @@ from deskterm.backend.context import ConversationBundle, load_bundle
 from deskterm.backend.metrics import today_first_response
 from deskterm.backend.views import BUILTIN_VIEWS, View
 from deskterm.query import QueryError, parse_query
-from deskterm.safety import one_line
+from deskterm.safety import NAME_CELLS, SUBJECT_CELLS, one_line
 from deskterm.screens.goto import TARGETS, GotoScreen
 from deskterm.screens.macro_actions import MacrosMixin
 from deskterm.screens.order_actions import OrderActionsMixin
@@ -124,7 +124,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
 
     def on_mount(self) -> None:
         status = self.query_one(StatusBar)
-        status.agent_name = self.desk.agent.name
+        status.agent_name = one_line(self.desk.agent.name, NAME_CELLS)
         status.demo = self.desk.demo
         self.query_one("#search", Input).display = False
         self.query_one("#search-error", Static).display = False
@@ -462,7 +462,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         text.append(one_line(c.customer_name, 40), style="bold")
         text.append(f" · {c.channel.value} · #{c.id} · {c.status.value}")
         if c.assignee_id is not None:
-            text.append(f" · {self.desk.agent_name(c.assignee_id)}")
+            text.append(f" · {one_line(self.desk.agent_name(c.assignee_id), NAME_CELLS)}")
         if c.snoozed_until is not None:
             from deskterm.snooze import describe
 
@@ -470,12 +470,12 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
                 f" · snoozed {describe(c.snoozed_until, now, self.desk.tz)}", style="italic"
             )
         if c.tags:
-            text.append("  " + " ".join(f"#{t}" for t in c.tags), style="dim")
+            text.append("  " + " ".join(f"#{one_line(t, 24)}" for t in c.tags[:10]), style="dim")
         text.append("\n")
-        text.append(one_line(c.subject, 120), style="italic")
+        text.append(one_line(c.subject, SUBJECT_CELLS), style="italic")
         for name, state in others:
             verb = "is replying" if state == "typing" else "is looking at this"
-            text.append(f"\n⚑ {name} {verb}", style="bold yellow")
+            text.append(f"\n⚑ {one_line(name, NAME_CELLS)} {verb}", style="bold yellow")
         self.query_one("#conversation-header", Static).update(text)
 
     @on(ThreadView.NeedOlder)
