@@ -7,7 +7,6 @@ same moment as the other; a barrier lines the writes up so that they really over
 from __future__ import annotations
 
 import multiprocessing
-from pathlib import Path
 from typing import Any
 
 import pytest
