@@ -209,3 +209,32 @@ def test_customer_notes_edited_meanwhile_are_not_overwritten(store: Store, team:
         team.customer, "Allergic to nuts. Prefers WhatsApp.", seen="Allergic to nuts."
     )
     assert store.customer(team.customer).notes == "Allergic to nuts. Prefers WhatsApp."
+
+
+def test_the_notice_says_who_did_what_and_when():
+    from datetime import timedelta
+
+    from deskterm.screens.changed_meanwhile import notice, seen_values, what_happened
+    from tests.conftest import T0
+
+    names = {1: "Camille Moreau", 2: "Paul Roux"}.get
+
+    def name(agent: int | None) -> str:
+        return names(agent, "nobody") if agent is not None else "nobody"
+
+    took = ChangedMeanwhile(7, "assignee_id", 2, 2, T0)
+    later = T0 + timedelta(seconds=10)
+    assert what_happened(took, name, later) == "Paul Roux took this 10 s ago"
+    gave = ChangedMeanwhile(7, "assignee_id", 1, 2, T0)
+    assert what_happened(gave, name, later) == "Paul Roux assigned this to Camille Moreau 10 s ago"
+    wrote = ChangedMeanwhile(7, "status", "open", None, T0 - timedelta(minutes=3))
+    assert what_happened(wrote, name, T0) == "This changed to open 3 min ago (a new message?)"
+    again = "press i again to take it anyway"
+    assert notice([took], 1, name=name, now=later, again=again) == (
+        "Paul Roux took this 10 s ago — press i again to take it anyway"
+    )
+    assert notice([took, gave], 5, name=name, now=later, again=again).startswith(
+        "2 of 5 skipped, changed by someone else since you looked (Paul Roux took this"
+    )
+    assert seen_values("add_tags", None) is None
+    assert seen_values("status", None) is None
