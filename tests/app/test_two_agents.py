@@ -108,3 +108,29 @@ async def test_a_bulk_take_skips_and_counts_those_another_agent_took(make_app, d
         await settle(pilot)
         assert store.conversation(taken).assignee_id == app.agent.id
     paul.close()
+
+
+async def test_a_priority_set_meanwhile_by_another_agent_is_not_overwritten(
+    make_app, desk_store, clock
+):
+    store, ids = desk_store
+    paul = Store(store.path, clock=clock)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        target = app.screen.query_one(InboxList).cursor_id
+        paul.update_conversation(
+            target, {"priority": "urgent"}, agent_id=ids["paul"], kind="priority"
+        )
+        clock.advance(minutes=2)
+        await pilot.press("p", *"high", "enter")
+        await settle(pilot)
+        assert store.conversation(target).priority == "urgent"
+        assert (
+            "Paul Roux set the priority to urgent 2 min ago — press p again to set it anyway"
+            in _warnings(app)
+        )
+        await pilot.press("p", *"high", "enter")
+        await settle(pilot)
+        assert store.conversation(target).priority == "high"
+    paul.close()

@@ -334,30 +334,19 @@ class TriageMixin:
 
     def _again(self: WorkstationScreen, kind: str, value: Any, refused: list) -> str:
         """How to apply a refused action anyway: "press i again to take it anyway"."""
-        if kind == "assign":
-            key_id, verb = (
-                ("desk.take", "take")
-                if value == self.desk.agent.id
-                else (
-                    "desk.assign",
-                    "assign",
-                )
-            )
-        elif kind == "status":
-            key_id, verb = (
-                ("desk.done", "close")
-                if value == Status.DONE
-                else (
-                    "desk.reopen",
-                    "reopen",
-                )
-            )
-        else:
-            key_id, verb = {
-                "group": ("desk.assign", "move"),
-                "priority": ("desk.priority", "set"),
-                "snooze": ("desk.snooze", "snooze"),
-            }.get(kind, ("desk.undo", "apply"))
+        if not refused:
+            return ""
+        key_id, verb = {
+            "assign": ("desk.assign", "assign"),
+            "group": ("desk.assign", "move"),
+            "status": ("desk.reopen", "reopen"),
+            "priority": ("desk.priority", "set"),
+            "snooze": ("desk.snooze", "snooze"),
+        }.get(kind, ("desk.assign", "apply"))
+        if kind == "assign" and value == self.desk.agent.id:
+            key_id, verb = "desk.take", "take"
+        elif kind == "status" and value == Status.DONE:
+            key_id, verb = "desk.done", "close"
         key = keys_for(key_id, self.desk.keymap_overrides).split(",")[0]
         return f"press {key} again to {verb} {'it' if len(refused) == 1 else 'them'} anyway"
 
