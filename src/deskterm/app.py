@@ -175,15 +175,30 @@ class DeskApp(App[None]):
         return {"kind": kind, "payload": payload}
 
     def apply_change(
-        self, conversation_id: int, kind: str, value: Any, *, undo_group: str | None
+        self,
+        conversation_id: int,
+        kind: str,
+        value: Any,
+        *,
+        undo_group: str | None,
+        seen: dict[str, Any] | None = None,
     ) -> None:
-        """Apply one triage change to one conversation (called from store workers)."""
+        """Apply one triage change to one conversation (called from store workers).
+
+        ``seen``: what the agent saw of the field it changes; the store refuses the change
+        with ChangedMeanwhile when another agent changed that field since.
+        """
         store = self.store
         me = self.agent.id
         outbox = self.outbox_for(kind)
         if kind == "status":
             store.set_status(
-                conversation_id, Status(value), agent_id=me, undo_group=undo_group, outbox=outbox
+                conversation_id,
+                Status(value),
+                agent_id=me,
+                undo_group=undo_group,
+                seen=seen,
+                outbox=outbox,
             )
         elif kind == "snooze":
             target: SnoozeTarget = value
@@ -193,10 +208,18 @@ class DeskApp(App[None]):
                 agent_id=me,
                 reason=target.label,
                 undo_group=undo_group,
+                seen=seen,
                 outbox=outbox,
             )
         elif kind == "assign":
-            store.assign(conversation_id, value, agent_id=me, undo_group=undo_group, outbox=outbox)
+            store.assign(
+                conversation_id,
+                value,
+                agent_id=me,
+                undo_group=undo_group,
+                seen=seen,
+                outbox=outbox,
+            )
         elif kind == "group":
             store.update_conversation(
                 conversation_id,
@@ -204,6 +227,7 @@ class DeskApp(App[None]):
                 agent_id=me,
                 kind="group",
                 undo_group=undo_group,
+                seen=seen,
                 outbox=outbox,
             )
         elif kind == "add_tags":
@@ -221,6 +245,7 @@ class DeskApp(App[None]):
                 agent_id=me,
                 kind="priority",
                 undo_group=undo_group,
+                seen=seen,
                 outbox=outbox,
             )
         else:

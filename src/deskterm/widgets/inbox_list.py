@@ -14,7 +14,7 @@ When the store changes, ``refresh_rows`` re-reads the pages in view and swaps th
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
@@ -248,6 +248,19 @@ class InboxList(ScrollView, can_focus=True):
         if self.selected_ids:
             self.selected_ids.clear()
             self._repaint()
+
+    def select_ids(self, ids: Iterable[int]) -> None:
+        """Add conversations to the selection (those an action skipped, to act on again)."""
+        self.selected_ids.update(ids)
+        self._repaint()
+
+    def row_for(self, conversation_id: int) -> InboxRow | None:
+        """The loaded row of a conversation, if it is loaded."""
+        for rows in self._pages.values():
+            for row in rows:
+                if row.id == conversation_id:
+                    return row
+        return None
 
     def select_visible(self) -> None:
         """Select every conversation on screen."""
