@@ -46,11 +46,21 @@ class ReplyArea(TextArea):
 
     BINDINGS = keymap.bindings("composer")
 
+    # A send is a step in this area's own queue of events, taken after every key and paste
+    # typed before it. Send keys are priority bindings: the app runs them as it takes the key
+    # from its queue, while the keys before it, forwarded one by one to this focused area,
+    # may still wait in this area's queue (typed in a burst while the app was busy). Posted
+    # here (``call_later`` queues a callback behind them), the send reads the text once they
+    # are all in, and before any key typed after it. The mode is the one of that moment.
     def action_send(self) -> None:
-        self.parent_composer.request_send(done=False)
+        self.call_later(
+            self.parent_composer.request_send, done=False, note=self.parent_composer.note
+        )
 
     def action_send_done(self) -> None:
-        self.parent_composer.request_send(done=True)
+        self.call_later(
+            self.parent_composer.request_send, done=True, note=self.parent_composer.note
+        )
 
     def action_toggle_note(self) -> None:
         self.parent_composer.note = not self.parent_composer.note
@@ -59,6 +69,9 @@ class ReplyArea(TextArea):
         self.parent_composer.post_message(Composer.Left())
 
     def action_save_macro(self) -> None:
+        self.call_later(self._save_macro)  # in order with the keys, as a send (see above)
+
+    def _save_macro(self) -> None:
         if self.text.strip():
             self.parent_composer.post_message(Composer.SaveAsMacro(self.text))
 
@@ -268,7 +281,9 @@ class Composer(Vertical):
         if self.conversation_id is not None and self.is_mounted:
             self.post_message(self.DraftChanged(self.conversation_id, self.text, self.note))
 
-    def request_send(self, *, done: bool) -> None:
+    def request_send(self, *, done: bool, note: bool | None = None) -> None:
+        """Send what is in the composer, as a note or a reply (``note``, default: its mode)."""
+        note = self.note if note is None else note
         if self.conversation_id is None:
             self._hint("Open a conversation first.")
             return
@@ -286,7 +301,7 @@ class Composer(Vertical):
             self.SendRequested(
                 self.conversation_id,
                 body,
-                self.note,
+                note,
                 done,
                 tuple(self.macro_ids),
                 tuple(self.macro_actions),

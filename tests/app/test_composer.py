@@ -1,0 +1,88 @@
+"""What is sent is exactly what was typed: bursts of keys and pastes right before a send,
+keys typed right after undo-send, and control characters kept out of outgoing text."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+from textual.keys import _character_to_key
+
+from deskterm.models import Status
+from tests.app.conftest import SIZE, settle
+from tests.app.test_workstation import desk
+
+#: Words, accents, punctuation that the terminal sends under key names (`?`, `/`, `'`).
+SAMPLE = "Bonjour Léa, votre commande n°88213 a été livrée ? Oui: 12/05, 19h-20h (€4,50) ! "
+
+
+def typed(size: int, *, lines: bool = True) -> str:
+    text = (SAMPLE * (size // len(SAMPLE) + 1))[:size]
+    if lines and size >= 100:
+        text = text[: size // 2] + "\n" + text[size // 2 + 1 :]
+    return text
+
+
+def key_events(text: str) -> list[events.Key]:
+    """The key events a terminal sends for ``text``: named keys, enter for a newline."""
+    return [
+        events.Key("enter", "\r") if c == "\n" else events.Key(_character_to_key(c), c)
+        for c in text
+    ]
+
+
+def post_all(app, *messages) -> None:
+    """Post everything at once, as keys typed while the app is busy arrive."""
+    for message in messages:
+        app.post_message(message)
+
+
+MODES = {
+    # mode: (key opening the composer, send key, sent as a note, done after)
+    "reply": ("r", "ctrl+s", False, False),
+    "note": ("n", "ctrl+s", True, False),
+    "send-and-done": ("r", "ctrl+o", False, True),
+}
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("how", ["keys", "paste"])
+@pytest.mark.parametrize("size", [10, 100, 1_000, 10_000])
+async def test_a_send_takes_everything_typed_before_it(make_app, desk_store, mode, how, size):
+    if how == "keys" and size == 10_000 and mode != "reply":
+        pytest.skip("ten thousand keys once is enough (a reply); pastes cover the others")
+    store, ids = desk_store
+    opener, send, note, done = MODES[mode]
+    app = make_app()
+    text = typed(size, lines=how == "paste" or size <= 1_000)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(opener)
+        await pilot.pause()
+        typing = key_events(text) if how == "keys" else [events.Paste(text)]
+        post_all(app, *typing, events.Key(send, None))
+        await settle(pilot, 5)
+        last = store.messages(ids["bread"])[-1]
+        assert len(last.body) == len(text)
+        assert last.body == text
+        assert last.public is not note
+        assert (store.conversation(ids["bread"]).status is Status.DONE) is done
+        assert store.draft(ids["bread"], app.agent.id) is None
+
+
+async def test_keys_typed_right_after_undo_send_stay_in_the_composer(make_app, desk_store):
+    store, ids = desk_store
+    app = make_app(undo_send_seconds=30)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r", *"Votre pain arrive", "ctrl+s")
+        await settle(pilot)
+        assert desk(app).composer.text == ""
+        post_all(app, events.Key("u", "u"), *key_events(" demain."))
+        await settle(pilot)
+        assert desk(app).composer.text == "Votre pain arrive demain."
+        assert desk(app).focused is desk(app).composer.area
+        assert store.messages(ids["bread"])[-1].body != "Votre pain arrive"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await app.action_quit()
+    assert store.messages(ids["bread"])[-1].body == "Votre pain arrive demain."
