@@ -80,7 +80,9 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("desk.done", "e", "done", "Done", "Triage"),
     KeyAction("desk.reopen", "E", "reopen", "Reopen", "Triage", show=False),
     KeyAction("desk.snooze", "z", "snooze", "Snooze", "Triage"),
-    KeyAction("desk.undo", "u,ctrl+z", "undo", "Undo", "Triage"),
+    # A priority key, run as the app takes it from its queue: undo-send puts the reply back
+    # in the composer before the keys typed right after `u` are handed to a pane.
+    KeyAction("desk.undo", "u,ctrl+z", "undo", "Undo", "Triage", priority=True),
     KeyAction("desk.take", "i", "take", "Take (assign to me)", "Triage", show=False),
     KeyAction("desk.assign", "a", "assign", "Assign", "Triage"),
     KeyAction("desk.tag", "t", "tag", "Tag", "Triage", show=False),

@@ -44,6 +44,7 @@ class HeldReply:
     macro_ids: tuple[int, ...] = ()
     raw_actions: tuple[Any, ...] = ()
     timer: Timer | None = None
+    target: str = ""  # the composer's title for the conversation, to put the reply back
 
 
 @dataclass
@@ -156,6 +157,7 @@ class TriageMixin:
         held = HeldReply(cid, body, note, done, new_key(), after or [], macro_ids)
         if self.composer.conversation_id == cid:
             held.raw_actions = tuple(self.composer.macro_actions)
+            held.target = self.composer._target
         delay = self.desk.settings.undo_send_seconds
         self._held = held
         self.composer.clear()
@@ -236,6 +238,10 @@ class TriageMixin:
                     self._held = None
                     if item.timer is not None:
                         item.timer.stop()
+                    # Back in the composer now, focused: keys typed right after `u` (a
+                    # priority binding, run as the app takes it from its queue) go after
+                    # the text. The thread follows; its loading leaves the composer alone.
+                    self.restore_held(item)
                     self.restore_on_show = item
                     self.inbox.move_to(item.conversation_id)
                     self.load_conversation(item.conversation_id)
@@ -256,10 +262,12 @@ class TriageMixin:
 
     def restore_held(self: WorkstationScreen, held: HeldReply) -> None:
         """Put a reply taken back by undo into the composer, with its macro and actions."""
-        self.composer.load(held.conversation_id, self.composer._target, held.body, note=held.note)
+        target = held.target or f"#{held.conversation_id}"
+        self.composer.load(held.conversation_id, target, held.body, note=held.note)
         self.composer.macro_ids = list(held.macro_ids)
         self.composer.macro_actions = list(held.raw_actions)
-        self.composer.area.focus()
+        self.composer.display = True
+        self.set_focus(self.composer.area)  # now: `focus()` waits behind the keys queued
         self.narrow_pane = "conversation"
 
     @work(thread=True, group="store")

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 from textual.worker import get_current_worker
 
 from deskterm import keymap
@@ -139,6 +139,12 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
 
     def on_key(self, event: events.Key) -> None:
         self.desk.key_through_panes(event)  # see DeskApp.on_key: keys typed in one burst
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Undo is a priority key (see keymap): in the search box or the composer, it is text.
+        if action == "undo" and isinstance(self.focused, (Input, TextArea)):
+            return False
+        return True
 
     # -- panes and layout ----------------------------------------------------------------
 
@@ -432,7 +438,15 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             and bool(self.composer.text)
             and not bundle.draft_body
         )
-        if typed_ahead:
+        held = self.restore_on_show
+        restored = held is not None and held.conversation_id == bundle.conversation.id
+        if restored:
+            # Undo-send put the reply back in the composer already, and the agent may have
+            # typed on: only its title changes.
+            self.restore_on_show = None
+            if self.composer.conversation_id == bundle.conversation.id:
+                self.composer.retarget(self._target(bundle))
+        elif typed_ahead:
             self.composer.retarget(self._target(bundle))
         elif not same:
             self.composer.load(
@@ -442,10 +456,6 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
                 note=bundle.draft_note,
             )
         self.composer.display = True
-        held = self.restore_on_show
-        if held is not None and held.conversation_id == bundle.conversation.id:
-            self.restore_on_show = None
-            self.restore_held(held)
         if not same:
             self.suggest_for(bundle)
 
