@@ -86,3 +86,73 @@ async def test_keys_typed_right_after_undo_send_stay_in_the_composer(make_app, d
         await settle(pilot)
         await app.action_quit()
     assert store.messages(ids["bread"])[-1].body == "Votre pain arrive demain."
+
+
+async def test_a_reply_held_for_undo_is_its_draft_until_sent_and_after_undo(make_app, desk_store):
+    store, ids = desk_store
+    app = make_app(undo_send_seconds=30)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        post_all(app, *key_events("Le pain part à 14h."), events.Key("ctrl+s", None))
+        await settle(pilot)
+        assert desk(app).composer.text == ""  # sent, waiting out the undo delay
+        assert store.draft(ids["bread"], app.agent.id).body == "Le pain part à 14h."
+        await pilot.press("u")
+        await settle(pilot)
+        assert desk(app).composer.text == "Le pain part à 14h."
+        # What a closed terminal or a kill leaves: the text, as the draft.
+        assert store.draft(ids["bread"], app.agent.id).body == "Le pain part à 14h."
+        assert store.messages(ids["bread"])[-1].body != "Le pain part à 14h."
+
+
+async def test_two_agents_sending_in_the_same_undo_delay_send_one_reply(
+    make_app, desk_store, clock
+):
+    """Camille and Paul, each in their own deskterm on one store file, answer Léa within
+    the undo delay of each other: Camille's goes, Paul's comes back to him as a draft."""
+    from deskterm.app import create_app
+    from deskterm.backend.store import Store
+    from tests.app.conftest import quiet_settings
+
+    store, ids = desk_store
+    other = Store(store.path, clock=clock)
+    camille = make_app(undo_send_seconds=0.3)  # hers goes first
+    paul = create_app(
+        other,
+        quiet_settings(undo_send_seconds=1),
+        agent_email="paul@popote.example",
+        clock=clock,
+    )
+    try:
+        async with camille.run_test(size=SIZE) as pc, paul.run_test(size=SIZE) as pp:
+            await settle(pc)
+            await settle(pp)
+            before = len(store.messages(ids["bread"]))
+            await pc.press("r")
+            await pp.press("r")
+            await settle(pc)
+            await settle(pp)
+            post_all(
+                camille, *key_events("Camille: on renvoie le pain."), events.Key("ctrl+s", None)
+            )
+            post_all(paul, *key_events("Paul: geste de 5 euros."), events.Key("ctrl+s", None))
+            await pc.pause(0.4)
+            await settle(pc)
+            assert [m.body for m in store.messages(ids["bread"])[before:]] == [
+                "Camille: on renvoie le pain."
+            ]
+            await pp.pause(0.8)
+            await settle(pp)
+            bodies = [m.body for m in store.messages(ids["bread"])[before:]]
+            assert bodies == ["Camille: on renvoie le pain."]
+            draft = store.draft(ids["bread"], paul.agent.id)
+            assert draft is not None and draft.body == "Paul: geste de 5 euros."
+            notices = [n.message for n in paul._notifications]
+            assert any(n.startswith("Not sent: Camille Moreau wrote") for n in notices)
+            # Paul reads it, and decides: his reply is there when he opens the conversation.
+            desk(paul).open_conversation_by_id(ids["bread"])
+            await settle(pp)
+            assert desk(paul).composer.text == "Paul: geste de 5 euros."
+    finally:
+        other.close()

@@ -17,7 +17,7 @@ from textual.timer import Timer
 from deskterm.backend.rows import InboxRow
 from deskterm.backend.writes import ChangedMeanwhile, new_key
 from deskterm.keymap import keys_for
-from deskterm.models import UNTIL_REPLY, AuthorKind, Conversation, Priority, Status
+from deskterm.models import UNTIL_REPLY, AuthorKind, Conversation, Message, Priority, Status
 from deskterm.safety import NAME_CELLS, one_line
 from deskterm.screens import changed_meanwhile
 from deskterm.screens.confirm import ConfirmScreen
@@ -44,6 +44,7 @@ class HeldReply:
     macro_ids: tuple[int, ...] = ()
     raw_actions: tuple[Any, ...] = ()
     timer: Timer | None = None
+    seen: int = 0  # messages in the conversation when it was sent: it goes only if none came
     target: str = ""  # the composer's title for the conversation, to put the reply back
 
 
@@ -94,7 +95,13 @@ class TriageMixin:
     def on_composer_send_requested(self: WorkstationScreen, event: Composer.SendRequested) -> None:
         after = self.macro_changes(event.actions)
         self._check_then_send(
-            event.conversation_id, event.body, event.note, event.done, after, event.macro_ids
+            event.conversation_id,
+            event.body,
+            event.note,
+            event.done,
+            after,
+            event.macro_ids,
+            draft_seq=self.next_draft_seq(),
         )
 
     @work(thread=True, group="store")
@@ -106,18 +113,26 @@ class TriageMixin:
         done: bool,
         after: list[tuple[str, Any]] | None = None,
         macro_ids: tuple[int, ...] = (),
+        *,
+        draft_seq: int,
     ) -> None:
         """Refuse to answer a stale thread blindly: show what arrived, then ask."""
+        # Until it is committed, the reply is also the conversation's draft (the composer
+        # is emptied at once): a closed terminal during the undo delay loses nothing.
+        self.write_draft(cid, body, note, draft_seq)
         fresh = self.desk.store.conversation(cid)
         shown = self._shown_count
+        seen = fresh.message_count if fresh is not None else shown
         if fresh is not None and not note and fresh.message_count > shown:
             newer = self.desk.store.messages(cid, limit=fresh.message_count - shown)
             if any(m.author_kind is not AuthorKind.SYSTEM for m in newer):
                 self.app.call_from_thread(
-                    self._confirm_stale, cid, body, note, done, newer, after, macro_ids
+                    self._confirm_stale, cid, body, note, done, newer, after, macro_ids, seen
                 )
                 return
-        self.app.call_from_thread(self._hold_reply, cid, body, note, done, after, macro_ids)
+        self.app.call_from_thread(
+            self._hold_reply, cid, body, note, done, after, macro_ids, seen=seen
+        )
 
     def _confirm_stale(
         self: WorkstationScreen,
@@ -128,6 +143,7 @@ class TriageMixin:
         newer,
         after: list[tuple[str, Any]] | None = None,
         macro_ids: tuple[int, ...] = (),
+        seen: int = 0,
     ) -> None:
         self.load_conversation(cid)
         who = ", ".join(
@@ -140,7 +156,7 @@ class TriageMixin:
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._hold_reply(cid, body, note, done, after, macro_ids)
+                self._hold_reply(cid, body, note, done, after, macro_ids, seen=seen)
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
@@ -152,9 +168,11 @@ class TriageMixin:
         done: bool,
         after: list[tuple[str, Any]] | None = None,
         macro_ids: tuple[int, ...] = (),
+        *,
+        seen: int,
     ) -> None:
         self._flush_held()
-        held = HeldReply(cid, body, note, done, new_key(), after or [], macro_ids)
+        held = HeldReply(cid, body, note, done, new_key(), after or [], macro_ids, seen=seen)
         if self.composer.conversation_id == cid:
             held.raw_actions = tuple(self.composer.macro_actions)
             held.target = self.composer._target
@@ -195,37 +213,96 @@ class TriageMixin:
         self._held = None
         if held.timer is not None:
             held.timer.stop()
-        self._write_reply(held)
+        if self._write_reply(held):
+            self._back_in_composer(held)  # so that quitting saves it as the draft again
 
     @work(thread=True, group="store")
     def _commit_reply(self: WorkstationScreen, held: HeldReply) -> None:
-        self._write_reply(held)
+        newer = self._write_reply(held)
+        if newer:
+            self.app.call_from_thread(self._came_back, held, newer)
         self.app.call_from_thread(self.inbox.refresh_rows)
 
-    def _write_reply(self: WorkstationScreen, held: HeldReply) -> None:
+    def _write_reply(self: WorkstationScreen, held: HeldReply) -> list[Message]:
+        """Commit a held reply, unless someone else wrote in the conversation since it was
+        sent (two agents answering in the same undo delay): then it stays the draft, and the
+        messages that stopped it are returned. Checked and written in one transaction."""
         desk = self.desk
         store = desk.store
-        status_after = Status.DONE if held.done else None
-        store.add_message(
-            held.conversation_id,
-            author_kind=AuthorKind.AGENT,
-            author_id=desk.agent.id,
-            author_name=desk.agent.name,
-            body=held.body,
-            public=not held.note,
-            status_after=status_after,
-            undo_group=held.undo_group,
-            outbox=desk.outbox_for(
-                "note" if held.note else "reply", body=held.body, done=held.done
-            ),
-        )
-        store.save_draft(held.conversation_id, desk.agent.id, "")
+        cid, me = held.conversation_id, desk.agent.id
+        with store.transaction():
+            newer = [] if held.note else self._written_since(held)
+            if newer:
+                store.save_draft(cid, me, held.body, note=held.note)
+                return newer
+            store.add_message(
+                cid,
+                author_kind=AuthorKind.AGENT,
+                author_id=me,
+                author_name=desk.agent.name,
+                body=held.body,
+                public=not held.note,
+                status_after=Status.DONE if held.done else None,
+                undo_group=held.undo_group,
+                outbox=desk.outbox_for(
+                    "note" if held.note else "reply", body=held.body, done=held.done
+                ),
+            )
+            draft = store.draft(cid, me)
+            if draft is not None and draft.body == held.body:  # not one typed since
+                store.save_draft(cid, me, "")
         for kind, value in held.after:
             desk.apply_change(held.conversation_id, kind, value, undo_group=held.undo_group)
         for macro_id in held.macro_ids:
             store.record_macro_use(
                 macro_id, agent_id=desk.agent.id, conversation_id=held.conversation_id
             )
+        return []
+
+    def _written_since(self: WorkstationScreen, held: HeldReply) -> list[Message]:
+        """Messages by someone else (customer, agent) added after the reply was sent."""
+        store = self.desk.store
+        fresh = store.conversation(held.conversation_id)
+        if fresh is None or fresh.message_count <= held.seen:
+            return []
+        me = self.desk.agent.id
+        return [
+            m
+            for m in store.messages(held.conversation_id, limit=fresh.message_count - held.seen)
+            if m.author_kind is not AuthorKind.SYSTEM
+            and not (m.author_kind is AuthorKind.AGENT and m.author_id == me)
+        ]
+
+    def _came_back(self: WorkstationScreen, held: HeldReply, newer: list[Message]) -> None:
+        """A held reply was not sent (someone wrote first): say so; it is the draft now."""
+        who = ", ".join(
+            dict.fromkeys(one_line(m.author_name, NAME_CELLS) or "Someone" for m in newer)
+        )
+        self.notify(
+            one_line(
+                f"Not sent: {who} wrote in #{held.conversation_id} meanwhile; "
+                "your reply is its draft, read and send again.",
+                300,
+            ),
+            severity="warning",
+            timeout=15,
+            markup=False,
+        )
+        self._back_in_composer(held)
+        if self.bundle is not None and self.bundle.conversation.id == held.conversation_id:
+            self.load_conversation(held.conversation_id)
+
+    def _back_in_composer(self: WorkstationScreen, held: HeldReply) -> None:
+        """The composer still on the conversation gets the reply back, before what was typed
+        since; elsewhere, opening the conversation brings it back from the draft."""
+        composer = self.composer
+        if composer.conversation_id != held.conversation_id:
+            return
+        typed = composer.text
+        composer.insert(held.body + (f"\n\n{typed}" if typed.strip() else ""), replace=True)
+        composer.note = held.note
+        composer.macro_ids = list(held.macro_ids)
+        composer.macro_actions = list(held.raw_actions)
 
     # -- undo ------------------------------------------------------------------------------
 
@@ -243,6 +320,7 @@ class TriageMixin:
                     # the text. The thread follows; its loading leaves the composer alone.
                     self.restore_held(item)
                     self.restore_on_show = item
+                    self.save_draft(item.conversation_id, item.body, item.note)
                     self.inbox.move_to(item.conversation_id)
                     self.load_conversation(item.conversation_id)
                     self.notify("Not sent: your text is back in the composer.")

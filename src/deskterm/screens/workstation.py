@@ -7,6 +7,8 @@ loop. Triage actions (done, snooze, assign, undo…) live in :mod:`deskterm.scre
 
 from __future__ import annotations
 
+import itertools
+import threading
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -91,6 +93,11 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self._data_version = -1
         self._shown_count = 0
         self.restore_on_show: HeldReply | None = None
+        # Drafts are written by threads that may run in any order: each write carries the
+        # number of its turn, and a write older than the last one written is dropped.
+        self._draft_turns = itertools.count()
+        self._draft_written: dict[int, int] = {}
+        self._draft_lock = threading.Lock()
         self._latest_open: int | None = None
 
     @property
@@ -536,15 +543,34 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
 
     @on(Composer.DraftChanged)
     def _draft_changed(self, event: Composer.DraftChanged) -> None:
-        self._save_draft(event.conversation_id, event.body, event.note)
+        held = self._held
+        if not event.body.strip() and held is not None:
+            if held.conversation_id == event.conversation_id:
+                return  # emptied by the send: the held reply stays the draft until it goes
+        self.save_draft(event.conversation_id, event.body, event.note)
+
+    def next_draft_seq(self) -> int:
+        """The turn of a draft write decided now (see :meth:`write_draft`)."""
+        return next(self._draft_turns)
+
+    def save_draft(self, conversation_id: int, body: str, note: bool) -> None:
+        """Save ``body`` as the conversation's draft, in a worker (an empty one deletes it)."""
+        self._save_draft(conversation_id, body, note, self.next_draft_seq())
 
     @work(thread=True, group="drafts")
-    def _save_draft(self, conversation_id: int, body: str, note: bool) -> None:
-        store = self.desk.store
-        store.save_draft(conversation_id, self.desk.agent.id, body, note=note)
-        store.touch_presence(
+    def _save_draft(self, conversation_id: int, body: str, note: bool, seq: int) -> None:
+        self.write_draft(conversation_id, body, note, seq)
+        self.desk.store.touch_presence(
             conversation_id, self.desk.agent.id, "typing" if body.strip() else "viewing"
         )
+
+    def write_draft(self, conversation_id: int, body: str, note: bool, seq: int) -> None:
+        """Write a draft (from a worker) unless a later one (higher ``seq``) was written."""
+        with self._draft_lock:
+            if seq < self._draft_written.get(conversation_id, -1):
+                return
+            self._draft_written[conversation_id] = seq
+            self.desk.store.save_draft(conversation_id, self.desk.agent.id, body, note=note)
 
     # -- live updates --------------------------------------------------------------------
 
