@@ -149,9 +149,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Undo is a priority key (see keymap): in the search box or the composer, it is text.
-        if action == "undo" and isinstance(self.focused, (Input, TextArea)):
-            return False
-        return True
+        return not (action == "undo" and isinstance(self.focused, (Input, TextArea)))
 
     # -- panes and layout ----------------------------------------------------------------
 
@@ -544,9 +542,9 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
     @on(Composer.DraftChanged)
     def _draft_changed(self, event: Composer.DraftChanged) -> None:
         held = self._held
-        if not event.body.strip() and held is not None:
-            if held.conversation_id == event.conversation_id:
-                return  # emptied by the send: the held reply stays the draft until it goes
+        sending = held is not None and held.conversation_id == event.conversation_id
+        if sending and not event.body.strip():
+            return  # emptied by the send: the held reply stays the draft until it goes
         self.save_draft(event.conversation_id, event.body, event.note)
 
     def next_draft_seq(self) -> int:
