@@ -83,6 +83,15 @@ def sanitize(text: str, *, max_chars: int = 100_000) -> str:
     return _truncate(clean, _utf8_size(text), max_chars)
 
 
+def clean_outgoing(text: str) -> str:
+    """Text an agent sends (a reply, a note), without what a terminal or a reader's screen
+    would act on: escape sequences, control characters but newline and tab, bidi overrides
+    and isolates, lone surrogates; CR LF and CR become newlines. Nothing is cut, unlike
+    :func:`sanitize`. Idempotent.
+    """
+    return _clean(text)
+
+
 def _clean(text: str) -> str:
     if _HAS_ESCAPE.search(text):
         text = _ESCAPES.sub("", text)

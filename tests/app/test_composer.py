@@ -156,3 +156,35 @@ async def test_two_agents_sending_in_the_same_undo_delay_send_one_reply(
             assert desk(paul).composer.text == "Paul: geste de 5 euros."
     finally:
         other.close()
+
+
+HOSTILE_PASTE = (
+    "Bonjour \x1b[31mLéa\x1b[0m\x1b]0;title\x07, \u202evotre\x00 commande\tarrive.\nMerci"
+)
+CLEAN = "Bonjour Léa, votre commande\tarrive.\nMerci"
+
+
+async def test_a_paste_with_escapes_goes_into_the_composer_and_out_clean(make_app, desk_store):
+    store, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        post_all(app, events.Paste(HOSTILE_PASTE))
+        await settle(pilot)
+        assert desk(app).composer.text == CLEAN
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert store.messages(ids["bread"])[-1].body == CLEAN
+
+
+async def test_text_put_in_the_composer_otherwise_is_cleaned_when_sent(make_app, desk_store):
+    store, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        desk(app).composer.insert(HOSTILE_PASTE)  # as a macro's text would come in
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+    assert store.messages(ids["bread"])[-1].body == CLEAN

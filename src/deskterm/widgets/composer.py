@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -22,7 +22,7 @@ from textual.widgets import Static, TextArea
 from deskterm import keymap
 from deskterm.macros import describe_actions
 from deskterm.models import MacroAction
-from deskterm.safety import one_line
+from deskterm.safety import clean_outgoing, one_line
 
 DRAFT_DEBOUNCE = 0.4
 MARK_OPEN, MARK_CLOSE = "⟦", "⟧"
@@ -61,6 +61,11 @@ class ReplyArea(TextArea):
         self.call_later(
             self.parent_composer.request_send, done=True, note=self.parent_composer.note
         )
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        # Pasted escape sequences would scramble the box and go out with the reply.
+        event.prevent_default()  # instead of TextArea's paste of the raw text
+        await super()._on_paste(events.Paste(clean_outgoing(event.text)))
 
     def action_toggle_note(self) -> None:
         self.parent_composer.note = not self.parent_composer.note
@@ -287,7 +292,7 @@ class Composer(Vertical):
         if self.conversation_id is None:
             self._hint("Open a conversation first.")
             return
-        body = self.text
+        body = clean_outgoing(self.text)  # every reply and note is sent from here
         if not body.strip():
             self._hint("Nothing to send yet.")
             return
