@@ -188,3 +188,23 @@ async def test_text_put_in_the_composer_otherwise_is_cleaned_when_sent(make_app,
         await pilot.press("ctrl+o")
         await settle(pilot)
     assert store.messages(ids["bread"])[-1].body == CLEAN
+
+
+async def test_u_is_a_letter_in_the_composer_and_the_search_box(make_app, desk_store):
+    store, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")  # something that u would undo
+        await settle(pilot)
+        done = store.conversation(ids["bread"]).status
+        assert done is Status.DONE
+        await pilot.press("r", "u", "n", "ctrl+z", "u")
+        await settle(pilot)
+        assert desk(app).composer.text == "u"  # ctrl+z undid the typing, not the done
+        await pilot.press("escape", "slash", *"curry")
+        await settle(pilot)
+        assert store.conversation(ids["bread"]).status is done
+        from textual.widgets import Input
+
+        assert desk(app).query_one("#search", Input).value == "curry"
