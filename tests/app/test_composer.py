@@ -46,7 +46,7 @@ MODES = {
 
 @pytest.mark.parametrize("mode", list(MODES))
 @pytest.mark.parametrize("how", ["keys", "paste"])
-@pytest.mark.parametrize("size", [10, 100, 1_000, 10_000])
+@pytest.mark.parametrize("size", [10, 100, 1_000, pytest.param(10_000, marks=pytest.mark.slow)])
 async def test_a_send_takes_everything_typed_before_it(make_app, desk_store, mode, how, size):
     if how == "keys" and size == 10_000 and mode != "reply":
         pytest.skip("ten thousand keys once is enough (a reply); pastes cover the others")
