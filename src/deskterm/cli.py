@@ -18,7 +18,7 @@ import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from deskterm import __version__, locations  # noqa: E402
+from deskterm import __version__, locations, logs  # noqa: E402
 from deskterm.backend.db import StoreError  # noqa: E402
 from deskterm.config import ConfigError, Settings, load  # noqa: E402
 from deskterm.keymap import KeymapError  # noqa: E402
@@ -41,6 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, help="open this store file instead of the default")
     parser.add_argument("--agent", metavar="EMAIL", help="work as this agent (default: config)")
     parser.add_argument("--config", type=Path, help="read settings from this TOML file")
+    parser.add_argument(
+        "--log-level",
+        type=str.lower,
+        choices=logs.LEVELS,
+        default=logs.DEFAULT_LEVEL,
+        metavar="LEVEL",
+        help=f"what the log file records: {', '.join(logs.LEVELS)} (default "
+        f"{logs.DEFAULT_LEVEL}); it is {locations.APP}.log in the XDG state folder",
+    )
     add_remote_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -130,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command not in (None, "demo"):
         gc.enable()  # only the workstation's start-up is worth pausing the collector for
+    _start_log(args.log_level)
     try:
         settings = load(args.config)
         if args.command == "seed":
@@ -156,6 +166,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _start_log(level: str) -> None:
+    try:
+        logs.setup(locations.log_file(), level)
+    except OSError as exc:  # a read-only home: work without a log rather than not at all
+        print(f"deskterm: no log file ({exc})", file=sys.stderr)
 
 
 def _remove_store(path: Path) -> None:

@@ -89,7 +89,7 @@ class TriageMixin:
             event.conversation_id, event.body, event.note, event.done, after, event.macro_ids
         )
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _check_then_send(
         self: WorkstationScreen,
         cid: int,
@@ -186,7 +186,7 @@ class TriageMixin:
             held.timer.stop()
         self._write_reply(held)
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _commit_reply(self: WorkstationScreen, held: HeldReply) -> None:
         self._write_reply(held)
         self.app.call_from_thread(self.inbox.refresh_rows)
@@ -253,7 +253,7 @@ class TriageMixin:
         self.composer.area.focus()
         self.narrow_pane = "conversation"
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _undo_group(self: WorkstationScreen, group: str, message: str) -> None:
         touched = self.desk.store.undo(
             group, agent_id=self.desk.agent.id, outbox=self.desk.outbox_for("undo")
@@ -281,7 +281,7 @@ class TriageMixin:
         )
         self._run_apply(ids, kind, value, group, description)
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _run_apply(
         self: WorkstationScreen, ids: list[int], kind: str, value: Any, group: str, description: str
     ) -> None:
