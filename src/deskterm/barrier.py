@@ -60,9 +60,11 @@ class Contains(Protocol):
 
 def summary(error: BaseException) -> str:
     """The one line an agent sees: a StoreError's message is already written for them."""
-    text = str(error) if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
-    lines = text.strip().splitlines() or [type(error).__name__]
-    return lines[0][:300]
+    detail = str(error).strip()
+    if not detail:
+        return type(error).__name__
+    text = detail if isinstance(error, StoreError) else f"{type(error).__name__}: {detail}"
+    return text.splitlines()[0][:300]
 
 
 def is_fatal(error: BaseException) -> bool:
