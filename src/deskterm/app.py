@@ -276,14 +276,15 @@ class DeskApp(App[None]):
             now = time.monotonic()
             if self._quit_unsaved_at is None or now - self._quit_unsaved_at > QUIT_AGAIN_SECONDS:
                 self._quit_unsaved_at = now
-                log.warning("drafts not saved at quit", exc_info=exc)
+                log.warning("not saved at quit", exc_info=exc)
                 self.notify(
-                    f"Drafts not saved ({barrier.summary(exc)}): quit again to leave without them.",
-                    title="Not saved",
+                    f"Not saved ({barrier.summary(exc)}): quit again to leave without it.",
+                    title="Drafts",
                     severity="warning",
                     timeout=QUIT_AGAIN_SECONDS,
                 )
                 return
+            log.error("quit without saving: %s", barrier.summary(exc))
         if self.sync_runner is not None:
             if self.sync_runner.hold_quit(self):
                 return
