@@ -27,7 +27,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from textual import events
 from textual.message import Message
@@ -50,12 +50,6 @@ BUILDING = (events.Compose, events.Mount, events.Load)
 DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 _dispatch_message = MessagePump._dispatch_message
-
-
-class Contains(Protocol):
-    def contain(self, error: BaseException, where: str) -> bool: ...
-
-    def building_failed(self, error: BaseException) -> None: ...
 
 
 def summary(error: BaseException) -> str:
@@ -142,8 +136,8 @@ async def _dispatch_contained(self: MessagePump, message: Message) -> None:
     try:
         await _dispatch_message(self, message)
     except Exception as error:
-        barrier: Contains | None = getattr(self.app, "barrier", None)
-        if barrier is None:
+        barrier = getattr(self.app, "barrier", None)
+        if not isinstance(barrier, Barrier):
             raise
         if isinstance(message, BUILDING):
             barrier.building_failed(error)

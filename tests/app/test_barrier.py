@@ -352,6 +352,28 @@ async def test_a_damaged_store_still_ends_the_app(make_app, desk_store, log_file
     assert "deskterm stops" in log_file.read_text()
 
 
+async def test_a_widget_that_cannot_mount_ends_the_app_with_the_draft_saved(
+    make_app, desk_store, log_file
+):
+    from textual.widgets import Static
+
+    class Broken(Static):
+        def on_mount(self) -> None:
+            boom()
+
+    store, ids = desk_store
+    app = make_app()
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("r", *"Bonjour")  # not saved yet: within the debounce
+            await app.screen.mount(Broken())  # keys sent to it would go nowhere
+            await pilot.pause()
+    assert app.return_code == 1
+    assert store.draft(ids["bread"], app.agent.id).body == "Bonjour"
+    assert "deskterm stops" in log_file.read_text()
+
+
 # -- kept that way -----------------------------------------------------------------------
 
 
