@@ -116,7 +116,7 @@ class MacrosMixin:
             titled,
         )
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _store_macro(self: WorkstationScreen, title: str, body: str) -> None:
         self.desk.store.add_macro(title, body, owner_agent_id=self.desk.agent.id)
         self.desk.load_macros()

@@ -96,7 +96,7 @@ class TriageMixin:
             event.conversation_id, event.body, event.note, event.done, after, event.macro_ids
         )
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _check_then_send(
         self: WorkstationScreen,
         cid: int,
@@ -195,7 +195,7 @@ class TriageMixin:
             held.timer.stop()
         self._write_reply(held)
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _commit_reply(self: WorkstationScreen, held: HeldReply) -> None:
         self._write_reply(held)
         self.app.call_from_thread(self.inbox.refresh_rows)
@@ -262,7 +262,7 @@ class TriageMixin:
         self.composer.area.focus()
         self.narrow_pane = "conversation"
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _undo_group(self: WorkstationScreen, group: str, message: str) -> None:
         touched = self.desk.store.undo(
             group, agent_id=self.desk.agent.id, outbox=self.desk.outbox_for("undo")
@@ -310,7 +310,7 @@ class TriageMixin:
             seen = {field: told.pop((cid, field))}
         return seen
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _run_apply(
         self: WorkstationScreen,
         ids: list[int],
