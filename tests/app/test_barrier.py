@@ -442,7 +442,7 @@ async def test_other_apps_keep_textuals_behaviour():
 
 
 def test_cli_log_level_and_file(tmp_path, monkeypatch):
-    from deskterm.cli import main as cli
+    from deskterm.cli import commands as cli
 
     monkeypatch.setenv("DESKTERM_STATE_DIR", str(tmp_path / "state"))
     args = cli.build_parser().parse_args(["--log-level", "DEBUG", "demo"])
