@@ -40,6 +40,10 @@ MUTABLE = {
     "external_id",
 }
 
+#: What undo may put back: not ``first_response_at``, since a reply committed with a status
+#: change was really sent, and undoing the status must leave its first response counted.
+UNDOABLE = MUTABLE - {"first_response_at"}
+
 
 def new_key() -> str:
     return uuid.uuid4().hex
@@ -556,7 +560,7 @@ class WritesMixin:
         for r in found:
             before, after = json.loads(r["before"]), json.loads(r["after"])
             conv = self._row(self.conn, r["conversation_id"])
-            restore = {k: v for k, v in before.items() if k in MUTABLE and conv[k] == after.get(k)}
+            restore = {k: v for k, v in before.items() if k in UNDOABLE and conv[k] == after.get(k)}
             if restore:
                 self.update_conversation(
                     r["conversation_id"], restore, agent_id=agent_id, kind="undo", outbox=outbox
