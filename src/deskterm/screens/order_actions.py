@@ -38,7 +38,7 @@ from deskterm.backend.commerce.jobs import (
 from deskterm.backend.commerce.policy import AmountError, format_money, parse_amount
 from deskterm.backend.commerce.policy import remaining as goodwill_left
 from deskterm.models import Customer, Order
-from deskterm.reply_text import Edit, edited_paragraph, remove_paragraph, removal_of
+from deskterm.reply_text import Edit, edited_paragraph, removal_of, remove_paragraph
 from deskterm.safety import one_line
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.picker import Choice, PickerScreen
