@@ -60,6 +60,19 @@ class UsedMacro:
     title: str = ""
 
 
+def _offset(text: str, location: tuple[int, int]) -> int:
+    """A (row, column) of the text area as an offset in its text."""
+    row, column = location
+    lines = text.split("\n")
+    return sum(len(line) + 1 for line in lines[:row]) + column
+
+
+def _location(text: str, offset: int) -> tuple[int, int]:
+    """An offset in the text as the text area's (row, column)."""
+    before = text[:offset]
+    return before.count("\n"), offset - (before.rfind("\n") + 1)
+
+
 class ReplyArea(TextArea):
     """The text area itself; its keys come from the keymap so they can be remapped."""
 
@@ -222,23 +235,21 @@ class Composer(Vertical):
             placed, at = text, 0
         else:
             draft = self.text
-            here = self.area.document.get_index_from_location(self.area.cursor_location)
+            here = _offset(draft, self.area.cursor_location)
             edit = place_paragraph(draft, here, text, names)
             self.apply_edit(edit)
             placed, at = edit.text[edit.at - edit.start :][: edit.length], edit.at
             if cursor is not None:
                 cursor = max(0, min(cursor - (len(text) - len(text.lstrip())), len(placed)))
         offset = at + (cursor if cursor is not None else len(placed))
-        self.area.move_cursor(self.area.document.get_location_from_index(offset))
+        self.area.move_cursor(_location(self.text, offset))
         self._changed()
         return placed
 
     def apply_edit(self, edit: Edit) -> None:
         """Change the text as ``edit`` says, in one step the agent can undo with ctrl+z."""
-        doc = self.area.document
-        start = doc.get_location_from_index(edit.start)
-        end = doc.get_location_from_index(edit.end)
-        self.area.replace(edit.text, start, end)
+        draft = self.text
+        self.area.replace(edit.text, _location(draft, edit.start), _location(draft, edit.end))
         self._changed()
 
     def clear(self) -> None:
