@@ -207,6 +207,8 @@ def _phrases(text: str, size: int = 3) -> list[str]:
 
 def keeps_text_of(draft: str, inserted: str) -> bool:
     """Whether any run of three words of ``inserted`` is still in ``draft``: the agent
-    adapted a macro's text rather than deleting or rewriting all of it."""
+    adapted a macro's text rather than deleting or rewriting all of it. A macro with no
+    text (actions only) is always kept."""
+    phrases = _phrases(inserted)
     flat = " ".join(draft.split())
-    return any(phrase in flat for phrase in _phrases(inserted))
+    return not phrases or any(phrase in flat for phrase in phrases)

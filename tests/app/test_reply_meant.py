@@ -4,6 +4,7 @@ placed as paragraphs, undo taking back its sentence, and undo keeping a sent rep
 from __future__ import annotations
 
 from deskterm.models import Status
+from deskterm.reply_text import Edit
 from deskterm.screens.confirm import ConfirmScreen
 from tests.app.conftest import SIZE, settle
 from tests.app.test_order_actions import _open_bread_customer_pane, _resend_one_bread
@@ -217,3 +218,30 @@ async def test_undoing_send_and_done_keeps_the_first_response(make_app, desk_sto
         back = store.conversation(ids["bread"])
         assert back.status is not Status.DONE
         assert back.first_response_at == sent.first_response_at
+
+
+async def test_a_rewritten_macro_signed_as_before_drops_its_actions(make_app, desk_store):
+    store, ids = desk_store
+    store.add_macro(
+        "Bread resent",
+        "Désolés pour le pain, nous vous le renvoyons ce soir.\n\nBon appétit,\n"
+        "{{ agent.first_name }}",
+        actions=[{"field": "add_tags", "value": ["resent"]}],
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await _insert(pilot, "bread resent")
+        composer = desk(app).composer
+        assert "On send: Tags + resent" in _hint(app)
+        signature = composer.text.rindex("\n\nBon appétit,")
+        # The agent rewrites everything but the sign-off macros end with.
+        composer.apply_edit(Edit(0, signature, "Je vous appelle dans dix minutes."))
+        await settle(pilot)
+        assert composer.text == "Je vous appelle dans dix minutes.\n\nBon appétit,\nCamille"
+        assert "Not applied (its text is gone): Bread resent" in _hint(app)
+        assert composer.macro_actions == []
+        await pilot.press("ctrl+s")
+        await settle(pilot, 5)
+        assert "resent" not in store.conversation(ids["bread"]).tags

@@ -119,6 +119,7 @@ def test_macro_text_kept_while_adapted_and_gone_when_rewritten() -> None:
     assert keeps_text_of("Bonjour Léa, vraiment désolés ! Nous vous renvoyons le pain.", macro)
     assert not keeps_text_of("Hi, I will call you back.", macro)
     assert not keeps_text_of("", macro)
+    assert keeps_text_of("Anything at all.", "")  # a macro of actions only stays
 
 
 # -- properties ----------------------------------------------------------------------------

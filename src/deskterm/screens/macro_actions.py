@@ -10,6 +10,7 @@ from textual import work
 from deskterm.backend.context import ConversationBundle
 from deskterm.macros import Rendered, build_context, merge_actions, pick_body, render, templatize
 from deskterm.models import Macro, MacroAction, Priority, Status
+from deskterm.reply_text import split_signature
 from deskterm.screens.macro_picker import MacroChoice, MacroPickerScreen, rank_macros
 from deskterm.screens.text_prompt import TextPromptScreen
 from deskterm.snooze import SnoozeError, parse_snooze
@@ -95,8 +96,10 @@ class MacrosMixin:
             placed = composer.insert(
                 rendered.text, replace=replace, cursor=rendered.cursor, names=names
             )
+        # Its actions follow its words, not the sign-off every macro shares.
+        words = split_signature(placed, names)[0].strip() or placed
         composer.add_macro(
-            macro.id, list(macro.actions), rendered.missing, text=placed, title=macro.title
+            macro.id, list(macro.actions), rendered.missing, text=words, title=macro.title
         )
 
     def action_suggestion(self: WorkstationScreen, index: int) -> None:

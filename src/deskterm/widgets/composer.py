@@ -230,8 +230,10 @@ class Composer(Vertical):
         agent's, to find it). ``cursor`` is where to type in ``text``. Returns the text as
         placed (a macro's own signature is dropped when the draft is already signed)."""
         if replace:
-            self.area.load_text(text)
+            # One edit, not a reload: ctrl+z gives the draft back (the replaced macros stay
+            # replaced), and the text area redraws every wrapped line.
             self.used_macros = []
+            self.apply_edit(Edit(0, len(self.text), text))
             placed, at = text, 0
         else:
             draft = self.text
