@@ -245,3 +245,33 @@ async def test_a_rewritten_macro_signed_as_before_drops_its_actions(make_app, de
         await pilot.press("ctrl+s")
         await settle(pilot, 5)
         assert "resent" not in store.conversation(ids["bread"]).tags
+
+
+async def test_undo_send_puts_back_the_macros_and_their_on_send_line(make_app, desk_store):
+    store, ids = desk_store
+    store.add_macro(
+        "Wait for them",
+        "We will wait for your answer.",
+        actions=[{"field": "status", "value": "pending"}],
+    )
+    store.add_macro(
+        "Close it", "All sorted, closing this.", actions=[{"field": "status", "value": "done"}]
+    )
+    app = make_app(undo_send_seconds=30)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await _insert(pilot, "wait for")
+        await pilot.press("r")
+        await _insert(pilot, "close it")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("escape", "u")
+        await settle(pilot)
+        composer = desk(app).composer
+        assert "All sorted, closing this." in composer.text
+        assert "On send: Status → done (replaces pending)" in _hint(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await app.action_quit()
+    assert store.conversation(ids["bread"]).status is Status.DONE
