@@ -4,7 +4,6 @@ placed as paragraphs, undo taking back its sentence, and undo keeping a sent rep
 from __future__ import annotations
 
 from deskterm.models import Status
-from deskterm.reply_text import Edit
 from deskterm.screens.confirm import ConfirmScreen
 from tests.app.conftest import SIZE, settle
 from tests.app.test_order_actions import _open_bread_customer_pane, _resend_one_bread
@@ -237,7 +236,8 @@ async def test_a_rewritten_macro_signed_as_before_drops_its_actions(make_app, de
         assert "On send: Tags + resent" in _hint(app)
         signature = composer.text.rindex("\n\nBon appétit,")
         # The agent rewrites everything but the sign-off macros end with.
-        composer.apply_edit(Edit(0, signature, "Je vous appelle dans dix minutes."))
+        end = composer.area.document.get_location_from_index(signature)
+        composer.area.replace("Je vous appelle dans dix minutes.", (0, 0), end)
         await settle(pilot)
         assert composer.text == "Je vous appelle dans dix minutes.\n\nBon appétit,\nCamille"
         assert "Not applied (its text is gone): Bread resent" in _hint(app)
