@@ -275,3 +275,23 @@ async def test_undo_send_puts_back_the_macros_and_their_on_send_line(make_app, d
         await settle(pilot)
         await app.action_quit()
     assert store.conversation(ids["bread"]).status is Status.DONE
+
+
+async def test_a_macro_action_that_cannot_apply_is_shown_and_the_rest_is_sent(make_app, desk_store):
+    store, ids = desk_store
+    store.add_macro(
+        "Odd one",
+        "Nous regardons cela de près.",
+        actions=[{"field": "status", "value": "sideways"}, {"field": "add_tags", "value": "odd"}],
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await _insert(pilot, "odd one")
+        hint = _hint(app)
+        assert "On send: Tags + odd" in hint and "Ignored: action 1: status must be" in hint
+        await pilot.press("ctrl+s")
+        await settle(pilot, 5)
+        assert app.is_running
+        assert "odd" in store.conversation(ids["bread"]).tags

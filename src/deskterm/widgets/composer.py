@@ -286,6 +286,8 @@ class Composer(Vertical):
         merged = merge_actions([a for m in active for a in m.actions])
         if merged.actions:
             notes.append("On send: " + " · ".join(describe_merged(merged)))
+        if merged.skipped:
+            notes.append(f"Ignored: {merged.skipped[0]}")
         dropped = [m for m in self.used_macros if m.actions and m not in active]
         if dropped:
             names = ", ".join(dict.fromkeys(m.title or f"#{m.macro_id}" for m in dropped))
@@ -295,7 +297,7 @@ class Composer(Vertical):
             notes.append("Fill in: " + ", ".join(dict.fromkeys(missing)))
         text = "   ".join(notes)
         if text != self._hint_text:
-            self._hint(text, warn=bool(missing))
+            self._hint(text, warn=bool(missing or dropped or merged.skipped))
 
     def show_suggestions(self, suggestions: list[tuple[int, str]]) -> None:
         """The macros most likely to fit, each with its key."""
