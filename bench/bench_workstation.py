@@ -96,7 +96,8 @@ def rss_mb() -> float:
 PROBE = """
 import sys
 sys.path.insert(0, {src!r})
-import deskterm.cli  # first, as the deskterm command starts (it pauses the collector)
+import gc
+gc.disable()  # as the deskterm command starts: the collector paused before any import
 import asyncio, time
 from pathlib import Path
 from deskterm.app import create_app
@@ -383,7 +384,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--interact":
-        import deskterm.cli  # noqa: F401  first, as the command starts (it pauses the collector)
+        gc.disable()  # as the deskterm command starts: the collector paused before any import
 
         rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 200
         print(json.dumps(asyncio.run(interact(Path(sys.argv[2]), rounds))))

@@ -11,9 +11,14 @@ import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.widget import Widget
 
-from deskterm import keymap
+from deskterm import fuzzy, keymap
+from deskterm.safety import NAME_CELLS, one_line
 from deskterm.screens.goto import TARGETS
 
 if TYPE_CHECKING:
@@ -49,7 +54,7 @@ class DeskCommands(Provider):
             if scope not in ("desk", "app", "customer") or k.id in ("app.palette", "desk.back"):
                 continue
             keys = keymap.keys_for(k.id, self.desk.keymap_overrides).split(",")[0]
-            target = self.app if k.action.startswith("app.") else desk
+            target: App[object] | Widget = self.app if k.action.startswith("app.") else desk
             if scope == "customer":
                 target = panel
             action = k.action.removeprefix("app.")
@@ -82,13 +87,17 @@ class DeskCommands(Provider):
             yield DiscoveryHit(name, callback, help=help_text)  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
+        # deskterm's own matcher (not the palette's): accents folded, like every picker's.
         for name, help_text, callback in self._entries():
-            score = matcher.match(name)
-            if score > 0:
+            matched = fuzzy.match(query, name)
+            if matched is not None and matched.score > 0:
+                shown = Content(name)
+                for i in matched.positions:
+                    if not name[i].isspace():
+                        shown = shown.stylize(self.match_style or "bold", i, i + 1)
                 yield Hit(
-                    score,
-                    matcher.highlight(name),
+                    matched.score / (fuzzy.WHOLE + fuzzy.WORD_START),
+                    shown,
                     callback,  # type: ignore[arg-type]
                     help=help_text,
                 )
@@ -97,8 +106,11 @@ class DeskCommands(Provider):
             return
         found = await asyncio.to_thread(self._conversations_of, query.strip())
         for cid, label in found:
-            yield Hit(
-                0.5, label, partial(desk.open_conversation_by_id, cid), help="open conversation"
+            yield Hit(  # a Text: a str prompt would be read as markup
+                0.5,
+                Text(label),
+                partial(desk.open_conversation_by_id, cid),
+                help="open conversation",
             )
 
     def _conversations_of(self, text: str) -> list[tuple[int, str]]:
@@ -106,5 +118,6 @@ class DeskCommands(Provider):
         result = []
         for customer_id, name in store.find_customers(text, limit=5):
             for conv in store.customer_conversations(customer_id, limit=3):
-                result.append((conv.id, f"{name} — #{conv.id} {conv.subject[:50]}"))
+                who, what = one_line(name, NAME_CELLS), one_line(conv.subject, 50)
+                result.append((conv.id, f"{who} — #{conv.id} {what}"))
         return result

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -176,11 +176,25 @@ BY_ID = {k.id: k for k in KEYS}
 GROUP_ORDER = ("Navigate", "Triage", "Compose", "Select", "Customer", "Metrics", "General")
 
 
+#: The scopes whose bindings are live at the same moment, from where each scope is bound:
+#: the app's on every screen; the workstation's (``desk``) with whichever of its panes has
+#: focus, one pane at a time; the metrics screen's with the app's only. A key may repeat
+#: across scopes never live together (the metrics screen's ``1`` and the workstation's, the
+#: inbox's ``x`` and the composer's text). Modals' own keys (a picker's arrows, a question's
+#: ``y``) are not remappable and cover the panes, so they are not listed.
+LIVE_TOGETHER: tuple[frozenset[str], ...] = (
+    frozenset({"app", "desk", "inbox"}),
+    frozenset({"app", "desk", "composer"}),
+    frozenset({"app", "desk", "customer"}),
+    frozenset({"app", "metrics"}),
+)
+
+
 class KeymapError(ValueError):
     """The config's keymap cannot be applied; the message is one line for the user."""
 
 
-def bindings(scope: str) -> list[Binding]:
+def bindings(scope: str) -> list[BindingType]:
     """The Textual bindings of one scope (``desk``, ``inbox``, ``composer``…)."""
     return [
         Binding(k.keys, k.action, k.description, show=k.show, id=k.id, priority=k.priority)
@@ -192,8 +206,11 @@ def bindings(scope: str) -> list[Binding]:
 def check_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
     """Validate ``{binding id: keys}`` from the config; return it normalised.
 
-    Raises KeymapError for an unknown id (naming the close ones) or for two actions of one
-    scope sharing a key.
+    Raises KeymapError for an unknown id (naming the close ones) or for a key that the
+    remap gives to two actions live at the same time (:data:`LIVE_TOGETHER`): one of them
+    would never run, silently. A pane's key that stands in for the workstation's while the
+    pane has focus (the customer pane's ``r`` resends, elsewhere ``r`` replies) is allowed
+    when both actions have that key by default: that is by design, not by remap.
     """
     clean: dict[str, str] = {}
     for binding_id, keys in keymap.items():
@@ -205,15 +222,36 @@ def check_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
         if not parts:
             raise KeymapError(f"keymap: {binding_id} has no key")
         clean[binding_id] = ",".join(parts)
-    seen: dict[tuple[str, str], str] = {}
-    for k in KEYS:
-        scope = k.id.split(".", 1)[0]
-        for key in clean.get(k.id, k.keys).split(","):
-            other = seen.get((scope, key))
-            if other is not None and other != k.id:
-                raise KeymapError(f"keymap: {key!r} is bound to both {other} and {k.id}")
-            seen[(scope, key)] = k.id
+    for live in LIVE_TOGETHER:
+        seen: dict[str, KeyAction] = {}
+        for k in KEYS:
+            if _scope(k) not in live:
+                continue
+            for key in dict.fromkeys(clean.get(k.id, k.keys).split(",")):
+                other = seen.setdefault(key, k)
+                if other is not k and not _designed(other, k, key):
+                    raise KeymapError(
+                        f"keymap: {key!r} is bound to both {other.id} and {k.id}, "
+                        "which are active at the same time"
+                    )
     return clean
+
+
+def _scope(k: KeyAction) -> str:
+    return k.id.split(".", 1)[0]
+
+
+def _designed(a: KeyAction, b: KeyAction, key: str) -> bool:
+    """A pane's default key standing in for the workstation's default one (never an app
+    key, never two actions of one scope)."""
+    scopes = {_scope(a), _scope(b)}
+    return (
+        "desk" in scopes
+        and "app" not in scopes
+        and len(scopes) == 2
+        and key in a.keys.split(",")
+        and key in b.keys.split(",")
+    )
 
 
 def keys_for(binding_id: str, keymap: Mapping[str, str] | None = None) -> str:

@@ -255,18 +255,5 @@ class Draft(_Model):
     updated_at: datetime
 
 
-class OutboxItem(_Model):
-    id: int
-    conversation_id: int | None
-    kind: str
-    payload: dict[str, Any]
-    idempotency_key: str
-    created_at: datetime
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
-    state: str = "pending"  # pending, sent, failed
-    last_error: str | None = None
-
-
 def utcnow() -> datetime:
     return datetime.now(UTC)

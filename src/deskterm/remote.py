@@ -117,9 +117,8 @@ def open_mirror(path: Path) -> Store:
     """Open (or create, owner-only) the mirror store at ``path``."""
     if not path.parent.exists():
         raise RemoteSetupError(f"Cannot write {path}: the folder {path.parent} does not exist")
-    if not path.exists():
-        # SQLite gives its -wal and -shm files the database file's permissions.
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    os.chmod(path, 0o600)
+    if path.is_file():
+        # By name: a descriptor opened and closed here would drop the SQLite locks of a
+        # workstation in this process. A new mirror is created owner-only by the store.
+        os.chmod(path, 0o600)
     return Store(path)

@@ -18,7 +18,21 @@ from html.parser import HTMLParser
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
-__all__ = ["escape_markup", "html_to_text", "one_line", "sanitize", "to_text"]
+__all__ = [
+    "NAME_CELLS",
+    "SUBJECT_CELLS",
+    "escape_markup",
+    "html_to_text",
+    "one_line",
+    "sanitize",
+    "to_text",
+]
+
+#: The most cells a name (customer, agent, author, item, tag) takes wherever it is shown:
+#: with :func:`one_line`, a 5 MB name costs and shows as much as a long one.
+NAME_CELLS = 60
+#: The most cells a subject takes on its one line.
+SUBJECT_CELLS = 120
 
 # Control strings (OSC, DCS, SOS, PM, APC) up to their terminator. The payload stops at any
 # ESC or C1 character so that a string without terminator costs one short scan, not one scan
@@ -114,7 +128,9 @@ def escape_markup(text: str) -> str:
 def one_line(text: str, width: int | None = None) -> str:
     """Sanitized ``text`` on one line, whitespace collapsed, cut to ``width`` cells with "…".
 
-    For inbox previews: widths count terminal cells, so wide characters count double.
+    For every name, subject and preview a pane shows (:data:`NAME_CELLS`,
+    :data:`SUBJECT_CELLS`): widths count terminal cells, so wide characters count double,
+    and only the start of a huge text is read.
     """
     if width is not None:
         if width <= 0:

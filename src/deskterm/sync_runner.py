@@ -31,7 +31,6 @@ class SyncRunner:
         self.interval = interval
         self.drain_every = drain_every
         self.stop = threading.Event()
-        self.last_status: SyncStatus = SyncStatus()
         self._warned_at: float | None = None
         self._agents_seen = -1
 
@@ -68,7 +67,6 @@ class SyncRunner:
         app.run_worker(work, thread=True, group="sync", name="sync", exit_on_error=False)
 
     def _show(self, app: DeskApp, status: SyncStatus, agents: list[Agent] | None) -> None:
-        self.last_status = status
         if agents is not None:
             app.set_agents(agents)
         from deskterm.screens.workstation import WorkstationScreen

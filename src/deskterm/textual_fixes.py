@@ -19,7 +19,7 @@ Each result is the same as Textual's (the tests compare them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from textual._styles_cache import StylesCache
@@ -31,7 +31,7 @@ _divide = Strip.divide
 _inner_outer = StylesCache.get_inner_outer
 
 
-def _divide_without_cycle(self: Strip, cuts: Iterable[int]) -> list[Strip]:
+def _divide_without_cycle(self: Strip, cuts: Iterable[int]) -> Sequence[Strip]:
     cuts = list(cuts)
     if [cut for cut in cuts if cut <= self.cell_length] == [self.cell_length]:
         return [self]
@@ -55,5 +55,5 @@ def apply() -> None:
     if Strip.divide is not _divide_without_cycle:
         Strip.divide = _divide_without_cycle  # type: ignore[method-assign]
     if StylesCache.get_inner_outer is not _get_inner_outer:
-        StylesCache.get_inner_outer = _get_inner_outer  # type: ignore[method-assign]
+        StylesCache.get_inner_outer = _get_inner_outer  # type: ignore[method-assign,assignment]
         _inner_outer.cache_clear()  # what it held until now

@@ -52,3 +52,35 @@ async def test_moving_the_focus_leaves_no_dead_keys_behind(make_app):
         ]
         # Textual's footer kept every key it ever removed (15 rounds: hundreds).
         assert len(dead) < len(mounted)
+
+
+async def test_textuals_own_footer_still_keeps_the_keys_it_removed():
+    """When this fails, Textual's footer prunes its watchers itself: KeyFooter's re-set of
+    ``compact`` can go (its recompose-only-on-change stays useful on its own)."""
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.widgets import Footer, Input
+
+    class Plain(App[None]):
+        BINDINGS = [Binding("ctrl+q", "quit", "Quit")]
+
+        def compose(self) -> ComposeResult:
+            yield Input(id="a")
+            yield Input(id="b")
+            yield Footer()
+
+    app = Plain()
+    async with app.run_test() as pilot:
+        gc.collect()
+        earlier = {id(o) for o in gc.get_objects() if isinstance(o, FooterKey)}
+        for _ in range(10):
+            await pilot.press("tab")  # the focus moves: Textual's footer builds its keys again
+            await pilot.pause()
+        gc.collect()
+        mounted = {id(key) for key in app.screen.query(FooterKey)}
+        dead = [
+            o
+            for o in gc.get_objects()
+            if isinstance(o, FooterKey) and id(o) not in mounted and id(o) not in earlier
+        ]
+        assert len(dead) >= len(mounted), "Textual's footer frees removed keys now"

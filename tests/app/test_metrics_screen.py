@@ -130,3 +130,16 @@ async def test_metrics_is_in_the_palette_and_remappable(make_app):
         await pilot.press("f8")
         await settle(pilot)
         assert isinstance(pilot.app.screen, MetricsScreen)
+
+
+async def test_the_palette_finds_actions_with_or_without_accents(make_app):
+    from deskterm.commands import DeskCommands
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        provider = DeskCommands(pilot.app.screen)
+        found = [str(hit.match_display) async for hit in provider.search("MÉTRI")]
+        assert "Metrics" in found
+        found = [str(hit.match_display) async for hit in provider.search("metri")]
+        assert "Metrics" in found

@@ -159,7 +159,7 @@ async def test_question_mark_lists_every_key_with_its_id(make_app):
 
 async def test_remapped_keys_work(make_app, desk_store):
     _, _ids = desk_store
-    app = make_app(keymap={"inbox.down": "ctrl+j,n"})
+    app = make_app(keymap={"inbox.down": "ctrl+j,down"})
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         inbox = app.screen.query_one(InboxList)

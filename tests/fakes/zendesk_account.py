@@ -382,7 +382,7 @@ class ZendeskAccount:
     ) -> Comment:
         if author_id not in self.users:
             raise record_invalid("author_id", "Author: is not a valid user")
-        if len(body.encode()) > MAX_COMMENT_BYTES:
+        if len(body.encode("utf-8", "surrogatepass")) > MAX_COMMENT_BYTES:
             raise record_invalid("comment", "Comment: is too long (maximum is 65536 bytes)")
         # An end user cannot write an internal note: their comments are always public.
         if self.users[author_id]["role"] == "end-user":

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from deskterm.backend.connectors.zendesk_api import ZendeskClient
+from tests.fakes import ZENDESK_NOW, FakeZendesk
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RT_SCRIPT = PROJECT_ROOT / "scripts" / "rt-server"
 #: The exit code of ``scripts/rt-server install`` when RT cannot be installed here.
@@ -89,3 +92,28 @@ def rt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RTServer]:
     finally:
         # Stop even after a failed start: the script may have left a half-started server.
         _run([str(RT_SCRIPT), "stop"], env, timeout=60)
+
+
+# -- the local fake Zendesk, shared by its client, fault and export tests --------------------
+
+
+@pytest.fixture
+def zendesk() -> Iterator[FakeZendesk]:
+    """A fake Zendesk whose clock reads ``ZENDESK_NOW``; fails the test on a server error."""
+    with FakeZendesk(now=ZENDESK_NOW) as server:
+        yield server
+    assert not server.errors, server.errors[0]
+
+
+@pytest.fixture
+def client(zendesk: FakeZendesk) -> Iterator[ZendeskClient]:
+    """The client, logged in with the fake's agent and API token."""
+    with ZendeskClient(
+        base_url=zendesk.url, email=zendesk.agent["email"], api_token=zendesk.api_token
+    ) as zendesk_client:
+        yield zendesk_client
+
+
+@pytest.fixture
+def customer(zendesk: FakeZendesk) -> dict:
+    return zendesk.add_user("Léa Martin", "lea@example.com")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -15,29 +13,9 @@ from deskterm.backend.connectors.errors import (
     PermanentError,
 )
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
-from tests.fakes import FakeZendesk
+from tests.fakes import ZENDESK_NOW, FakeZendesk
 
-NOW = datetime(2024, 5, 1, 12, 0, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def zendesk() -> Iterator[FakeZendesk]:
-    with FakeZendesk(now=NOW) as server:
-        yield server
-    assert not server.errors, server.errors[0]
-
-
-@pytest.fixture
-def client(zendesk: FakeZendesk) -> Iterator[ZendeskClient]:
-    with ZendeskClient(
-        base_url=zendesk.url, email=zendesk.agent["email"], api_token=zendesk.api_token
-    ) as zendesk_client:
-        yield zendesk_client
-
-
-@pytest.fixture
-def customer(zendesk: FakeZendesk) -> dict:
-    return zendesk.add_user("Léa Martin", "lea@example.com")
+NOW = ZENDESK_NOW
 
 
 # -- auth ------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
@@ -14,24 +13,9 @@ from hypothesis import strategies as st
 from deskterm.backend.connectors.errors import RateLimited, TransientError
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
 from deskterm.backend.connectors.zendesk_http import DEFAULT_RETRY_AFTER, parse_retry_after
-from tests.fakes import FakeZendesk
+from tests.fakes import ZENDESK_NOW, FakeZendesk
 
-NOW = datetime(2024, 5, 1, 12, 0, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def zendesk() -> Iterator[FakeZendesk]:
-    with FakeZendesk(now=NOW) as server:
-        yield server
-    assert not server.errors, server.errors[0]
-
-
-@pytest.fixture
-def client(zendesk: FakeZendesk) -> Iterator[ZendeskClient]:
-    with ZendeskClient(
-        base_url=zendesk.url, email=zendesk.agent["email"], api_token=zendesk.api_token
-    ) as zendesk_client:
-        yield zendesk_client
+NOW = ZENDESK_NOW
 
 
 # -- faults and limits ---------------------------------------------------------------------------

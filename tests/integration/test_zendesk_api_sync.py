@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -12,31 +11,11 @@ from hypothesis import strategies as st
 
 from deskterm.backend.connectors.errors import PermanentError, RateLimited
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
-from tests.fakes import FakeZendesk
+from tests.fakes import ZENDESK_NOW, FakeZendesk
 
-NOW = datetime(2024, 5, 1, 12, 0, 30, tzinfo=UTC)
+NOW = ZENDESK_NOW
 EPOCH_NOW = int(NOW.timestamp())
 HOUR_AGO = EPOCH_NOW - 3600
-
-
-@pytest.fixture
-def zendesk() -> Iterator[FakeZendesk]:
-    with FakeZendesk(now=NOW) as server:
-        yield server
-    assert not server.errors, server.errors[0]
-
-
-@pytest.fixture
-def client(zendesk: FakeZendesk) -> Iterator[ZendeskClient]:
-    with ZendeskClient(
-        base_url=zendesk.url, email=zendesk.agent["email"], api_token=zendesk.api_token
-    ) as zendesk_client:
-        yield zendesk_client
-
-
-@pytest.fixture
-def customer(zendesk: FakeZendesk) -> dict:
-    return zendesk.add_user("Léa Martin", "lea@example.com")
 
 
 def export_all(client: ZendeskClient, start_time: int, per_page: int) -> tuple[list[dict], str]:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from deskterm.cli import main
+from deskterm.cli.report import ReportError, period
 from deskterm.models import AuthorKind, Channel
-from deskterm.report_cli import ReportError, period
 from tests.conftest import T0
 
 

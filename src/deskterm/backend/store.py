@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from deskterm.backend import rows
-from deskterm.backend.db import StoreError, connect, dt, ts
+from deskterm.backend.db import StoreError, connect, dt, is_damage, ts
 from deskterm.backend.rows import CONVERSATION_COLUMNS, INBOX_COLUMNS, InboxRow
 from deskterm.backend.views import (
     RESULTS_CAP,
@@ -46,6 +46,10 @@ from deskterm.models import (
 )
 
 Clock = Callable[[], datetime]
+
+#: A store this small is checked for damage as it opens (a few milliseconds per megabyte);
+#: a larger one only by the app, in the background, after the first paint.
+CHECK_AT_OPEN_BYTES = 16 * 1024 * 1024
 
 
 def system_clock() -> datetime:
@@ -84,7 +88,13 @@ class Store(WritesMixin):
         self._lock = threading.Lock()
         self._policies: list[SLAPolicy] | None = None
         self._watch: sqlite3.Connection | None = None
+        #: Why writes are refused (the store was found damaged), or None: writable.
+        self.read_only_reason: str | None = None
+        #: Whether :meth:`check` ran on this store.
+        self.checked = False
         self._conn(create=create)  # open now, so a bad file fails here with one line
+        if str(self.path) != ":memory:" and self.path.stat().st_size < CHECK_AT_OPEN_BYTES:
+            self.check()
 
     # -- connections -------------------------------------------------------------------
 
@@ -103,9 +113,54 @@ class Store(WritesMixin):
         """This thread's connection."""
         return self._conn()
 
+    def check(self) -> str | None:
+        """Look for damage with SQLite's quick_check; a damaged store turns read-only.
+
+        Returns the one-line reason writes are now refused, or None when the store is sound.
+        Runs on a connection of its own (a large store takes seconds: run it in a worker).
+        """
+        try:
+            conn = connect(self.path, create=False, readonly=True)
+        except StoreError as exc:
+            if "damaged" not in str(exc):
+                return self.read_only_reason  # locked, say: not a verdict, check later
+            problem: str | None = str(exc)
+        else:
+            try:
+                found = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
+                problem = None if found == ["ok"] else "; ".join(found)
+            except sqlite3.DatabaseError as exc:
+                if not is_damage(exc):
+                    return self.read_only_reason
+                problem = str(exc)
+            finally:
+                conn.close()
+        self.checked = True
+        if problem is not None:
+            self.mark_damaged(problem)
+        return self.read_only_reason
+
+    def mark_damaged(self, problem: str) -> str:
+        """Turn the store read-only because ``problem`` showed damage; the reason, one line.
+
+        Called by ``check`` and by whoever meets SQLite's "malformed" on the way: reading
+        what is intact goes on, every write is refused from then on.
+        """
+        if self.read_only_reason is None:
+            self.read_only_reason = (
+                f"The store is damaged ({problem.splitlines()[0][:160]}): it is read-only now; "
+                f"recover it with `sqlite3 {self.path} .recover | sqlite3 NEW.db`"
+            )
+        return self.read_only_reason
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A short write transaction, taken at once so two writers queue instead of failing."""
+        """A short write transaction, taken at once so two writers queue instead of failing.
+
+        Every write of the store goes through here: a damaged store refuses them.
+        """
+        if self.read_only_reason is not None:
+            raise StoreError(self.read_only_reason)
         conn = self.conn
         if conn.in_transaction:
             yield conn
@@ -117,7 +172,8 @@ class Store(WritesMixin):
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite rolls back by itself on a full disk or I/O error
+                conn.execute("ROLLBACK")
             raise
         else:
             conn.execute("COMMIT")
@@ -153,14 +209,6 @@ class Store(WritesMixin):
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction() as c:
-            c.execute(
-                "INSERT INTO meta(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
 
     # -- people ------------------------------------------------------------------------
 
@@ -403,20 +451,6 @@ class Store(WritesMixin):
                 sql, [*spec.params, *extra_params, limit, max(0, offset - start)]
             )
         ]
-
-    def inbox_rows(self, ids: list[int]) -> dict[int, InboxRow]:
-        """Fresh rows for the given conversations (to update visible lines in place)."""
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        return {
-            r[0]: rows.inbox_row(r, 0)
-            for r in self.conn.execute(
-                f"SELECT {INBOX_COLUMNS} FROM conversations c JOIN customers cu "
-                f"ON cu.id = c.customer_id WHERE c.id IN ({marks})",
-                ids,
-            )
-        }
 
     def breaching_count(self) -> int:
         return int(

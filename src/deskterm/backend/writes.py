@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from deskterm import sla
-from deskterm.backend.db import NotFound, StaleVersion, dt, ts
+from deskterm.backend.db import NotFound, StaleVersion, StoreError, dt, ts
 from deskterm.backend.rows import UNTIL_REPLY_TS, bucket_of, tags_text, urgency_of
 from deskterm.models import AuthorKind, Channel, Handle, SLAPolicy, Status
 
@@ -47,6 +47,35 @@ UNDOABLE = MUTABLE - {"first_response_at"}
 
 def new_key() -> str:
     return uuid.uuid4().hex
+
+
+class ChangedMeanwhile(StaleVersion):
+    """Someone else changed a field since the caller read it, to another value than the one
+    asked for: the change is refused rather than overwriting theirs.
+
+    ``found`` is the value stored now, ``by_agent_id`` who set it (None: the customer, a
+    sync or the system) and ``at`` when, both from the event log.
+    """
+
+    def __init__(
+        self,
+        conversation_id: int,
+        field: str,
+        found: Any,
+        by_agent_id: int | None,
+        at: datetime | None,
+    ) -> None:
+        StoreError.__init__(
+            self,
+            f"Conversation #{conversation_id}: its {field.replace('_id', '')} changed meanwhile "
+            "(someone else changed it since you read it): reload it and try again",
+        )
+        self.conversation_id = conversation_id
+        self.expected = -1
+        self.found = found
+        self.field = field
+        self.by_agent_id = by_agent_id
+        self.at = at
 
 
 class WritesMixin:
@@ -102,9 +131,24 @@ class WritesMixin:
             )
             return cid
 
-    def update_customer_notes(self: Store, customer_id: int, notes: str) -> None:
+    def update_customer_notes(
+        self: Store, customer_id: int, notes: str, *, seen: str | None = None
+    ) -> None:
+        """Replace the customer's notes. With ``seen`` (the notes as the caller read them),
+        notes someone else edited meanwhile are not overwritten: StoreError says so."""
         with self.transaction() as c:
-            c.execute("UPDATE customers SET notes = ? WHERE id = ?", (notes, customer_id))
+            if seen is None:
+                c.execute("UPDATE customers SET notes = ? WHERE id = ?", (notes, customer_id))
+                return
+            changed = c.execute(
+                "UPDATE customers SET notes = ? WHERE id = ? AND notes IN (?, ?)",
+                (notes, customer_id, seen, notes),
+            ).rowcount
+            if not changed:
+                raise StoreError(
+                    f"Customer #{customer_id}'s notes changed meanwhile: "
+                    "read them again before saving yours"
+                )
 
     def set_sla_policies(self: Store, policies: Sequence[SLAPolicy]) -> None:
         with self.transaction() as c:
@@ -283,12 +327,19 @@ class WritesMixin:
         agent_id: int | None,
         kind: str,
         expected_version: int | None = None,
+        seen: dict[str, Any] | None = None,
         undo_group: str | None = None,
         outbox: dict[str, Any] | None = None,
     ) -> int:
         """Change some of a conversation's fields; returns its new version.
 
-        Raises StaleVersion when ``expected_version`` is given and the row moved on.
+        Raises StaleVersion when ``expected_version`` is given and the row moved on at all.
+        ``seen`` holds the values the caller read of the fields it changes (the assignee
+        before a take): ChangedMeanwhile is raised when someone else changed one of them
+        since, to another value than the one asked for. A change to other fields meanwhile
+        (a tag, a message) composes with this one and does not stop it. The check and the
+        write happen in one transaction taken with the write lock, so no other writer can
+        slip in between.
         """
         unknown = set(changes) - MUTABLE
         if unknown:
@@ -299,6 +350,8 @@ class WritesMixin:
             cur = self._row(c, conversation_id)
             if expected_version is not None and cur["version"] != expected_version:
                 raise StaleVersion(conversation_id, expected_version, cur["version"])
+            if seen:
+                self._check_seen(c, cur, seen, stored, agent_id)
             version = self._apply(
                 c, cur, stored, {}, agent_id=agent_id, kind=kind, when=when, undo_group=undo_group
             )
@@ -313,6 +366,35 @@ class WritesMixin:
                 }
                 self._enqueue(c, conversation_id, outbox["kind"], payload, when)
             return version
+
+    def _check_seen(
+        self: Store,
+        c: sqlite3.Connection,
+        cur: sqlite3.Row,
+        seen: dict[str, Any],
+        stored: dict[str, Any],
+        agent_id: int | None,
+    ) -> None:
+        """Raise ChangedMeanwhile when a field moved on from ``seen`` by someone else's hand.
+
+        The agent's own earlier change is no conflict (their screen may not have read it back
+        yet), nor is a field that already holds the value asked for.
+        """
+        for field, value in seen.items():
+            was = _to_store(value)
+            now = cur[field]
+            if now == was or (field in stored and now == stored[field]):
+                continue
+            last = c.execute(
+                "SELECT agent_id, created_at FROM events WHERE conversation_id = ? "
+                "AND json_type(after, ?) IS NOT NULL ORDER BY id DESC LIMIT 1",
+                (cur["id"], f"$.{field}"),
+            ).fetchone()
+            by = last["agent_id"] if last is not None else None
+            if agent_id is not None and by == agent_id:
+                continue
+            at = dt(last["created_at"]) if last is not None else None
+            raise ChangedMeanwhile(cur["id"], field, now, by, at)
 
     def _row(self: Store, c: sqlite3.Connection, conversation_id: int) -> sqlite3.Row:
         cur = c.execute("SELECT * FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
@@ -412,6 +494,7 @@ class WritesMixin:
         agent_id: int | None,
         undo_group: str | None = None,
         expected_version: int | None = None,
+        seen: dict[str, Any] | None = None,
         outbox: dict[str, Any] | None = None,
     ) -> int:
         return self.update_conversation(
@@ -421,6 +504,7 @@ class WritesMixin:
             kind=f"status:{status}",
             undo_group=undo_group,
             expected_version=expected_version,
+            seen=seen,
             outbox=outbox,
         )
 
@@ -432,6 +516,7 @@ class WritesMixin:
         agent_id: int | None,
         reason: str | None = None,
         undo_group: str | None = None,
+        seen: dict[str, Any] | None = None,
         outbox: dict[str, Any] | None = None,
     ) -> int:
         return self.update_conversation(
@@ -445,6 +530,7 @@ class WritesMixin:
             agent_id=agent_id,
             kind="snooze",
             undo_group=undo_group,
+            seen=seen,
             outbox=outbox,
         )
 
@@ -456,8 +542,11 @@ class WritesMixin:
         agent_id: int | None,
         group_id: int | None = None,
         undo_group: str | None = None,
+        seen: dict[str, Any] | None = None,
         outbox: dict[str, Any] | None = None,
     ) -> int:
+        """Give the conversation to an agent (None: nobody). With ``seen`` (the assignee as
+        the caller read it), a take over someone else's meanwhile is refused."""
         changes: dict[str, Any] = {"assignee_id": agent_id_to}
         if group_id is not None:
             changes["group_id"] = group_id
@@ -467,6 +556,7 @@ class WritesMixin:
             agent_id=agent_id,
             kind="assign",
             undo_group=undo_group,
+            seen=seen,
             outbox=outbox,
         )
 
@@ -479,10 +569,9 @@ class WritesMixin:
         undo_group: str | None = None,
         outbox: dict[str, Any] | None = None,
     ) -> int:
-        clean = [t.strip().lower().replace(" ", "-") for t in tags if t.strip()]
         return self.update_conversation(
             conversation_id,
-            {"tags": tags_text(clean)},
+            {"tags": tags_text([_clean_tag(t) for t in tags if t.strip()])},
             agent_id=agent_id,
             kind="tags",
             undo_group=undo_group,
@@ -499,22 +588,27 @@ class WritesMixin:
         undo_group: str | None = None,
         outbox: dict[str, Any] | None = None,
     ) -> int:
-        conv = self.conversation(conversation_id)
-        if conv is None:
-            raise NotFound(f"No conversation #{conversation_id}")
-        gone = {t.lower() for t in remove}
-        tags = [t for t in conv.tags if t not in gone] + list(add)
-        return self.set_tags(
-            conversation_id, tags, agent_id=agent_id, undo_group=undo_group, outbox=outbox
-        )
+        """Add and remove tags relative to what is stored when the write happens: the tags
+        are read under the write lock, so another agent's tags added meanwhile stay."""
+        gone = {_clean_tag(t) for t in remove if t.strip()}
+        with self.transaction() as c:
+            stored = self._row(c, conversation_id)["tags"].split(" ")
+            tags = [t for t in stored if t and t not in gone] + list(add)
+            return self.set_tags(
+                conversation_id, tags, agent_id=agent_id, undo_group=undo_group, outbox=outbox
+            )
 
     def mark_read(self: Store, conversation_id: int) -> None:
+        if self.read_only_reason is not None:
+            return  # bookkeeping, not the agent's work: a damaged store is still readable
         with self.transaction() as c:
             # Reading is not an action worth a version bump or an event.
             c.execute("UPDATE conversations SET unread = 0 WHERE id = ?", (conversation_id,))
 
     def wake_due(self: Store) -> list[int]:
         """Wake every conversation whose snooze time has come; returns their ids."""
+        if self.read_only_reason is not None:
+            return []
         now = ts(self.now())
         due = [
             r[0]
@@ -524,20 +618,28 @@ class WritesMixin:
                 (now, UNTIL_REPLY_TS),
             )
         ]
+        woken = []
         for cid in due:
-            self.update_conversation(
-                cid,
-                {
-                    "snoozed_until": None,
-                    "snoozed_at": None,
-                    "snooze_reason": None,
-                    "woken_at": self.now(),
-                    "unread": 1,
-                },
-                agent_id=None,
-                kind="wake",
-            )
-        return due
+            with self.transaction() as c:
+                # Under the write lock: a reply or a new snooze meanwhile keeps it as it is.
+                cur = self._row(c, cid)
+                until = cur["snoozed_until"]
+                if until is None or until > (now or 0) or until == UNTIL_REPLY_TS:
+                    continue
+                self.update_conversation(
+                    cid,
+                    {
+                        "snoozed_until": None,
+                        "snoozed_at": None,
+                        "snooze_reason": None,
+                        "woken_at": self.now(),
+                        "unread": 1,
+                    },
+                    agent_id=None,
+                    kind="wake",
+                )
+                woken.append(cid)
+        return woken
 
     def undo(
         self: Store,
@@ -551,21 +653,33 @@ class WritesMixin:
         A field that someone changed again since is left alone, so undo never overwrites a
         newer change.
         """
-        found = self.conn.execute(
-            "SELECT conversation_id, before, after FROM events WHERE undo_group = ? "
-            "ORDER BY id DESC",
-            (undo_group,),
-        ).fetchall()
         touched: list[int] = []
-        for r in found:
-            before, after = json.loads(r["before"]), json.loads(r["after"])
-            conv = self._row(self.conn, r["conversation_id"])
-            restore = {k: v for k, v in before.items() if k in UNDOABLE and conv[k] == after.get(k)}
-            if restore:
-                self.update_conversation(
-                    r["conversation_id"], restore, agent_id=agent_id, kind="undo", outbox=outbox
-                )
-                touched.append(r["conversation_id"])
+        with self.transaction() as c:
+            found = c.execute(
+                "SELECT conversation_id, before, after FROM events WHERE undo_group = ? "
+                "ORDER BY id DESC",
+                (undo_group,),
+            ).fetchall()
+            for r in found:
+                before, after = json.loads(r["before"]), json.loads(r["after"])
+                conv = self._row(c, r["conversation_id"])
+                restore = {
+                    k: v for k, v in before.items() if k in UNDOABLE and conv[k] == after.get(k)
+                }
+                if "tags" in before:
+                    # Tags are put back relative to what is there now: the tags others
+                    # added or removed since stay as they are.
+                    was, were = set(before["tags"].split()), set(after.get("tags", "").split())
+                    now = set(conv["tags"].split())
+                    back = tags_text(list((now - (were - was)) | (was - were)))
+                    restore.pop("tags", None)
+                    if back != conv["tags"]:
+                        restore["tags"] = back
+                if restore:
+                    self.update_conversation(
+                        r["conversation_id"], restore, agent_id=agent_id, kind="undo", outbox=outbox
+                    )
+                    touched.append(r["conversation_id"])
         return touched
 
     # -- macros ------------------------------------------------------------------------
@@ -612,20 +726,21 @@ class WritesMixin:
         external_id: str | None = None,
     ) -> tuple[int, bool]:
         """Replace the macro of that title and owner, or add it; returns (id, created)."""
-        found = self.conn.execute(
-            "SELECT id FROM macros WHERE title = ? AND owner_agent_id IS ?",
-            (title, owner_agent_id),
-        ).fetchone()
-        if found is None:
-            return self.add_macro(
-                title,
-                body,
-                variants=variants,
-                actions=actions,
-                owner_agent_id=owner_agent_id,
-                external_id=external_id,
-            ), True
         with self.transaction() as c:
+            # Looked up under the write lock: two imports at once must not add it twice.
+            found = c.execute(
+                "SELECT id FROM macros WHERE title = ? AND owner_agent_id IS ?",
+                (title, owner_agent_id),
+            ).fetchone()
+            if found is None:
+                return self.add_macro(
+                    title,
+                    body,
+                    variants=variants,
+                    actions=actions,
+                    owner_agent_id=owner_agent_id,
+                    external_id=external_id,
+                ), True
             c.execute(
                 "UPDATE macros SET body = ?, variants = ?, actions = ?, updated_at = ?, "
                 "external_id = coalesce(?, external_id) WHERE id = ?",
@@ -674,6 +789,8 @@ class WritesMixin:
                 )
 
     def touch_presence(self: Store, conversation_id: int, agent_id: int, state: str) -> None:
+        if self.read_only_reason is not None:
+            return
         with self.transaction() as c:
             c.execute(
                 "DELETE FROM presence WHERE agent_id = ? AND conversation_id != ?",
@@ -687,6 +804,8 @@ class WritesMixin:
             )
 
     def clear_presence(self: Store, agent_id: int) -> None:
+        if self.read_only_reason is not None:
+            return
         with self.transaction() as c:
             c.execute("DELETE FROM presence WHERE agent_id = ?", (agent_id,))
 
@@ -715,6 +834,10 @@ class WritesMixin:
             "VALUES (?, ?, ?, ?, ?)",
             (conversation_id, kind, json.dumps(payload, default=str), new_key(), when),
         )
+
+
+def _clean_tag(tag: str) -> str:
+    return tag.strip().lower().replace(" ", "-")
 
 
 def _to_store(value: Any) -> Any:

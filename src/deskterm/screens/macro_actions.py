@@ -11,6 +11,7 @@ from deskterm.backend.context import ConversationBundle
 from deskterm.macros import Rendered, build_context, merge_actions, pick_body, render, templatize
 from deskterm.models import Macro, MacroAction, Priority, Status
 from deskterm.reply_text import split_signature
+from deskterm.safety import NAME_CELLS, one_line
 from deskterm.screens.macro_picker import MacroChoice, MacroPickerScreen, rank_macros
 from deskterm.screens.text_prompt import TextPromptScreen
 from deskterm.snooze import SnoozeError, parse_snooze
@@ -58,7 +59,7 @@ class MacrosMixin:
         if self.bundle is None:
             self.notify("Open a conversation first (enter).")
             return
-        title = f"Macros for {self.bundle.conversation.customer_name}"
+        title = f"Macros for {one_line(self.bundle.conversation.customer_name, NAME_CELLS)}"
         self.app.push_screen(
             MacroPickerScreen(
                 self.desk.macros, self.render_macro, me=self.desk.agent.id, title=title
@@ -129,7 +130,7 @@ class MacrosMixin:
             titled,
         )
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _store_macro(self: WorkstationScreen, title: str, body: str) -> None:
         self.desk.store.add_macro(title, body, owner_agent_id=self.desk.agent.id)
         self.desk.load_macros()

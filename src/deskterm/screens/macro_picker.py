@@ -15,11 +15,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from deskterm import fuzzy
 from deskterm.macros import Rendered, describe_actions
 from deskterm.models import Macro
 from deskterm.safety import one_line, to_text
 from deskterm.screens.modal import DeskModal
-from deskterm.screens.picker import fuzzy_score
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,8 @@ def rank_macros(query: str, macros: Sequence[Macro], limit: int = 300) -> list[M
         return list(macros)[:limit]
     scored = []
     for i, m in enumerate(macros):
-        title = fuzzy_score(query, m.title)
-        body = fuzzy_score(query, m.body[:400]) if title is None else None
+        title = fuzzy.score(query, m.title)
+        body = fuzzy.score(query, m.body[:400]) if title is None else None
         if title is not None:
             scored.append((0, -title, -m.usage_count, i, m))
         elif body is not None and len(query) >= 3:
@@ -90,7 +90,7 @@ class MacroPickerScreen(DeskModal[MacroChoice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, id="macro-title")
+            yield Static(self.title_text, id="macro-title", markup=False)
             yield Input(placeholder="type to filter macros by title or text", id="macro-input")
             with Horizontal():
                 yield OptionList(id="macro-options")

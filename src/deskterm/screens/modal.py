@@ -30,7 +30,7 @@ class DeskModal(ModalScreen[ScreenResultType]):
         self._leaving = True
         return super().dismiss(result)
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         # Textual calls this before its own key handling (a screen's bindings come after,
         # as the key bubbles up): while leaving, the key goes back to the app instead.
         if self._leaving:

@@ -171,7 +171,7 @@ class OrderActionsMixin:
         items = tuple((i.id, q) for i, q in chosen)
         self._confirm_job(OrderJob("resend", cid, customer, order, summary, items=items))
 
-    @work(thread=True, group="commerce")
+    @work(thread=True, group="commerce", exit_on_error=False)
     def _load_slots(self: WorkstationScreen, cid: int, customer: Customer, order: Order) -> None:
         try:
             slots = self.commerce.available_slots(order)
@@ -264,7 +264,7 @@ class OrderActionsMixin:
 
     # -- doing it --------------------------------------------------------------------------
 
-    @work(thread=True, group="commerce")
+    @work(thread=True, group="commerce", exit_on_error=False)
     def _run_job(self: WorkstationScreen, job: OrderJob) -> None:
         desk = self.desk
         limits = desk.settings.gestures
@@ -296,7 +296,7 @@ class OrderActionsMixin:
             ConfirmScreen(f"Ask a lead to approve: {job.summary}?", detail), answered
         )
 
-    @work(thread=True, group="commerce")
+    @work(thread=True, group="commerce", exit_on_error=False)
     def _request_approval(self: WorkstationScreen, job: OrderJob, reason: str) -> None:
         request_approval(self.desk.store, job, agent=self.desk.agent, reason=reason)
         self.app.call_from_thread(self.load_conversation, job.conversation_id)
@@ -330,7 +330,7 @@ class OrderActionsMixin:
 
     # -- undo ------------------------------------------------------------------------------
 
-    @work(thread=True, group="commerce")
+    @work(thread=True, group="commerce", exit_on_error=False)
     def undo_order_action(self: WorkstationScreen, done: OrderActionDone) -> None:
         """Called by ``u`` for an order action: the provider takes it back."""
         try:

@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from deskterm import fuzzy
 from deskterm.safety import one_line
 from deskterm.screens.modal import DeskModal
 
@@ -28,36 +29,10 @@ class Choice:
     detail: str = ""
 
 
-def fuzzy_score(query: str, text: str) -> int | None:
-    """A subsequence match score (higher is better); None when ``query`` does not match.
-
-    Consecutive letters and matches at word starts score more, so "pr" finds "Paul Roux"
-    before "approve".
-    """
-    if not query:
-        return 0
-    q = query.lower()
-    t = text.lower()
-    if q in t:
-        start = t.index(q)
-        return 1000 - start + (200 if start == 0 or not t[start - 1].isalnum() else 0)
-    score = 0
-    pos = -1
-    for ch in q:
-        nxt = t.find(ch, pos + 1)
-        if nxt == -1:
-            return None
-        score += 10 if nxt == pos + 1 else 1
-        if nxt == 0 or not t[nxt - 1].isalnum():
-            score += 5
-        pos = nxt
-    return score
-
-
 def filter_choices(query: str, choices: Sequence[Choice], limit: int = 200) -> list[Choice]:
     scored = []
     for i, c in enumerate(choices):
-        s = fuzzy_score(query, f"{c.label} {c.detail}")
+        s = fuzzy.score(query, f"{c.label} {c.detail}")
         if s is not None:
             scored.append((-s, i, c))
     scored.sort()
@@ -66,7 +41,12 @@ def filter_choices(query: str, choices: Sequence[Choice], limit: int = 200) -> l
 
 class PickerScreen(DeskModal[str | None]):
     """Pick one of ``choices``; dismisses with its value, or with the typed text when
-    ``allow_new`` and nothing matches exactly (for new tags)."""
+    ``allow_new`` (for tags).
+
+    With ``allow_new``, enter on typed text that is not exactly a choice's value takes the
+    text as it is (as Zendesk's tag field does): "+ new: …" comes first and is highlighted,
+    and the choices it resembles are one arrow away below it. Enter used to take the first
+    fuzzy match, so typing the new tag ``late`` toggled the existing ``late-delivery``."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
@@ -94,10 +74,11 @@ class PickerScreen(DeskModal[str | None]):
         self.allow_new = allow_new
         self.hint = hint
         self._shown: list[Choice] = []
+        self._new: str | None = None  # the typed text, when it is offered first as new
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, id="picker-title")
+            yield Static(self.title_text, id="picker-title", markup=False)
             yield Input(placeholder="type to filter", id="picker-input")
             yield OptionList(id="picker-options")
             yield Static(self.hint or "enter choose · esc cancel", id="picker-hint")
@@ -111,20 +92,20 @@ class PickerScreen(DeskModal[str | None]):
         self._refill(event.value)
 
     def _refill(self, query: str) -> None:
-        self._shown = filter_choices(query.strip(), self.choices)
+        typed = query.strip()
+        shown = filter_choices(typed, self.choices)
+        exact = [c for c in shown if typed and c.value.lower() == typed.lower()]
+        self._shown = exact[:1] + [c for c in shown if c not in exact[:1]]
+        self._new = typed if self.allow_new and typed and not exact else None
         options = self.query_one(OptionList)
         options.clear_options()
+        if self._new is not None:
+            options.add_option(Option(Text(f"+ new: {one_line(typed, 50)}", style="italic")))
         for c in self._shown:
             label = Text(one_line(c.label, 50))
             if c.detail:
                 label.append("  " + one_line(c.detail, 40), style="dim")
             options.add_option(Option(label))
-        if (
-            self.allow_new
-            and query.strip()
-            and not any(c.value.lower() == query.strip().lower() for c in self._shown)
-        ):
-            options.add_option(Option(Text(f"+ new: {query.strip()}", style="italic")))
         if options.option_count:
             options.highlighted = 0
 
@@ -145,11 +126,13 @@ class PickerScreen(DeskModal[str | None]):
     def _choose(self, index: int | None) -> None:
         if index is None:
             return
+        if self._new is not None:
+            if index == 0:
+                self.dismiss(self._new)
+                return
+            index -= 1
         if index < len(self._shown):
             self.dismiss(self._shown[index].value)
-        elif self.allow_new:
-            typed = self.query_one(Input).value.strip()
-            self.dismiss(typed or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.timer import Timer
 
-from deskterm.backend.writes import new_key
-from deskterm.models import UNTIL_REPLY, AuthorKind, Priority, Status
+from deskterm.backend.rows import InboxRow
+from deskterm.backend.writes import ChangedMeanwhile, new_key
+from deskterm.keymap import keys_for
+from deskterm.models import UNTIL_REPLY, AuthorKind, Conversation, Priority, Status
+from deskterm.safety import NAME_CELLS, one_line
+from deskterm.screens import changed_meanwhile
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.order_actions import OrderActionDone
 from deskterm.screens.picker import Choice, PickerScreen
@@ -59,6 +63,9 @@ class TriageMixin:
 
     _held: HeldReply | None = None
     _undo_stack: list[DoneAction | HeldReply | OrderActionDone]
+    _told: dict[tuple[int, str], Any]
+    """What the agent was told another agent changed: (conversation, field) → value. The
+    same action again is then checked against that value, so it applies anyway."""
 
     # -- which conversations -------------------------------------------------------------
 
@@ -89,7 +96,7 @@ class TriageMixin:
             event.conversation_id, event.body, event.note, event.done, after, event.macro_ids
         )
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _check_then_send(
         self: WorkstationScreen,
         cid: int,
@@ -122,7 +129,9 @@ class TriageMixin:
         macro_ids: tuple[int, ...] = (),
     ) -> None:
         self.load_conversation(cid)
-        who = ", ".join(dict.fromkeys(m.author_name or "Someone" for m in newer))
+        who = ", ".join(
+            dict.fromkeys(one_line(m.author_name, NAME_CELLS) or "Someone" for m in newer)
+        )
         question = (
             f"{who} wrote {len(newer)} new message(s) since you opened this "
             "conversation. Send your reply anyway?"
@@ -186,7 +195,7 @@ class TriageMixin:
             held.timer.stop()
         self._write_reply(held)
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _commit_reply(self: WorkstationScreen, held: HeldReply) -> None:
         self._write_reply(held)
         self.app.call_from_thread(self.inbox.refresh_rows)
@@ -252,7 +261,7 @@ class TriageMixin:
         self.composer.area.focus()
         self.narrow_pane = "conversation"
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _undo_group(self: WorkstationScreen, group: str, message: str) -> None:
         touched = self.desk.store.undo(
             group, agent_id=self.desk.agent.id, outbox=self.desk.outbox_for("undo")
@@ -278,32 +287,112 @@ class TriageMixin:
         self._undo_push(
             DoneAction(group, f"{description} ({len(ids)})" if len(ids) > 1 else description)
         )
-        self._run_apply(ids, kind, value, group, description)
+        seen = {cid: self._seen(cid, kind) for cid in ids}
+        self._run_apply(ids, kind, value, group, description, seen)
 
-    @work(thread=True, group="store")
+    def _shown(self: WorkstationScreen, cid: int) -> InboxRow | Conversation | None:
+        """The freshest of what the agent has on screen for a conversation."""
+        row = self.inbox.row_for(cid)
+        conv = None
+        if self.bundle is not None and self.bundle.conversation.id == cid:
+            conv = self.bundle.conversation
+        if row is not None and conv is not None:
+            return conv if conv.version >= row.version else row
+        return row or conv
+
+    def _seen(self: WorkstationScreen, cid: int, kind: str) -> dict[str, Any] | None:
+        """What the agent saw of the field ``kind`` changes, or was told of since."""
+        seen = changed_meanwhile.seen_values(kind, self._shown(cid))
+        told = getattr(self, "_told", {})
+        field = changed_meanwhile.FIELD_OF.get(kind)
+        if field is not None and (cid, field) in told:
+            seen = {field: told.pop((cid, field))}
+        return seen
+
+    @work(thread=True, group="store", exit_on_error=False)
     def _run_apply(
-        self: WorkstationScreen, ids: list[int], kind: str, value: Any, group: str, description: str
+        self: WorkstationScreen,
+        ids: list[int],
+        kind: str,
+        value: Any,
+        group: str,
+        description: str,
+        seen: dict[int, dict[str, Any] | None] | None = None,
     ) -> None:
         failed = []
+        refused: list[ChangedMeanwhile] = []
         for cid in ids:
             try:
-                self.desk.apply_change(cid, kind, value, undo_group=group)
+                self.desk.apply_change(
+                    cid, kind, value, undo_group=group, seen=(seen or {}).get(cid)
+                )
+            except ChangedMeanwhile as exc:  # another agent got there first: say so
+                refused.append(exc)
             except Exception as exc:  # one refused conversation must not stop the others
                 failed.append(f"#{cid}: {exc}")
-        self.app.call_from_thread(self._applied, ids, description, failed)
+        self.app.call_from_thread(
+            self._applied, ids, description, failed, refused, self._again(kind, value, refused)
+        )
+
+    def _again(self: WorkstationScreen, kind: str, value: Any, refused: list) -> str:
+        """How to apply a refused action anyway: "press i again to take it anyway"."""
+        if not refused:
+            return ""
+        key_id, verb = {
+            "assign": ("desk.assign", "assign"),
+            "group": ("desk.assign", "move"),
+            "status": ("desk.reopen", "reopen"),
+            "priority": ("desk.priority", "set"),
+            "snooze": ("desk.snooze", "snooze"),
+        }.get(kind, ("desk.assign", "apply"))
+        if kind == "assign" and value == self.desk.agent.id:
+            key_id, verb = "desk.take", "take"
+        elif kind == "status" and value == Status.DONE:
+            key_id, verb = "desk.done", "close"
+        key = keys_for(key_id, self.desk.keymap_overrides).split(",")[0]
+        return f"press {key} again to {verb} {'it' if len(refused) == 1 else 'them'} anyway"
 
     def _applied(
-        self: WorkstationScreen, ids: list[int], description: str, failed: list[str]
+        self: WorkstationScreen,
+        ids: list[int],
+        description: str,
+        failed: list[str],
+        refused: list[ChangedMeanwhile] | None = None,
+        again: str = "",
     ) -> None:
+        refused = refused or []
         self.inbox.clear_selection()
         self.inbox.refresh_rows()
         if self.bundle is not None and self.bundle.conversation.id in ids:
             self.load_conversation(self.bundle.conversation.id)
-        n = len(ids) - len(failed)
+        self._told = {(exc.conversation_id, exc.field): exc.found for exc in refused}
+        if len(refused) > 1 or (refused and len(ids) > 1):
+            # The skipped ones stay selected: the same key again is for them.
+            self.inbox.select_ids(exc.conversation_id for exc in refused)
+        told = ""
+        if refused:
+            told = changed_meanwhile.notice(
+                refused,
+                len(ids),
+                name=self.desk.agent_name,
+                now=self.desk.clock(),
+                again=again,
+            )
+        n = len(ids) - len(failed) - len(refused)
+        if refused and n == 0 and not failed:
+            self.notify(one_line(told, 300), severity="warning", timeout=10, markup=False)
+            return
         what = f"{description}" + (f" — {n} conversations" if len(ids) > 1 else "")
+        if failed:
+            what += "; failed: " + "; ".join(failed[:3])
+        if refused:
+            what += f"; {told}"
+        # Names and tags in it come from customers and remotes: plain text, one bounded line.
         self.notify(
-            f"{what} · u to undo" if not failed else f"{what}; failed: " + "; ".join(failed[:3]),
-            severity="warning" if failed else "information",
+            one_line(f"{what} · u to undo" if not (failed or refused) else what, 300),
+            severity="warning" if (failed or refused) else "information",
+            timeout=10 if refused else None,
+            markup=False,
         )
 
     def action_done(self: WorkstationScreen) -> None:

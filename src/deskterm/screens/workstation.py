@@ -7,6 +7,7 @@ loop. Triage actions (done, snooze, assign, undo…) live in :mod:`deskterm.scre
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -17,15 +18,18 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from deskterm import keymap
 from deskterm.backend.context import ConversationBundle, load_bundle
 from deskterm.backend.metrics import today_first_response
 from deskterm.backend.views import BUILTIN_VIEWS, View
+from deskterm.barrier import forward_failure, summary
+from deskterm.drafts import UnsavedDrafts
 from deskterm.query import QueryError, parse_query
-from deskterm.safety import one_line
+from deskterm.safety import NAME_CELLS, SUBJECT_CELLS, one_line
 from deskterm.screens.goto import TARGETS, GotoScreen
 from deskterm.screens.macro_actions import MacrosMixin
 from deskterm.screens.order_actions import OrderActionsMixin
@@ -42,6 +46,8 @@ if TYPE_CHECKING:
     from deskterm.app import DeskApp
     from deskterm.screens.triage import HeldReply
 
+log = logging.getLogger(__name__)
+
 SHOW_DELAY = 0.06
 SEARCH_DELAY = 0.15
 POLL_SECONDS = 1.5
@@ -52,6 +58,8 @@ POLL_SECONDS = 1.5
 MEDIAN_SECONDS = 30.0
 MEDIAN_SLOW = 0.05
 MEDIAN_SLOW_SECONDS = 300.0
+#: While a draft could not be saved, how often saving it is tried again (besides each key).
+DRAFT_RETRY_SECONDS = 2.0
 PANES = ("inbox", "conversation", "customer")
 NARROW = 120
 VERY_NARROW = 90
@@ -92,6 +100,9 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self._shown_count = 0
         self.restore_on_show: HeldReply | None = None
         self._latest_open: int | None = None
+        self.unsaved = UnsavedDrafts()
+        self._drafts_failing = False
+        self._draft_retry: Timer | None = None
 
     @property
     def desk(self) -> DeskApp:
@@ -124,7 +135,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
 
     def on_mount(self) -> None:
         status = self.query_one(StatusBar)
-        status.agent_name = self.desk.agent.name
+        status.agent_name = one_line(self.desk.agent.name, NAME_CELLS)
         status.demo = self.desk.demo
         self.query_one("#search", Input).display = False
         self.query_one("#search-error", Static).display = False
@@ -136,6 +147,9 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         # After the first frame: half a second of reading at a million conversations.
         self.call_after_refresh(self.poll_median)
         self._apply_width(self.size.width)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        forward_failure(self, event)
 
     def on_key(self, event: events.Key) -> None:
         self.desk.key_through_panes(event)  # see DeskApp.on_key: keys typed in one burst
@@ -338,7 +352,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             return
         self._save_search(text)
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _save_search(self, text: str) -> None:
         vid = self.desk.store.save_view(text, text)
         self.app.call_from_thread(self.desk.reload_saved_views)
@@ -393,7 +407,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.load_conversation(conversation_id)
         self.action_show_pane("conversation")
 
-    @work(thread=True, exclusive=True, group="open")
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def load_conversation(self, conversation_id: int) -> None:
         self._latest_open = conversation_id
         desk = self.desk
@@ -462,7 +476,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         text.append(one_line(c.customer_name, 40), style="bold")
         text.append(f" · {c.channel.value} · #{c.id} · {c.status.value}")
         if c.assignee_id is not None:
-            text.append(f" · {self.desk.agent_name(c.assignee_id)}")
+            text.append(f" · {one_line(self.desk.agent_name(c.assignee_id), NAME_CELLS)}")
         if c.snoozed_until is not None:
             from deskterm.snooze import describe
 
@@ -470,19 +484,19 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
                 f" · snoozed {describe(c.snoozed_until, now, self.desk.tz)}", style="italic"
             )
         if c.tags:
-            text.append("  " + " ".join(f"#{t}" for t in c.tags), style="dim")
+            text.append("  " + " ".join(f"#{one_line(t, 24)}" for t in c.tags[:10]), style="dim")
         text.append("\n")
-        text.append(one_line(c.subject, 120), style="italic")
+        text.append(one_line(c.subject, SUBJECT_CELLS), style="italic")
         for name, state in others:
             verb = "is replying" if state == "typing" else "is looking at this"
-            text.append(f"\n⚑ {name} {verb}", style="bold yellow")
+            text.append(f"\n⚑ {one_line(name, NAME_CELLS)} {verb}", style="bold yellow")
         self.query_one("#conversation-header", Static).update(text)
 
     @on(ThreadView.NeedOlder)
     def _need_older(self, event: ThreadView.NeedOlder) -> None:
         self._load_older(event.conversation_id, event.before_id)
 
-    @work(thread=True, group="open")
+    @work(thread=True, group="open", exit_on_error=False)
     def _load_older(self, conversation_id: int, before_id: int) -> None:
         older = self.desk.store.messages(conversation_id, limit=60, before_id=before_id)
         self.app.call_from_thread(self.thread.prepend_older, older)
@@ -526,19 +540,59 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
 
     @on(Composer.DraftChanged)
     def _draft_changed(self, event: Composer.DraftChanged) -> None:
-        self._save_draft(event.conversation_id, event.body, event.note)
+        self.unsaved.offer(event.conversation_id, event.body, event.note)
+        if not self._saving_drafts():  # the one saving takes this text next
+            self._save_drafts()
 
-    @work(thread=True, group="drafts")
-    def _save_draft(self, conversation_id: int, body: str, note: bool) -> None:
-        store = self.desk.store
-        store.save_draft(conversation_id, self.desk.agent.id, body, note=note)
-        store.touch_presence(
-            conversation_id, self.desk.agent.id, "typing" if body.strip() else "viewing"
-        )
+    def _saving_drafts(self) -> bool:
+        return any(w.group == "drafts" and not w.is_finished for w in self.app.workers)
+
+    @work(thread=True, group="drafts", exit_on_error=False)
+    def _save_drafts(self) -> None:
+        desk = self.desk
+        # One worker at a time, newest text last; one that waits on a locked store holds one
+        # thread, not one per key typed meanwhile.
+        while True:
+            saved, error = self.unsaved.save(desk.store, desk.agent.id)
+            if error is not None or not self.unsaved.pending:
+                break
+        self.app.call_from_thread(self._drafts_saved, error)
+        if saved:
+            last = saved[-1]
+            state = "typing" if last.body.strip() else "viewing"
+            desk.store.touch_presence(last.conversation_id, desk.agent.id, state)
+
+    def _drafts_saved(self, error: Exception | None) -> None:
+        """After a save: the first failure says so once, and saving is tried again until
+        the store takes the drafts; the text stays in the composer all along."""
+        if error is None:
+            if self._drafts_failing:
+                self._drafts_failing = False
+                log.warning("drafts saved again")
+                self.notify("Draft saved: the store accepts changes again.")
+            if not self.unsaved.pending and self._draft_retry is not None:
+                self._draft_retry.stop()
+                self._draft_retry = None
+            return
+        if not self._drafts_failing:
+            self._drafts_failing = True
+            log.warning("saving a draft failed; kept in memory, tried again", exc_info=error)
+            self.notify(
+                f"Draft not saved ({summary(error)}): it stays here and is saved once the "
+                "store accepts it.",
+                severity="warning",
+                timeout=8,
+            )
+        if self._draft_retry is None:
+            self._draft_retry = self.set_interval(DRAFT_RETRY_SECONDS, self._retry_drafts)
+
+    def _retry_drafts(self) -> None:
+        if self.unsaved.pending and not self._saving_drafts():
+            self._save_drafts()
 
     # -- live updates --------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="poll")
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll(self) -> None:
         store = self.desk.store
         woken = store.wake_due()
@@ -554,7 +608,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             fresh = store.conversation(cid)
         self.app.call_from_thread(self._after_poll, changed, breaching, others, fresh)
 
-    @work(thread=True, exclusive=True, group="median")
+    @work(thread=True, exclusive=True, group="median", exit_on_error=False)
     def poll_median(self) -> None:
         """Today's median first response for the header (its own worker: at a million
         conversations it takes half a second, which the breaching count must not wait for)."""

@@ -27,7 +27,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 
 from deskterm.models import AuthorKind, Conversation, Message
-from deskterm.safety import html_to_text, to_text
+from deskterm.safety import NAME_CELLS, html_to_text, one_line, to_text
 
 #: The bar drawn down the left of a message, in the colour of who wrote it.
 BAR = "▌"
@@ -55,7 +55,7 @@ def message_text(message: Message, *, now: datetime, tz: ZoneInfo) -> Text:
     m = message
     text = Text()
     name = m.author_name or ("Customer" if m.author_kind is AuthorKind.CUSTOMER else "Agent")
-    text.append_text(to_text(name, style="bold"))
+    text.append(one_line(name, NAME_CELLS), style="bold")
     if not m.public:
         text.append("  internal note", style="italic")
     text.append(f"  {_when(m.created_at, now, tz)}", style="dim")
@@ -63,9 +63,10 @@ def message_text(message: Message, *, now: datetime, tz: ZoneInfo) -> Text:
     body = m.body if m.body.strip() or not m.html else html_to_text(m.html)
     text.append_text(to_text(body))
     if m.attachments:
-        names = ", ".join(a.filename for a in m.attachments)
+        names = ", ".join(one_line(a.filename, NAME_CELLS) for a in m.attachments[:20])
+        more = len(m.attachments) - 20
         text.append("\n")
-        text.append_text(to_text(f"📎 {names}", style="dim"))
+        text.append(f"📎 {names}" + (f" and {more} more" if more > 0 else ""), style="dim")
     return text
 
 

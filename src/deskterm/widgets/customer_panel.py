@@ -17,8 +17,12 @@ from textual.widgets import Static
 from deskterm import keymap
 from deskterm.backend.context import ConversationBundle
 from deskterm.models import Order
-from deskterm.safety import one_line, to_text
+from deskterm.safety import NAME_CELLS, one_line, sanitize
 from deskterm.sla import format_age
+
+#: Notes (a remote's organisation, an agent's memo) are read, not a document: the first
+#: few paragraphs of them.
+NOTES_CHARS = 2000
 
 CHANNEL_NAMES = {
     "email": "Email",
@@ -116,7 +120,7 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         assert c is not None
         now: datetime = self.clock()
         title = Text()
-        title.append(to_text(c.name, style="bold"))
+        title.append(one_line(c.name, NAME_CELLS), style="bold")
         if c.vip:
             title.append("  ★ VIP", style="bold yellow")
         lines: list[RenderableType] = [title]
@@ -127,14 +131,14 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         )
         for h in c.handles:
             line = Text(f"{CHANNEL_NAMES.get(str(h.channel), str(h.channel))}: ", style="dim")
-            line.append(to_text(h.value))
+            line.append(one_line(h.value, NAME_CELLS))
             lines.append(line)
         lines.append(Text(f"{b.orders_count} orders · {money(b.spend_cents)} lifetime"))
         if b.goodwill_cents:
             lines.append(Text(f"Goodwill, last 90 days: {money(b.goodwill_cents)}", style="italic"))
         if c.notes.strip():
             lines.append(Text("Notes", style="bold"))
-            lines.append(to_text(c.notes))
+            lines.append(Text(sanitize(c.notes, max_chars=NOTES_CHARS)))
         return Group(*lines)
 
     def _order(self, b: ConversationBundle) -> RenderableType:
@@ -142,13 +146,13 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         if o is None:
             return Text("No orders.", style="dim")
         head = Text()
-        head.append(f"Order {o.number}", style="bold")
+        head.append(f"Order {one_line(o.number, 30)}", style="bold")
         head.append(f"  {b.order_index % len(b.orders) + 1}/{len(b.orders)}  [ ]", style="dim")
         lines: list[RenderableType] = [head]
         lines.append(Text(f"{o.status.value.replace('_', ' ')} · {slot(o, self.tz)}"))
         for item in o.items:
             line = Text(f"  {item.quantity}× ")
-            line.append(to_text(item.name))
+            line.append(one_line(item.name, NAME_CELLS))
             line.append(
                 f"  {money(item.unit_price_cents * item.quantity, o.currency)}", style="dim"
             )

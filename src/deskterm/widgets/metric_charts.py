@@ -48,7 +48,7 @@ def response_times(chart: PlotextPlot, days: Sequence[Day]) -> None:
             # At most five dates, apart: plotext moves labels that nearly touch, and not always
             # the same way.
             step = max(1, -(-len(days) // 5))
-            plt.xticks(xs[::step], labels[::step])
+            plt.xticks([float(x) for x in xs[::step]], labels[::step])
     chart.refresh()
 
 
@@ -74,8 +74,12 @@ def attainment(chart: PlotextPlot, policies: Sequence[Figures]) -> None:
         labels = [one_line(f.label, 10) for f in policies]
         first = [_share(f.first_met, f.first_judged) for f in policies]
         nxt = [_share(f.replies_met, f.replies_judged) for f in policies]
+        # plotext takes one label and one colour per series here; its stubs say one in all.
         chart.plt.multiple_bar(
-            labels, [first, nxt], labels=["first", "next"], color=[COLORS[0], COLORS[1]]
+            labels,
+            [first, nxt],
+            labels=["first", "next"],  # type: ignore[call-arg]
+            color=[COLORS[0], COLORS[1]],  # type: ignore[arg-type]
         )
         chart.plt.ylim(0, 100)
     chart.refresh()

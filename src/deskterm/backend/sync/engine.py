@@ -19,6 +19,7 @@ from deskterm.backend.store import Store
 from deskterm.backend.sync.mirror import agent_id, apply_batch, get_state, set_state
 from deskterm.backend.sync.outbox import DrainReport, OutboxDrainer, waiting
 from deskterm.backend.sync.protocol import Connector, RemoteAgent
+from deskterm.backend.sync.text import well_formed_record
 
 #: progress(conversations mirrored so far, total expected or None)
 Progress = Callable[[int, int | None], None]
@@ -86,7 +87,7 @@ class SyncEngine:
         Raises:
             AuthError, TransientError: as the connector's ``whoami``.
         """
-        me = self.connector.whoami()
+        me = well_formed_record(self.connector.whoami())
         with self.store.transaction() as c:
             set_state(c, self.name, "me", json.dumps(me.__dict__))
             agent_id(c, me)
@@ -152,7 +153,7 @@ class SyncEngine:
     def import_macros(self) -> int:
         """Copy the remote's macros into the library (placeholders kept); returns how many."""
         count = 0
-        for macro in self.connector.macros():
+        for macro in map(well_formed_record, self.connector.macros()):
             self.store.upsert_macro_by_title(
                 macro.title, macro.body, actions=macro.actions, external_id=macro.external_id
             )

@@ -28,7 +28,7 @@ from deskterm.backend.sync.protocol import (
     RemoteCustomer,
     RemoteMessage,
 )
-from deskterm.backend.sync.text import ago, same_text
+from deskterm.backend.sync.text import ago, same_text, well_formed_record
 from deskterm.models import AuthorKind, Channel, Handle
 
 #: Who notices from the sync are signed by in the thread.
@@ -74,7 +74,7 @@ def apply_batch(store: Store, connector: str, batch: PullBatch, *, me: str | Non
     stats = MirrorStats()
     with store.transaction() as c:
         for remote in batch.conversations:
-            _mirror_conversation(store, c, remote, me, stats)
+            _mirror_conversation(store, c, well_formed_record(remote), me, stats)
         if batch.cursor is not None:
             set_state(c, connector, "cursor", batch.cursor)
     return stats

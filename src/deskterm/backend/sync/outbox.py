@@ -67,10 +67,6 @@ def waiting(store: Store) -> int:
     )
 
 
-def failed_entries(store: Store) -> list[sqlite3.Row]:
-    return store.conn.execute("SELECT * FROM outbox WHERE state = 'failed' ORDER BY id").fetchall()
-
-
 class OutboxDrainer:
     """Pushes pending outbox entries through one connector."""
 

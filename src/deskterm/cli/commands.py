@@ -6,24 +6,19 @@ line on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import argparse
 import gc
+import sys
+from collections.abc import Sequence
+from pathlib import Path
 
-# Start-up allocates a few hundred thousand objects that all stay (modules, classes, styles,
-# widgets): the cycle collector would walk them again and again for nothing. The app turns
-# it back on, with those objects frozen out of its way, once the inbox has painted.
-gc.disable()
-
-import argparse  # noqa: E402
-import sys  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from deskterm import __version__, locations  # noqa: E402
-from deskterm.backend.db import StoreError  # noqa: E402
-from deskterm.config import ConfigError, Settings, load  # noqa: E402
-from deskterm.keymap import KeymapError  # noqa: E402
-from deskterm.sync_cli import add_arguments as add_remote_arguments  # noqa: E402
-from deskterm.sync_cli import add_sync_command, open_remote, run_sync, wants_remote  # noqa: E402
+from deskterm import __version__, locations, logs
+from deskterm.backend import db
+from deskterm.backend.db import StoreError
+from deskterm.cli.sync import add_arguments as add_remote_arguments
+from deskterm.cli.sync import add_sync_command, open_remote, run_sync, wants_remote
+from deskterm.config import ConfigError, Settings, load
+from deskterm.keymap import KeymapError
 
 #: Kept in step with deskterm.backend.metrics and deskterm.report (not imported: start-up).
 BREAKDOWNS = ("channel", "group", "agent", "tag", "hour")
@@ -41,6 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, help="open this store file instead of the default")
     parser.add_argument("--agent", metavar="EMAIL", help="work as this agent (default: config)")
     parser.add_argument("--config", type=Path, help="read settings from this TOML file")
+    parser.add_argument(
+        "--log-level",
+        type=str.lower,
+        choices=logs.LEVELS,
+        default=logs.DEFAULT_LEVEL,
+        metavar="LEVEL",
+        help=f"what the log file records: {', '.join(logs.LEVELS)} (default "
+        f"{logs.DEFAULT_LEVEL}); it is {locations.APP}.log in the XDG state folder",
+    )
     add_remote_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -126,10 +130,12 @@ def _positive(text: str) -> int:
     return value
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def run(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the command; the exit status."""
     args = build_parser().parse_args(argv)
     if args.command not in (None, "demo"):
         gc.enable()  # only the workstation's start-up is worth pausing the collector for
+    _start_log(args.log_level)
     try:
         settings = load(args.config)
         if args.command == "seed":
@@ -137,13 +143,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(args, settings)
         if args.command == "report":
-            from deskterm.report_cli import run_report
+            from deskterm.cli.report import run_report
 
             return run_report(
                 args, settings, args.report_db or args.db or locations.default_store()
             )
         if args.command == "macros":
-            from deskterm.macros_cli import run_macros
+            from deskterm.cli.macros import run_macros
 
             return run_macros(args, settings)
         if args.command == "sync":
@@ -158,9 +164,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _remove_store(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+def _start_log(level: str) -> None:
+    try:
+        logs.setup(locations.log_file(), level)
+    except OSError as exc:  # a read-only home: work without a log rather than not at all
+        print(f"deskterm: no log file ({exc})", file=sys.stderr)
 
 
 def _seed(args: argparse.Namespace) -> int:
@@ -172,7 +180,7 @@ def _seed(args: argparse.Namespace) -> int:
         return 2
     if not path.parent.exists():
         raise StoreError(f"Cannot write {path}: the folder {path.parent} does not exist")
-    _remove_store(path)
+    db.remove(path)
     summary = generate_demo(
         path,
         conversations=args.conversations,
@@ -194,7 +202,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
     path = args.db or locations.demo_store()
     if args.fresh:
-        _remove_store(path)
+        db.remove(path)
     if not path.exists():
         print(
             f"Building the demo helpdesk ({args.conversations:,} conversations)…", file=sys.stderr
@@ -214,7 +222,3 @@ def _open(path: Path, args: argparse.Namespace, settings: Settings, *, demo: boo
     finally:
         store.close()
     return app.return_code or 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
