@@ -42,7 +42,7 @@ class HeldReply:
     undo_group: str
     after: list[tuple[str, Any]] = field(default_factory=list)  # macro actions to apply
     macro_ids: tuple[int, ...] = ()
-    raw_actions: tuple[Any, ...] = ()
+    raw_actions: tuple[Any, ...] = ()  # the composer's macros, put back by undo-send
     timer: Timer | None = None
 
 
@@ -155,7 +155,7 @@ class TriageMixin:
         self._flush_held()
         held = HeldReply(cid, body, note, done, new_key(), after or [], macro_ids)
         if self.composer.conversation_id == cid:
-            held.raw_actions = tuple(self.composer.macro_actions)
+            held.raw_actions = tuple(self.composer.used_macros)
         delay = self.desk.settings.undo_send_seconds
         self._held = held
         self.composer.clear()
@@ -257,8 +257,7 @@ class TriageMixin:
     def restore_held(self: WorkstationScreen, held: HeldReply) -> None:
         """Put a reply taken back by undo into the composer, with its macro and actions."""
         self.composer.load(held.conversation_id, self.composer._target, held.body, note=held.note)
-        self.composer.macro_ids = list(held.macro_ids)
-        self.composer.macro_actions = list(held.raw_actions)
+        self.composer.restore_macros(held.raw_actions)
         self.composer.area.focus()
         self.narrow_pane = "conversation"
 
