@@ -36,6 +36,7 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     base = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("DESKTERM_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("DESKTERM_CONFIG", str(base / "config.toml"))
+    monkeypatch.setenv("DESKTERM_STATE_DIR", str(base / "state"))
     monkeypatch.setenv("TZ", "Europe/Paris")
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 import getpass
+import logging
+import sqlite3
 import time
 import weakref
 from collections.abc import Callable
@@ -16,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerFailed, WorkerState
 
-from deskterm import keymap, textual_fixes
+from deskterm import barrier, keymap, textual_fixes
 from deskterm.backend.db import StoreError
 from deskterm.backend.store import Store, system_clock
 from deskterm.collector import IdleCollector
@@ -36,6 +38,11 @@ from deskterm.zones import local_timezone
 
 if TYPE_CHECKING:
     from deskterm.sync_runner import SyncRunner
+
+log = logging.getLogger(__name__)
+
+#: Quitting again within this many seconds leaves without the drafts the store refused.
+QUIT_AGAIN_SECONDS = 5.0
 
 
 class DeskApp(App[None]):
@@ -57,7 +64,9 @@ class DeskApp(App[None]):
         sync_runner: SyncRunner | None = None,
     ) -> None:
         textual_fixes.apply()
+        barrier.install()
         super().__init__()
+        self.barrier = barrier.Barrier(self.notify, on_damage=store.mark_damaged)
         self.sync_runner = sync_runner
         self.store = store
         self.settings = settings
@@ -75,6 +84,7 @@ class DeskApp(App[None]):
         self._names = {a.id: a.name for a in self.agents}
         self.collector: IdleCollector | None = None
         self._through_panes: weakref.WeakSet[events.Key] = weakref.WeakSet()
+        self._quit_unsaved_at: float | None = None
 
     def on_mount(self) -> None:
         themes = load_themes()
@@ -102,8 +112,10 @@ class DeskApp(App[None]):
             self.collector = IdleCollector()
             self.collector.start()
             self.set_interval(0.25, self.collector.tick)
-        self.run_worker(self._load_tags, thread=True, group="tags")
-        self.run_worker(self._load_macros_and_suggester, thread=True, group="macros")
+        self.run_worker(self._load_tags, thread=True, group="tags", exit_on_error=False)
+        self.run_worker(
+            self._load_macros_and_suggester, thread=True, group="macros", exit_on_error=False
+        )
         self.run_worker(self._check_store, thread=True, group="store-check", exit_on_error=False)
         if self.sync_runner is not None:
             self.sync_runner.start(self)
@@ -118,7 +130,9 @@ class DeskApp(App[None]):
 
     def reload_macros(self) -> None:
         """Re-read the library and the suggester (after a remote's macros were imported)."""
-        self.run_worker(self._load_macros_and_suggester, thread=True, group="macros")
+        self.run_worker(
+            self._load_macros_and_suggester, thread=True, group="macros", exit_on_error=False
+        )
 
     def _load_tags(self) -> None:
         self.tags = self.store.tag_counts()
@@ -265,22 +279,46 @@ class DeskApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for worker failures: a notification, never a crash or a silent loss."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            message = (
-                str(error)
-                if isinstance(error, StoreError)
-                else (f"{type(error).__name__}: {error}")
-            )
-            self.notify(
-                message.splitlines()[0][:300],
-                title="Something went wrong",
-                severity="error",
-                timeout=10,
-            )
+        worker = event.worker
+        if event.state is WorkerState.ERROR and isinstance(worker.error, Exception):
+            self._contain(worker.error, f"worker {worker.name!r} (group {worker.group})")
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's (8.2.8) private hook for any exception nothing caught (a timer, a
+        # callback, a widget that failed to mount), which always ends the app. The barrier
+        # decides instead (see deskterm.barrier); tests/app/test_barrier.py checks the hook.
+        if isinstance(error, WorkerFailed):
+            return  # a worker left with exit_on_error=True: on_worker_state_changed has it
+        self._contain(error, "a timer or callback")
+
+    def _contain(self, error: Exception, where: str) -> None:
+        if self.barrier.contain(error, where):
+            return
+        if not barrier.is_fatal(error):  # a screen or widget that could not be built
+            try:
+                self._save_before_exit()
+            except Exception:
+                log.exception("saving the draft before stopping failed")
+        super()._handle_exception(error)
 
     async def action_quit(self) -> None:
-        self._save_before_exit()
+        try:
+            self._save_before_exit()
+        except (StoreError, sqlite3.Error) as exc:
+            # The drafts are still in memory: leaving now would lose them, unless the agent
+            # says so by quitting again.
+            now = time.monotonic()
+            if self._quit_unsaved_at is None or now - self._quit_unsaved_at > QUIT_AGAIN_SECONDS:
+                self._quit_unsaved_at = now
+                log.warning("not saved at quit", exc_info=exc)
+                self.notify(
+                    f"Not saved ({barrier.summary(exc)}): quit again to leave without it.",
+                    title="Drafts",
+                    severity="warning",
+                    timeout=QUIT_AGAIN_SECONDS,
+                )
+                return
+            log.error("quit without saving: %s", barrier.summary(exc))
         if self.sync_runner is not None:
             if self.sync_runner.hold_quit(self):
                 return
@@ -321,9 +359,10 @@ class DeskApp(App[None]):
                 screen.commit_held_now()
                 composer = screen.composer
                 if composer.conversation_id is not None:
-                    self.store.save_draft(
-                        composer.conversation_id, self.agent.id, composer.text, note=composer.note
-                    )
+                    screen.unsaved.offer(composer.conversation_id, composer.text, composer.note)
+                _, error = screen.unsaved.save(self.store, self.agent.id)
+                if error is not None:
+                    raise error
                 self.store.clear_presence(self.agent.id)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path
+from platformdirs import user_config_path, user_data_path, user_state_path
 
 APP = "deskterm"
 
@@ -23,6 +23,19 @@ def data_dir() -> Path:
     path = Path(override).expanduser() if override else user_data_path(APP)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def state_dir() -> Path:
+    """Where deskterm keeps what it writes about itself (the log): ``$DESKTERM_STATE_DIR``
+    if set, else the XDG state folder. Owner-only: a traceback may quote a customer."""
+    override = os.environ.get("DESKTERM_STATE_DIR")
+    path = Path(override).expanduser() if override else user_state_path(APP)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def log_file() -> Path:
+    return state_dir() / "deskterm.log"
 
 
 def default_store() -> Path:

@@ -50,7 +50,14 @@ from types import ModuleType
 from typing import Any
 
 from deskterm.macrolib import MARK_CLOSE, MARK_OPEN, MacroError
-from deskterm.macrolib.actions import FIELDS, describe_actions, parse_actions
+from deskterm.macrolib.actions import (
+    FIELDS,
+    MergedActions,
+    describe_actions,
+    describe_merged,
+    merge_actions,
+    parse_actions,
+)
 from deskterm.macrolib.context import build_context, language_code
 from deskterm.macrolib.toml_io import MacroSpec, export_toml, import_toml
 from deskterm.models import Macro
@@ -60,12 +67,15 @@ __all__ = [
     "VARIABLES",
     "MacroError",
     "MacroSpec",
+    "MergedActions",
     "Rendered",
     "build_context",
     "check_syntax",
     "describe_actions",
+    "describe_merged",
     "export_toml",
     "import_toml",
+    "merge_actions",
     "missing_placeholders",
     "parse_actions",
     "pick_body",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -258,3 +259,18 @@ async def settle(pilot, rounds: int = 3) -> None:
             await pilot.pause(0.02)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+@pytest.fixture(autouse=True)
+def _no_error_hidden(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture):
+    """The app shows an exception and goes on (deskterm.barrier): a test must not pass over
+    one. Tests that raise errors on purpose use the ``log_file`` fixture of test_barrier.py."""
+    yield
+    if "log_file" in request.fixturenames:
+        return
+    contained = [
+        f"{record.getMessage()}: {record.exc_info[1]!r}" if record.exc_info else record.getMessage()
+        for record in caplog.get_records("call")
+        if record.name == "deskterm.barrier" and record.levelno >= logging.ERROR
+    ]
+    assert not contained, f"the app kept running past: {contained}"

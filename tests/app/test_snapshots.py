@@ -60,3 +60,53 @@ def test_snooze_picker(snap_compare, make_app):
 
 def test_goto_picker(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=pressing("g"))
+
+
+# -- every modal and flow, each on the demo's most urgent conversation ---------------------
+
+
+def test_macro_picker_with_its_preview(snap_compare, make_app):
+    run_before = pressing("m", *"retard")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_tag_picker_offering_a_new_tag(snap_compare, make_app):
+    run_before = pressing("t", *"late")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_assign_picker(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=pressing("a"))
+
+
+def test_priority_picker(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=pressing("p"))
+
+
+def test_order_action_confirm(snap_compare, make_app):
+    run_before = pressing("f3", "r")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_goodwill_amount_prompt(snap_compare, make_app):
+    run_before = pressing("f3", "g")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_search_box_with_results(snap_compare, make_app):
+    run_before = pressing("slash", *"pain")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_command_palette(snap_compare, make_app):
+    run_before = pressing("ctrl+p", *"metri")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_narrow_terminal_writing_a_reply(snap_compare, make_app):
+    run_before = pressing("r", *"Bonjour !")
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_narrow_terminal_customer_pane(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=pressing("f3"))

@@ -30,6 +30,7 @@ PURE = [
     "deskterm.zones",
     "deskterm.fuzzy",
     "deskterm.collector",
+    "deskterm.reply_text",
 ]
 HEADLESS = sorted(
     PURE

@@ -137,6 +137,16 @@ class Store(WritesMixin):
                 conn.close()
         self.checked = True
         if problem is not None:
+            self.mark_damaged(problem)
+        return self.read_only_reason
+
+    def mark_damaged(self, problem: str) -> str:
+        """Turn the store read-only because ``problem`` showed damage; the reason, one line.
+
+        Called by ``check`` and by whoever meets SQLite's "malformed" on the way: reading
+        what is intact goes on, every write is refused from then on.
+        """
+        if self.read_only_reason is None:
             self.read_only_reason = (
                 f"The store is damaged ({problem.splitlines()[0][:160]}): it is read-only now; "
                 f"recover it with `sqlite3 {self.path} .recover | sqlite3 NEW.db`"

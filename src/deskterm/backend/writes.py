@@ -40,6 +40,10 @@ MUTABLE = {
     "external_id",
 }
 
+#: What undo may put back: not ``first_response_at``, since a reply committed with a status
+#: change was really sent, and undoing the status must leave its first response counted.
+UNDOABLE = MUTABLE - {"first_response_at"}
+
 
 def new_key() -> str:
     return uuid.uuid4().hex
@@ -660,7 +664,7 @@ class WritesMixin:
                 before, after = json.loads(r["before"]), json.loads(r["after"])
                 conv = self._row(c, r["conversation_id"])
                 restore = {
-                    k: v for k, v in before.items() if k in MUTABLE and conv[k] == after.get(k)
+                    k: v for k, v in before.items() if k in UNDOABLE and conv[k] == after.get(k)
                 }
                 if "tags" in before:
                     # Tags are put back relative to what is there now: the tags others

@@ -1,6 +1,6 @@
 """The ``deskterm`` command line: one module per command, ``main`` is the entry point.
 
-- ``main.py``: the parser, the workstation (local store or demo), ``seed``;
+- ``commands.py``: the parser, the workstation (local store or demo), ``seed``;
 - ``sync.py``: ``--remote`` and ``deskterm sync``;
 - ``report.py``: ``deskterm report``;
 - ``macros.py``: ``deskterm macros import|export``.
@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     gc.disable()
     try:
-        from deskterm.cli.main import run
+        from deskterm.cli.commands import run
 
         return run(argv)
     finally:

@@ -20,6 +20,7 @@ Zendesk's field names ``current_tags`` and ``assignee_id`` are accepted as ``add
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -104,47 +105,114 @@ def _value(field: str, value: Any) -> Any:
     return _snooze(value)
 
 
+def _normalise(number: int, item: dict[str, Any] | MacroAction) -> MacroAction:
+    """One action checked and normalised; raises MacroError naming the action's number."""
+    if isinstance(item, MacroAction):
+        field, value = item.field, item.value
+    elif isinstance(item, dict):
+        extra = set(item) - {"field", "value"}
+        if extra:
+            raise MacroError(f"action {number}: unknown key {sorted(extra)[0]!r}")
+        if "field" not in item or "value" not in item:
+            raise MacroError(f"action {number}: needs a field and a value")
+        field, value = item["field"], item["value"]
+    else:
+        raise MacroError(f"action {number}: must be a table with field and value")
+    if not isinstance(field, str):
+        raise MacroError(f"action {number}: field must be text, not {_short(field)}")
+    field = _FIELD_ALIASES.get(field.strip().lower(), field.strip().lower())
+    if field not in FIELDS:
+        raise MacroError(
+            f"action {number}: unknown field {_short(field)} (use {', '.join(FIELDS)})"
+        )
+    try:
+        return MacroAction(field=field, value=_value(field, value))
+    except MacroError as err:
+        raise MacroError(f"action {number}: {err}") from None
+
+
 def parse_actions(raw: Iterable[dict[str, Any] | MacroAction]) -> list[MacroAction]:
     """Validate and normalise a macro's actions; raises MacroError (one line) on the first bad one.
 
     Single-valued fields (status, snooze, assign, priority) may appear once; tags given
-    several times are merged.
+    several times are merged. This is the check for one macro as written; the actions of
+    several macros used in one reply are combined by :func:`merge_actions`, which never raises.
     """
     actions: list[MacroAction] = []
     seen: dict[str, MacroAction] = {}
     for number, item in enumerate(raw, start=1):
-        if isinstance(item, MacroAction):
-            field, value = item.field, item.value
-        elif isinstance(item, dict):
-            extra = set(item) - {"field", "value"}
-            if extra:
-                raise MacroError(f"action {number}: unknown key {sorted(extra)[0]!r}")
-            if "field" not in item or "value" not in item:
-                raise MacroError(f"action {number}: needs a field and a value")
-            field, value = item["field"], item["value"]
-        else:
-            raise MacroError(f"action {number}: must be a table with field and value")
-        if not isinstance(field, str):
-            raise MacroError(f"action {number}: field must be text, not {_short(field)}")
-        field = _FIELD_ALIASES.get(field.strip().lower(), field.strip().lower())
-        if field not in FIELDS:
-            raise MacroError(
-                f"action {number}: unknown field {_short(field)} (use {', '.join(FIELDS)})"
-            )
-        try:
-            normalised = _value(field, value)
-        except MacroError as err:
-            raise MacroError(f"action {number}: {err}") from None
+        action = _normalise(number, item)
+        field = action.field
         if field in seen:
             if field in _SINGLE:
                 raise MacroError(f"action {number}: {field} is set twice")
-            merged = list(dict.fromkeys([*seen[field].value, *normalised]))
-            seen[field].value = merged
+            seen[field].value = list(dict.fromkeys([*seen[field].value, *action.value]))
             continue
-        action = MacroAction(field=field, value=normalised)
         seen[field] = action
         actions.append(action)
     return actions
+
+
+@dataclasses.dataclass
+class MergedActions:
+    """What a reply's macros will do when it is sent, once their actions are combined.
+
+    ``actions`` has at most one action per field, in the order of each field's last setting;
+    ``replaced`` gives, per single-valued field, the earlier values a later macro replaced;
+    ``skipped`` the one-line reasons of actions that cannot be applied.
+    """
+
+    actions: list[MacroAction] = dataclasses.field(default_factory=list)
+    replaced: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
+    skipped: list[str] = dataclasses.field(default_factory=list)
+
+
+def merge_actions(raw: Iterable[Any]) -> MergedActions:
+    """Combine actions as if applied one after the other; never raises.
+
+    A single-valued field (status, snooze, assign, priority) set twice keeps the last value:
+    the macro inserted last wins, and the one it replaced is listed. Tags compose: a tag
+    added then removed ends up removed, removed then added ends up added.
+    """
+    merged = MergedActions()
+    single: dict[str, Any] = {}
+    adds: dict[str, None] = {}
+    removes: dict[str, None] = {}
+    last: dict[str, int] = {}
+    for number, item in enumerate(raw, start=1):
+        try:
+            action = _normalise(number, item)
+        except MacroError as err:
+            merged.skipped.append(str(err))
+            continue
+        name, value = action.field, action.value
+        if name in _SINGLE:
+            if name in single and single[name] != value:
+                earlier = merged.replaced.setdefault(name, [])
+                if single[name] not in earlier:
+                    earlier.append(single[name])
+            single[name] = value
+        else:
+            gaining, losing = (adds, removes) if name == "add_tags" else (removes, adds)
+            for tag in value:
+                losing.pop(tag, None)
+                gaining.pop(tag, None)
+                gaining[tag] = None
+        last[name] = number
+    for name, earlier in list(merged.replaced.items()):
+        kept = [v for v in earlier if v != single[name]]
+        if kept:
+            merged.replaced[name] = kept
+        else:
+            del merged.replaced[name]
+    values: dict[str, Any] = dict(single)
+    if adds:
+        values["add_tags"] = list(adds)
+    if removes:
+        values["remove_tags"] = list(removes)
+    for name in sorted(values, key=lambda f: last[f]):
+        merged.actions.append(MacroAction(field=name, value=values[name]))
+    return merged
 
 
 def describe_actions(actions: Iterable[MacroAction]) -> list[str]:
@@ -160,4 +228,16 @@ def describe_actions(actions: Iterable[MacroAction]) -> list[str]:
             lines.append(f"Snooze {value}")
         else:
             lines.append(f"{action.field.capitalize()} → {value}")
+    return lines
+
+
+def describe_merged(merged: MergedActions) -> list[str]:
+    """:func:`describe_actions` for merged actions, naming what a later macro replaced:
+    "Status → done (replaces pending)"."""
+    lines = []
+    for action, line in zip(merged.actions, describe_actions(merged.actions), strict=True):
+        earlier = merged.replaced.get(action.field)
+        if earlier:
+            line += f" (replaces {', '.join(str(v) for v in earlier)})"
+        lines.append(line)
     return lines

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from deskterm.backend.context import ConversationBundle
-from deskterm.macros import Rendered, build_context, parse_actions, pick_body, render, templatize
+from deskterm.macros import Rendered, build_context, merge_actions, pick_body, render, templatize
 from deskterm.models import Macro, MacroAction, Priority, Status
+from deskterm.reply_text import split_signature
 from deskterm.safety import NAME_CELLS, one_line
 from deskterm.screens.macro_picker import MacroChoice, MacroPickerScreen, rank_macros
 from deskterm.screens.text_prompt import TextPromptScreen
@@ -43,6 +44,12 @@ class MacrosMixin:
             orders_count=b.orders_count if b else 0,
             tz=str(self.desk.tz),
         )
+
+    @property
+    def signature_names(self: WorkstationScreen) -> tuple[str, ...]:
+        """How the agent signs a reply: where the signature starts (see deskterm.reply_text)."""
+        name = self.desk.agent.name.strip()
+        return (name, name.split()[0]) if name else ()
 
     def render_macro(self: WorkstationScreen, macro: Macro) -> Rendered:
         language = self.bundle.customer.language if self.bundle and self.bundle.customer else "en"
@@ -83,11 +90,18 @@ class MacrosMixin:
             return
         self._open_composer(note=False)
         composer = self.composer
+        names = self.signature_names
         if token is not None:
-            composer.replace_token(token, rendered.text, rendered.cursor)
+            placed = composer.replace_token(token, rendered.text, rendered.cursor, names=names)
         else:
-            composer.insert(rendered.text, replace=replace, cursor=rendered.cursor)
-        composer.add_macro(macro.id, list(macro.actions), rendered.missing)
+            placed = composer.insert(
+                rendered.text, replace=replace, cursor=rendered.cursor, names=names
+            )
+        # Its actions follow its words, not the sign-off every macro shares.
+        words = split_signature(placed, names)[0].strip() or placed
+        composer.add_macro(
+            macro.id, list(macro.actions), rendered.missing, text=words, title=macro.title
+        )
 
     def action_suggestion(self: WorkstationScreen, index: int) -> None:
         found = self.suggestions
@@ -116,7 +130,7 @@ class MacrosMixin:
             titled,
         )
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _store_macro(self: WorkstationScreen, title: str, body: str) -> None:
         self.desk.store.add_macro(title, body, owner_agent_id=self.desk.agent.id)
         self.desk.load_macros()
@@ -143,9 +157,13 @@ class MacrosMixin:
     def macro_changes(
         self: WorkstationScreen, actions: tuple[MacroAction, ...]
     ) -> list[tuple[str, Any]]:
-        """A macro's actions as the changes ``DeskApp.apply_change`` knows."""
+        """The macros' actions as the changes ``DeskApp.apply_change`` knows.
+
+        Several macros may set the same field: they are merged as the composer's On send
+        line shows them (the last one wins), never refused at send.
+        """
         changes: list[tuple[str, Any]] = []
-        for action in parse_actions(list(actions)):
+        for action in merge_actions(actions).actions:
             field, value = action.field, action.value
             if field == "status":
                 changes.append(("status", Status(value)))

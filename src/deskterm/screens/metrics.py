@@ -17,12 +17,13 @@ from textual.containers import Grid, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 from textual_plotext import PlotextPlot
 
 from deskterm import keymap
 from deskterm.backend.db import connect
 from deskterm.backend.metrics import BREAKDOWNS, Report, build_report
+from deskterm.barrier import forward_failure
 from deskterm.report import figures_table
 from deskterm.stats import format_duration, format_share
 from deskterm.widgets import metric_charts
@@ -94,6 +95,9 @@ class MetricsScreen(Screen[None]):
         self._render_title(busy=True)
         self.load()
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        forward_failure(self, event)
+
     def on_resize(self, event) -> None:
         self.set_class(event.size.width < TWO_COLUMNS, "-narrow")
 
@@ -132,7 +136,7 @@ class MetricsScreen(Screen[None]):
         since, until = period_days(self.period, self.desk.clock(), self.desk.tz)
         return (r.since, r.until, r.by) == (since, until, self.breakdown)
 
-    @work(thread=True, exclusive=True, group="metrics")
+    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
     def load(self) -> None:
         desk = self.desk
         now = desk.clock()

@@ -4,7 +4,9 @@ goodwill, cancel the order, and take them back with ``u``.
 Each action asks what (a picker or a prompt), shows what it will do in a one-key
 confirmation, then runs it in a store worker (:mod:`deskterm.backend.commerce.jobs`: the
 provider, the internal note, the event). On success the matching sentence goes into the
-reply; a refusal (the policy, the order's status) is a warning and changes nothing.
+reply, as a paragraph of its own before the signature; a refusal (the policy, the order's
+status) is a warning and changes nothing. Undoing the action takes its sentence back out of
+the reply, or asks first when the agent has edited that sentence.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from deskterm.backend.commerce.jobs import (
 from deskterm.backend.commerce.policy import AmountError, format_money, parse_amount
 from deskterm.backend.commerce.policy import remaining as goodwill_left
 from deskterm.models import Customer, Order
+from deskterm.reply_text import Edit, edited_paragraph, removal_of, remove_paragraph
 from deskterm.safety import one_line
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.picker import Choice, PickerScreen
@@ -55,6 +58,9 @@ class OrderActionDone:
     result: ActionResult
     conversation_id: int
     description: str
+    sentence: str = ""  # as put in the reply ("" when it was not)
+    draft_before: str = ""  # the reply just before, and just after, the sentence went in
+    draft_after: str = ""
 
 
 def _item_label(name: str, quantity: int) -> str:
@@ -165,7 +171,7 @@ class OrderActionsMixin:
         items = tuple((i.id, q) for i, q in chosen)
         self._confirm_job(OrderJob("resend", cid, customer, order, summary, items=items))
 
-    @work(thread=True, group="commerce")
+    @work(thread=True, group="commerce", exit_on_error=False)
     def _load_slots(self: WorkstationScreen, cid: int, customer: Customer, order: Order) -> None:
         try:
             slots = self.commerce.available_slots(order)
@@ -258,7 +264,7 @@ class OrderActionsMixin:
 
     # -- doing it --------------------------------------------------------------------------
 
-    @work(thread=True, group="commerce")
+    @work(thread=True, group="commerce", exit_on_error=False)
     def _run_job(self: WorkstationScreen, job: OrderJob) -> None:
         desk = self.desk
         limits = desk.settings.gestures
@@ -290,19 +296,22 @@ class OrderActionsMixin:
             ConfirmScreen(f"Ask a lead to approve: {job.summary}?", detail), answered
         )
 
-    @work(thread=True, group="commerce")
+    @work(thread=True, group="commerce", exit_on_error=False)
     def _request_approval(self: WorkstationScreen, job: OrderJob, reason: str) -> None:
         request_approval(self.desk.store, job, agent=self.desk.agent, reason=reason)
         self.app.call_from_thread(self.load_conversation, job.conversation_id)
         self.app.call_from_thread(self._tell, "Approval requested from a lead.", timeout=4)
 
     def _job_done(self: WorkstationScreen, job: OrderJob, result: ActionResult, sentence: str):
-        if result.undoable:
-            self._undo_push(OrderActionDone(result, job.conversation_id, job.summary))
+        done = OrderActionDone(result, job.conversation_id, job.summary)
         self.load_conversation(job.conversation_id)
         inserted = self.composer.conversation_id == job.conversation_id
         if inserted:
-            self.composer.insert((" " if self.composer.text.strip() else "") + sentence)
+            done.draft_before = self.composer.text
+            done.sentence = self.composer.insert(sentence, names=self.signature_names)
+            done.draft_after = self.composer.text
+        if result.undoable:
+            self._undo_push(done)
         after = "u to undo" if result.undoable else "it cannot be undone"
         told = "sentence added to your reply" if inserted else one_line(sentence, 80)
         self._tell(f"Done: {job.summary} · {told} · {after}", timeout=6)
@@ -321,7 +330,7 @@ class OrderActionsMixin:
 
     # -- undo ------------------------------------------------------------------------------
 
-    @work(thread=True, group="commerce")
+    @work(thread=True, group="commerce", exit_on_error=False)
     def undo_order_action(self: WorkstationScreen, done: OrderActionDone) -> None:
         """Called by ``u`` for an order action: the provider takes it back."""
         try:
@@ -340,4 +349,45 @@ class OrderActionsMixin:
             self.app.call_from_thread(self._tell, exc.reason, severity="error")
             return
         self.app.call_from_thread(self.load_conversation, done.conversation_id)
-        self.app.call_from_thread(self._tell, f"Undone: {done.description}")
+        self.app.call_from_thread(self._take_back_sentence, done)
+
+    def _take_back_sentence(self: WorkstationScreen, done: OrderActionDone) -> None:
+        """The action is undone: its sentence leaves the reply, unless the agent edited it,
+        then the agent says whether the edited sentence goes too."""
+        undone = f"Undone: {done.description}"
+        composer = self.composer
+        if not done.sentence or composer.conversation_id != done.conversation_id:
+            self._tell(undone)
+            return
+        draft = composer.text
+        if draft == done.draft_after:
+            edit: Edit | None = Edit(0, len(draft), done.draft_before)
+        else:
+            edit = remove_paragraph(draft, done.sentence)
+        if edit is not None:
+            composer.apply_edit(edit)
+            self._tell(f"{undone} · its sentence is out of your reply")
+            return
+        span = edited_paragraph(draft, done.sentence)
+        if span is None:
+            self._tell(undone)  # the agent already took the sentence out
+            return
+        edited = draft[span[0] : span[1]]
+
+        def answered(remove: bool | None) -> None:
+            now = composer.text
+            if remove and composer.conversation_id == done.conversation_id:
+                start = now.find(edited)
+                if start >= 0:
+                    composer.apply_edit(removal_of(now, (start, start + len(edited))))
+                    self._tell(f"{undone} · your edited sentence is out of your reply")
+                    return
+            self._tell(f"{undone} · your edited sentence stays in your reply")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Remove the sentence about it from your reply too? You edited it.",
+                f"“{one_line(edited, 200)}”\n\ny removes it · n keeps it as you wrote it",
+            ),
+            answered,
+        )

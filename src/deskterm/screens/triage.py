@@ -42,7 +42,7 @@ class HeldReply:
     undo_group: str
     after: list[tuple[str, Any]] = field(default_factory=list)  # macro actions to apply
     macro_ids: tuple[int, ...] = ()
-    raw_actions: tuple[Any, ...] = ()
+    raw_actions: tuple[Any, ...] = ()  # the composer's macros, put back by undo-send
     timer: Timer | None = None
     seen: int = 0  # messages in the conversation when it was sent: it goes only if none came
     target: str = ""  # the composer's title for the conversation, to put the reply back
@@ -94,17 +94,14 @@ class TriageMixin:
 
     def on_composer_send_requested(self: WorkstationScreen, event: Composer.SendRequested) -> None:
         after = self.macro_changes(event.actions)
+        # Until it is committed, the reply is also the conversation's draft (the composer
+        # is emptied at once): a closed terminal during the undo delay loses nothing.
+        self.save_draft(event.conversation_id, event.body, event.note)
         self._check_then_send(
-            event.conversation_id,
-            event.body,
-            event.note,
-            event.done,
-            after,
-            event.macro_ids,
-            draft_seq=self.next_draft_seq(),
+            event.conversation_id, event.body, event.note, event.done, after, event.macro_ids
         )
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _check_then_send(
         self: WorkstationScreen,
         cid: int,
@@ -113,13 +110,8 @@ class TriageMixin:
         done: bool,
         after: list[tuple[str, Any]] | None = None,
         macro_ids: tuple[int, ...] = (),
-        *,
-        draft_seq: int,
     ) -> None:
         """Refuse to answer a stale thread blindly: show what arrived, then ask."""
-        # Until it is committed, the reply is also the conversation's draft (the composer
-        # is emptied at once): a closed terminal during the undo delay loses nothing.
-        self.write_draft(cid, body, note, draft_seq)
         fresh = self.desk.store.conversation(cid)
         shown = self._shown_count
         seen = fresh.message_count if fresh is not None else shown
@@ -174,7 +166,7 @@ class TriageMixin:
         self._flush_held()
         held = HeldReply(cid, body, note, done, new_key(), after or [], macro_ids, seen=seen)
         if self.composer.conversation_id == cid:
-            held.raw_actions = tuple(self.composer.macro_actions)
+            held.raw_actions = tuple(self.composer.used_macros)
             held.target = self.composer._target
         delay = self.desk.settings.undo_send_seconds
         self._held = held
@@ -216,7 +208,7 @@ class TriageMixin:
         if self._write_reply(held):
             self._back_in_composer(held)  # so that quitting saves it as the draft again
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _commit_reply(self: WorkstationScreen, held: HeldReply) -> None:
         newer = self._write_reply(held)
         if newer:
@@ -230,6 +222,8 @@ class TriageMixin:
         desk = self.desk
         store = desk.store
         cid, me = held.conversation_id, desk.agent.id
+        # The reply's own draft, offered when it was sent, is written before, never after.
+        self.unsaved.save(store, me)
         with store.transaction():
             newer = [] if held.note else self._written_since(held)
             if newer:
@@ -301,8 +295,7 @@ class TriageMixin:
         typed = composer.text
         composer.insert(held.body + (f"\n\n{typed}" if typed.strip() else ""), replace=True)
         composer.note = held.note
-        composer.macro_ids = list(held.macro_ids)
-        composer.macro_actions = list(held.raw_actions)
+        composer.restore_macros(held.raw_actions)
 
     # -- undo ------------------------------------------------------------------------------
 
@@ -342,13 +335,12 @@ class TriageMixin:
         """Put a reply taken back by undo into the composer, with its macro and actions."""
         target = held.target or f"#{held.conversation_id}"
         self.composer.load(held.conversation_id, target, held.body, note=held.note)
-        self.composer.macro_ids = list(held.macro_ids)
-        self.composer.macro_actions = list(held.raw_actions)
+        self.composer.restore_macros(held.raw_actions)
         self.composer.display = True
         self.set_focus(self.composer.area)  # now: `focus()` waits behind the keys queued
         self.narrow_pane = "conversation"
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _undo_group(self: WorkstationScreen, group: str, message: str) -> None:
         touched = self.desk.store.undo(
             group, agent_id=self.desk.agent.id, outbox=self.desk.outbox_for("undo")
@@ -396,7 +388,7 @@ class TriageMixin:
             seen = {field: told.pop((cid, field))}
         return seen
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _run_apply(
         self: WorkstationScreen,
         ids: list[int],

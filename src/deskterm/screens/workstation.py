@@ -7,8 +7,7 @@ loop. Triage actions (done, snooze, assign, undo…) live in :mod:`deskterm.scre
 
 from __future__ import annotations
 
-import itertools
-import threading
+import logging
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,13 +18,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static, TextArea
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from deskterm import keymap
 from deskterm.backend.context import ConversationBundle, load_bundle
 from deskterm.backend.metrics import today_first_response
 from deskterm.backend.views import BUILTIN_VIEWS, View
+from deskterm.barrier import forward_failure, summary
+from deskterm.drafts import UnsavedDrafts
 from deskterm.query import QueryError, parse_query
 from deskterm.safety import NAME_CELLS, SUBJECT_CELLS, one_line
 from deskterm.screens.goto import TARGETS, GotoScreen
@@ -44,6 +46,8 @@ if TYPE_CHECKING:
     from deskterm.app import DeskApp
     from deskterm.screens.triage import HeldReply
 
+log = logging.getLogger(__name__)
+
 SHOW_DELAY = 0.06
 SEARCH_DELAY = 0.15
 POLL_SECONDS = 1.5
@@ -54,6 +58,8 @@ POLL_SECONDS = 1.5
 MEDIAN_SECONDS = 30.0
 MEDIAN_SLOW = 0.05
 MEDIAN_SLOW_SECONDS = 300.0
+#: While a draft could not be saved, how often saving it is tried again (besides each key).
+DRAFT_RETRY_SECONDS = 2.0
 PANES = ("inbox", "conversation", "customer")
 NARROW = 120
 VERY_NARROW = 90
@@ -93,12 +99,10 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self._data_version = -1
         self._shown_count = 0
         self.restore_on_show: HeldReply | None = None
-        # Drafts are written by threads that may run in any order: each write carries the
-        # number of its turn, and a write older than the last one written is dropped.
-        self._draft_turns = itertools.count()
-        self._draft_written: dict[int, int] = {}
-        self._draft_lock = threading.Lock()
         self._latest_open: int | None = None
+        self.unsaved = UnsavedDrafts()
+        self._drafts_failing = False
+        self._draft_retry: Timer | None = None
 
     @property
     def desk(self) -> DeskApp:
@@ -143,6 +147,9 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         # After the first frame: half a second of reading at a million conversations.
         self.call_after_refresh(self.poll_median)
         self._apply_width(self.size.width)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        forward_failure(self, event)
 
     def on_key(self, event: events.Key) -> None:
         self.desk.key_through_panes(event)  # see DeskApp.on_key: keys typed in one burst
@@ -349,7 +356,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             return
         self._save_search(text)
 
-    @work(thread=True, group="store")
+    @work(thread=True, group="store", exit_on_error=False)
     def _save_search(self, text: str) -> None:
         vid = self.desk.store.save_view(text, text)
         self.app.call_from_thread(self.desk.reload_saved_views)
@@ -404,7 +411,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.load_conversation(conversation_id)
         self.action_show_pane("conversation")
 
-    @work(thread=True, exclusive=True, group="open")
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def load_conversation(self, conversation_id: int) -> None:
         self._latest_open = conversation_id
         desk = self.desk
@@ -497,7 +504,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
     def _need_older(self, event: ThreadView.NeedOlder) -> None:
         self._load_older(event.conversation_id, event.before_id)
 
-    @work(thread=True, group="open")
+    @work(thread=True, group="open", exit_on_error=False)
     def _load_older(self, conversation_id: int, before_id: int) -> None:
         older = self.desk.store.messages(conversation_id, limit=60, before_id=before_id)
         self.app.call_from_thread(self.thread.prepend_older, older)
@@ -547,32 +554,61 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             return  # emptied by the send: the held reply stays the draft until it goes
         self.save_draft(event.conversation_id, event.body, event.note)
 
-    def next_draft_seq(self) -> int:
-        """The turn of a draft write decided now (see :meth:`write_draft`)."""
-        return next(self._draft_turns)
-
     def save_draft(self, conversation_id: int, body: str, note: bool) -> None:
-        """Save ``body`` as the conversation's draft, in a worker (an empty one deletes it)."""
-        self._save_draft(conversation_id, body, note, self.next_draft_seq())
+        """Save ``body`` as the conversation's draft soon, after the drafts offered before."""
+        self.unsaved.offer(conversation_id, body, note)
+        if not self._saving_drafts():  # the one saving takes this text next
+            self._save_drafts()
 
-    @work(thread=True, group="drafts")
-    def _save_draft(self, conversation_id: int, body: str, note: bool, seq: int) -> None:
-        self.write_draft(conversation_id, body, note, seq)
-        self.desk.store.touch_presence(
-            conversation_id, self.desk.agent.id, "typing" if body.strip() else "viewing"
-        )
+    def _saving_drafts(self) -> bool:
+        return any(w.group == "drafts" and not w.is_finished for w in self.app.workers)
 
-    def write_draft(self, conversation_id: int, body: str, note: bool, seq: int) -> None:
-        """Write a draft (from a worker) unless a later one (higher ``seq``) was written."""
-        with self._draft_lock:
-            if seq < self._draft_written.get(conversation_id, -1):
-                return
-            self._draft_written[conversation_id] = seq
-            self.desk.store.save_draft(conversation_id, self.desk.agent.id, body, note=note)
+    @work(thread=True, group="drafts", exit_on_error=False)
+    def _save_drafts(self) -> None:
+        desk = self.desk
+        # One worker at a time, newest text last; one that waits on a locked store holds one
+        # thread, not one per key typed meanwhile.
+        while True:
+            saved, error = self.unsaved.save(desk.store, desk.agent.id)
+            if error is not None or not self.unsaved.pending:
+                break
+        self.app.call_from_thread(self._drafts_saved, error)
+        if saved:
+            last = saved[-1]
+            state = "typing" if last.body.strip() else "viewing"
+            desk.store.touch_presence(last.conversation_id, desk.agent.id, state)
+
+    def _drafts_saved(self, error: Exception | None) -> None:
+        """After a save: the first failure says so once, and saving is tried again until
+        the store takes the drafts; the text stays in the composer all along."""
+        if error is None:
+            if self._drafts_failing:
+                self._drafts_failing = False
+                log.warning("drafts saved again")
+                self.notify("Draft saved: the store accepts changes again.")
+            if not self.unsaved.pending and self._draft_retry is not None:
+                self._draft_retry.stop()
+                self._draft_retry = None
+            return
+        if not self._drafts_failing:
+            self._drafts_failing = True
+            log.warning("saving a draft failed; kept in memory, tried again", exc_info=error)
+            self.notify(
+                f"Draft not saved ({summary(error)}): it stays here and is saved once the "
+                "store accepts it.",
+                severity="warning",
+                timeout=8,
+            )
+        if self._draft_retry is None:
+            self._draft_retry = self.set_interval(DRAFT_RETRY_SECONDS, self._retry_drafts)
+
+    def _retry_drafts(self) -> None:
+        if self.unsaved.pending and not self._saving_drafts():
+            self._save_drafts()
 
     # -- live updates --------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="poll")
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll(self) -> None:
         store = self.desk.store
         woken = store.wake_due()
@@ -588,7 +624,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             fresh = store.conversation(cid)
         self.app.call_from_thread(self._after_poll, changed, breaching, others, fresh)
 
-    @work(thread=True, exclusive=True, group="median")
+    @work(thread=True, exclusive=True, group="median", exit_on_error=False)
     def poll_median(self) -> None:
         """Today's median first response for the header (its own worker: at a million
         conversations it takes half a second, which the breaching count must not wait for)."""

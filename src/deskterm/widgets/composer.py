@@ -4,10 +4,18 @@ The composer never loses text: every change is offered to the screen as a draft 
 and the screen writes it to the store in a worker. It names the conversation it will send to,
 so nobody answers the wrong customer, and it refuses to send while macro placeholders are
 still unfilled.
+
+Inserted text (a macro, an order action's sentence) is placed as a paragraph of its own,
+before the signature (:mod:`deskterm.reply_text`). A macro's actions follow its text: the
+"On send" line lists the actions of the macros whose text is still in the reply, merged so
+that the macro inserted last wins; replacing the draft with a macro, or deleting or
+rewriting all of a macro's text, drops its actions, and undoing that deletion (ctrl+z)
+brings them back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -20,8 +28,9 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from deskterm import keymap
-from deskterm.macros import describe_actions
+from deskterm.macros import describe_merged, merge_actions
 from deskterm.models import MacroAction
+from deskterm.reply_text import Edit, keeps_text_of, place_paragraph
 from deskterm.safety import clean_outgoing, one_line
 
 DRAFT_DEBOUNCE = 0.4
@@ -39,6 +48,29 @@ def missing_markers(text: str) -> list[str]:
         found.append(text[start + 1 : end])
         start = text.find(MARK_OPEN, end + 1)
     return found
+
+
+@dataclass(frozen=True)
+class UsedMacro:
+    """A macro inserted in the reply: its actions apply on send while its text is there."""
+
+    macro_id: int
+    actions: tuple[MacroAction, ...]
+    text: str
+    title: str = ""
+
+
+def _offset(text: str, location: tuple[int, int]) -> int:
+    """A (row, column) of the text area as an offset in its text."""
+    row, column = location
+    lines = text.split("\n")
+    return sum(len(line) + 1 for line in lines[:row]) + column
+
+
+def _location(text: str, offset: int) -> tuple[int, int]:
+    """An offset in the text as the text area's (row, column)."""
+    before = text[:offset]
+    return before.count("\n"), offset - (before.rfind("\n") + 1)
 
 
 class ReplyArea(TextArea):
@@ -150,8 +182,8 @@ class Composer(Vertical):
         self.conversation_id: int | None = None
         self._target = ""
         self._timer: Timer | None = None
-        self.macro_ids: list[int] = []
-        self.macro_actions: list[MacroAction] = []
+        self.used_macros: list[UsedMacro] = []
+        self._hint_text = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="composer-suggestions")
@@ -167,6 +199,22 @@ class Composer(Vertical):
     def text(self) -> str:
         return self.area.text
 
+    @property
+    def active_macros(self) -> list[UsedMacro]:
+        """The macros whose text is still in the reply: the ones whose actions will run."""
+        text = self.text
+        return [m for m in self.used_macros if keeps_text_of(text, m.text)]
+
+    @property
+    def macro_ids(self) -> list[int]:
+        return [m.macro_id for m in self.active_macros]
+
+    @property
+    def macro_actions(self) -> list[MacroAction]:
+        """The actions to apply on send, merged: the last macro wins (see the On send line)."""
+        actions = [a for m in self.active_macros for a in m.actions]
+        return merge_actions(actions).actions
+
     def load(
         self, conversation_id: int, target: str, body: str = "", *, note: bool = False
     ) -> None:
@@ -178,7 +226,7 @@ class Composer(Vertical):
         with self.area.prevent(TextArea.Changed):
             self.area.load_text(body)
         self.area.move_cursor(self.area.document.end)
-        self.macro_ids, self.macro_actions = [], []
+        self.used_macros = []
         self._render_title()
         self._hint("")
 
@@ -187,37 +235,87 @@ class Composer(Vertical):
         self._target = target
         self._render_title()
 
-    def insert(self, text: str, *, replace: bool = False, cursor: int | None = None) -> None:
-        """Put text into the composer (a macro), at the cursor or in place of the draft."""
+    def insert(
+        self,
+        text: str,
+        *,
+        replace: bool = False,
+        cursor: int | None = None,
+        names: Iterable[str] = (),
+    ) -> str:
+        """Put text into the composer (a macro): in place of the draft, or as a paragraph of
+        its own after the cursor's paragraph and before the signature (``names`` are the
+        agent's, to find it). ``cursor`` is where to type in ``text``. Returns the text as
+        placed (a macro's own signature is dropped when the draft is already signed)."""
         if replace:
-            self.area.load_text(text)
-            start = (0, 0)
+            # One edit, not a reload: ctrl+z gives the draft back (the replaced macros stay
+            # replaced), and the text area redraws every wrapped line.
+            self.used_macros = []
+            self.apply_edit(Edit(0, len(self.text), text))
+            placed, at = text, 0
         else:
-            start = self.area.cursor_location
-            self.area.insert(text)
-        if cursor is not None:
-            before = text[:cursor]
-            row = start[0] + before.count("\n")
-            col = len(before.rsplit("\n", 1)[-1]) + (start[1] if "\n" not in before else 0)
-            self.area.move_cursor((row, col))
+            draft = self.text
+            here = _offset(draft, self.area.cursor_location)
+            edit = place_paragraph(draft, here, text, names)
+            self.apply_edit(edit)
+            placed, at = edit.text[edit.at - edit.start :][: edit.length], edit.at
+            if cursor is not None:
+                cursor = max(0, min(cursor - (len(text) - len(text.lstrip())), len(placed)))
+        offset = at + (cursor if cursor is not None else len(placed))
+        self.area.move_cursor(_location(self.text, offset))
+        self._changed()
+        return placed
+
+    def apply_edit(self, edit: Edit) -> None:
+        """Change the text as ``edit`` says, in one step the agent can undo with ctrl+z."""
+        draft = self.text
+        self.area.replace(edit.text, _location(draft, edit.start), _location(draft, edit.end))
         self._changed()
 
     def clear(self) -> None:
         with self.area.prevent(TextArea.Changed):
             self.area.load_text("")
-        self.macro_ids, self.macro_actions = [], []
+        self.used_macros = []
         self._hint("")
 
-    def add_macro(self, macro_id: int, actions: list[MacroAction], missing: list[str]) -> None:
-        """Remember a macro used in this reply: its actions run when the reply is sent."""
-        self.macro_ids.append(macro_id)
-        self.macro_actions.extend(actions)
+    def add_macro(
+        self,
+        macro_id: int,
+        actions: list[MacroAction],
+        missing: list[str],
+        *,
+        text: str = "",
+        title: str = "",
+    ) -> None:
+        """Remember a macro used in this reply (``text`` as inserted): its actions run when
+        the reply is sent, as long as its text is still there."""
+        self.used_macros.append(UsedMacro(macro_id, tuple(actions), text, title))
+        self._render_hint()
+
+    def restore_macros(self, used: Iterable[UsedMacro]) -> None:
+        """Put back the macros of a reply taken back by undo-send."""
+        self.used_macros = list(used)
+        self._render_hint()
+
+    def _render_hint(self) -> None:
+        """The On send line: what the macros still in the reply will do, and what was left out."""
         notes = []
-        if self.macro_actions:
-            notes.append("On send: " + " · ".join(describe_actions(self.macro_actions)))
+        active = self.active_macros
+        merged = merge_actions([a for m in active for a in m.actions])
+        if merged.actions:
+            notes.append("On send: " + " · ".join(describe_merged(merged)))
+        if merged.skipped:
+            notes.append(f"Ignored: {merged.skipped[0]}")
+        dropped = [m for m in self.used_macros if m.actions and m not in active]
+        if dropped:
+            names = ", ".join(dict.fromkeys(m.title or f"#{m.macro_id}" for m in dropped))
+            notes.append(f"Not applied (its text is gone): {names}")
+        missing = missing_markers(self.text)
         if missing:
             notes.append("Fill in: " + ", ".join(dict.fromkeys(missing)))
-        self._hint("   ".join(notes), warn=bool(missing))
+        text = "   ".join(notes)
+        if text != self._hint_text:
+            self._hint(text, warn=bool(missing or dropped or merged.skipped))
 
     def show_suggestions(self, suggestions: list[tuple[int, str]]) -> None:
         """The macros most likely to fit, each with its key."""
@@ -231,13 +329,16 @@ class Composer(Vertical):
         if self.is_mounted:
             self.query_one("#composer-suggestions", Static).update(line)
 
-    def replace_token(self, token: str, text: str, cursor: int | None) -> None:
-        """Replace the ``::token`` just before the cursor with a macro's text."""
+    def replace_token(
+        self, token: str, text: str, cursor: int | None, *, names: Iterable[str] = ()
+    ) -> str:
+        """Replace the ``::token`` just before the cursor with a macro's text, placed as
+        :meth:`insert` places it; returns the text as placed."""
         row, col = self.area.cursor_location
         start = (row, max(0, col - len(token)))
         self.area.delete(start, (row, col))
         self.area.move_cursor(start)
-        self.insert(text, cursor=cursor)
+        return self.insert(text, cursor=cursor, names=names)
 
     def watch_note(self, note: bool) -> None:
         self.set_class(note, "note")
@@ -263,6 +364,7 @@ class Composer(Vertical):
         self.query_one("#composer-title", Static).update(title)
 
     def _hint(self, text: str, *, warn: bool = True) -> None:
+        self._hint_text = text
         if self.is_mounted:
             self.query_one("#composer-hint", Static).update(
                 Text(text, style="" if warn else "italic")
@@ -274,6 +376,8 @@ class Composer(Vertical):
         self._changed()
 
     def _changed(self) -> None:
+        if self.used_macros:
+            self._render_hint()
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DRAFT_DEBOUNCE, self.flush)

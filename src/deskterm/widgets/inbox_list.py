@@ -28,12 +28,14 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import Worker
 
 from deskterm import keymap
 from deskterm.backend.db import StoreError
 from deskterm.backend.rows import InboxRow
 from deskterm.backend.store import Store
 from deskterm.backend.views import View
+from deskterm.barrier import forward_failure
 from deskterm.widgets.inbox_row import RowStyles, row_lines
 
 PAGE = 100
@@ -215,6 +217,7 @@ class InboxList(ScrollView, can_focus=True):
                     lambda: self._count_first(view, generation, rows, count),
                     thread=True,
                     group="inbox-view",
+                    exit_on_error=False,
                     exclusive=True,
                 )
                 return
@@ -222,6 +225,7 @@ class InboxList(ScrollView, can_focus=True):
             lambda: self._load_first(view, generation),
             thread=True,
             group="inbox-view",
+            exit_on_error=False,
             exclusive=True,
         )
 
@@ -241,7 +245,10 @@ class InboxList(ScrollView, can_focus=True):
         view, generation = self.view, self._generation
         pages = sorted(self._wanted_pages())
         self.run_worker(
-            lambda: self._reload(view, generation, pages), thread=True, group="inbox-refresh"
+            lambda: self._reload(view, generation, pages),
+            thread=True,
+            group="inbox-refresh",
+            exit_on_error=False,
         )
 
     def clear_selection(self) -> None:
@@ -499,6 +506,7 @@ class InboxList(ScrollView, can_focus=True):
             lambda: self._load_page(view, generation, page, how),
             thread=True,
             group="inbox-page",
+            exit_on_error=False,
         )
 
     # -- the cursor ----------------------------------------------------------------------
@@ -590,6 +598,9 @@ class InboxList(ScrollView, can_focus=True):
         self._repaint()
 
     # -- the mouse -----------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        forward_failure(self, event)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from deskterm import __version__, locations
+from deskterm import __version__, locations, logs
 from deskterm.backend import db
 from deskterm.backend.db import StoreError
 from deskterm.cli.sync import add_arguments as add_remote_arguments
@@ -36,6 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, help="open this store file instead of the default")
     parser.add_argument("--agent", metavar="EMAIL", help="work as this agent (default: config)")
     parser.add_argument("--config", type=Path, help="read settings from this TOML file")
+    parser.add_argument(
+        "--log-level",
+        type=str.lower,
+        choices=logs.LEVELS,
+        default=logs.DEFAULT_LEVEL,
+        metavar="LEVEL",
+        help=f"what the log file records: {', '.join(logs.LEVELS)} (default "
+        f"{logs.DEFAULT_LEVEL}); it is {locations.APP}.log in the XDG state folder",
+    )
     add_remote_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -126,6 +135,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command not in (None, "demo"):
         gc.enable()  # only the workstation's start-up is worth pausing the collector for
+    _start_log(args.log_level)
     try:
         settings = load(args.config)
         if args.command == "seed":
@@ -152,6 +162,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _start_log(level: str) -> None:
+    try:
+        logs.setup(locations.log_file(), level)
+    except OSError as exc:  # a read-only home: work without a log rather than not at all
+        print(f"deskterm: no log file ({exc})", file=sys.stderr)
 
 
 def _seed(args: argparse.Namespace) -> int:
