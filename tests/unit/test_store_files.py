@@ -152,9 +152,8 @@ def test_a_commit_that_fails_leaves_no_transaction_open_to_swallow_later_writes(
     store.conn.execute(
         "CREATE TABLE child(p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)"
     )
-    with pytest.raises(StoreError, match="Not saved"):
-        with store.transaction() as c:
-            c.execute("INSERT INTO child VALUES (42)")
+    with pytest.raises(StoreError, match="Not saved"), store.transaction() as c:
+        c.execute("INSERT INTO child VALUES (42)")
     assert not store.conn.in_transaction
     store.save_view("refunds", "refund")  # the next write of this thread commits
     other = sqlite3.connect(store.path)
