@@ -144,3 +144,21 @@ def test_a_sound_store_stays_writable_after_its_check(store: Store, team: Team):
     assert store.checked
     assert store.check() is None
     store.save_view("refunds", "refund")
+
+
+def test_a_commit_that_fails_leaves_no_transaction_open_to_swallow_later_writes(store):
+    # A deferred foreign key fails at COMMIT, as a full disk or an I/O error can.
+    store.conn.execute("CREATE TABLE parent(id INTEGER PRIMARY KEY)")
+    store.conn.execute(
+        "CREATE TABLE child(p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)"
+    )
+    with pytest.raises(StoreError, match="Not saved"), store.transaction() as c:
+        c.execute("INSERT INTO child VALUES (42)")
+    assert not store.conn.in_transaction
+    store.save_view("refunds", "refund")  # the next write of this thread commits
+    other = sqlite3.connect(store.path)
+    try:
+        assert other.execute("SELECT count(*) FROM saved_views").fetchone()[0] == 1
+        assert other.execute("SELECT count(*) FROM child").fetchone()[0] == 0
+    finally:
+        other.close()

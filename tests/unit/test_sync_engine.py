@@ -385,3 +385,18 @@ def test_a_retry_never_mistakes_an_earlier_reply_for_the_one_in_flight(desk: Des
     desk.later(5)
     desk.engine.drain()  # the retry finds only the first "Thanks!", which the mirror holds
     assert desk.remote.sent == [("1", "Thanks!", True), ("1", "Thanks!", True)]
+
+
+def test_a_remote_error_with_a_lone_surrogate_is_kept_readable(desk: Desk) -> None:
+    desk.engine.pull()
+    desk.reply("1", "one")
+    desk.connector.push_faults.append(TransientError("502 Bad Gateway \ud800", status=502))
+    desk.engine.drain()
+    retry = desk.store.conn.execute("SELECT last_error FROM outbox").fetchone()[0]
+    assert "502" in retry and "\ufffd" in retry
+    desk.later(2.1)
+    desk.connector.push_faults.append(PermanentError("403 r\ud83dfus\u00e9", status=403))
+    report = desk.engine.drain()
+    assert report.failed == 1
+    refused = desk.store.conn.execute("SELECT state, last_error FROM outbox").fetchone()
+    assert refused[0] == "failed" and "\ufffd" in refused[1]

@@ -63,8 +63,11 @@ class InboxRow:
     sort_value: int
 
 
+#: An inbox line shows at most a screen's width of a name or subject: a page never reads
+#: more of them (a name can be 5 MB when a remote or another program wrote it).
 INBOX_COLUMNS = (
-    "c.id, c.channel, c.status, cu.name, c.subject, c.preview, c.last_message_at, c.created_at, "
+    "c.id, c.channel, c.status, substr(cu.name, 1, 200), substr(c.subject, 1, 400), c.preview, "
+    "c.last_message_at, c.created_at, "
     "c.sla_due_at, c.assignee_id, c.unread, c.snoozed_until, c.woken_at, c.tags, c.priority, "
     "cu.vip, c.version"
 )

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from deskterm.backend import rows
-from deskterm.backend.db import StoreError, connect, dt, is_damage, ts
+from deskterm.backend.db import StoreError, connect, dt, is_damage, reason, ts
 from deskterm.backend.rows import CONVERSATION_COLUMNS, INBOX_COLUMNS, InboxRow
 from deskterm.backend.views import (
     RESULTS_CAP,
@@ -176,7 +176,14 @@ class Store(WritesMixin):
                 conn.execute("ROLLBACK")
             raise
         else:
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                # Left open, the failed transaction would swallow every later write of this
+                # thread: the next ``transaction()`` would take it for an outer one.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise StoreError(f"Not saved: {reason(exc, self.path)}") from exc
 
     def close(self) -> None:
         with self._lock:

@@ -36,6 +36,7 @@ from deskterm.backend.db import dt, ts
 from deskterm.backend.store import Store
 from deskterm.backend.sync.mirror import MESSAGE_KINDS, NOTICE_AUTHOR
 from deskterm.backend.sync.protocol import Connector, PushAction
+from deskterm.backend.sync.text import well_formed
 from deskterm.models import AuthorKind
 
 BASE_DELAY = 2.0
@@ -239,7 +240,7 @@ class OutboxDrainer:
         with self.store.transaction() as c:
             c.execute(
                 "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?",
-                (math.ceil(until.timestamp()), error[:500], entry_id),
+                (math.ceil(until.timestamp()), well_formed(error[:500]), entry_id),
             )
 
     def _refused(self, entry: sqlite3.Row, exc: RemoteError) -> None:
@@ -248,7 +249,8 @@ class OutboxDrainer:
         payload: dict[str, Any] = json.loads(entry["payload"])
         cid = int(entry["conversation_id"])
         label = getattr(self.connector, "label", "the remote helpdesk")
-        reason = str(exc).splitlines()[0][:300]
+        # The remote's own words: they may hold a lone surrogate like its data.
+        reason = well_formed(str(exc).splitlines()[0][:300])
         with store.transaction() as c:
             c.execute(
                 "UPDATE outbox SET state = 'failed', last_error = ?, next_attempt_at = NULL "
