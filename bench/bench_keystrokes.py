@@ -32,7 +32,7 @@ from deskterm.app import create_app  # noqa: E402
 from deskterm.backend.demo import generate_demo  # noqa: E402
 from deskterm.backend.store import Store  # noqa: E402
 from deskterm.config import Settings  # noqa: E402
-from deskterm.models import Status  # noqa: E402
+from deskterm.domain.models import Status  # noqa: E402
 
 SIZE = (160, 45)
 

@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from deskterm.backend.store import Store  # noqa: E402
-from deskterm.models import Macro  # noqa: E402
+from deskterm.domain.models import Macro  # noqa: E402
+from deskterm.domain.suggest import MacroSuggester, evaluate  # noqa: E402
 from deskterm.screens.macro_picker import rank_macros  # noqa: E402
-from deskterm.suggest import MacroSuggester, evaluate  # noqa: E402
 
 STORE = ROOT / "bench" / "out" / "store-10000.db"
 QUERIES = ("missing", "refund", "slot", "retard", "promo code", "allerg", "merci", "xyz")

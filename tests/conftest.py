@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from deskterm.backend.store import Store
-from deskterm.models import AuthorKind, Channel, Handle
+from deskterm.domain.models import AuthorKind, Channel, Handle
 
 #: A Tuesday morning, Paris winter time: every test that needs "now" starts here.
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -47,7 +47,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    from deskterm.sla import DEFAULT_POLICIES
+    from deskterm.domain.sla import DEFAULT_POLICIES
 
     s = Store(tmp_path / "test.db", clock=clock)
     s.set_sla_policies(DEFAULT_POLICIES)

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from deskterm import locations
-from deskterm.models import BusinessHours, Channel
+from deskterm.domain.models import BusinessHours, Channel
 
 
 class ConfigError(Exception):

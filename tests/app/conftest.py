@@ -12,7 +12,7 @@ import pytest
 from deskterm.app import DeskApp, create_app
 from deskterm.backend.store import Store
 from deskterm.config import Settings
-from deskterm.models import AuthorKind, Channel, Handle, OrderStatus
+from deskterm.domain.models import AuthorKind, Channel, Handle, OrderStatus
 from tests.conftest import T0, Clock
 
 SIZE = (160, 45)
@@ -26,7 +26,7 @@ def quiet_settings(**overrides) -> Settings:
 
 def build_small_desk(store: Store, clock: Clock) -> dict[str, int]:
     """Twelve conversations across channels, with orders, notes and a hostile customer."""
-    from deskterm.sla import DEFAULT_POLICIES
+    from deskterm.domain.sla import DEFAULT_POLICIES
 
     store.set_sla_policies(DEFAULT_POLICIES)
     ids: dict[str, int] = {}
@@ -263,7 +263,7 @@ async def settle(pilot, rounds: int = 3) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_error_hidden(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture):
-    """The app shows an exception and goes on (deskterm.barrier): a test must not pass over
+    """The app shows an exception and goes on (deskterm.patches.barrier): a test must not pass over
     one. Tests that raise errors on purpose use the ``log_file`` fixture of test_barrier.py."""
     yield
     if "log_file" in request.fixturenames:
@@ -271,6 +271,6 @@ def _no_error_hidden(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFi
     contained = [
         f"{record.getMessage()}: {record.exc_info[1]!r}" if record.exc_info else record.getMessage()
         for record in caplog.get_records("call")
-        if record.name == "deskterm.barrier" and record.levelno >= logging.ERROR
+        if record.name == "deskterm.patches.barrier" and record.levelno >= logging.ERROR
     ]
     assert not contained, f"the app kept running past: {contained}"

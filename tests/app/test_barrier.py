@@ -16,10 +16,11 @@ import pytest
 from textual.app import App
 from textual.message_pump import MessagePump
 
-from deskterm import barrier, logs
+from deskterm import logs
 from deskterm.backend.commerce.store_provider import StoreProvider
 from deskterm.backend.db import StoreError
-from deskterm.models import OrderStatus
+from deskterm.domain.models import OrderStatus
+from deskterm.patches import barrier
 from deskterm.screens.metrics import MetricsScreen
 from deskterm.screens.workstation import WorkstationScreen
 from deskterm.widgets.composer import DRAFT_DEBOUNCE
@@ -275,7 +276,7 @@ async def test_an_action_that_raises_is_a_notice(make_app, log_file, monkeypatch
 
 
 async def test_a_macro_error_while_sending_is_a_notice(make_app, log_file, monkeypatch):
-    from deskterm.macros import MacroError
+    from deskterm.domain.macros import MacroError
 
     def twice(*args, **kwargs):
         raise MacroError("action 4: status is set twice")
@@ -413,7 +414,7 @@ def test_every_worker_in_src_is_started_with_exit_on_error_false():
 
 
 def test_the_textual_internals_the_barrier_relies_on_are_there():
-    """Checked against Textual 8.2.8: if one fails, read deskterm.barrier's docstring again."""
+    """Checked against Textual 8.2.8: if one fails, read patches/barrier.py's docstring again."""
     assert list(inspect.signature(App._handle_exception).parameters) == ["self", "error"]
     assert barrier._dispatch_message.__qualname__ == "MessagePump._dispatch_message"
     assert list(inspect.signature(barrier._dispatch_message).parameters) == ["self", "message"]

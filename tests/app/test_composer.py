@@ -7,7 +7,7 @@ import pytest
 from textual import events
 from textual.keys import _character_to_key
 
-from deskterm.models import Status
+from deskterm.domain.models import Status
 from tests.app.conftest import SIZE, settle
 from tests.app.test_workstation import desk
 

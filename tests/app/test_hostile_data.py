@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from deskterm.models import AuthorKind
+from deskterm.domain.models import AuthorKind
 from deskterm.screens.picker import PickerScreen
 from deskterm.widgets.inbox_list import InboxList
 from tests.app.conftest import SIZE, settle

@@ -11,7 +11,7 @@ from deskterm.app import create_app
 from deskterm.backend.demo import generate_demo
 from deskterm.backend.store import Store
 from deskterm.backend.views import BUILTIN_VIEWS
-from deskterm.models import Status
+from deskterm.domain.models import Status
 from deskterm.widgets.inbox_list import PAGE, InboxList
 from tests.app.conftest import SIZE, quiet_settings, settle
 
@@ -162,7 +162,7 @@ async def test_a_change_while_a_view_loads_is_read_once_its_rows_are_in(make_app
     the list reads again once that page is in, rather than keeping stale rows."""
     import threading
 
-    from deskterm.models import Priority
+    from deskterm.domain.models import Priority
 
     store, ids = desk_store
     app = make_app()

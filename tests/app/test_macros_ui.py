@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from deskterm.models import Status
+from deskterm.domain.models import Status
 from deskterm.screens.macro_picker import MacroPickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen
 from tests.app.conftest import SIZE, settle

@@ -93,7 +93,7 @@ async def test_keys_choose_period_and_breakdown_and_escape_goes_back(demo_app):
 async def test_header_shows_today_median_first_response(make_app, desk_store, clock):
     from datetime import timedelta
 
-    from deskterm.models import AuthorKind
+    from deskterm.domain.models import AuthorKind
 
     store, ids = desk_store
     app = make_app()
@@ -111,14 +111,14 @@ async def test_header_shows_today_median_first_response(make_app, desk_store, cl
         # Ana waited 7 + 50 - 8 minutes; the other 0 s: the median is the mean of both.
         ana = store.conversation(ids["ana"])
         waited = (ana.first_response_at - ana.created_at) / timedelta(seconds=1)
-        from deskterm.stats import format_duration
+        from deskterm.domain.stats import format_duration
 
         assert status.median_first_response == format_duration(waited / 2)
 
 
 async def test_metrics_is_in_the_palette_and_remappable(make_app):
     from deskterm import keymap
-    from deskterm.commands import DeskCommands
+    from deskterm.app.palette import DeskCommands
 
     assert keymap.check_keymap({"desk.metrics": "f8", "metrics.breakdown": "tab"})
     app = make_app(keymap={"desk.metrics": "f8"})
@@ -133,7 +133,7 @@ async def test_metrics_is_in_the_palette_and_remappable(make_app):
 
 
 async def test_the_palette_finds_actions_with_or_without_accents(make_app):
-    from deskterm.commands import DeskCommands
+    from deskterm.app.palette import DeskCommands
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

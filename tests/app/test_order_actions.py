@@ -4,7 +4,7 @@ bread, move the slot, goodwill within and over the policy, a refused cancel, and
 from __future__ import annotations
 
 from deskterm.backend.commerce.store_provider import StoreProvider
-from deskterm.models import OrderStatus
+from deskterm.domain.models import OrderStatus
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.picker import PickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen

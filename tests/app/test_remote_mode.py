@@ -9,11 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from deskterm.app import create_app
+from deskterm.app.sync_runner import SyncRunner
 from deskterm.backend.store import Store
 from deskterm.backend.sync import SyncEngine
 from deskterm.backend.sync.outbox import waiting
-from deskterm.models import Status
-from deskterm.sync_runner import SyncRunner
+from deskterm.domain.models import Status
 from deskterm.widgets.inbox_list import InboxList
 from deskterm.widgets.status_bar import StatusBar
 from tests.app.conftest import SIZE, quiet_settings

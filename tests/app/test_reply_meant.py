@@ -3,7 +3,7 @@ placed as paragraphs, undo taking back its sentence, and undo keeping a sent rep
 
 from __future__ import annotations
 
-from deskterm.models import Status
+from deskterm.domain.models import Status
 from deskterm.screens.confirm import ConfirmScreen
 from tests.app.conftest import SIZE, settle
 from tests.app.test_order_actions import _open_bread_customer_pane, _resend_one_bread

@@ -7,7 +7,7 @@ import pytest
 from deskterm.app import create_app
 from deskterm.backend import store as store_module
 from deskterm.backend.store import Store
-from deskterm.models import AuthorKind
+from deskterm.domain.models import AuthorKind
 from tests.app.conftest import SIZE, quiet_settings
 from tests.damage import damage_table
 

@@ -8,7 +8,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from deskterm import textual_fixes
+from deskterm.patches import rendering
 
 
 def strip() -> Strip:
@@ -16,7 +16,7 @@ def strip() -> Strip:
 
 
 def test_a_strip_cut_at_its_own_length_is_freed_without_the_cycle_collector():
-    textual_fixes.apply()
+    rendering.apply()
     gc.collect()
     gc.disable()
     try:
@@ -30,18 +30,18 @@ def test_a_strip_cut_at_its_own_length_is_freed_without_the_cycle_collector():
 
 
 def test_every_other_cut_is_textuals_own():
-    textual_fixes.apply()
+    rendering.apply()
     line = strip()
-    original = textual_fixes._divide
+    original = rendering._divide
     for cuts in ([3], [4, line.cell_length], [2, 7, line.cell_length], [1, 2, 3, 4]):
         ours = [s.text for s in line.divide(cuts)]
         assert ours == [s.text for s in original(strip(), cuts)]
 
 
 def test_applying_twice_changes_nothing():
-    textual_fixes.apply()
+    rendering.apply()
     installed = Strip.divide
-    textual_fixes.apply()
+    rendering.apply()
     assert Strip.divide is installed
 
 
@@ -51,10 +51,10 @@ def test_a_widgets_styles_cache_is_not_kept_by_the_colour_cache():
     from textual._styles_cache import StylesCache
     from textual.color import Color
 
-    textual_fixes.apply()
+    rendering.apply()
     cache = StylesCache()
     base, background = Color(10, 20, 30), Color(200, 100, 0, 0.5)
-    assert cache.get_inner_outer(base, background) == textual_fixes._inner_outer(
+    assert cache.get_inner_outer(base, background) == rendering._inner_outer(
         StylesCache(), base, background
     )
     gone = weakref.ref(cache)

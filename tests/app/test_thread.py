@@ -7,7 +7,7 @@ from datetime import timedelta
 from textual.geometry import Offset
 from textual.selection import Selection
 
-from deskterm.models import AuthorKind, Channel
+from deskterm.domain.models import AuthorKind, Channel
 from deskterm.widgets.conversation_view import ThreadView
 from tests.app.conftest import SIZE, settle
 from tests.conftest import T0

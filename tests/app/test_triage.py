@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from deskterm.backend.views import BUILTIN_VIEWS
-from deskterm.models import AuthorKind, Status
+from deskterm.domain.models import AuthorKind, Status
 from deskterm.screens.snooze import SnoozeScreen
 from deskterm.widgets.inbox_list import InboxList
 from tests.app.conftest import SIZE, burst, settle

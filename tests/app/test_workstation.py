@@ -236,7 +236,7 @@ async def test_live_update_when_another_process_writes(make_app, desk_store, clo
         before = app.screen.query_one(StatusBar).count
         other = Store(store.path, clock=clock)
         lea = other.find_customers("Léa")[0][0]
-        from deskterm.models import Channel
+        from deskterm.domain.models import Channel
 
         other.open_conversation(lea, Channel.CHAT, "Another question", "Are you open Sunday?")
         other.close()
@@ -317,7 +317,7 @@ async def test_started_as_the_command_starts_full_collections_wait_for_a_pause(m
     made and takes over the timing of full collections, and gives it back on exit."""
     import gc
 
-    from deskterm import collector
+    from deskterm.app import collector
 
     before = gc.get_threshold()
     app = make_app()

@@ -22,7 +22,7 @@ from deskterm.backend.sync.protocol import (
     RemoteMessage,
 )
 from deskterm.backend.sync.text import same_text
-from deskterm.models import Status
+from deskterm.domain.models import Status
 
 ME = RemoteAgent("agent-1", "Alice", "alice@example.com")
 PAUL = RemoteAgent("agent-2", "Paul", "paul@example.com")

@@ -27,7 +27,7 @@ from deskterm.backend.commerce.base import (
     Slot,
 )
 from deskterm.backend.commerce.http_provider import HttpProvider
-from deskterm.models import Customer, Order, OrderItem, OrderStatus
+from deskterm.domain.models import Customer, Order, OrderItem, OrderStatus
 
 TOKEN = "shop-token"
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

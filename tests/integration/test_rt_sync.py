@@ -16,7 +16,7 @@ from deskterm.backend.store import Store
 from deskterm.backend.sync import SyncEngine
 from deskterm.backend.sync import outbox as outbox_module
 from deskterm.backend.sync.outbox import waiting
-from deskterm.models import AuthorKind, Status
+from deskterm.domain.models import AuthorKind, Status
 from tests.integration.conftest import RTServer
 from tests.integration.faultproxy import FaultProxy
 

@@ -17,7 +17,7 @@ from deskterm.backend.connectors.zendesk_api import ZendeskClient
 from deskterm.backend.store import Store
 from deskterm.backend.sync import ConnectorOptions, SyncEngine
 from deskterm.backend.sync.outbox import waiting
-from deskterm.models import UNTIL_REPLY, AuthorKind, Channel, Status
+from deskterm.domain.models import UNTIL_REPLY, AuthorKind, Channel, Status
 from tests.fakes import FakeZendesk
 from tests.integration.faultproxy import FaultProxy
 

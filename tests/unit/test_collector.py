@@ -6,8 +6,8 @@ import gc
 
 import pytest
 
-from deskterm import collector
-from deskterm.collector import IdleCollector
+from deskterm.app import collector
+from deskterm.app.collector import IdleCollector
 
 
 class FakeClock:

@@ -43,7 +43,7 @@ from deskterm.backend.commerce.slots import is_opening_slot, next_slots
 from deskterm.backend.commerce.store_provider import StoreProvider
 from deskterm.backend.store import Store
 from deskterm.config import GesturePolicy
-from deskterm.models import Customer, Order, OrderStatus
+from deskterm.domain.models import Customer, Order, OrderStatus
 from tests.conftest import T0, Clock, Team
 
 PARIS = ZoneInfo("Europe/Paris")

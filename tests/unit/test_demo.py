@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from liquid import Environment
 
-from deskterm import sla
 from deskterm.backend.db import StoreError, dt
 from deskterm.backend.demo import generate_demo
 from deskterm.backend.demo.catalog import slot_text
@@ -31,8 +30,9 @@ from deskterm.backend.demo.timing import utc_offset
 from deskterm.backend.rows import bucket_of, urgency_of
 from deskterm.backend.store import Store
 from deskterm.backend.views import BUILTIN_VIEWS, View
-from deskterm.models import UNTIL_REPLY, Channel, Status
-from deskterm.query import parse_query
+from deskterm.domain import sla
+from deskterm.domain.models import UNTIL_REPLY, Channel, Status
+from deskterm.domain.query import parse_query
 from tests.conftest import T0
 
 NOW = T0

@@ -14,8 +14,16 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from deskterm.backend.context import ConversationBundle
-from deskterm.models import Attachment, AuthorKind, Channel, Conversation, Customer, Handle, Message
-from deskterm.safety import NAME_CELLS, one_line, sanitize
+from deskterm.domain.models import (
+    Attachment,
+    AuthorKind,
+    Channel,
+    Conversation,
+    Customer,
+    Handle,
+    Message,
+)
+from deskterm.domain.safety import NAME_CELLS, one_line, sanitize
 from deskterm.widgets.conversation_view import message_text
 from deskterm.widgets.customer_panel import CustomerPanel
 from deskterm.widgets.inbox_row import RowStyles, row_lines

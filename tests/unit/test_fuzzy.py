@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deskterm.fuzzy import fold, match, score
+from deskterm.domain.fuzzy import fold, match, score
 
 
 def test_accents_and_case_are_folded():
@@ -47,7 +47,7 @@ def test_every_text_matches_itself_and_its_folded_form(text):
 
 
 def test_the_pickers_and_the_macro_picker_fold_accents():
-    from deskterm.models import Macro
+    from deskterm.domain.models import Macro
     from deskterm.screens.macro_picker import rank_macros
     from deskterm.screens.picker import Choice, filter_choices
 

@@ -79,8 +79,8 @@ def test_a_row_that_is_not_utf8_reads_with_replacement_in_its_own_fields(
     tmp_path: Path, clock: Clock
 ) -> None:
     from deskterm.backend.views import View
-    from deskterm.models import Channel
-    from deskterm.query import parse_query
+    from deskterm.domain.models import Channel
+    from deskterm.domain.query import parse_query
 
     store = Store(tmp_path / "x.db", clock=clock)
     lea = store.add_customer("Léa")

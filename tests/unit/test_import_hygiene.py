@@ -15,26 +15,12 @@ import sys
 import pytest
 
 import deskterm.backend
+import deskterm.domain
 
-PURE = [
-    "deskterm.models",
-    "deskterm.snooze",
-    "deskterm.snooze_words",
-    "deskterm.sla",
-    "deskterm.query",
-    "deskterm.macros",
-    "deskterm.macrolib",
-    "deskterm.safety",
-    "deskterm.suggest",
-    "deskterm.stats",
-    "deskterm.zones",
-    "deskterm.fuzzy",
-    "deskterm.collector",
-    "deskterm.reply_text",
-]
+PURE = [info.name for info in pkgutil.walk_packages(deskterm.domain.__path__, "deskterm.domain.")]
 HEADLESS = sorted(
-    PURE
-    + ["deskterm.report", "deskterm.cli.report"]
+    ["deskterm.domain", *PURE, "deskterm.cli.report"]
+    + ["deskterm.config", "deskterm.locations", "deskterm.logs"]
     + [info.name for info in pkgutil.walk_packages(deskterm.backend.__path__, "deskterm.backend.")]
 )
 
@@ -62,6 +48,8 @@ def test_the_list_covers_the_backend():
     assert "deskterm.backend.store" in HEADLESS
     assert "deskterm.backend.commerce.policy" in HEADLESS
     assert "deskterm.backend.sync.engine" in HEADLESS
+    assert "deskterm.domain.macros.actions" in HEADLESS
+    assert "deskterm.domain.macros.actions" in HEADLESS
 
 
 @pytest.mark.parametrize("module", HEADLESS)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rich.text import Text
 
 from deskterm.backend.rows import InboxRow
-from deskterm.models import UNTIL_REPLY, Channel, Priority, Status
+from deskterm.domain.models import UNTIL_REPLY, Channel, Priority, Status
 from deskterm.widgets.inbox_row import RowStyles, row_lines, snooze_label
 from tests.conftest import T0
 

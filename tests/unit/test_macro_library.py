@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deskterm.macros import (
+from deskterm.domain.macros import (
     MacroError,
     MacroSpec,
     describe_actions,
@@ -16,7 +16,7 @@ from deskterm.macros import (
     import_toml,
     parse_actions,
 )
-from deskterm.models import Macro, MacroAction
+from deskterm.domain.models import Macro, MacroAction
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

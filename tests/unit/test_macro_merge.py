@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deskterm.macros import describe_merged, merge_actions
-from deskterm.models import MacroAction
+from deskterm.domain.macros import describe_merged, merge_actions
+from deskterm.domain.models import MacroAction
 
 SINGLE = ("status", "snooze", "assign", "priority")
 

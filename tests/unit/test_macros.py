@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deskterm.macros import (
+from deskterm.domain.macros import (
     VARIABLES,
     build_context,
     check_syntax,
@@ -17,7 +17,7 @@ from deskterm.macros import (
     render,
     templatize,
 )
-from deskterm.models import (
+from deskterm.domain.models import (
     Agent,
     Channel,
     Conversation,

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from deskterm.backend.metrics import build_report, period_bounds, today_first_response
 from deskterm.backend.store import Store
-from deskterm.models import AuthorKind, BusinessHours, Channel, SLAPolicy, Status
-from deskterm.stats import format_duration, median, percentile
+from deskterm.domain.models import AuthorKind, BusinessHours, Channel, SLAPolicy, Status
+from deskterm.domain.stats import format_duration, median, percentile
 from tests.conftest import T0, Clock, Team
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deskterm.models import Channel, Status
-from deskterm.query import Query, QueryError, format_query, parse_query
+from deskterm.domain.models import Channel, Status
+from deskterm.domain.query import Query, QueryError, format_query, parse_query
 
 NOW = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
 PARIS = ZoneInfo("Europe/Paris")

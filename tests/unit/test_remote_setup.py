@@ -8,9 +8,15 @@ from pathlib import Path
 import pytest
 
 from deskterm.backend.sync import SyncStatus
+from deskterm.backend.sync.remote import (
+    RemoteSetupError,
+    choice_from,
+    connector_for,
+    open_mirror,
+    options_for,
+)
 from deskterm.cli import main
 from deskterm.config import Settings
-from deskterm.remote import RemoteSetupError, choice_from, connector_for, open_mirror, options_for
 
 
 def test_status_phrases() -> None:

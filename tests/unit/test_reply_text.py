@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from deskterm.reply_text import (
+from deskterm.domain.reply_text import (
     edited_paragraph,
     keeps_text_of,
     paragraphs,

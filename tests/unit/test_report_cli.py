@@ -12,14 +12,14 @@ import pytest
 
 from deskterm.cli import main
 from deskterm.cli.report import ReportError, period
-from deskterm.models import AuthorKind, Channel
+from deskterm.domain.models import AuthorKind, Channel
 from tests.conftest import T0
 
 
 @pytest.fixture
 def store_file(tmp_path: Path) -> Path:
     from deskterm.backend.store import Store
-    from deskterm.sla import DEFAULT_POLICIES
+    from deskterm.domain.sla import DEFAULT_POLICIES
 
     path = tmp_path / "desk.db"
     store = Store(path)

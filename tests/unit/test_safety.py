@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from textual.content import Content
 
-from deskterm.safety import escape_markup, html_to_text, one_line, sanitize, to_text
+from deskterm.domain.safety import escape_markup, html_to_text, one_line, sanitize, to_text
 
 # Anything a terminal could act on, or that could reorder text: must never survive.
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")

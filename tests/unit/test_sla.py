@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deskterm.models import BusinessHours, Channel, SLAPolicy, Status
-from deskterm.sla import (
+from deskterm.domain.models import BusinessHours, Channel, SLAPolicy, Status
+from deskterm.domain.sla import (
     DEFAULT_POLICIES,
     SLAState,
     add_business_minutes,

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from deskterm.models import UNTIL_REPLY
-from deskterm.snooze import (
+from deskterm.domain.models import UNTIL_REPLY
+from deskterm.domain.snooze import (
     SnoozeError,
     parse_snooze,
 )

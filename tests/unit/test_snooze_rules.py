@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deskterm.models import UNTIL_REPLY
-from deskterm.snooze import (
+from deskterm.domain.models import UNTIL_REPLY
+from deskterm.domain.snooze import (
     MAX_AHEAD,
     PRESETS,
     SnoozeError,

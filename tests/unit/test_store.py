@@ -14,8 +14,8 @@ from deskterm.backend import schema
 from deskterm.backend.db import StaleVersion, StoreError
 from deskterm.backend.store import Store
 from deskterm.backend.views import BUILTIN_VIEWS, View, index_spelling
-from deskterm.models import UNTIL_REPLY, AuthorKind, Channel, Status
-from deskterm.query import parse_query
+from deskterm.domain.models import UNTIL_REPLY, AuthorKind, Channel, Status
+from deskterm.domain.query import parse_query
 from tests.conftest import T0, Clock, Team, agent_replies, customer_writes
 
 INBOX = BUILTIN_VIEWS[0]

@@ -16,7 +16,7 @@ from deskterm.backend import db
 from deskterm.backend import store as store_module
 from deskterm.backend.db import StoreError
 from deskterm.backend.store import Store
-from deskterm.models import AuthorKind
+from deskterm.domain.models import AuthorKind
 from tests.conftest import Team, customer_writes
 from tests.damage import damage_table
 

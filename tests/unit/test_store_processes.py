@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from deskterm.backend.store import Store
-from deskterm.models import Channel, Handle
+from deskterm.domain.models import Channel, Handle
 
 ROOT = Path(__file__).resolve().parents[2]
 SQLITE3 = shutil.which("sqlite3")
@@ -115,7 +115,7 @@ class Workstation:
 @pytest.fixture
 def shared_store(tmp_path: Path) -> Path:
     """A store with one agent, one customer and conversation #1, closed."""
-    from deskterm.sla import DEFAULT_POLICIES
+    from deskterm.domain.sla import DEFAULT_POLICIES
 
     path = tmp_path / "shared.db"
     store = Store(path)

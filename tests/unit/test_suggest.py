@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deskterm.suggest import MacroSuggester, evaluate, fold, stem, tokenize
+from deskterm.domain.suggest import MacroSuggester, evaluate, fold, stem, tokenize
 
 MISSING, REFUND, SLOT, CANCEL, ADDRESS = 1, 2, 3, 4, 5
 

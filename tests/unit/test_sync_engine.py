@@ -14,7 +14,7 @@ from deskterm.backend.sync.fields import exact, plan_fields
 from deskterm.backend.sync.mirror import get_state
 from deskterm.backend.sync.outbox import backoff, waiting
 from deskterm.backend.sync.protocol import PushAction
-from deskterm.models import AuthorKind, Status
+from deskterm.domain.models import AuthorKind, Status
 from tests.conftest import T0, Clock
 from tests.fakes.memory_connector import PAUL, MemoryConnector, MemoryHelpdesk
 

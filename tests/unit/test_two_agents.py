@@ -14,7 +14,7 @@ import pytest
 from deskterm.backend.db import StaleVersion, StoreError
 from deskterm.backend.store import Store
 from deskterm.backend.writes import ChangedMeanwhile
-from deskterm.models import AuthorKind, Priority, Status
+from deskterm.domain.models import AuthorKind, Priority, Status
 from tests.conftest import Clock, Team, customer_writes
 
 TAGS_EACH = 150

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from deskterm.backend.metrics import today_first_response
 from deskterm.backend.store import Store
-from deskterm.models import Status
-from deskterm.sla import DEFAULT_POLICIES
+from deskterm.domain.models import Status
+from deskterm.domain.sla import DEFAULT_POLICIES
 from tests.conftest import Clock, Team, agent_replies, customer_writes
 
 

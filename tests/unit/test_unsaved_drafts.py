@@ -7,8 +7,8 @@ import sqlite3
 import threading
 
 from deskterm.backend.db import StoreError
-from deskterm.barrier import Barrier, is_damage, is_fatal, summary
-from deskterm.drafts import UnsavedDrafts
+from deskterm.backend.drafts import UnsavedDrafts
+from deskterm.patches.barrier import Barrier, is_damage, is_fatal, summary
 
 
 class FakeStore:

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from deskterm.backend.store import Store
-from deskterm.models import AuthorKind
+from deskterm.domain.models import AuthorKind
 
 WORKERS = 4
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from deskterm.backend.store import Store
-from deskterm.models import Conversation, Customer, Message, Order
+from deskterm.domain.models import Conversation, Customer, Message, Order
 
 ORDER_NUMBER = re.compile(r"\b([A-Z]{2}-\d{4,8})\b")
 THREAD_WINDOW = 40

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from deskterm.backend.db import dt
 from deskterm.backend.schema import NO_DUE_OFFSET
-from deskterm.models import (
+from deskterm.domain.models import (
     UNTIL_REPLY,
     Agent,
     Attachment,

@@ -30,7 +30,7 @@ from deskterm.backend.views import (
     view_sql,
 )
 from deskterm.backend.writes import WritesMixin
-from deskterm.models import (
+from deskterm.domain.models import (
     Agent,
     BusinessHours,
     Channel,

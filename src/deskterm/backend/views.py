@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from deskterm.backend.db import ts
 
 if TYPE_CHECKING:
-    from deskterm.query import Query
+    from deskterm.domain.query import Query
 
 #: How many of the newest matching messages a text search looks at.
 SEARCH_CAP = 2000

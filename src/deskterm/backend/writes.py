@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from deskterm import sla
 from deskterm.backend.db import NotFound, StaleVersion, StoreError, dt, ts
 from deskterm.backend.rows import UNTIL_REPLY_TS, bucket_of, tags_text, urgency_of
-from deskterm.models import AuthorKind, Channel, Handle, SLAPolicy, Status
+from deskterm.domain import sla
+from deskterm.domain.models import AuthorKind, Channel, Handle, SLAPolicy, Status
 
 if TYPE_CHECKING:
     from deskterm.backend.store import Store

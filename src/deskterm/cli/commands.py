@@ -20,7 +20,7 @@ from deskterm.cli.sync import add_sync_command, open_remote, run_sync, wants_rem
 from deskterm.config import ConfigError, Settings, load
 from deskterm.keymap import KeymapError
 
-#: Kept in step with deskterm.backend.metrics and deskterm.report (not imported: start-up).
+#: Kept in step with deskterm.backend.metrics and its report module (not imported: start-up).
 BREAKDOWNS = ("channel", "group", "agent", "tag", "hour")
 FORMATS = ("table", "csv", "json")
 

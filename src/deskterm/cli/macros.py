@@ -8,7 +8,7 @@ import sys
 from deskterm import locations
 from deskterm.backend.store import Store
 from deskterm.config import Settings
-from deskterm.macros import MacroError, export_toml, import_toml
+from deskterm.domain.macros import MacroError, export_toml, import_toml
 
 
 def run_macros(args: argparse.Namespace, settings: Settings) -> int:

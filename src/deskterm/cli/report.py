@@ -10,9 +10,9 @@ from pathlib import Path
 
 from deskterm.backend.db import StoreError, connect
 from deskterm.backend.metrics import BREAKDOWNS, build_report
+from deskterm.backend.metrics.report import FORMATS, render
 from deskterm.config import Settings
-from deskterm.report import FORMATS, render
-from deskterm.zones import local_timezone
+from deskterm.domain.zones import local_timezone
 
 DEFAULT_DAYS = 30
 

@@ -40,7 +40,7 @@ def wants_remote(args: argparse.Namespace, settings: Settings) -> bool:
 
 def _prepare(args: argparse.Namespace, settings: Settings) -> tuple[Connector, Store, SyncEngine]:
     from deskterm.backend.sync import SyncEngine
-    from deskterm.remote import (
+    from deskterm.backend.sync.remote import (
         RemoteSetupError,
         choice_from,
         connector_for,
@@ -69,7 +69,7 @@ def _prepare(args: argparse.Namespace, settings: Settings) -> tuple[Connector, S
 
 def _remote_call(connector: Connector, call, *, offline_ok: bool = False) -> None:
     from deskterm.backend.connectors.errors import AuthError, RemoteError, TransientError
-    from deskterm.remote import RemoteSetupError
+    from deskterm.backend.sync.remote import RemoteSetupError
 
     label = connector.label
     try:
@@ -97,8 +97,8 @@ def _line(exc: BaseException) -> str:
 def open_remote(args: argparse.Namespace, settings: Settings) -> int:
     """The workstation on the mirror, with the sync engine running behind it."""
     from deskterm.app import create_app
+    from deskterm.app.sync_runner import SyncRunner
     from deskterm.backend.sync.outbox import waiting
-    from deskterm.sync_runner import SyncRunner
 
     connector, store, engine = _prepare(args, settings)
     try:
@@ -128,7 +128,7 @@ def run_sync(args: argparse.Namespace, settings: Settings) -> int:
 
     from deskterm.backend.connectors.errors import RemoteError
     from deskterm.backend.sync.outbox import waiting
-    from deskterm.remote import RemoteSetupError
+    from deskterm.backend.sync.remote import RemoteSetupError
 
     connector, store, engine = _prepare(args, settings)
     try:

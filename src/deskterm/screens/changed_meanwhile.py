@@ -13,7 +13,7 @@ from typing import Any
 
 from deskterm.backend.rows import InboxRow
 from deskterm.backend.writes import ChangedMeanwhile
-from deskterm.models import Conversation
+from deskterm.domain.models import Conversation
 
 #: The field each triage change sets, as the store checks it.
 FIELD_OF = {

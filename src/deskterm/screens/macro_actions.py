@@ -8,13 +8,20 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from deskterm.backend.context import ConversationBundle
-from deskterm.macros import Rendered, build_context, merge_actions, pick_body, render, templatize
-from deskterm.models import Macro, MacroAction, Priority, Status
-from deskterm.reply_text import split_signature
-from deskterm.safety import NAME_CELLS, one_line
+from deskterm.domain.macros import (
+    Rendered,
+    build_context,
+    merge_actions,
+    pick_body,
+    render,
+    templatize,
+)
+from deskterm.domain.models import Macro, MacroAction, Priority, Status
+from deskterm.domain.reply_text import split_signature
+from deskterm.domain.safety import NAME_CELLS, one_line
+from deskterm.domain.snooze import SnoozeError, parse_snooze
 from deskterm.screens.macro_picker import MacroChoice, MacroPickerScreen, rank_macros
 from deskterm.screens.text_prompt import TextPromptScreen
-from deskterm.snooze import SnoozeError, parse_snooze
 from deskterm.widgets.composer import Composer
 
 if TYPE_CHECKING:
@@ -47,7 +54,7 @@ class MacrosMixin:
 
     @property
     def signature_names(self: WorkstationScreen) -> tuple[str, ...]:
-        """How the agent signs a reply: where the signature starts (see deskterm.reply_text)."""
+        """How the agent signs a reply: where the signature starts (see domain/reply_text.py)."""
         name = self.desk.agent.name.strip()
         return (name, name.split()[0]) if name else ()
 

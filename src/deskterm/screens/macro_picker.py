@@ -15,10 +15,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from deskterm import fuzzy
-from deskterm.macros import Rendered, describe_actions
-from deskterm.models import Macro
-from deskterm.safety import one_line, to_text
+from deskterm.domain import fuzzy
+from deskterm.domain.macros import Rendered, describe_actions
+from deskterm.domain.models import Macro
+from deskterm.domain.safety import one_line, to_text
 from deskterm.screens.modal import DeskModal
 
 

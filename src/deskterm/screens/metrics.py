@@ -23,9 +23,9 @@ from textual_plotext import PlotextPlot
 from deskterm import keymap
 from deskterm.backend.db import connect
 from deskterm.backend.metrics import BREAKDOWNS, Report, build_report
-from deskterm.barrier import forward_failure
-from deskterm.report import figures_table
-from deskterm.stats import format_duration, format_share
+from deskterm.backend.metrics.report import figures_table
+from deskterm.domain.stats import format_duration, format_share
+from deskterm.patches.barrier import forward_failure
 from deskterm.widgets import metric_charts
 from deskterm.widgets.key_footer import KeyFooter
 

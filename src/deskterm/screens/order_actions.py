@@ -37,9 +37,9 @@ from deskterm.backend.commerce.jobs import (
 )
 from deskterm.backend.commerce.policy import AmountError, format_money, parse_amount
 from deskterm.backend.commerce.policy import remaining as goodwill_left
-from deskterm.models import Customer, Order
-from deskterm.reply_text import Edit, edited_paragraph, removal_of, remove_paragraph
-from deskterm.safety import one_line
+from deskterm.domain.models import Customer, Order
+from deskterm.domain.reply_text import Edit, edited_paragraph, removal_of, remove_paragraph
+from deskterm.domain.safety import one_line
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.picker import Choice, PickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen

@@ -17,8 +17,8 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from deskterm import fuzzy
-from deskterm.safety import one_line
+from deskterm.domain import fuzzy
+from deskterm.domain.safety import one_line
 from deskterm.screens.modal import DeskModal
 
 

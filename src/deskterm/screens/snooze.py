@@ -16,8 +16,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from deskterm.domain.snooze import PRESETS, SnoozeError, SnoozeTarget, parse_snooze
 from deskterm.screens.modal import DeskModal
-from deskterm.snooze import PRESETS, SnoozeError, SnoozeTarget, parse_snooze
 
 
 class SnoozeScreen(DeskModal[SnoozeTarget | None]):

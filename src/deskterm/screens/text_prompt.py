@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from deskterm.safety import to_text
+from deskterm.domain.safety import to_text
 from deskterm.screens.modal import DeskModal
 
 

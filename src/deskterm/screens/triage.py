@@ -16,15 +16,15 @@ from textual.timer import Timer
 
 from deskterm.backend.rows import InboxRow
 from deskterm.backend.writes import ChangedMeanwhile, new_key
+from deskterm.domain.models import UNTIL_REPLY, AuthorKind, Conversation, Message, Priority, Status
+from deskterm.domain.safety import NAME_CELLS, one_line
+from deskterm.domain.snooze import SnoozeTarget
 from deskterm.keymap import keys_for
-from deskterm.models import UNTIL_REPLY, AuthorKind, Conversation, Message, Priority, Status
-from deskterm.safety import NAME_CELLS, one_line
 from deskterm.screens import changed_meanwhile
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.order_actions import OrderActionDone
 from deskterm.screens.picker import Choice, PickerScreen
 from deskterm.screens.snooze import SnoozeScreen
-from deskterm.snooze import SnoozeTarget
 from deskterm.widgets.composer import Composer
 
 if TYPE_CHECKING:

@@ -24,17 +24,17 @@ from textual.worker import Worker, get_current_worker
 
 from deskterm import keymap
 from deskterm.backend.context import ConversationBundle, load_bundle
+from deskterm.backend.drafts import UnsavedDrafts
 from deskterm.backend.metrics import today_first_response
 from deskterm.backend.views import BUILTIN_VIEWS, View
-from deskterm.barrier import forward_failure, summary
-from deskterm.drafts import UnsavedDrafts
-from deskterm.query import QueryError, parse_query
-from deskterm.safety import NAME_CELLS, SUBJECT_CELLS, one_line
+from deskterm.domain.query import QueryError, parse_query
+from deskterm.domain.safety import NAME_CELLS, SUBJECT_CELLS, one_line
+from deskterm.domain.stats import format_duration
+from deskterm.patches.barrier import forward_failure, summary
 from deskterm.screens.goto import TARGETS, GotoScreen
 from deskterm.screens.macro_actions import MacrosMixin
 from deskterm.screens.order_actions import OrderActionsMixin
 from deskterm.screens.triage import TriageMixin
-from deskterm.stats import format_duration
 from deskterm.widgets.composer import Composer
 from deskterm.widgets.conversation_view import ThreadView
 from deskterm.widgets.customer_panel import CustomerPanel
@@ -486,7 +486,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         if c.assignee_id is not None:
             text.append(f" · {one_line(self.desk.agent_name(c.assignee_id), NAME_CELLS)}")
         if c.snoozed_until is not None:
-            from deskterm.snooze import describe
+            from deskterm.domain.snooze import describe
 
             text.append(
                 f" · snoozed {describe(c.snoozed_until, now, self.desk.tz)}", style="italic"

@@ -6,7 +6,7 @@ so nobody answers the wrong customer, and it refuses to send while macro placeho
 still unfilled.
 
 Inserted text (a macro, an order action's sentence) is placed as a paragraph of its own,
-before the signature (:mod:`deskterm.reply_text`). A macro's actions follow its text: the
+before the signature (:mod:`deskterm.domain.reply_text`). A macro's actions follow its text: the
 "On send" line lists the actions of the macros whose text is still in the reply, merged so
 that the macro inserted last wins; replacing the draft with a macro, or deleting or
 rewriting all of a macro's text, drops its actions, and undoing that deletion (ctrl+z)
@@ -28,10 +28,10 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from deskterm import keymap
-from deskterm.macros import describe_merged, merge_actions
-from deskterm.models import MacroAction
-from deskterm.reply_text import Edit, keeps_text_of, place_paragraph
-from deskterm.safety import clean_outgoing, one_line
+from deskterm.domain.macros import describe_merged, merge_actions
+from deskterm.domain.models import MacroAction
+from deskterm.domain.reply_text import Edit, keeps_text_of, place_paragraph
+from deskterm.domain.safety import clean_outgoing, one_line
 
 DRAFT_DEBOUNCE = 0.4
 MARK_OPEN, MARK_CLOSE = "⟦", "⟧"

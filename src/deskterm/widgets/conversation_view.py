@@ -26,8 +26,8 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
-from deskterm.models import AuthorKind, Conversation, Message
-from deskterm.safety import NAME_CELLS, html_to_text, one_line, to_text
+from deskterm.domain.models import AuthorKind, Conversation, Message
+from deskterm.domain.safety import NAME_CELLS, html_to_text, one_line, to_text
 
 #: The bar drawn down the left of a message, in the colour of who wrote it.
 BAR = "▌"

@@ -16,9 +16,9 @@ from textual.widgets import Static
 
 from deskterm import keymap
 from deskterm.backend.context import ConversationBundle
-from deskterm.models import Order
-from deskterm.safety import NAME_CELLS, one_line, sanitize
-from deskterm.sla import format_age
+from deskterm.domain.models import Order
+from deskterm.domain.safety import NAME_CELLS, one_line, sanitize
+from deskterm.domain.sla import format_age
 
 #: Notes (a remote's organisation, an agent's memo) are read, not a document: the first
 #: few paragraphs of them.

@@ -35,7 +35,7 @@ from deskterm.backend.db import StoreError
 from deskterm.backend.rows import InboxRow
 from deskterm.backend.store import Store
 from deskterm.backend.views import View
-from deskterm.barrier import forward_failure
+from deskterm.patches.barrier import forward_failure
 from deskterm.widgets.inbox_row import RowStyles, row_lines
 
 PAGE = 100

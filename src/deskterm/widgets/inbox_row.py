@@ -4,7 +4,7 @@ Line one says who and how urgent: selection mark, unread dot, channel, priority,
 VIP star, then on the right the SLA countdown, the age and the assignee's initials. Line two
 says what: the subject (or the first line), then snooze clock or "woken", and tags.
 
-Customer strings go through :func:`deskterm.safety.one_line`: never markup, never escapes.
+Customer strings go through :func:`deskterm.domain.safety.one_line`: never markup, never escapes.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from rich.style import Style
 from rich.text import Text
 
 from deskterm.backend.rows import InboxRow
-from deskterm.models import UNTIL_REPLY, Channel, Priority
-from deskterm.safety import one_line
-from deskterm.sla import SLAState, format_age, format_countdown, sla_state
+from deskterm.domain.models import UNTIL_REPLY, Channel, Priority
+from deskterm.domain.safety import one_line
+from deskterm.domain.sla import SLAState, format_age, format_countdown, sla_state
 
 CHANNEL_ICONS = {
     Channel.EMAIL: "EM",

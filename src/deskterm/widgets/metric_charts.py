@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from textual_plotext import PlotextPlot
 
 from deskterm.backend.metrics import Day, Figures, TagTrend
-from deskterm.safety import one_line
+from deskterm.domain.safety import one_line
 
 #: Bars and lines in the order a chart uses them; plotext names, readable on both themes.
 COLORS = ("cyan", "orange", "green", "magenta")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from deskterm.models import Customer, Order
+from deskterm.domain.models import Customer, Order
 
 ActionKind = Literal["resend", "slot", "goodwill", "cancel"]
 GoodwillKind = Literal["credit", "refund"]

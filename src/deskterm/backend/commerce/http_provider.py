@@ -48,8 +48,8 @@ from deskterm.backend.commerce.base import (
     GoodwillKind,
     Slot,
 )
-from deskterm.models import Customer, Order
-from deskterm.safety import one_line
+from deskterm.domain.models import Customer, Order
+from deskterm.domain.safety import one_line
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 REFUSED_STATUS = frozenset({400, 404, 409, 410, 422})

@@ -25,7 +25,7 @@ from deskterm.backend.commerce.base import (
 from deskterm.backend.commerce.policy import Limits, check_gesture
 from deskterm.backend.store import Store
 from deskterm.backend.writes import new_key
-from deskterm.models import Agent, AuthorKind, Customer, Order
+from deskterm.domain.models import Agent, AuthorKind, Customer, Order
 
 if TYPE_CHECKING:
     from deskterm.config import CommerceSettings

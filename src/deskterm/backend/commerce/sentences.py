@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from deskterm.backend.commerce.base import Slot
 from deskterm.backend.commerce.policy import format_money
-from deskterm.safety import one_line
+from deskterm.domain.safety import one_line
 
 WEEKDAYS = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),

@@ -25,7 +25,7 @@ from deskterm.backend.commerce.policy import Limits, check_gesture
 from deskterm.backend.commerce.slots import is_opening_slot, next_slots
 from deskterm.backend.db import dt, ts
 from deskterm.backend.store import Store
-from deskterm.models import Customer, Order
+from deskterm.domain.models import Customer, Order
 
 SCOPE = "commerce.store"
 #: How many slots the slot picker offers.

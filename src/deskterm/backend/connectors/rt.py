@@ -40,7 +40,7 @@ from deskterm.backend.sync.protocol import (
     RemoteMessage,
 )
 from deskterm.backend.sync.text import same_text
-from deskterm.models import UNTIL_REPLY, Channel, Priority, Status
+from deskterm.domain.models import UNTIL_REPLY, Channel, Priority, Status
 
 FIELDS = ["Subject", "Status", "Owner", "Requestor", "Created", "LastUpdated", "Starts",
           "Priority", "CustomFields", "LastUpdatedBy"]  # fmt: skip

@@ -42,7 +42,7 @@ from deskterm.backend.sync.protocol import (
     RemoteMessage,
 )
 from deskterm.backend.sync.text import same_text
-from deskterm.models import UNTIL_REPLY, Channel, Priority, Status
+from deskterm.domain.models import UNTIL_REPLY, Channel, Priority, Status
 
 SNOOZE_TAG = "deskterm_snooze_"
 UNTIL_REPLY_TAG = SNOOZE_TAG + "reply"

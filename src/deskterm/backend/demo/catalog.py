@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from deskterm.models import Channel
+from deskterm.domain.models import Channel
 
 
 @dataclass(frozen=True, slots=True)

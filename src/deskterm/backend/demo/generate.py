@@ -47,8 +47,8 @@ from deskterm.backend.demo.timing import (
 )
 from deskterm.backend.schema import rebuild_search_terms, rebuild_view_counts
 from deskterm.backend.store import Store
-from deskterm.models import Channel, SLAPolicy
-from deskterm.sla import DEFAULT_POLICIES, policy_for
+from deskterm.domain.models import Channel, SLAPolicy
+from deskterm.domain.sla import DEFAULT_POLICIES, policy_for
 
 Progress = Callable[[int, int], None]
 #: Rows buffered before a write: big enough to amortise a transaction, small enough to keep

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from deskterm import sla
 from deskterm.backend.db import dt, ts
 from deskterm.backend.rows import bucket_of, tags_text, urgency_of
-from deskterm.models import Channel, SLAPolicy, Status
+from deskterm.domain import sla
+from deskterm.domain.models import Channel, SLAPolicy, Status
 
 #: Conversation fields a step may change, with their value when a conversation opens.
 FIELDS = ("status", "assignee_id", "group_id", "tags", "priority", "snoozed_until",

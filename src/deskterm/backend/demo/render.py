@@ -26,7 +26,7 @@ from deskterm.backend.demo.replies import (
 from deskterm.backend.demo.threads import DONE, MACROS, Plan
 from deskterm.backend.demo.timing import snooze_until, utc_offset
 from deskterm.backend.rows import UNTIL_REPLY_TS
-from deskterm.models import SLAPolicy
+from deskterm.domain.models import SLAPolicy
 
 FR, VIP, WHATSAPP, SOCIAL = 1, 2, 4, 8
 AGENT_NAMES = tuple(a[0] for a in cat.AGENTS)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from random import Random
 
 from deskterm.backend.demo.situation import Situation
-from deskterm.models import Channel
+from deskterm.domain.models import Channel
 
 THANKS = {
     "fr": (

@@ -19,7 +19,7 @@ from deskterm.backend.demo.replies import ASK_PHOTO, QUESTIONS, STILL_WAITING, T
 from deskterm.backend.demo.situation import Situation
 from deskterm.backend.demo.situations import ORDER_SITUATIONS
 from deskterm.backend.demo.situations_more import SERVICE_SITUATIONS
-from deskterm.models import Channel
+from deskterm.domain.models import Channel
 
 NEW, OPEN_FIRST, OPEN_FOLLOWUP = "new", "open-first", "open-followup"
 PENDING, SNOOZED_REPLY, SNOOZED_TIME, DONE = "pending", "snoozed-reply", "snoozed-time", "done"

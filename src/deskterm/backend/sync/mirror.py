@@ -29,7 +29,7 @@ from deskterm.backend.sync.protocol import (
     RemoteMessage,
 )
 from deskterm.backend.sync.text import ago, same_text, well_formed_record
-from deskterm.models import AuthorKind, Channel, Handle
+from deskterm.domain.models import AuthorKind, Channel, Handle
 
 #: Who notices from the sync are signed by in the thread.
 NOTICE_AUTHOR = "sync"

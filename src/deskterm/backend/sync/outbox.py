@@ -37,7 +37,7 @@ from deskterm.backend.store import Store
 from deskterm.backend.sync.mirror import MESSAGE_KINDS, NOTICE_AUTHOR
 from deskterm.backend.sync.protocol import Connector, PushAction
 from deskterm.backend.sync.text import well_formed
-from deskterm.models import AuthorKind
+from deskterm.domain.models import AuthorKind
 
 BASE_DELAY = 2.0
 MAX_DELAY = 300.0

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from deskterm.models import Channel, Priority, Status
+from deskterm.domain.models import Channel, Priority, Status
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from rich.table import Table
 from rich.text import Text
 
 from deskterm.backend.metrics import Figures, Report
-from deskterm.safety import one_line
-from deskterm.stats import format_duration, format_share
+from deskterm.domain.safety import one_line
+from deskterm.domain.stats import format_duration, format_share
 
 FORMATS = ("table", "csv", "json")
 

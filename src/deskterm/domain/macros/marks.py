@@ -1,6 +1,6 @@
-"""The parts behind :mod:`deskterm.macros`: Liquid environment, context, actions, TOML.
+"""The parts behind :mod:`deskterm.domain.macros`: Liquid environment, context, actions, TOML.
 
-Import from :mod:`deskterm.macros`; these modules are split out only to keep each one small.
+Import from :mod:`deskterm.domain.macros`; these modules are split out only to keep each one small.
 """
 
 from __future__ import annotations

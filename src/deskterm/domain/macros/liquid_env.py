@@ -32,8 +32,8 @@ from liquid.tag import Tag
 from liquid.template import BoundTemplate
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG
 
-from deskterm.macrolib import MARK_CLOSE, MARK_OPEN
-from deskterm.macrolib.context import join_names, language_code
+from deskterm.domain.macros.context import join_names, language_code
+from deskterm.domain.macros.marks import MARK_CLOSE, MARK_OPEN
 
 #: Keys of the render context's tag namespace used by the nodes below.
 _MISSING_KEY = "deskterm_missing"

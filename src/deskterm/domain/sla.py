@@ -16,7 +16,7 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from deskterm.models import BusinessHours, Channel, SLAPolicy, Status
+from deskterm.domain.models import BusinessHours, Channel, SLAPolicy, Status
 
 #: Below this share of the target left, a conversation is due soon.
 DUE_SOON_SHARE = 0.25

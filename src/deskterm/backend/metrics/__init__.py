@@ -1,6 +1,6 @@
 """The numbers that matter: response times, SLA attainment, volume and reasons, per period.
 
-Definitions (the reads are in :mod:`deskterm.backend.metrics_sql`):
+Definitions (the reads are in :mod:`deskterm.backend.metrics.sql`):
 
 - A **wait** is a run of customer messages until the next public agent reply (answered) or
   until the conversation is marked done without one (closed: not counted as a response).
@@ -27,8 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from deskterm import stats
-from deskterm.backend.metrics_sql import (
+from deskterm.backend.metrics.sql import (
     QUARTER,
     Traffic,
     Wait,
@@ -37,9 +36,10 @@ from deskterm.backend.metrics_sql import (
     tag_counts,
     traffic,
 )
-from deskterm.backend.metrics_types import Breach, Day, Figures, Report, TagTrend
-from deskterm.models import BusinessHours, Channel, SLAPolicy
-from deskterm.sla import business_minutes_between, policy_for
+from deskterm.backend.metrics.types import Breach, Day, Figures, Report, TagTrend
+from deskterm.domain import stats
+from deskterm.domain.models import BusinessHours, Channel, SLAPolicy
+from deskterm.domain.sla import business_minutes_between, policy_for
 
 #: The ways a period's figures can be broken down.
 BREAKDOWNS = ("channel", "group", "agent", "tag", "hour")

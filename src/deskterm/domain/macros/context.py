@@ -12,7 +12,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from deskterm.models import Agent, Conversation, Customer, Order
+from deskterm.domain.models import Agent, Conversation, Customer, Order
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def build_context(
     orders_count: int = 0,
     tz: str = "UTC",
 ) -> dict[str, Any]:
-    """The variables a macro body can use (see :mod:`deskterm.macros` for the table).
+    """The variables a macro body can use (see :mod:`deskterm.domain.macros` for the table).
 
     Anything not known is left out or None, so the rendered text shows a marker for it.
     """

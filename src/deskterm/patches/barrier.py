@@ -37,10 +37,8 @@ from textual.worker import Worker, WorkerState
 
 from deskterm.backend.db import StoreError
 
-log = logging.getLogger("deskterm.barrier")
+log = logging.getLogger("deskterm.patches.barrier")
 
-#: The Textual release whose internals this module was checked against.
-TEXTUAL_CHECKED = "8.2.8"
 #: The same notice is not shown again within this many seconds (it is still logged).
 QUIET_SECONDS = 10.0
 #: Messages that build a widget, a screen or the app. Failing in one leaves it half-built

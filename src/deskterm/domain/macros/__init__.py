@@ -49,8 +49,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from deskterm.macrolib import MARK_CLOSE, MARK_OPEN, MacroError
-from deskterm.macrolib.actions import (
+from deskterm.domain.macros.actions import (
     FIELDS,
     MergedActions,
     describe_actions,
@@ -58,9 +57,10 @@ from deskterm.macrolib.actions import (
     merge_actions,
     parse_actions,
 )
-from deskterm.macrolib.context import build_context, language_code
-from deskterm.macrolib.toml_io import MacroSpec, export_toml, import_toml
-from deskterm.models import Macro
+from deskterm.domain.macros.context import build_context, language_code
+from deskterm.domain.macros.marks import MARK_CLOSE, MARK_OPEN, MacroError
+from deskterm.domain.macros.toml_io import MacroSpec, export_toml, import_toml
+from deskterm.domain.models import Macro
 
 __all__ = [
     "FIELDS",
@@ -133,7 +133,7 @@ def pick_body(macro: Macro, language: str) -> str:
 def load_liquid() -> ModuleType:
     """The Liquid environment, imported on first use: Liquid and Babel are a tenth of
     deskterm's start-up, and the app warms them in the background once the inbox shows."""
-    from deskterm.macrolib import liquid_env
+    from deskterm.domain.macros import liquid_env
 
     return liquid_env
 

@@ -1,10 +1,10 @@
 """Snooze: read "when should this conversation come back?" as agents type it, in English or French.
 
 ``parse_snooze`` turns what an agent types into a :class:`SnoozeTarget`: an aware UTC instant
-strictly after *now*, or :data:`~deskterm.models.UNTIL_REPLY`. Everything is read on the agent's
-wall clock, so "tomorrow 9:00" is 09:00 in the agent's time zone whatever the DST. A wall time
-that does not exist (02:30 on the spring-forward night) becomes the instant the clock shows
-03:30; one that happens twice (autumn) is the first of the two.
+strictly after *now*, or :data:`~deskterm.domain.models.UNTIL_REPLY`. Everything is read on
+the agent's wall clock, so "tomorrow 9:00" is 09:00 in the agent's time zone whatever the DST.
+A wall time that does not exist (02:30 on the spring-forward night) becomes the instant the
+clock shows 03:30; one that happens twice (autumn) is the first of the two.
 
 Forms understood (case, accents and extra spaces do not matter):
 
@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from deskterm.models import UNTIL_REPLY
-from deskterm.snooze_words import (
+from deskterm.domain.models import UNTIL_REPLY
+from deskterm.domain.snooze_words import (
     AFTERNOON,
     AFTERNOON_DAYS,
     EVENING_DAYS,

@@ -17,8 +17,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.widget import Widget
 
-from deskterm import fuzzy, keymap
-from deskterm.safety import NAME_CELLS, one_line
+from deskterm import keymap
+from deskterm.domain import fuzzy
+from deskterm.domain.safety import NAME_CELLS, one_line
 from deskterm.screens.goto import TARGETS
 
 if TYPE_CHECKING:

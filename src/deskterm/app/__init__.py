@@ -20,24 +20,25 @@ from textual import events
 from textual.app import App
 from textual.worker import Worker, WorkerFailed, WorkerState
 
-from deskterm import barrier, keymap, textual_fixes
+from deskterm import keymap
+from deskterm.app.collector import IdleCollector
+from deskterm.app.palette import DeskCommands
 from deskterm.backend.db import StoreError
 from deskterm.backend.store import Store, system_clock
-from deskterm.collector import IdleCollector
-from deskterm.commands import DeskCommands
 from deskterm.config import Settings
-from deskterm.macros import load_liquid
-from deskterm.models import Agent, Group, Macro, Priority, Status
+from deskterm.domain.macros import load_liquid
+from deskterm.domain.models import Agent, Group, Macro, Priority, Status
+from deskterm.domain.snooze import SnoozeTarget
+from deskterm.domain.suggest import MacroSuggester
+from deskterm.domain.zones import local_timezone
+from deskterm.patches import barrier, rendering
 from deskterm.screens.help import HelpScreen
 from deskterm.screens.modal import DeskModal
 from deskterm.screens.workstation import WorkstationScreen
-from deskterm.snooze import SnoozeTarget
-from deskterm.suggest import MacroSuggester
 from deskterm.themes import load_themes
-from deskterm.zones import local_timezone
 
 if TYPE_CHECKING:
-    from deskterm.sync_runner import SyncRunner
+    from deskterm.app.sync_runner import SyncRunner
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class DeskApp(App[None]):
         clock: Callable[[], datetime] = system_clock,
         sync_runner: SyncRunner | None = None,
     ) -> None:
-        textual_fixes.apply()
+        rendering.apply()
         barrier.install()
         super().__init__()
         self.barrier = barrier.Barrier(self.notify, on_damage=store.mark_damaged)
@@ -286,7 +287,7 @@ class DeskApp(App[None]):
     def _handle_exception(self, error: Exception) -> None:
         # Textual's (8.2.8) private hook for any exception nothing caught (a timer, a
         # callback, a widget that failed to mount), which always ends the app. The barrier
-        # decides instead (see deskterm.barrier); tests/app/test_barrier.py checks the hook.
+        # decides instead (see deskterm.patches.barrier); tests/app/test_barrier.py checks the hook.
         if isinstance(error, WorkerFailed):
             return  # a worker left with exit_on_error=True: on_worker_state_changed has it
         self._contain(error, "a timer or callback")
@@ -400,7 +401,7 @@ def create_app(
     if clock is not None:
         store.clock = clock
     if not store.sla_policies():
-        from deskterm.sla import DEFAULT_POLICIES
+        from deskterm.domain.sla import DEFAULT_POLICIES
 
         store.set_sla_policies(DEFAULT_POLICIES)
     agent = resolve_agent(store, settings, agent_email, demo=demo)

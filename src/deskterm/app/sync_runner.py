@@ -17,7 +17,7 @@ from deskterm.backend.sync.outbox import waiting
 
 if TYPE_CHECKING:
     from deskterm.app import DeskApp
-    from deskterm.models import Agent
+    from deskterm.domain.models import Agent
 
 #: A second quit within this many seconds leaves despite unsent actions.
 QUIT_AGAIN_SECONDS = 5.0

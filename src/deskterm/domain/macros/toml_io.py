@@ -27,9 +27,9 @@ from typing import Any
 
 import tomli_w
 
-from deskterm.macrolib import MacroError
-from deskterm.macrolib.actions import parse_actions
-from deskterm.models import Macro, MacroAction
+from deskterm.domain.macros.actions import parse_actions
+from deskterm.domain.macros.marks import MacroError
+from deskterm.domain.models import Macro, MacroAction
 
 _KEYS = {"title", "body", "variants", "actions", "shared", "external_id"}
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*macro[ \t]*\]\]", re.MULTILINE)

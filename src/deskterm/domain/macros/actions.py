@@ -25,8 +25,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from deskterm.macrolib import MacroError
-from deskterm.models import MacroAction, Priority, Status
+from deskterm.domain.macros.marks import MacroError
+from deskterm.domain.models import MacroAction, Priority, Status
 
 _FIELD_ALIASES = {"current_tags": "add_tags", "assignee_id": "assign"}
 _STATUS_ALIASES = {"solved": "done", "closed": "done", "hold": "pending"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from deskterm import stats
+from deskterm.domain import stats
 
 
 @dataclass

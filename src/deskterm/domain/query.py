@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from deskterm.models import Channel, Status
+from deskterm.domain.models import Channel, Status
 
 __all__ = ["FLAGS", "KEYS", "Query", "QueryError", "format_query", "parse_query"]
 
