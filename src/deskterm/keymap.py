@@ -26,7 +26,7 @@ class KeyAction:
 
 
 #: Scopes: "app" (anywhere), "desk" (the workstation), "inbox", "composer", "customer",
-#: "metrics" (the metrics screen).
+#: "search" (the search box), "metrics" (the metrics screen).
 KEYS: tuple[KeyAction, ...] = (
     # anywhere
     KeyAction("app.help", "question_mark", "app.help", "Keys", "General"),
@@ -35,6 +35,7 @@ KEYS: tuple[KeyAction, ...] = (
     # the workstation
     KeyAction("desk.quit", "q", "app.quit", "Quit", "General", show=False),
     KeyAction("desk.search", "slash", "search", "Search", "Navigate"),
+    KeyAction("search.save", "ctrl+s", "save", "Save the search as a view", "Navigate"),
     KeyAction("desk.goto", "g", "goto", "Go to view", "Navigate"),
     KeyAction("desk.next_pane", "tab", "focus_next_pane", "Next pane", "Navigate", show=False),
     KeyAction(
@@ -188,6 +189,7 @@ LIVE_TOGETHER: tuple[frozenset[str], ...] = (
     frozenset({"app", "desk", "inbox"}),
     frozenset({"app", "desk", "composer"}),
     frozenset({"app", "desk", "customer"}),
+    frozenset({"app", "desk", "search"}),
     frozenset({"app", "metrics"}),
 )
 

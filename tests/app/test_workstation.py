@@ -153,6 +153,7 @@ async def test_question_mark_lists_every_key_with_its_id(make_app):
         text = _export(app)
         for binding_id in ("desk.done", "desk.snooze", "inbox.down", "composer.send_done"):
             assert binding_id in text
+        assert "[keymap] section" in text  # the section's name, not read as markup
         await pilot.press("escape")
         assert isinstance(app.screen, WorkstationScreen)
 
@@ -334,3 +335,22 @@ async def test_started_as_the_command_starts_full_collections_wait_for_a_pause(m
         gc.enable()
         gc.unfreeze()
     assert gc.get_threshold() == before
+
+
+async def test_ctrl_s_in_the_search_box_saves_it_as_a_view_g_goes_back_to(make_app, desk_store):
+    store, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"spicy", "ctrl+s")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert [query for _, _, query in store.saved_views()] == ["spicy"]
+        assert any("g then 1" in n.message for n in app._notifications)
+        await pilot.press("escape", "g")
+        await settle(pilot)
+        assert isinstance(app.screen, GotoScreen)
+        await pilot.press("1")
+        await settle(pilot)
+        assert desk(app).view.title == "spicy"
+        assert app.screen.query_one(InboxList).cursor_id == ids["ana"]

@@ -73,6 +73,7 @@ class HelpScreen(DeskModal[None]):
                 "Keys — remap any action by id in the config file's [keymap] section; "
                 "ctrl+p finds every command by name. esc closes.",
                 id="help-title",
+                markup=False,  # "[keymap]" is the section's name, not a style
             )
             yield Static(cheat_sheet(self.custom))
 

@@ -40,6 +40,7 @@ from deskterm.widgets.conversation_view import ThreadView
 from deskterm.widgets.customer_panel import CustomerPanel
 from deskterm.widgets.inbox_list import InboxList
 from deskterm.widgets.key_footer import KeyFooter
+from deskterm.widgets.search_box import SearchBox
 from deskterm.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         yield StatusBar(id="status")
         with Horizontal(id="panes"):
             with Vertical(id="inbox-pane", classes="pane"):
-                yield Input(
+                yield SearchBox(
                     placeholder='Search: words "phrase" status: channel: tag: from: is:',
                     id="search",
                 )
@@ -350,17 +351,20 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             self.set_view(self.previous_view)
         self.inbox.focus()
 
-    def save_search(self) -> None:
-        text = self.query_one("#search", Input).value.strip()
-        if not text:
-            return
-        self._save_search(text)
+    @on(SearchBox.SaveRequested)
+    def _save_search(self, event: SearchBox.SaveRequested) -> None:
+        self._store_saved_view(event.query)
 
     @work(thread=True, group="store", exit_on_error=False)
-    def _save_search(self, text: str) -> None:
+    def _store_saved_view(self, text: str) -> None:
         vid = self.desk.store.save_view(text, text)
-        self.app.call_from_thread(self.desk.reload_saved_views)
-        self.app.call_from_thread(self.notify, f"Saved as a view: g then its number ({vid})")
+        self.app.call_from_thread(self._saved_view_stored, vid, text)
+
+    def _saved_view_stored(self, vid: int, text: str) -> None:
+        self.desk.reload_saved_views()
+        place = [v for v, _, _ in self.desk.saved_views].index(vid) + 1
+        where = f"g then {place}" if place <= 9 else "the palette (ctrl+p)"
+        self.notify(f"Saved as a view: {where}", title=one_line(text, 60), markup=False)
 
     # -- opening a conversation ----------------------------------------------------------
 
