@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -230,9 +231,14 @@ def desk_store(tmp_path: Path, clock: Clock) -> Iterator[tuple[Store, dict[str, 
 def make_app(desk_store, clock):
     store, _ = desk_store
 
-    def make(**settings) -> DeskApp:
+    def make(*, live_update_seconds: float | None = None, **settings) -> DeskApp:
+        fast = {} if live_update_seconds is None else {"live_update_seconds": live_update_seconds}
         return create_app(
-            store, quiet_settings(**settings), agent_email="camille@popote.example", clock=clock
+            store,
+            quiet_settings(**settings),
+            agent_email="camille@popote.example",
+            clock=clock,
+            **fast,
         )
 
     return make
@@ -248,10 +254,24 @@ def burst(target, *keys: str) -> None:
         target.post_message(events.Key(key, characters.get(key, key)))
 
 
+async def until(pilot, test: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Wait for a condition while the app runs (a poll, the sync worker that never completes);
+    the timeout only bounds a failing test."""
+    deadline = time.monotonic() + seconds
+    while not test():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await pilot.pause(0.02)
+
+
 async def settle(pilot, rounds: int = 3) -> None:
     """Let workers and debounce timers finish and the screen repaint."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # a newer poll or search replaced it: done all the same
+            pass
         await pilot.pause()
         for _ in range(50):  # a loaded machine may run a 60 ms timer late
             if getattr(pilot.app.screen, "settled", True):

@@ -4,8 +4,6 @@ through the outbox, offline footer, the quit warning."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from deskterm.app import create_app
@@ -16,17 +14,9 @@ from deskterm.backend.sync.outbox import waiting
 from deskterm.domain.models import Status
 from deskterm.widgets.inbox_list import InboxList
 from deskterm.widgets.status_bar import StatusBar
-from tests.app.conftest import SIZE, quiet_settings
+from tests.app.conftest import SIZE, quiet_settings, until
 from tests.conftest import T0
 from tests.fakes.memory_connector import PAUL, MemoryConnector, MemoryHelpdesk
-
-
-async def until(pilot, test: Callable[[], bool], seconds: float = 20.0) -> None:
-    """Wait for a condition while the app runs (the sync worker never completes)."""
-    deadline = time.monotonic() + seconds
-    while not test():
-        assert time.monotonic() < deadline, "timed out waiting"
-        await pilot.pause(0.05)
 
 
 def _remote(tmp_path: Path, n: int = 30):

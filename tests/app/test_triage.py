@@ -8,7 +8,7 @@ from deskterm.backend.views import BUILTIN_VIEWS
 from deskterm.domain.models import AuthorKind, Status
 from deskterm.screens.snooze import SnoozeScreen
 from deskterm.widgets.inbox_list import InboxList
-from tests.app.conftest import SIZE, burst, settle
+from tests.app.conftest import SIZE, burst, settle, until
 from tests.app.test_workstation import desk, shown_id
 
 INBOX = BUILTIN_VIEWS[0]
@@ -100,7 +100,7 @@ async def test_every_snooze_preset_parses(make_app, desk_store, clock):
 
 async def test_snoozed_conversations_wake_by_time_and_by_reply(make_app, desk_store, clock):
     store, _ids = desk_store
-    app = make_app()
+    app = make_app(live_update_seconds=0.05)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         first = app.screen.query_one(InboxList).cursor_id
@@ -110,7 +110,7 @@ async def test_snoozed_conversations_wake_by_time_and_by_reply(make_app, desk_st
         await pilot.press("z", "5")  # until the customer replies
         await settle(pilot)
         clock.advance(hours=1, minutes=1)
-        await pilot.pause(2.0)  # the poll wakes what is due
+        await until(pilot, lambda: store.conversation(first).snoozed_until is None)  # the poll
         await settle(pilot)
         assert store.conversation(first).snoozed_until is None
         assert store.conversation(first).woken_at is not None

@@ -10,7 +10,7 @@ from deskterm.widgets.composer import Composer
 from deskterm.widgets.customer_panel import CustomerPanel
 from deskterm.widgets.inbox_list import InboxList
 from deskterm.widgets.status_bar import StatusBar
-from tests.app.conftest import SIZE, burst, settle
+from tests.app.conftest import SIZE, burst, settle, until
 
 
 def desk(app) -> WorkstationScreen:
@@ -231,7 +231,7 @@ async def test_customer_pane_shows_orders_and_history(make_app):
 
 async def test_live_update_when_another_process_writes(make_app, desk_store, clock):
     store, _ = desk_store
-    app = make_app()
+    app = make_app(live_update_seconds=0.05)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = app.screen.query_one(StatusBar).count
@@ -241,9 +241,7 @@ async def test_live_update_when_another_process_writes(make_app, desk_store, clo
 
         other.open_conversation(lea, Channel.CHAT, "Another question", "Are you open Sunday?")
         other.close()
-        await pilot.pause(2.0)  # the poll interval
-        await settle(pilot)
-        assert app.screen.query_one(StatusBar).count == before + 1
+        await until(pilot, lambda: app.screen.query_one(StatusBar).count == before + 1)
 
 
 async def test_escape_backs_out_one_level_keeping_the_search(make_app, desk_store):

@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 QUIT_AGAIN_SECONDS = 5.0
 
 
+#: The default of :attr:`DeskApp.live_update_seconds`.
+LIVE_UPDATE_SECONDS = 1.5
+
+
 class DeskApp(App[None]):
     """deskterm's workstation."""
 
@@ -63,6 +67,7 @@ class DeskApp(App[None]):
         demo: bool = False,
         clock: Callable[[], datetime] = system_clock,
         sync_runner: SyncRunner | None = None,
+        live_update_seconds: float = LIVE_UPDATE_SECONDS,
     ) -> None:
         rendering.apply()
         barrier.install()
@@ -74,6 +79,9 @@ class DeskApp(App[None]):
         self.agent = agent
         self.demo = demo
         self.clock = clock
+        #: How often the workstation looks for changes in the store (other processes, the
+        #: sync, snoozes coming due): a cheap read of SQLite's data version.
+        self.live_update_seconds = live_update_seconds
         self.tz = local_timezone(settings.timezone)
         self.agents: list[Agent] = store.agents()
         self.groups: list[Group] = store.groups()
@@ -396,8 +404,9 @@ def create_app(
     demo: bool = False,
     clock: Callable[[], datetime] | None = None,
     sync_runner: SyncRunner | None = None,
+    live_update_seconds: float = LIVE_UPDATE_SECONDS,
 ) -> DeskApp:
-    """The app as the CLI runs it; tests pass a fixed clock."""
+    """The app as the CLI runs it; tests pass a fixed clock (and may poll faster)."""
     if clock is not None:
         store.clock = clock
     if not store.sla_policies():
@@ -405,4 +414,12 @@ def create_app(
 
         store.set_sla_policies(DEFAULT_POLICIES)
     agent = resolve_agent(store, settings, agent_email, demo=demo)
-    return DeskApp(store, settings, agent, demo=demo, clock=store.clock, sync_runner=sync_runner)
+    return DeskApp(
+        store,
+        settings,
+        agent,
+        demo=demo,
+        clock=store.clock,
+        sync_runner=sync_runner,
+        live_update_seconds=live_update_seconds,
+    )

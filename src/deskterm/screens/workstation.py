@@ -51,7 +51,6 @@ log = logging.getLogger(__name__)
 
 SHOW_DELAY = 0.06
 SEARCH_DELAY = 0.15
-POLL_SECONDS = 1.5
 #: How often today's median first response is re-read (it reads today's messages), and how
 #: often when reading it takes longer than MEDIAN_SLOW: half a second of mostly Python at
 #: a million conversations, which slows every key pressed meanwhile (one interpreter), is
@@ -144,7 +143,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.inbox.set_view(self.view, at_once=True)
         self.inbox.focus()
         self._poll()  # breaching count and snoozes due while deskterm was closed, at once
-        self.set_interval(POLL_SECONDS, self._poll)
+        self.set_interval(self.desk.live_update_seconds, self._poll)
         # After the first frame: half a second of reading at a million conversations.
         self.call_after_refresh(self.poll_median)
         self._apply_width(self.size.width)
