@@ -34,7 +34,9 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("app.quit", "ctrl+q", "app.quit", "Quit", "General", show=False, priority=True),
     # the workstation
     KeyAction("desk.quit", "q", "app.quit", "Quit", "General", show=False),
-    KeyAction("desk.search", "slash", "search", "Search", "Navigate"),
+    # Priority, like undo: acted on as the app takes them, so what is typed in the same burst
+    # goes to the box they open (the workstation disables them where they are text).
+    KeyAction("desk.search", "slash", "search", "Search", "Navigate", priority=True),
     KeyAction("search.save", "ctrl+s", "save", "Save the search as a view", "Navigate"),
     KeyAction("desk.goto", "g", "goto", "Go to view", "Navigate"),
     KeyAction("desk.next_pane", "tab", "focus_next_pane", "Next pane", "Navigate", show=False),
@@ -76,8 +78,8 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction(
         "desk.suggestion_3", "3", "suggestion(2)", "Use suggested macro 3", "Compose", show=False
     ),
-    KeyAction("desk.reply", "r", "reply", "Reply", "Compose"),
-    KeyAction("desk.note", "n", "note", "Note", "Compose"),
+    KeyAction("desk.reply", "r", "reply", "Reply", "Compose", priority=True),
+    KeyAction("desk.note", "n", "note", "Note", "Compose", priority=True),
     KeyAction("desk.done", "e", "done", "Done", "Triage"),
     KeyAction("desk.reopen", "E", "reopen", "Reopen", "Triage", show=False),
     KeyAction("desk.snooze", "z", "snooze", "Snooze", "Triage"),
@@ -261,3 +263,18 @@ def _designed(a: KeyAction, b: KeyAction, key: str) -> bool:
 def keys_for(binding_id: str, keymap: Mapping[str, str] | None = None) -> str:
     """The keys of an action after remapping, for display."""
     return (keymap or {}).get(binding_id, BY_ID[binding_id].keys)
+
+
+def pane_claims(pane: object, binding_id: str, overrides: Mapping[str, str]) -> bool:
+    """Whether ``pane`` (a focused widget) binds one of ``binding_id``'s keys to an action
+    of its own: the customer pane's ``r`` resends, where elsewhere ``r`` replies."""
+    keys = set(keys_for(binding_id, overrides).split(","))
+    for binding in getattr(pane, "BINDINGS", ()):
+        binding_of_pane = getattr(binding, "id", None)
+        if (
+            binding_of_pane in BY_ID
+            and binding_of_pane != binding_id
+            and keys & set(keys_for(binding_of_pane, overrides).split(","))
+        ):
+            return True
+    return False

@@ -249,7 +249,7 @@ def burst(target, *keys: str) -> None:
     them: as they arrive when the agent types while the app is busy for a moment."""
     from textual import events
 
-    characters = {"slash": "/", "space": " "}
+    characters: dict[str, str | None] = {"slash": "/", "space": " ", "enter": "\r"}
     for key in keys:
         target.post_message(events.Key(key, characters.get(key, key)))
 

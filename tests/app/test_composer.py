@@ -6,9 +6,13 @@ from __future__ import annotations
 import pytest
 from textual import events
 from textual.keys import _character_to_key
+from textual.widgets import Input
 
 from deskterm.domain.models import Status
-from tests.app.conftest import SIZE, settle
+from deskterm.screens.workstation import WorkstationScreen
+from deskterm.widgets.composer import Composer
+from deskterm.widgets.inbox_list import InboxList
+from tests.app.conftest import SIZE, burst, settle, until
 from tests.app.test_workstation import desk
 
 #: Words, accents, punctuation that the terminal sends under key names (`?`, `/`, `'`).
@@ -214,3 +218,37 @@ async def test_u_is_a_letter_in_the_composer_and_the_search_box(make_app, desk_s
         from textual.widgets import Input
 
         assert desk(app).query_one("#search", Input).value == "curry"
+
+
+async def test_text_typed_in_the_burst_of_r_goes_into_the_reply(make_app, desk_store):
+    """`r` then "Merci…" typed in one go: the letters are the reply, not the inbox's keys
+    (`M` opened the metrics, `e` marked the conversation done, `u` undid)."""
+    store, _ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        cid = app.screen.query_one(InboxList).cursor_id
+        before = store.conversation(cid)
+        text = "Merci, je m'en occupe. Bonne journée !"
+        burst(app, "r", *text)
+        await settle(pilot)
+        assert isinstance(app.screen, WorkstationScreen)
+        assert app.screen.query_one(Composer).text == text
+        after = store.conversation(cid)
+        assert (after.status, after.tags) == (before.status, before.tags)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: store.messages(cid)[-1].body == text)
+
+
+async def test_a_search_typed_in_the_burst_of_slash_is_the_search(make_app, desk_store):
+    _, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "slash", *"spicy", "enter")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.screen.query_one("#search", Input).value == "spicy"
+        assert app.screen.query_one(InboxList).cursor_id == ids["ana"]

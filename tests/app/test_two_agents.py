@@ -58,7 +58,7 @@ async def test_a_take_after_another_agent_took_it_is_refused_with_a_notice(
 ):
     store, ids = desk_store
     paul = Store(store.path, clock=clock)
-    app = make_app()
+    app = make_app(live_update_seconds=3600)  # the screen still shows what it read
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         target = app.screen.query_one(InboxList).cursor_id
@@ -81,7 +81,7 @@ async def test_a_take_after_another_agent_took_it_is_refused_with_a_notice(
 async def test_a_bulk_take_skips_and_counts_those_another_agent_took(make_app, desk_store, clock):
     store, ids = desk_store
     paul = Store(store.path, clock=clock)
-    app = make_app()
+    app = make_app(live_update_seconds=3600)  # the screen still shows what it read
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         inbox = app.screen.query_one(InboxList)
@@ -115,7 +115,7 @@ async def test_a_priority_set_meanwhile_by_another_agent_is_not_overwritten(
 ):
     store, ids = desk_store
     paul = Store(store.path, clock=clock)
-    app = make_app()
+    app = make_app(live_update_seconds=3600)  # the screen still shows what it read
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         target = app.screen.query_one(InboxList).cursor_id

@@ -337,7 +337,7 @@ class TriageMixin:
         self.composer.load(held.conversation_id, target, held.body, note=held.note)
         self.composer.restore_macros(held.raw_actions)
         self.composer.display = True
-        self.set_focus(self.composer.area)  # now: `focus()` waits behind the keys queued
+        self.focus_now(self.composer.area)
         self.narrow_pane = "conversation"
 
     @work(thread=True, group="store", exit_on_error=False)

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, get_current_worker
 
@@ -78,6 +79,10 @@ def view_for(key: str, saved: dict[str, str] | None = None) -> View:
     if key.startswith("tag:"):
         return View(key, "#" + key.split(":", 1)[1])
     raise KeyError(key)
+
+
+#: The workstation's priority keys that are letters where text is typed (see check_action).
+TYPED_AHEAD = frozenset({"undo", "reply", "note", "search"})
 
 
 class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None]):
@@ -154,9 +159,29 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
     def on_key(self, event: events.Key) -> None:
         self.desk.key_through_panes(event)  # see DeskApp.on_key: keys typed in one burst
 
+    def focus_now(self, widget: Widget) -> None:
+        """Focus ``widget`` before the keys already queued are handed on, so that what was
+        typed with `r` or `/` goes into the box they opened; and once more after the focus
+        changes already asked for (``focus()`` queues behind them: a view picked with `g`
+        in the same burst focuses the inbox when its picker has closed)."""
+        if self.app.screen is self:
+            self.set_focus(widget)
+        widget.focus()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Undo is a priority key (see keymap): in the search box or the composer, it is text.
-        return not (action == "undo" and isinstance(self.focused, (Input, TextArea)))
+        # Undo, reply, note and search are priority keys (see keymap): the app acts on them
+        # as it takes them from the terminal, before the keys typed after them, so `r` then
+        # "Merci" in one burst is a reply that says "Merci" (not M for metrics, e for done).
+        # In the search box or the composer they are text; in a pane that gives the same key
+        # an action of its own (the customer pane's `r` resends), the pane's action it is.
+        if action not in TYPED_AHEAD:
+            return True
+        focused = self.focused
+        if isinstance(focused, (Input, TextArea)):
+            return False
+        return focused is None or not keymap.pane_claims(
+            focused, f"desk.{action}", self.desk.keymap_overrides
+        )
 
     # -- panes and layout ----------------------------------------------------------------
 
@@ -298,7 +323,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.query_one("#search-error", Static).display = True
         self._search_hint(SEARCH_HINT)  # now, while the box opens: not in a results frame
         self.narrow_pane = "inbox"
-        search.focus()
+        self.focus_now(search)
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -541,7 +566,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.narrow_pane = "conversation"
         self.composer.display = True
         self.composer.note = note
-        self.composer.area.focus()
+        self.focus_now(self.composer.area)
 
     @on(Composer.Left)
     def _left_composer(self) -> None:
