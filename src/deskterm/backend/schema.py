@@ -25,9 +25,9 @@ NO_DUE_OFFSET = 10**10
 # schema and different behaviour (checked against sqlite-utils 4.2):
 # - its update trigger fires on an UPDATE of *any* column. Conversations are updated on every
 #   status, assignee, snooze or read change, and each would delete and re-add the subject in
-#   the index: 5,000 status changes of a 50,000-conversation store took 87-126 µs each
-#   instead of 7-12 µs (``bench/bench_sqlite_utils.py``). Ours fire on ``UPDATE OF subject``
-#   and ``UPDATE OF body`` only;
+#   the index: a status change took 7 to 13 times as long (3 µs -> 24 µs at 10,000
+#   conversations, 45 µs at 50,000; ``bench/bench_sqlite_utils.py``). Ours fire on
+#   ``UPDATE OF subject`` and ``UPDATE OF body`` only;
 # - it names the index ``<table>_fts`` and its triggers ``<table>_ai/_ad/_au`` (an existing
 #   store has ``subjects_fts`` and ``subjects_fts_insert``...), so it cannot reproduce today's
 #   schema;
