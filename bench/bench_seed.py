@@ -4,7 +4,7 @@ Each size is written by ``deskterm seed`` in a fresh process (as a user or a scr
 it), into ``bench/out/seed-N.db``, which is removed afterwards. Peak memory is the child's
 maximum RSS.
 
-Usage: python bench/bench_seed.py [--sizes 10000,100000,1000000]
+Usage: python bench/bench_seed.py [--sizes 10000,100000,1000000] [--out DIR]
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 
 
-def seed(size: int) -> dict[str, float]:
-    path = OUT / f"seed-{size}.db"
+def seed(size: int, out: Path = OUT) -> dict[str, float]:
+    path = out / f"seed-{size}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -54,13 +54,14 @@ def seed(size: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--out", type=Path, default=OUT, help="where the stores and seed.json go")
     args = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
     report = {}
     for size in sorted(int(s) for s in args.sizes.split(",")):
-        report[f"{size:,}"] = row = seed(size)
+        report[f"{size:,}"] = row = seed(size, args.out)
         print(f"{size:>10,} conversations: {json.dumps(row)}", flush=True)
-    (OUT / "seed.json").write_text(json.dumps(report, indent=2))
+    (args.out / "seed.json").write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

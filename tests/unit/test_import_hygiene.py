@@ -30,6 +30,7 @@ threshold = gc.get_threshold()
 importlib.import_module(sys.argv[1])
 print(json.dumps({
     "textual": sorted(m for m in sys.modules if m == "textual" or m.startswith("textual.")),
+    "sqlite_utils": sorted(m for m in sys.modules if m.split(".")[0] == "sqlite_utils"),
     "gc_enabled": gc.isenabled(),
     "gc_threshold_same": gc.get_threshold() == threshold,
 }))
@@ -63,3 +64,19 @@ def test_importing_changes_nothing_in_the_process(module):
     loaded = _import_alone(module)
     assert loaded["gc_enabled"], f"importing {module} turned the cycle collector off"
     assert loaded["gc_threshold_same"]
+
+
+#: Where sqlite-utils could be used (seeding, mirroring, full-text rebuilds) and the start-up
+#: path: its import costs 35-75 ms, so it may only be imported inside the functions that use it.
+NO_SQLITE_UTILS = [
+    "deskterm.app",
+    "deskterm.cli",
+    "deskterm.backend.store",
+    "deskterm.backend.demo.generate",
+    "deskterm.backend.sync.mirror",
+]
+
+
+@pytest.mark.parametrize("module", NO_SQLITE_UTILS)
+def test_importing_loads_no_sqlite_utils(module):
+    assert _import_alone(module)["sqlite_utils"] == []

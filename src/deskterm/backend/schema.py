@@ -20,6 +20,19 @@ SCHEMA_VERSION = 3
 #: conversations with one (epoch seconds stay below 10**10 until the year 2286).
 NO_DUE_OFFSET = 10**10
 
+# The full-text tables and their six triggers are written out here rather than made by
+# sqlite-utils' ``Table.enable_fts(..., create_triggers=True)``, which would give a different
+# schema and different behaviour (checked against sqlite-utils 4.2):
+# - its update trigger fires on an UPDATE of *any* column. Conversations are updated on every
+#   status, assignee, snooze or read change, and each would delete and re-add the subject in
+#   the index: a status change took 7 to 13 times as long (3 µs -> 24 µs at 10,000
+#   conversations, 45 µs at 50,000; ``bench/bench_sqlite_utils.py``). Ours fire on
+#   ``UPDATE OF subject`` and ``UPDATE OF body`` only;
+# - it names the index ``<table>_fts`` and its triggers ``<table>_ai/_ad/_au`` (an existing
+#   store has ``subjects_fts`` and ``subjects_fts_insert``...), so it cannot reproduce today's
+#   schema;
+# - it runs through ``executescript``, which commits the open transaction first: a migration
+#   would no longer be all or nothing.
 _V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 

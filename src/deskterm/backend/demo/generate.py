@@ -55,6 +55,11 @@ Progress = Callable[[int, int], None]
 #: memory flat.
 BATCH_ROWS = 60_000
 
+#: The bulk inserts stay ``executemany`` of fixed statements. sqlite-utils'
+#: ``Table.insert_all`` writes the same rows (the same store, byte for byte) but passes every
+#: value through a Python conversion and caps a statement at 999 variables: inserting 145,000
+#: messages took 2.1-2.9 times as long, and a whole 50,000-conversation seed 1.2-1.5 times
+#: (``bench/README.md``, "sqlite-utils").
 INSERTS = {
     "customers": "INSERT INTO customers(id, name, language, vip, notes, created_at, external_id) VALUES (?,?,?,?,?,?,?)",  # noqa: E501
     "handles": "INSERT OR IGNORE INTO customer_handles(customer_id, channel, value) VALUES (?,?,?)",
@@ -162,6 +167,9 @@ class BulkWriter:
             if sql.upper().startswith("CREATE TRIGGER"):
                 continue
             conn.execute(sql)
+        # The statement sqlite-utils' ``rebuild_fts`` runs, without importing it: the import
+        # (35-75 ms) made seeding the default 300-conversation demo a fifth slower (median of
+        # five: 0.35 -> 0.43 s) for the same two statements.
         conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
         conn.execute("INSERT INTO subjects_fts(subjects_fts) VALUES ('rebuild')")
         rebuild_view_counts(conn)

@@ -56,6 +56,12 @@ def get_state(store: Store, connector: str, key: str) -> str | None:
 
 def set_state(c: sqlite3.Connection, connector: str, key: str, value: str) -> None:
     """Write a sync_state value inside the caller's transaction."""
+    # Not sqlite-utils' ``upsert(..., pk=("connector", "key"))``, which ends in this same
+    # statement: on each new Database object it first checks that SQLite supports upserts by
+    # creating and dropping a table in the store, a schema change that makes every other
+    # connection to it (the workstation's readers, other processes) re-read the schema; with
+    # its look-ups and savepoint a call took ~250 µs instead of 5 µs
+    # (``bench/bench_sqlite_utils.py``).
     c.execute(
         "INSERT INTO sync_state(connector, key, value) VALUES (?, ?, ?) "
         "ON CONFLICT(connector, key) DO UPDATE SET value = excluded.value",
