@@ -21,7 +21,7 @@ async def test_tags_added_by_two_agents_at_once_all_stay(make_app, desk_store, c
     app = make_app()
     # Paul tags the conversation at the very moment Camille's tag is being written: between
     # the read of the tags and the write (from another thread, as from another process).
-    real_set_tags = store.set_tags
+    real_set_tags = store._triage.set_tags  # change_tags calls it between read and write
     raced: list[threading.Thread] = []
 
     def set_tags_while_paul_tags(cid, tags, **kw):
@@ -34,7 +34,7 @@ async def test_tags_added_by_two_agents_at_once_all_stay(make_app, desk_store, c
             other.join(timeout=0.5)  # it waits for the write lock if Camille holds it
         return real_set_tags(cid, tags, **kw)
 
-    store.set_tags = set_tags_while_paul_tags  # type: ignore[method-assign]
+    store._triage.set_tags = set_tags_while_paul_tags  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         target = app.screen.query_one(InboxList).cursor_id

@@ -184,7 +184,7 @@ def test_full_text_search_finds_words_prefixes_and_accents(store: Store, team: T
 def test_a_search_count_says_when_it_is_only_a_lower_bound(
     store: Store, team: Team, monkeypatch: pytest.MonkeyPatch
 ):
-    from deskterm.backend import store as store_module
+    from deskterm.backend.reads import inbox as store_module
 
     for n in range(5):
         customer_writes(store, team.customer, f"refund please {n}", subject=f"Question {n}")
@@ -298,7 +298,7 @@ def test_prefixes_spelled_as_words_find_what_the_prefix_search_finds(
     counted = store.count(query)
     assert store.first_page(query, limit=3) == (found[:3], counted)  # one read for both
     with monkeypatch.context() as m:
-        m.setattr(store, "search_words", lambda prefix: None)
+        m.setattr(store._inbox, "search_words", lambda prefix: None)
         assert ids(found) == ids(store.page(query, limit=500)), typed
         assert counted == store.count(query)
     conn.execute("DELETE FROM conversations")  # the next example starts empty
@@ -314,7 +314,7 @@ def test_a_first_page_counts_only_text_searches(store: Store, team: Team):
 def test_a_prefix_of_too_many_words_is_left_to_fts(
     store: Store, team: Team, monkeypatch: pytest.MonkeyPatch
 ):
-    from deskterm.backend import store as store_module
+    from deskterm.backend.reads import inbox as store_module
 
     found = customer_writes(store, team.customer, "refunded twice")
     customer_writes(store, team.customer, "no refusal here")

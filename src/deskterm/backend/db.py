@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import overload
+from typing import Protocol, overload
 
 from deskterm.backend import schema
 
@@ -30,6 +31,22 @@ class StaleVersion(StoreError):
 
 class NotFound(StoreError):
     """A record that should exist does not."""
+
+
+class Connections(Protocol):
+    """What the parts of a store (its readers and writers) use of it: the calling thread's
+    connection, a short write transaction, the store's clock, and whether writes are
+    refused. :class:`deskterm.backend.store.Store` is the one implementation."""
+
+    #: Why writes are refused (the store was found damaged), or None: writable.
+    read_only_reason: str | None
+
+    @property
+    def conn(self) -> sqlite3.Connection: ...
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+    def now(self) -> datetime: ...
 
 
 BUSY_TIMEOUT_MS = 5000

@@ -96,7 +96,7 @@ class RTConnector(BaseConnector):
         self.client = client
         self.user = user
         self.queue = queue
-        self._base = client._http.base_url.host or "rt"
+        self._base = client.base_url.host or "rt"
 
     @classmethod
     def from_options(cls, options: ConnectorOptions) -> RTConnector:
@@ -122,7 +122,7 @@ class RTConnector(BaseConnector):
         return cls(client, user=options.user, queue=options.queue)
 
     def account_name(self) -> str:
-        url = self.client._http.base_url
+        url = self.client.base_url
         return f"{url.host}-{url.port}" if url.port else str(url.host)
 
     def close(self) -> None:

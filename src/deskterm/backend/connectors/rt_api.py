@@ -3,14 +3,13 @@
 It smooths over RT's quirks so the connector deals in plain Python: ids and priorities as
 ints (RT sends strings in lists and numbers on single records), references to users and
 queues as their ids, dates as aware UTC datetimes with RT's "unset" (1970-01-01) as ``None``.
-HTTP failures become the connector errors, so the sync engine can decide from the class
-alone whether to retry, wait or give up.
+HTTP failures become the connector errors (in :mod:`.rt_http`, with authentication), so the
+sync engine can decide from the class alone whether to retry, wait or give up.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -21,13 +20,8 @@ from urllib.parse import quote
 
 import httpx
 
-from deskterm.backend.connectors.errors import (
-    AuthError,
-    Conflict,
-    PermanentError,
-    RateLimited,
-    TransientError,
-)
+from deskterm.backend.connectors.errors import PermanentError, TransientError
+from deskterm.backend.connectors.rt_http import RTSession, json_of, raise_on_refusal
 from deskterm.backend.connectors.rt_records import (
     MAX_PER_PAGE,
     MESSAGE_TYPES,
@@ -36,8 +30,6 @@ from deskterm.backend.connectors.rt_records import (
     messages_of,
     normalise,
     page_of,
-    refusals,
-    retry_after_seconds,
 )
 
 __all__ = ["MAX_PER_PAGE", "Page", "RTClient"]
@@ -74,33 +66,26 @@ class RTClient:
         client logs in once through RT's login form and sends the session cookie instead
         (about 15 ms a request), logging in again when the session expires.
         """
-        headers = {"Accept": "application/json"}
-        auth: httpx.Auth | None = None
-        root = base_url.rstrip("/").removesuffix("/REST/2.0")
-        self._login: dict[str, str] | None = None
-        if token:
-            headers["Authorization"] = f"token {token}"
-        elif user and password and web_session:
-            self._login = {"user": user, "pass": password}
-            # RT refuses cookie-authenticated writes without a same-site Referer (CSRF).
-            headers["Referer"] = f"{root}/"
-        elif user and password:
-            auth = httpx.BasicAuth(user, password)
-        else:
-            raise ValueError("RTClient needs a token, or a user and a password")
-        self._root = root
-        self._logged_in = False
-        self._http = httpx.Client(
-            base_url=f"{root}/REST/2.0/",
-            headers=headers,
-            auth=auth,
+        self._session = RTSession(
+            base_url,
+            token=token,
+            user=user,
+            password=password,
             timeout=timeout,
             transport=transport,
+            web_session=web_session,
         )
+        self._request = self._session.request
+        self._get_json = self._session.get_json
+
+    @property
+    def base_url(self) -> httpx.URL:
+        """The REST 2 root, ``http://host:port/REST/2.0/``."""
+        return self._session.base_url
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._http.close()
+        self._session.close()
 
     def __enter__(self) -> RTClient:
         return self
@@ -171,7 +156,7 @@ class RTClient:
     def get_ticket(self, ticket_id: int) -> dict[str, Any]:
         """Returns the normalised ticket, with its ``ETag`` for a later ``update_ticket``."""
         response = self._request("GET", f"ticket/{int(ticket_id)}")
-        record = normalise(_json(response))
+        record = normalise(json_of(response))
         record["ETag"] = response.headers.get("ETag")
         return record
 
@@ -238,7 +223,7 @@ class RTClient:
             "Content": content,
             "ContentType": content_type,
         }
-        data = _json(self._request("POST", "ticket", body=body))
+        data = json_of(self._request("POST", "ticket", body=body))
         if not isinstance(data, dict) or "id" not in data:
             raise PermanentError(f"RT did not create the ticket: {data!r}")
         return int(data["id"])
@@ -267,8 +252,8 @@ class RTClient:
         }
         headers = {"If-Match": etag} if etag else None
         response = self._request("PUT", f"ticket/{int(ticket_id)}", body=body, headers=headers)
-        messages = messages_of(_json(response))
-        _raise_on_refusal(messages, f"update of ticket {ticket_id}")
+        messages = messages_of(json_of(response))
+        raise_on_refusal(messages, f"update of ticket {ticket_id}")
         return messages
 
     # -- plumbing --------------------------------------------------------------------------
@@ -276,7 +261,7 @@ class RTClient:
     def _post_message(self, ticket_id: int, action: str, content: str, content_type: str) -> None:
         body = {"Content": content, "ContentType": content_type}
         response = self._request("POST", f"ticket/{int(ticket_id)}/{action}", body=body)
-        _raise_on_refusal(messages_of(_json(response)), f"{action} on ticket {ticket_id}")
+        raise_on_refusal(messages_of(json_of(response)), f"{action} on ticket {ticket_id}")
 
     def _message_parts(self, transaction_id: int) -> dict[str, Any]:
         """The text, HTML and file parts of one transaction's message."""
@@ -314,97 +299,3 @@ class RTClient:
             return raw.decode(charset, errors="replace")
         except LookupError:
             return raw.decode("utf-8", errors="replace")
-
-    def _get_json(self, path: str, *, params: dict[str, Any] | None = None) -> Any:
-        return _json(self._request("GET", path, params=params))
-
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        body: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        extra = dict(headers or {})
-        content = None
-        if method in ("POST", "PUT"):
-            # RT answers 415 to a POST or PUT without this header, even with an empty body.
-            extra["Content-Type"] = "application/json"
-            content = json.dumps(body or {}).encode()
-        try:
-            if self._login is not None and not self._logged_in:
-                self._log_in()
-            response = self._http.request(
-                method, path, params=params, content=content, headers=extra
-            )
-            if response.status_code in (302, 401) and self._login is not None:
-                self._log_in()  # the session expired (RT redirects to its login form)
-                response = self._http.request(
-                    method, path, params=params, content=content, headers=extra
-                )
-                if response.status_code in (302, 401):
-                    raise AuthError(f"RT refused the login of {self._login['user']!r}", status=401)
-        except httpx.TimeoutException as exc:
-            raise TransientError(f"RT did not answer {method} {path} in time: {exc}") from exc
-        except httpx.TransportError as exc:
-            raise TransientError(f"connection to RT lost on {method} {path}: {exc}") from exc
-        _raise_for_status(response, f"{method} {path}")
-        return response
-
-    def _log_in(self) -> None:
-        """Open a web session with the user's password (RT's login form)."""
-        assert self._login is not None
-        self._http.cookies.clear()
-        response = self._http.post(
-            f"{self._root}/NoAuth/Login.html", data=self._login, follow_redirects=False
-        )
-        if response.status_code >= 500:
-            raise TransientError(f"RT answered {response.status_code} to the login form")
-        self._logged_in = True
-
-
-def _raise_for_status(response: httpx.Response, what: str) -> None:
-    status = response.status_code
-    if 200 <= status < 300:
-        return
-    message = f"RT answered {status} to {what}: {_error_text(response)}"
-    if status == 429:
-        raise RateLimited(
-            message, retry_after=retry_after_seconds(response.headers.get("Retry-After"))
-        )
-    if status >= 500:
-        raise TransientError(message, status=status)
-    if status in (401, 403):
-        raise AuthError(message, status=status)
-    if status in (409, 412):
-        raise Conflict(message, status=status)
-    raise PermanentError(message, status=status)
-
-
-def _error_text(response: httpx.Response) -> str:
-    try:
-        data = response.json()
-    except ValueError:
-        return response.text[:200] or response.reason_phrase
-    if isinstance(data, dict) and "message" in data:
-        return str(data["message"])
-    return str(data)[:200]
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError as exc:
-        # A cut or garbled answer (a proxy, a crashed worker): worth another try.
-        raise TransientError(
-            f"RT's answer to {response.request.method} {response.request.url.path} is not JSON",
-            status=response.status_code,
-        ) from exc
-
-
-def _raise_on_refusal(messages: list[str], what: str) -> None:
-    refused = refusals(messages)
-    if refused:
-        raise PermanentError(f"RT refused the {what}: {'; '.join(refused)}", status=200)

@@ -37,6 +37,7 @@ from deskterm.backend.store import Store
 from deskterm.backend.sync.mirror import MESSAGE_KINDS, NOTICE_AUTHOR
 from deskterm.backend.sync.protocol import Connector, PushAction
 from deskterm.backend.sync.text import well_formed
+from deskterm.backend.writes.changes import record_event
 from deskterm.domain.models import AuthorKind
 
 BASE_DELAY = 2.0
@@ -269,7 +270,7 @@ class OutboxDrainer:
                 body=f"⚠ {label} {verdict} your {entry['kind']}: {reason}. {what}",
                 created_at=store.now(),
             )
-            store._event(
+            record_event(
                 c,
                 cid,
                 None,

@@ -1,0 +1,75 @@
+"""A conversation and its thread: the conversation, its messages, its audit log, and the
+customer's other conversations."""
+
+from __future__ import annotations
+
+import json
+
+from deskterm.backend import rows
+from deskterm.backend.db import Connections, dt
+from deskterm.backend.rows import CONVERSATION_COLUMNS
+from deskterm.domain.models import Conversation, Event, Message
+
+
+class Threads:
+    """Conversations, their messages and events."""
+
+    def __init__(self, db: Connections) -> None:
+        self._db = db
+
+    def conversation(self, conversation_id: int) -> Conversation | None:
+        r = self._db.conn.execute(
+            f"SELECT {CONVERSATION_COLUMNS} FROM conversations c "
+            "JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?",
+            (conversation_id,),
+        ).fetchone()
+        return rows.conversation(r) if r else None
+
+    def conversation_by_external(self, external_id: str) -> Conversation | None:
+        r = self._db.conn.execute(
+            "SELECT id FROM conversations WHERE external_id = ?", (external_id,)
+        ).fetchone()
+        return self.conversation(r[0]) if r else None
+
+    def messages(
+        self, conversation_id: int, *, limit: int | None = None, before_id: int | None = None
+    ) -> list[Message]:
+        """A thread oldest first; with ``limit``, only the newest ``limit`` messages."""
+        sql = "SELECT * FROM messages WHERE conversation_id = ?"
+        params: list[object] = [conversation_id]
+        if before_id is not None:
+            sql += " AND id < ?"
+            params.append(before_id)
+        if limit is not None:
+            sql = f"SELECT * FROM ({sql} ORDER BY created_at DESC, id DESC LIMIT ?) "
+            params.append(limit)
+        sql += " ORDER BY created_at, id"
+        return [rows.message(r) for r in self._db.conn.execute(sql, params)]
+
+    def customer_conversations(self, customer_id: int, *, limit: int = 20) -> list[Conversation]:
+        """The customer's conversations, newest first."""
+        return [
+            rows.conversation(r)
+            for r in self._db.conn.execute(
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations c JOIN customers cu "
+                "ON cu.id = c.customer_id WHERE c.customer_id = ? "
+                "ORDER BY c.created_at DESC LIMIT ?",
+                (customer_id, limit),
+            )
+        ]
+
+    def events(self, conversation_id: int) -> list[Event]:
+        return [
+            Event(
+                id=r["id"],
+                conversation_id=r["conversation_id"],
+                agent_id=r["agent_id"],
+                kind=r["kind"],
+                before=json.loads(r["before"]),
+                after=json.loads(r["after"]),
+                created_at=dt(r["created_at"]),
+            )
+            for r in self._db.conn.execute(
+                "SELECT * FROM events WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+            )
+        ]
