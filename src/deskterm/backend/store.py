@@ -24,7 +24,6 @@ from deskterm.backend.reads.desk import Desk
 from deskterm.backend.reads.inbox import Inbox
 from deskterm.backend.reads.people import People
 from deskterm.backend.reads.threads import Threads
-from deskterm.backend.writes.changes import record_event
 from deskterm.backend.writes.customers import CustomerWrites
 from deskterm.backend.writes.macros import MacroWrites
 from deskterm.backend.writes.messages import MessageWrites
@@ -263,6 +262,3 @@ class Store:
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
-
-    #: The audit log's writer, for the sync code that inserts a conversation itself.
-    _event = staticmethod(record_event)

@@ -153,7 +153,7 @@ class Playback:
             if tag:
                 self.batch.tags.append((tag, bucket, urgency, self.id))
 
-    # -- as writes.py does it --------------------------------------------------------------
+    # -- as backend/writes/ does it ------------------------------------------------------
 
     def _message(self, when: int, kind: str, author_id: int | None, name: str, public: int,
                  body: str, attachments: str) -> list[Any]:  # fmt: skip

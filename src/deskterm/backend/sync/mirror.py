@@ -29,6 +29,7 @@ from deskterm.backend.sync.protocol import (
     RemoteMessage,
 )
 from deskterm.backend.sync.text import ago, same_text, well_formed_record
+from deskterm.backend.writes.changes import record_event
 from deskterm.domain.models import AuthorKind, Channel, Handle
 
 #: Who notices from the sync are signed by in the thread.
@@ -180,7 +181,7 @@ def _insert_conversation(store: Store, c: sqlite3.Connection, remote: RemoteConv
         ).lastrowid
         or 0
     )
-    store._event(c, cid, None, "created", {}, {"channel": str(remote.channel)}, when, None)
+    record_event(c, cid, None, "created", {}, {"channel": str(remote.channel)}, when, None)
     return cid
 
 
