@@ -196,6 +196,11 @@ class Composer(Vertical):
         return self.query_one(ReplyArea)
 
     @property
+    def target(self) -> str:
+        """The title naming the conversation the reply goes to."""
+        return self._target
+
+    @property
     def text(self) -> str:
         return self.area.text
 

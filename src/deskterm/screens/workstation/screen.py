@@ -1,16 +1,16 @@
-"""The workstation: inbox, conversation and customer side by side.
+"""The workstation screen: inbox, conversation and customer side by side.
 
-The screen coordinates its panes: they post messages up, it reads and writes the store in
-thread workers and hands the results back down. Nothing here waits on the store on the event
-loop. Triage actions (done, snooze, assign, undo…) live in :mod:`deskterm.screens.triage`.
+The screen lays out its panes and coordinates them: they post messages up, it reads the
+store in thread workers and hands the results back down. What the agent does from it is
+done by its parts (see the package's docstring); the screen owns them, calls down into them
+from its thin ``action_*`` methods, and hears back by their return values and messages.
 """
 
 from __future__ import annotations
 
-import logging
-import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.text import Text
 from textual import events, on, work
@@ -25,16 +25,20 @@ from textual.worker import Worker, get_current_worker
 from deskterm import keymap
 from deskterm.backend.context import ConversationBundle, load_bundle
 from deskterm.backend.drafts import UnsavedDrafts
-from deskterm.backend.metrics import today_first_response
 from deskterm.backend.views import BUILTIN_VIEWS, View
+from deskterm.domain.models import Conversation
 from deskterm.domain.query import QueryError, parse_query
 from deskterm.domain.safety import NAME_CELLS, SUBJECT_CELLS, one_line
-from deskterm.domain.stats import format_duration
-from deskterm.patches.barrier import forward_failure, summary
+from deskterm.patches.barrier import forward_failure
 from deskterm.screens.goto import TARGETS, GotoScreen
-from deskterm.screens.macro_actions import MacrosMixin
-from deskterm.screens.order_actions import OrderActionsMixin
-from deskterm.screens.triage import TriageMixin
+from deskterm.screens.workstation.drafts import DraftSaver
+from deskterm.screens.workstation.host import ReloadConversation
+from deskterm.screens.workstation.live import LiveUpdates, MedianRead, Polled
+from deskterm.screens.workstation.macros import Macros
+from deskterm.screens.workstation.order_actions import OrderActionDone, OrderActions
+from deskterm.screens.workstation.replies import HeldReplies, HeldReply
+from deskterm.screens.workstation.triage import Triage
+from deskterm.screens.workstation.undo import DoneAction, UndoStack
 from deskterm.widgets.composer import Composer
 from deskterm.widgets.conversation_view import ThreadView
 from deskterm.widgets.customer_panel import CustomerPanel
@@ -45,21 +49,11 @@ from deskterm.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from deskterm.app import DeskApp
-    from deskterm.screens.triage import HeldReply
 
-log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SHOW_DELAY = 0.06
 SEARCH_DELAY = 0.15
-#: How often today's median first response is re-read (it reads today's messages), and how
-#: often when reading it takes longer than MEDIAN_SLOW: half a second of mostly Python at
-#: a million conversations, which slows every key pressed meanwhile (one interpreter), is
-#: not worth paying twice a minute for a figure of the whole day.
-MEDIAN_SECONDS = 30.0
-MEDIAN_SLOW = 0.05
-MEDIAN_SLOW_SECONDS = 300.0
-#: While a draft could not be saved, how often saving it is tried again (besides each key).
-DRAFT_RETRY_SECONDS = 2.0
 PANES = ("inbox", "conversation", "customer")
 NARROW = 120
 VERY_NARROW = 90
@@ -80,7 +74,7 @@ def view_for(key: str, saved: dict[str, str] | None = None) -> View:
     raise KeyError(key)
 
 
-class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None]):
+class WorkstationScreen(Screen[None]):
     """The three panes an agent works in all day."""
 
     BINDINGS = keymap.bindings("desk")
@@ -94,19 +88,22 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.previous_view: View = self.view
         self.bundle: ConversationBundle | None = None
         self._hint_shown: Text | str = ""
-        self._show_timer = None
-        self._search_timer = None
-        self._data_version = -1
+        self._show_timer: Timer | None = None
+        self._search_timer: Timer | None = None
         self._shown_count = 0
-        self.restore_on_show: HeldReply | None = None
         self._latest_open: int | None = None
-        self.unsaved = UnsavedDrafts()
-        self._drafts_failing = False
-        self._draft_retry: Timer | None = None
+        # The parts, each with its one job; they share only what the screen hands them.
+        self.undo: UndoStack[DoneAction | HeldReply | OrderActionDone] = UndoStack()
+        self.drafts = DraftSaver(self)
+        self.replies = HeldReplies(self, self.drafts.unsaved, self.undo.push)
+        self.triage = Triage(self, self.undo.push)
+        self.macros = Macros(self)
+        self.order_actions = OrderActions(self, self.undo.push)
+        self.live = LiveUpdates(self)
 
     @property
     def desk(self) -> DeskApp:
-        return self.app  # type: ignore[return-value]
+        return cast("DeskApp", self.app)
 
     def compose(self) -> ComposeResult:
         app = self.desk
@@ -130,7 +127,13 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
                 yield Static(id="conversation-header")
                 yield ThreadView(tz=app.tz, id="thread")
                 yield Composer(id="composer")
-            yield CustomerPanel(tz=app.tz, clock=app.clock, id="customer", classes="pane")
+            yield CustomerPanel(
+                tz=app.tz,
+                clock=app.clock,
+                keymap_overrides=app.keymap_overrides,
+                id="customer",
+                classes="pane",
+            )
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -142,8 +145,8 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         self.query_one("#composer", Composer).display = False
         self.inbox.set_view(self.view, at_once=True)
         self.inbox.focus()
-        self._poll()  # breaching count and snoozes due while deskterm was closed, at once
-        self.set_interval(self.desk.live_update_seconds, self._poll)
+        self.live.poll()  # breaching count and snoozes due while deskterm was closed, at once
+        self.set_interval(self.desk.live_update_seconds, self.live.poll)
         # After the first frame: half a second of reading at a million conversations.
         self.call_after_refresh(self.poll_median)
         self._apply_width(self.size.width)
@@ -172,7 +175,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
     def thread(self) -> ThreadView:
         return self.query_one(ThreadView)
 
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
 
     def _apply_width(self, width: int) -> None:
@@ -434,7 +437,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
         # even when cancelled, so it must not paint the conversation the agent left.
         if get_current_worker().is_cancelled:
             return
-        self.app.call_from_thread(self._show_bundle, bundle, others)
+        self.from_thread(self._show_bundle, bundle, others)
 
     async def _show_bundle(self, bundle: ConversationBundle, others: list[tuple[str, str]]) -> None:
         if not self.query(ThreadView):
@@ -453,12 +456,12 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
             and bool(self.composer.text)
             and not bundle.draft_body
         )
-        held = self.restore_on_show
+        held = self.replies.restore_on_show
         restored = held is not None and held.conversation_id == bundle.conversation.id
         if restored:
             # Undo-send put the reply back in the composer already, and the agent may have
             # typed on: only its title changes.
-            self.restore_on_show = None
+            self.replies.restore_on_show = None
             if self.composer.conversation_id == bundle.conversation.id:
                 self.composer.retarget(self._target(bundle))
         elif typed_ahead:
@@ -515,12 +518,12 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
     # -- composing -----------------------------------------------------------------------
 
     def action_reply(self) -> None:
-        self._open_composer(note=False)
+        self.open_composer(note=False)
 
     def action_note(self) -> None:
-        self._open_composer(note=True)
+        self.open_composer(note=True)
 
-    def _open_composer(self, *, note: bool) -> None:
+    def open_composer(self, *, note: bool) -> None:
         cursor = self.inbox.cursor_id
         stale = self.bundle is None or (
             self.focused is self.inbox
@@ -551,110 +554,142 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
 
     @on(Composer.DraftChanged)
     def _draft_changed(self, event: Composer.DraftChanged) -> None:
-        held = self._held
-        sending = held is not None and held.conversation_id == event.conversation_id
-        if sending and not event.body.strip():
+        if self.replies.sending_to(event.conversation_id) and not event.body.strip():
             return  # emptied by the send: the held reply stays the draft until it goes
         self.save_draft(event.conversation_id, event.body, event.note)
 
     def save_draft(self, conversation_id: int, body: str, note: bool) -> None:
         """Save ``body`` as the conversation's draft soon, after the drafts offered before."""
-        self.unsaved.offer(conversation_id, body, note)
-        if not self._saving_drafts():  # the one saving takes this text next
-            self._save_drafts()
+        self.drafts.save(conversation_id, body, note)
 
-    def _saving_drafts(self) -> bool:
-        return any(w.group == "drafts" and not w.is_finished for w in self.app.workers)
+    @property
+    def unsaved(self) -> UnsavedDrafts:
+        """The drafts typed and not yet in the store."""
+        return self.drafts.unsaved
 
-    @work(thread=True, group="drafts", exit_on_error=False)
-    def _save_drafts(self) -> None:
-        desk = self.desk
-        # One worker at a time, newest text last; one that waits on a locked store holds one
-        # thread, not one per key typed meanwhile.
-        while True:
-            saved, error = self.unsaved.save(desk.store, desk.agent.id)
-            if error is not None or not self.unsaved.pending:
-                break
-        self.app.call_from_thread(self._drafts_saved, error)
-        if saved:
-            last = saved[-1]
-            state = "typing" if last.body.strip() else "viewing"
-            desk.store.touch_presence(last.conversation_id, desk.agent.id, state)
+    @on(Composer.SendRequested)
+    def _send_requested(self, event: Composer.SendRequested) -> None:
+        after = self.macros.changes(event.actions)
+        # Until it is committed, the reply is also the conversation's draft (the composer
+        # is emptied at once): a closed terminal during the undo delay loses nothing.
+        self.save_draft(event.conversation_id, event.body, event.note)
+        self.replies.send(
+            event.conversation_id, event.body, event.note, event.done, after, event.macro_ids
+        )
 
-    def _drafts_saved(self, error: Exception | None) -> None:
-        """After a save: the first failure says so once, and saving is tried again until
-        the store takes the drafts; the text stays in the composer all along."""
-        if error is None:
-            if self._drafts_failing:
-                self._drafts_failing = False
-                log.warning("drafts saved again")
-                self.notify("Draft saved: the store accepts changes again.")
-            if not self.unsaved.pending and self._draft_retry is not None:
-                self._draft_retry.stop()
-                self._draft_retry = None
-            return
-        if not self._drafts_failing:
-            self._drafts_failing = True
-            log.warning("saving a draft failed; kept in memory, tried again", exc_info=error)
-            self.notify(
-                f"Draft not saved ({summary(error)}): it stays here and is saved once the "
-                "store accepts it.",
-                severity="warning",
-                timeout=8,
-            )
-        if self._draft_retry is None:
-            self._draft_retry = self.set_interval(DRAFT_RETRY_SECONDS, self._retry_drafts)
+    def commit_held_now(self) -> None:
+        """On quit: a held reply is committed at once, never dropped."""
+        self.replies.commit_now()
 
-    def _retry_drafts(self) -> None:
-        if self.unsaved.pending and not self._saving_drafts():
-            self._save_drafts()
+    def move_on_from(self, conversation_id: int) -> None:
+        """After a reply: move on to the next most urgent conversation."""
+        if self.desk.settings.auto_advance:
+            self.inbox.focus()
+            self.narrow_pane = "inbox"
+            self.inbox.step_past(conversation_id)
+
+    def focus_composer(self) -> None:
+        self.composer.display = True
+        self.set_focus(self.composer.area)  # now: `focus()` waits behind the keys queued
+        self.narrow_pane = "conversation"
+
+    # -- macros ----------------------------------------------------------------------------
+
+    def action_macro(self) -> None:
+        self.macros.pick()
+
+    def action_suggestion(self, index: int) -> None:
+        self.macros.use_suggestion(index)
+
+    @property
+    def suggestions(self) -> list[tuple[int, str]]:
+        return self.macros.suggestions
+
+    def suggest_for(self, bundle: ConversationBundle) -> None:
+        self.macros.suggest_for(bundle)
+
+    @on(Composer.QuickInsert)
+    def _quick_insert(self, event: Composer.QuickInsert) -> None:
+        self.macros.quick_insert(event.token)
+
+    @on(Composer.SaveAsMacro)
+    def _save_as_macro(self, event: Composer.SaveAsMacro) -> None:
+        self.macros.save_as_macro(event.body)
+
+    # -- order actions ---------------------------------------------------------------------
+
+    @on(CustomerPanel.OrderActionRequested)
+    def _order_action(self, event: CustomerPanel.OrderActionRequested) -> None:
+        self.order_actions.request(event.kind, event.order)
+
+    @on(ReloadConversation)
+    def _reload_conversation(self, event: ReloadConversation) -> None:
+        self.load_conversation(event.conversation_id)
+
+    # -- triage and undo -------------------------------------------------------------------
+
+    def action_done(self) -> None:
+        self.triage.done()
+
+    def action_reopen(self) -> None:
+        self.triage.reopen()
+
+    def action_snooze(self) -> None:
+        self.triage.snooze()
+
+    def action_take(self) -> None:
+        self.triage.take()
+
+    def action_assign(self) -> None:
+        self.triage.assign()
+
+    def action_tag(self) -> None:
+        self.triage.tag()
+
+    def action_priority(self) -> None:
+        self.triage.priority()
+
+    def action_select_all(self) -> None:
+        self.inbox.select_visible()
+
+    def action_undo(self) -> None:
+        """Take back the last action, through the part that did it."""
+        item = self.undo.pop()
+        if item is None:
+            self.notify("Nothing to undo.")
+        elif isinstance(item, HeldReply):
+            if not self.replies.take_back(item):
+                # Already committed: undo what it changed (status, tags…), not the words.
+                self.triage.undo_group(
+                    item.undo_group,
+                    "Status after the reply undone (the message itself was already sent)",
+                )
+        elif isinstance(item, OrderActionDone):
+            self.order_actions.undo(item)  # the shop's change goes back through its provider
+        else:
+            self.triage.undo_group(item.undo_group, f"Undone: {item.description}")
 
     # -- live updates --------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
-    def _poll(self) -> None:
-        store = self.desk.store
-        woken = store.wake_due()
-        version = store.data_version()
-        breaching = store.breaching_count()
-        changed = version != self._data_version or bool(woken)
-        self._data_version = version
-        others: list[tuple[str, str]] = []
-        fresh = None
-        if self.bundle is not None:
-            cid = self.bundle.conversation.id
-            others = store.presence(cid, exclude_agent=self.desk.agent.id)
-            fresh = store.conversation(cid)
-        self.app.call_from_thread(self._after_poll, changed, breaching, others, fresh)
-
-    @work(thread=True, exclusive=True, group="median", exit_on_error=False)
     def poll_median(self) -> None:
-        """Today's median first response for the header (its own worker: at a million
-        conversations it takes half a second, which the breaching count must not wait for)."""
-        store = self.desk.store
-        started = time.perf_counter()
-        seconds = today_first_response(
-            store.conn, now=self.desk.clock(), tz=self.desk.tz, policies=store.sla_policies()
-        )
-        median = format_duration(seconds) if seconds is not None else ""
-        took = time.perf_counter() - started
-        self.app.call_from_thread(self._show_median, median, took)
+        self.live.poll_median()
 
-    def _show_median(self, median: str, took: float) -> None:
-        # On the event loop: the widgets are never looked up from a worker thread, and the
-        # header may be gone already when the answer comes in as the app quits.
+    @on(MedianRead)
+    def _show_median(self, event: MedianRead) -> None:
+        # The header may be gone already when the answer comes in as the app quits.
         if not self.query(StatusBar):
             return
-        self.query_one(StatusBar).median_first_response = median
-        later = MEDIAN_SECONDS if took < MEDIAN_SLOW else MEDIAN_SLOW_SECONDS
-        self.set_timer(later, self.poll_median)
+        self.query_one(StatusBar).median_first_response = event.median
+        self.set_timer(event.next_in, self.poll_median)
 
-    def _after_poll(self, changed: bool, breaching: int, others, fresh) -> None:
+    @on(Polled)
+    def _after_poll(self, event: Polled) -> None:
         if not self.query(StatusBar):
             return  # the app is quitting: the panes went before the poll's answer came
-        self.query_one(StatusBar).breaching = breaching
-        if changed:
+        self.query_one(StatusBar).breaching = event.breaching
+        if event.changed:
             self.inbox.refresh_rows()
+        fresh = event.fresh
         # The poll read the conversation that was open when it started; the agent may have
         # moved on since: never pull them back to it.
         moving_on = self._show_timer is not None or (
@@ -670,7 +705,7 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
                 self.load_conversation(fresh.id)
             else:
                 self.bundle.conversation = fresh
-                self._render_header(others)
+                self._render_header(event.others)
 
     def action_refresh(self) -> None:
         if self.desk.sync_runner is not None:
@@ -689,3 +724,37 @@ class WorkstationScreen(TriageMixin, MacrosMixin, OrderActionsMixin, Screen[None
 
     def now(self) -> datetime:
         return self.desk.clock()
+
+    # -- what the parts may ask (see host.py) ----------------------------------------------
+
+    @property
+    def shown(self) -> Conversation | None:
+        return self.bundle.conversation if self.bundle is not None else None
+
+    @property
+    def shown_id(self) -> int | None:
+        return self.bundle.conversation.id if self.bundle is not None else None
+
+    @property
+    def shown_count(self) -> int:
+        return self._shown_count
+
+    @property
+    def inbox_focused(self) -> bool:
+        return self.focused is self.inbox
+
+    def ask(self, modal: Screen[T], answered: Callable[[T | None], None]) -> None:
+        self.app.push_screen(modal, answered)
+
+    def in_thread(
+        self, work: Callable[[], None], *, group: str, name: str, exclusive: bool = False
+    ) -> None:
+        self.run_worker(
+            work, name=name, group=group, exclusive=exclusive, thread=True, exit_on_error=False
+        )
+
+    def from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return self.app.call_from_thread(callback, *args, **kwargs)
+
+    def busy(self, group: str) -> bool:
+        return any(w.group == group and not w.is_finished for w in self.app.workers)

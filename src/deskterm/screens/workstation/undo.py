@@ -1,0 +1,43 @@
+"""What ``u`` takes back: the workstation's last actions, newest first.
+
+The stack only keeps them; the screen pops one and hands it to the part that knows how to
+take it back (a held reply to the replies, an order action to its provider, anything else
+to the store's undo of its events).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+#: Actions remembered for ``u``; older ones are forgotten.
+UNDO_DEPTH = 50
+
+T = TypeVar("T")
+
+
+@dataclass
+class DoneAction:
+    """A committed action that ``u`` can take back."""
+
+    undo_group: str
+    description: str
+
+
+class UndoStack(Generic[T]):
+    """The last ``depth`` actions, newest on top."""
+
+    def __init__(self, depth: int = UNDO_DEPTH) -> None:
+        self._items: list[T] = []
+        self._depth = depth
+
+    def push(self, item: T) -> None:
+        self._items.append(item)
+        del self._items[: -self._depth]
+
+    def pop(self) -> T | None:
+        """The newest action, taken off; None when there is nothing left to undo."""
+        return self._items.pop() if self._items else None
+
+    def __len__(self) -> int:
+        return len(self._items)
