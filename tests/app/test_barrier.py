@@ -98,7 +98,7 @@ async def test_store_group_a_failed_undo_is_a_notice(make_app, desk_store, log_f
 
 
 async def test_open_group(make_app, log_file, monkeypatch):
-    monkeypatch.setattr("deskterm.screens.workstation.screen.load_bundle", boom)
+    monkeypatch.setattr("deskterm.screens.workstation.conversation.load_bundle", boom)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await still_working(pilot, log_file, "RuntimeError: boom")

@@ -12,6 +12,7 @@ from it is one part, a plain object the screen owns and calls down into:
 - :mod:`.macros` — the picker, ``::word``, the suggestions, save-as-macro, a macro's
   actions applied with the send;
 - :mod:`.order_actions` — resend, delivery slot, goodwill, cancel from the customer pane;
+- :mod:`.views` — the view on screen, ``g``, saved searches and the search box;
 - :mod:`.live` — the poll for changes and today's median first response;
 - :mod:`.undo` — the stack ``u`` takes back from.
 
@@ -20,6 +21,7 @@ never another part: it answers by return value, or posts a message to the screen
 decides what follows. Each part can so be built in a test with a small fake host.
 """
 
-from deskterm.screens.workstation.screen import WorkstationScreen, view_for
+from deskterm.screens.workstation.screen import WorkstationScreen
+from deskterm.screens.workstation.views import view_for
 
 __all__ = ["WorkstationScreen", "view_for"]

@@ -12,12 +12,10 @@ the reply, or asks first when the agent has edited that sentence.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol
 
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
 
 from deskterm.backend.commerce import sentences
 from deskterm.backend.commerce.base import (
@@ -47,26 +45,13 @@ from deskterm.screens.picker import Choice, PickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen
 from deskterm.screens.workstation.host import Host, ReloadConversation
 from deskterm.screens.workstation.macros import signature_names
+from deskterm.screens.workstation.undo import OrderActionDone
 
 if TYPE_CHECKING:
     from deskterm.backend.context import ConversationBundle
     from deskterm.widgets.composer import Composer
 
 ALL_ITEMS = "all"
-
-T = TypeVar("T")
-
-
-@dataclass
-class OrderActionDone:
-    """An applied order action that ``u`` can take back through its provider."""
-
-    result: ActionResult
-    conversation_id: int
-    description: str
-    sentence: str = ""  # as put in the reply ("" when it was not)
-    draft_before: str = ""  # the reply just before, and just after, the sentence went in
-    draft_after: str = ""
 
 
 def _item_label(name: str, quantity: int) -> str:
@@ -113,9 +98,6 @@ class OrderActions:
     ) -> None:
         """A notification; it may quote customer data (names, items), so never markup."""
         self.host.notify(text, title=title, severity=severity, timeout=timeout, markup=False)
-
-    def _ask(self, modal: Screen[T], answered: Callable[[T | None], None]) -> None:
-        self.host.ask(modal, answered)
 
     def _in_thread(self, work: Callable[[], None], name: str) -> None:
         self.host.in_thread(work, group="commerce", name=name)
@@ -178,7 +160,7 @@ class OrderActions:
                     return
                 self._confirm_resend(cid, customer, order, [(item, quantity)])
 
-            self._ask(
+            self.host.ask(
                 TextPromptScreen(
                     f"How many {one_line(item.name, 40)} to send again? (1–{item.quantity})",
                     str(item.quantity),
@@ -186,7 +168,9 @@ class OrderActions:
                 counted,
             )
 
-        self._ask(PickerScreen(f"Resend from order {one_line(order.number, 30)}", choices), picked)
+        self.host.ask(
+            PickerScreen(f"Resend from order {one_line(order.number, 30)}", choices), picked
+        )
 
     def _confirm_resend(self, cid, customer, order, chosen) -> None:
         listed = ", ".join(_item_label(i.name, q) for i, q in chosen)
@@ -227,7 +211,7 @@ class OrderActions:
                 )
                 self._confirm_job(OrderJob("slot", cid, customer, order, summary, slot=slot))
 
-        self._ask(
+        self.host.ask(
             PickerScreen(f"New delivery slot for {one_line(order.number, 30)}", choices), picked
         )
 
@@ -246,7 +230,7 @@ class OrderActions:
                 return
             self._ask_goodwill_kind(cid, customer, order, cents)
 
-        self._ask(
+        self.host.ask(
             TextPromptScreen(
                 f"Goodwill for {one_line(customer.name, 40)}: amount (e.g. 5 or 4,50)",
                 detail=f"Up to {left} without a lead's approval.",
@@ -277,7 +261,7 @@ class OrderActions:
             )
             self._confirm_job(job)
 
-        self._ask(PickerScreen("Credit or refund?", choices), picked)
+        self.host.ask(PickerScreen("Credit or refund?", choices), picked)
 
     def _confirm_job(self, job: OrderJob) -> None:
         def answered(yes: bool | None) -> None:
@@ -285,7 +269,7 @@ class OrderActions:
                 self._in_thread(partial(self._run_job, job), "_run_job")
 
         detail = "Writes an internal note and puts a sentence for the customer in your reply."
-        self._ask(ConfirmScreen(job.summary + "?", detail), answered)
+        self.host.ask(ConfirmScreen(job.summary + "?", detail), answered)
 
     # -- doing it --------------------------------------------------------------------------
 
@@ -316,7 +300,7 @@ class OrderActions:
                 self._in_thread(partial(self._request_approval, job, reason), "_request_approval")
 
         detail = "Recorded for a lead, with an internal note; nothing is given until approved."
-        self._ask(ConfirmScreen(f"Ask a lead to approve: {job.summary}?", detail), answered)
+        self.host.ask(ConfirmScreen(f"Ask a lead to approve: {job.summary}?", detail), answered)
 
     def _request_approval(self, job: OrderJob, reason: str) -> None:
         request_approval(self.host.desk.store, job, agent=self.host.desk.agent, reason=reason)
@@ -349,7 +333,7 @@ class OrderActions:
 
             question = f"{job.summary} failed: {exc.reason}. Try again?"
             detail = "Retrying never applies it twice."
-            self._ask(ConfirmScreen(question, detail), answered)
+            self.host.ask(ConfirmScreen(question, detail), answered)
 
     # -- undo ------------------------------------------------------------------------------
 
@@ -409,7 +393,7 @@ class OrderActions:
                     return
             self._tell(f"{undone} · your edited sentence stays in your reply")
 
-        self._ask(
+        self.host.ask(
             ConfirmScreen(
                 "Remove the sentence about it from your reply too? You edited it.",
                 f"“{one_line(edited, 200)}”\n\ny removes it · n keeps it as you wrote it",

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -23,22 +22,28 @@ from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, get_current_worker
 
 from deskterm import keymap
-from deskterm.backend.context import ConversationBundle, load_bundle
+from deskterm.backend.context import ConversationBundle
 from deskterm.backend.drafts import UnsavedDrafts
-from deskterm.backend.views import BUILTIN_VIEWS, View
+from deskterm.backend.views import View
 from deskterm.domain.models import Conversation
-from deskterm.domain.query import QueryError, parse_query
-from deskterm.domain.safety import NAME_CELLS, SUBJECT_CELLS, one_line
+from deskterm.domain.safety import NAME_CELLS, one_line
 from deskterm.patches.barrier import forward_failure
-from deskterm.screens.goto import TARGETS, GotoScreen
+from deskterm.screens.workstation.conversation import (
+    PANES,
+    composer_title,
+    header_text,
+    panes_on_screen,
+    read_conversation,
+)
 from deskterm.screens.workstation.drafts import DraftSaver
 from deskterm.screens.workstation.host import ReloadConversation
 from deskterm.screens.workstation.live import LiveUpdates, MedianRead, Polled
 from deskterm.screens.workstation.macros import Macros
-from deskterm.screens.workstation.order_actions import OrderActionDone, OrderActions
+from deskterm.screens.workstation.order_actions import OrderActions
 from deskterm.screens.workstation.replies import HeldReplies, HeldReply
 from deskterm.screens.workstation.triage import Triage
-from deskterm.screens.workstation.undo import DoneAction, UndoStack
+from deskterm.screens.workstation.undo import DoneAction, OrderActionDone, UndoStack
+from deskterm.screens.workstation.views import Views
 from deskterm.widgets.composer import Composer
 from deskterm.widgets.conversation_view import ThreadView
 from deskterm.widgets.customer_panel import CustomerPanel
@@ -54,24 +59,8 @@ T = TypeVar("T")
 
 SHOW_DELAY = 0.06
 SEARCH_DELAY = 0.15
-PANES = ("inbox", "conversation", "customer")
 NARROW = 120
 VERY_NARROW = 90
-
-
-SEARCH_HINT = Text("enter: go to results · ctrl+s: save as a view · esc: close", style="dim")
-
-
-def view_for(key: str, saved: dict[str, str] | None = None) -> View:
-    for v in BUILTIN_VIEWS:
-        if v.key == key:
-            return v
-    for target, title in TARGETS.values():
-        if target == key:
-            return View(key, title)
-    if key.startswith("tag:"):
-        return View(key, "#" + key.split(":", 1)[1])
-    raise KeyError(key)
 
 
 class WorkstationScreen(Screen[None]):
@@ -84,10 +73,7 @@ class WorkstationScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.view: View = BUILTIN_VIEWS[0]
-        self.previous_view: View = self.view
         self.bundle: ConversationBundle | None = None
-        self._hint_shown: Text | str = ""
         self._show_timer: Timer | None = None
         self._search_timer: Timer | None = None
         self._shown_count = 0
@@ -100,6 +86,7 @@ class WorkstationScreen(Screen[None]):
         self.macros = Macros(self)
         self.order_actions = OrderActions(self, self.undo.push)
         self.live = LiveUpdates(self)
+        self.views = Views(self)
 
     @property
     def desk(self) -> DeskApp:
@@ -175,6 +162,14 @@ class WorkstationScreen(Screen[None]):
     def thread(self) -> ThreadView:
         return self.query_one(ThreadView)
 
+    @property
+    def search_box(self) -> Input:
+        return self.query_one("#search", Input)
+
+    @property
+    def search_hint(self) -> Static:
+        return self.query_one("#search-error", Static)
+
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
 
@@ -187,21 +182,21 @@ class WorkstationScreen(Screen[None]):
         self._show_narrow()
 
     def _show_narrow(self) -> None:
-        very = self.has_class("-very-narrow")
-        narrow = self.has_class("-narrow")
-        inbox = self.query_one("#inbox-pane")
-        conversation = self.query_one("#conversation-pane")
-        customer = self.query_one("#customer")
-        if very:
-            inbox.display = self.narrow_pane == "inbox"
-            conversation.display = self.narrow_pane == "conversation"
-            customer.display = self.narrow_pane == "customer"
-        elif narrow:
-            inbox.display = self.narrow_pane != "customer"
-            conversation.display = True
-            customer.display = self.narrow_pane == "customer"
+        shown = panes_on_screen(
+            self.narrow_pane,
+            narrow=self.has_class("-narrow"),
+            very_narrow=self.has_class("-very-narrow"),
+        )
+        for pane, display in zip(
+            ("#inbox-pane", "#conversation-pane", "#customer"), shown, strict=True
+        ):
+            self.query_one(pane).display = display
+
+    def show_pane(self, pane: str, *, focus: bool = True) -> None:
+        if focus:
+            self.action_show_pane(pane)
         else:
-            inbox.display = conversation.display = customer.display = True
+            self.narrow_pane = pane
 
     def action_show_pane(self, pane: str) -> None:
         self.narrow_pane = pane
@@ -232,50 +227,38 @@ class WorkstationScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Back out one level: to the list (keeping its search), then out of the search."""
-        search = self.query_one("#search", Input)
+        search = self.search_box
         if self.focused is search:
-            self._close_search(restore=True)
+            self.views.close_search(restore=True)
         elif self.focused is not self.inbox:
             self.action_show_pane("inbox")
         elif self.inbox.selected_ids:
             self.inbox.clear_selection()
         elif search.display:
-            self._close_search(restore=True)
+            self.views.close_search(restore=True)
 
-    # -- views ---------------------------------------------------------------------------
+    # -- views and search ----------------------------------------------------------------
+
+    @property
+    def view(self) -> View:
+        """The view whose conversations the list shows."""
+        return self.views.view
 
     def set_view(self, view: View) -> None:
-        if view.key != self.view.key or view.query is not None:
-            self.previous_view = (
-                self.view if not self.view.key.startswith("search") else (self.previous_view)
-            )
-        self.view = view
-        self.inbox.set_view(view)  # the header follows when its rows are on screen
-
-    def action_goto(self) -> None:
-        saved = [(f"saved:{vid}", name) for vid, name, _ in self.desk.saved_views]
-        self.app.push_screen(GotoScreen(saved), self._goto_chosen)
-
-    def _goto_chosen(self, key: str | None) -> None:
-        if key is None:
-            return
-        if key.startswith("saved:"):
-            self.open_saved_view(int(key.split(":", 1)[1]))
-            return
-        self.set_view(view_for(key))
-        self.action_show_pane("inbox")
+        self.views.show(view)
 
     def open_saved_view(self, view_id: int) -> None:
-        for vid, name, text in self.desk.saved_views:
-            if vid == view_id:
-                query = parse_query(text, now=self.desk.clock(), tz=self.desk.tz)
-                self.set_view(View(f"saved:{vid}", name, query))
-                self.action_show_pane("inbox")
+        self.views.open_saved(view_id)
+
+    def action_goto(self) -> None:
+        self.views.goto()
+
+    def action_search(self) -> None:
+        self.views.open_search()
 
     @on(InboxList.Counted)
     def _counted(self, event: InboxList.Counted) -> None:
-        if event.count is None and event.view is self.view and event.view.key == "search":
-            self._search_hint(SEARCH_HINT)  # the query was read: any error shown goes now
+        self.views.counted(event.view, event.count)
         # The header names the view on screen, so it changes once the view's rows have been
         # painted, in a frame of its own: it is the screen's top line, and a frame that
         # changes it and the rows renders every pane between the two. Left alone until then,
@@ -293,16 +276,6 @@ class WorkstationScreen(Screen[None]):
     def _load_failed(self, event: InboxList.LoadFailed) -> None:
         self.notify(event.message, title="Could not read the store", severity="error")
 
-    # -- search --------------------------------------------------------------------------
-
-    def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.display = True
-        self.query_one("#search-error", Static).display = True
-        self._search_hint(SEARCH_HINT)  # now, while the box opens: not in a results frame
-        self.narrow_pane = "inbox"
-        search.focus()
-
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
         if self._search_timer is not None:
@@ -314,59 +287,15 @@ class WorkstationScreen(Screen[None]):
 
     def _debounced_search(self, text: str) -> None:
         self._search_timer = None
-        self._run_search(text)
-
-    def _run_search(self, text: str) -> None:
-        if not text.strip():
-            self._search_hint(SEARCH_HINT)
-            self.set_view(self.previous_view)
-            return
-        try:
-            query = parse_query(text, now=self.desk.clock(), tz=self.desk.tz)
-        except QueryError as exc:
-            caret = Text(" " * min(exc.position, 200) + "^ ", style="bold red")
-            caret.append(str(exc), style="red")
-            self._search_hint(caret)
-            return
-        # An error shown for the query as it was goes with the results' frame (see _counted):
-        # a frame of its own now would hold the results' back until Textual's next one.
-        self.set_view(View("search", f"Search: {one_line(text, 30)}", query))
-
-    def _search_hint(self, hint: Text | str) -> None:
-        """The line under the search box. Written only when it changes: each write lays
-        the whole screen out again, in the frame where the results are being read."""
-        if hint != self._hint_shown:
-            self._hint_shown = hint
-            self.query_one("#search-error", Static).update(hint)
+        self.views.search(text)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         self.inbox.focus()
 
-    def _close_search(self, *, restore: bool) -> None:
-        search = self.query_one("#search", Input)
-        search.value = ""
-        search.display = False
-        self._search_hint("")
-        self.query_one("#search-error", Static).display = False
-        if restore and self.view.key == "search":
-            self.set_view(self.previous_view)
-        self.inbox.focus()
-
     @on(SearchBox.SaveRequested)
     def _save_search(self, event: SearchBox.SaveRequested) -> None:
-        self._store_saved_view(event.query)
-
-    @work(thread=True, group="store", exit_on_error=False)
-    def _store_saved_view(self, text: str) -> None:
-        vid = self.desk.store.save_view(text, text)
-        self.app.call_from_thread(self._saved_view_stored, vid, text)
-
-    def _saved_view_stored(self, vid: int, text: str) -> None:
-        self.desk.reload_saved_views()
-        place = [v for v, _, _ in self.desk.saved_views].index(vid) + 1
-        where = f"g then {place}" if place <= 9 else "the palette (ctrl+p)"
-        self.notify(f"Saved as a view: {where}", title=one_line(text, 60), markup=False)
+        self.views.save_search(event.query)
 
     # -- opening a conversation ----------------------------------------------------------
 
@@ -420,24 +349,14 @@ class WorkstationScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def load_conversation(self, conversation_id: int) -> None:
         self._latest_open = conversation_id
-        desk = self.desk
-        bundle = load_bundle(
-            desk.store,
-            conversation_id,
-            agent_id=desk.agent.id,
-            goodwill_days=desk.settings.gestures.window_days,
-        )
-        if bundle is None:
+        found = read_conversation(self.desk, conversation_id)
+        if found is None:
             return
-        if bundle.conversation.unread:
-            desk.store.mark_read(conversation_id)
-        desk.store.touch_presence(conversation_id, desk.agent.id, "viewing")
-        others = desk.store.presence(conversation_id, exclude_agent=desk.agent.id)
         # A newer open replaced this one (the agent moved on): a thread worker runs to its end
         # even when cancelled, so it must not paint the conversation the agent left.
         if get_current_worker().is_cancelled:
             return
-        self.from_thread(self._show_bundle, bundle, others)
+        self.from_thread(self._show_bundle, *found)
 
     async def _show_bundle(self, bundle: ConversationBundle, others: list[tuple[str, str]]) -> None:
         if not self.query(ThreadView):
@@ -463,13 +382,13 @@ class WorkstationScreen(Screen[None]):
             # typed on: only its title changes.
             self.replies.restore_on_show = None
             if self.composer.conversation_id == bundle.conversation.id:
-                self.composer.retarget(self._target(bundle))
+                self.composer.retarget(composer_title(bundle))
         elif typed_ahead:
-            self.composer.retarget(self._target(bundle))
+            self.composer.retarget(composer_title(bundle))
         elif not same:
             self.composer.load(
                 bundle.conversation.id,
-                self._target(bundle),
+                composer_title(bundle),
                 bundle.draft_body,
                 note=bundle.draft_note,
             )
@@ -477,33 +396,17 @@ class WorkstationScreen(Screen[None]):
         if not same:
             self.suggest_for(bundle)
 
-    def _target(self, bundle: ConversationBundle) -> str:
-        c = bundle.conversation
-        return f"{c.customer_name} · {c.channel.value} · #{c.id}"
-
     def _render_header(self, others: list[tuple[str, str]]) -> None:
         if self.bundle is None:
             return
-        c = self.bundle.conversation
-        now = self.desk.clock()
-        text = Text()
-        text.append(one_line(c.customer_name, 40), style="bold")
-        text.append(f" · {c.channel.value} · #{c.id} · {c.status.value}")
-        if c.assignee_id is not None:
-            text.append(f" · {one_line(self.desk.agent_name(c.assignee_id), NAME_CELLS)}")
-        if c.snoozed_until is not None:
-            from deskterm.domain.snooze import describe
-
-            text.append(
-                f" · snoozed {describe(c.snoozed_until, now, self.desk.tz)}", style="italic"
-            )
-        if c.tags:
-            text.append("  " + " ".join(f"#{one_line(t, 24)}" for t in c.tags[:10]), style="dim")
-        text.append("\n")
-        text.append(one_line(c.subject, SUBJECT_CELLS), style="italic")
-        for name, state in others:
-            verb = "is replying" if state == "typing" else "is looking at this"
-            text.append(f"\n⚑ {one_line(name, NAME_CELLS)} {verb}", style="bold yellow")
+        desk = self.desk
+        text = header_text(
+            self.bundle.conversation,
+            others,
+            now=desk.clock(),
+            tz=desk.tz,
+            agent_name=desk.agent_name,
+        )
         self.query_one("#conversation-header", Static).update(text)
 
     @on(ThreadView.NeedOlder)
@@ -513,7 +416,7 @@ class WorkstationScreen(Screen[None]):
     @work(thread=True, group="open", exit_on_error=False)
     def _load_older(self, conversation_id: int, before_id: int) -> None:
         older = self.desk.store.messages(conversation_id, limit=60, before_id=before_id)
-        self.app.call_from_thread(self.thread.prepend_older, older)
+        self.from_thread(self.thread.prepend_older, older)
 
     # -- composing -----------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from deskterm.backend.commerce.base import ActionResult
+
 #: Actions remembered for ``u``; older ones are forgotten.
 UNDO_DEPTH = 50
 
@@ -22,6 +24,18 @@ class DoneAction:
 
     undo_group: str
     description: str
+
+
+@dataclass
+class OrderActionDone:
+    """An applied order action that ``u`` can take back through its provider."""
+
+    result: ActionResult
+    conversation_id: int
+    description: str
+    sentence: str = ""  # as put in the reply ("" when it was not)
+    draft_before: str = ""  # the reply just before, and just after, the sentence went in
+    draft_after: str = ""
 
 
 class UndoStack(Generic[T]):
