@@ -361,3 +361,27 @@ def test_the_poll_says_what_changed(desk_store):
     assert second.fresh is not None and second.fresh.id == ids["bread"]
     assert median_interval(0.01) == MEDIAN_SECONDS
     assert median_interval(0.5) == MEDIAN_SLOW_SECONDS
+
+
+# -- layout and the inbox's reads ----------------------------------------------------------
+
+
+def test_a_narrow_terminal_shows_the_pane_the_agent_is_on():
+    from deskterm.screens.workstation.layout import panes_on_screen
+
+    assert panes_on_screen("customer", narrow=False, very_narrow=False) == (True, True, True)
+    assert panes_on_screen("customer", narrow=True, very_narrow=False) == (False, True, True)
+    assert panes_on_screen("inbox", narrow=True, very_narrow=False) == (True, True, False)
+    assert panes_on_screen("conversation", narrow=True, very_narrow=True) == (False, True, False)
+
+
+def test_an_inbox_page_is_read_from_its_neighbour_when_one_is_loaded():
+    from deskterm.widgets.inbox_reads import PAGE, how_to_read
+
+    def rows(n: int) -> list[Any]:
+        return [SimpleNamespace(sort_value=i, id=1000 + i) for i in range(n)]
+
+    assert how_to_read({0: rows(PAGE)}, 1, 10 * PAGE) == ("after", (PAGE - 1, 1000 + PAGE - 1))
+    assert how_to_read({3: rows(PAGE)}, 2, 10 * PAGE) == ("before", (0, 1000))
+    assert how_to_read({}, 9, 10 * PAGE - 5) == ("last", PAGE - 5)
+    assert how_to_read({}, 4, 10 * PAGE) == ("offset",)

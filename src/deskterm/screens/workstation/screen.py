@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -28,15 +27,16 @@ from deskterm.backend.views import View
 from deskterm.domain.models import Conversation
 from deskterm.domain.safety import NAME_CELLS, one_line
 from deskterm.patches.barrier import forward_failure
-from deskterm.screens.workstation.conversation import (
-    PANES,
-    composer_title,
-    header_text,
-    panes_on_screen,
-    read_conversation,
-)
+from deskterm.screens.workstation.conversation import OpenConversation
 from deskterm.screens.workstation.drafts import DraftSaver
 from deskterm.screens.workstation.host import ReloadConversation
+from deskterm.screens.workstation.layout import (
+    NARROW,
+    PANES,
+    VERY_NARROW,
+    compose_panes,
+    panes_on_screen,
+)
 from deskterm.screens.workstation.live import LiveUpdates, MedianRead, Polled
 from deskterm.screens.workstation.macros import Macros
 from deskterm.screens.workstation.order_actions import OrderActions
@@ -48,7 +48,6 @@ from deskterm.widgets.composer import Composer
 from deskterm.widgets.conversation_view import ThreadView
 from deskterm.widgets.customer_panel import CustomerPanel
 from deskterm.widgets.inbox_list import InboxList
-from deskterm.widgets.key_footer import KeyFooter
 from deskterm.widgets.search_box import SearchBox
 from deskterm.widgets.status_bar import StatusBar
 
@@ -59,8 +58,6 @@ T = TypeVar("T")
 
 SHOW_DELAY = 0.06
 SEARCH_DELAY = 0.15
-NARROW = 120
-VERY_NARROW = 90
 
 
 class WorkstationScreen(Screen[None]):
@@ -73,11 +70,8 @@ class WorkstationScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.bundle: ConversationBundle | None = None
         self._show_timer: Timer | None = None
         self._search_timer: Timer | None = None
-        self._shown_count = 0
-        self._latest_open: int | None = None
         # The parts, each with its one job; they share only what the screen hands them.
         self.undo: UndoStack[DoneAction | HeldReply | OrderActionDone] = UndoStack()
         self.drafts = DraftSaver(self)
@@ -87,41 +81,23 @@ class WorkstationScreen(Screen[None]):
         self.order_actions = OrderActions(self, self.undo.push)
         self.live = LiveUpdates(self)
         self.views = Views(self)
+        self.opened = OpenConversation(self)
+
+    @property
+    def bundle(self) -> ConversationBundle | None:
+        """The conversation on screen, with its customer, order and draft."""
+        return self.opened.bundle
+
+    @bundle.setter
+    def bundle(self, bundle: ConversationBundle | None) -> None:
+        self.opened.bundle = bundle
 
     @property
     def desk(self) -> DeskApp:
         return cast("DeskApp", self.app)
 
     def compose(self) -> ComposeResult:
-        app = self.desk
-        yield StatusBar(id="status")
-        with Horizontal(id="panes"):
-            with Vertical(id="inbox-pane", classes="pane"):
-                yield SearchBox(
-                    placeholder='Search: words "phrase" status: channel: tag: from: is:',
-                    id="search",
-                )
-                yield Static(id="search-error")
-                yield InboxList(
-                    store=app.store,
-                    me=app.agent.id,
-                    clock=app.clock,
-                    agents={a.id: a.initials for a in app.agents},
-                    tz=app.tz,
-                    id="inbox",
-                )
-            with Vertical(id="conversation-pane", classes="pane"):
-                yield Static(id="conversation-header")
-                yield ThreadView(tz=app.tz, id="thread")
-                yield Composer(id="composer")
-            yield CustomerPanel(
-                tz=app.tz,
-                clock=app.clock,
-                keymap_overrides=app.keymap_overrides,
-                id="customer",
-                classes="pane",
-            )
-        yield KeyFooter()
+        yield from compose_panes(self.desk)
 
     def on_mount(self) -> None:
         status = self.query_one(StatusBar)
@@ -322,13 +298,7 @@ class WorkstationScreen(Screen[None]):
         return self._show_timer is None and self._search_timer is None
 
     async def _show_nothing(self) -> None:
-        self.composer.flush()
-        self.bundle = None
-        self.composer.conversation_id = None
-        self.composer.display = False
-        self.query_one("#conversation-header", Static).update("")
-        self.thread.clear("Nothing here. Pick another view with g.")
-        self.query_one(CustomerPanel).show(None)
+        self.opened.show_nothing()
 
     @on(InboxList.Opened)
     def _opened(self, event: InboxList.Opened) -> None:
@@ -348,8 +318,7 @@ class WorkstationScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def load_conversation(self, conversation_id: int) -> None:
-        self._latest_open = conversation_id
-        found = read_conversation(self.desk, conversation_id)
+        found = self.opened.read(conversation_id)
         if found is None:
             return
         # A newer open replaced this one (the agent moved on): a thread worker runs to its end
@@ -361,53 +330,12 @@ class WorkstationScreen(Screen[None]):
     async def _show_bundle(self, bundle: ConversationBundle, others: list[tuple[str, str]]) -> None:
         if not self.query(ThreadView):
             return  # the app is quitting: the panes are gone before the worker's answer came
-        same = self.bundle is not None and self.bundle.conversation.id == bundle.conversation.id
-        self.bundle = bundle
-        if bundle.conversation.unread:
-            # Read in the worker; the row loses its dot in the same frame as the thread shows.
-            self.inbox.mark_read(bundle.conversation.id)
-        self._shown_count = bundle.conversation.message_count
-        self._render_header(others)
-        self.thread.show(bundle.conversation, bundle.messages, now=self.desk.clock())
-        self.query_one(CustomerPanel).show(bundle)
-        typed_ahead = (
-            self.composer.conversation_id == bundle.conversation.id
-            and bool(self.composer.text)
-            and not bundle.draft_body
-        )
         held = self.replies.restore_on_show
-        restored = held is not None and held.conversation_id == bundle.conversation.id
-        if restored:
-            # Undo-send put the reply back in the composer already, and the agent may have
-            # typed on: only its title changes.
+        restoring = held is not None and held.conversation_id == bundle.conversation.id
+        if restoring:
             self.replies.restore_on_show = None
-            if self.composer.conversation_id == bundle.conversation.id:
-                self.composer.retarget(composer_title(bundle))
-        elif typed_ahead:
-            self.composer.retarget(composer_title(bundle))
-        elif not same:
-            self.composer.load(
-                bundle.conversation.id,
-                composer_title(bundle),
-                bundle.draft_body,
-                note=bundle.draft_note,
-            )
-        self.composer.display = True
-        if not same:
+        if not self.opened.show(bundle, others, restoring=restoring):
             self.suggest_for(bundle)
-
-    def _render_header(self, others: list[tuple[str, str]]) -> None:
-        if self.bundle is None:
-            return
-        desk = self.desk
-        text = header_text(
-            self.bundle.conversation,
-            others,
-            now=desk.clock(),
-            tz=desk.tz,
-            agent_name=desk.agent_name,
-        )
-        self.query_one("#conversation-header", Static).update(text)
 
     @on(ThreadView.NeedOlder)
     def _need_older(self, event: ThreadView.NeedOlder) -> None:
@@ -592,23 +520,13 @@ class WorkstationScreen(Screen[None]):
         self.query_one(StatusBar).breaching = event.breaching
         if event.changed:
             self.inbox.refresh_rows()
-        fresh = event.fresh
         # The poll read the conversation that was open when it started; the agent may have
         # moved on since: never pull them back to it.
-        moving_on = self._show_timer is not None or (
-            fresh is not None and self._latest_open not in (None, fresh.id)
+        again = self.opened.polled(
+            event.fresh, event.others, moving_on=self._show_timer is not None
         )
-        if (
-            not moving_on
-            and self.bundle is not None
-            and fresh is not None
-            and fresh.id == self.bundle.conversation.id
-        ):
-            if fresh.message_count != self._shown_count:
-                self.load_conversation(fresh.id)
-            else:
-                self.bundle.conversation = fresh
-                self._render_header(event.others)
+        if again is not None:
+            self.load_conversation(again)
 
     def action_refresh(self) -> None:
         if self.desk.sync_runner is not None:
@@ -640,7 +558,15 @@ class WorkstationScreen(Screen[None]):
 
     @property
     def shown_count(self) -> int:
-        return self._shown_count
+        return self.opened.shown_count
+
+    @property
+    def customer(self) -> CustomerPanel:
+        return self.query_one(CustomerPanel)
+
+    @property
+    def header(self) -> Static:
+        return self.query_one("#conversation-header", Static)
 
     @property
     def inbox_focused(self) -> bool:
