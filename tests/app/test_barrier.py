@@ -23,6 +23,7 @@ from deskterm.domain.models import OrderStatus
 from deskterm.patches import barrier
 from deskterm.screens.metrics import MetricsScreen
 from deskterm.screens.workstation import WorkstationScreen
+from deskterm.screens.workstation.macros import Macros
 from deskterm.widgets.composer import DRAFT_DEBOUNCE
 from deskterm.widgets.inbox_list import InboxList
 from tests.app.conftest import SIZE
@@ -97,7 +98,7 @@ async def test_store_group_a_failed_undo_is_a_notice(make_app, desk_store, log_f
 
 
 async def test_open_group(make_app, log_file, monkeypatch):
-    monkeypatch.setattr("deskterm.screens.workstation.load_bundle", boom)
+    monkeypatch.setattr("deskterm.screens.workstation.conversation.load_bundle", boom)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await still_working(pilot, log_file, "RuntimeError: boom")
@@ -140,7 +141,7 @@ async def test_poll_group_snooze_wake_on_a_busy_store(make_app, desk_store, log_
 
 
 async def test_median_group(make_app, log_file, monkeypatch):
-    monkeypatch.setattr("deskterm.screens.workstation.today_first_response", boom)
+    monkeypatch.setattr("deskterm.screens.workstation.live.today_first_response", boom)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await still_working(pilot, log_file, "RuntimeError: boom")
@@ -193,7 +194,7 @@ async def test_a_draft_the_store_refused_is_kept_and_saved_once_it_accepts(
     make_app, desk_store, log_file, monkeypatch
 ):
     store, ids = desk_store
-    monkeypatch.setattr("deskterm.screens.workstation.DRAFT_RETRY_SECONDS", 0.2)
+    monkeypatch.setattr("deskterm.screens.workstation.drafts.DRAFT_RETRY_SECONDS", 0.2)
     real_save = store.save_draft
     refusing = [True]
     errors_in_turn = [busy(), sqlite3.OperationalError("database or disk is full")]
@@ -281,7 +282,7 @@ async def test_a_macro_error_while_sending_is_a_notice(make_app, log_file, monke
     def twice(*args, **kwargs):
         raise MacroError("action 4: status is set twice")
 
-    monkeypatch.setattr(WorkstationScreen, "macro_changes", twice)
+    monkeypatch.setattr(Macros, "changes", twice)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -394,10 +395,22 @@ def _worker_calls(tree: ast.AST) -> Iterator[ast.Call]:
             yield node
 
 
+def _in_thread_calls(tree: ast.AST) -> int:
+    """The workstation's parts start their workers through ``host.in_thread``, whose one
+    ``run_worker`` (in the screen) is checked like the others."""
+    return sum(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "in_thread"
+        for node in ast.walk(tree)
+    )
+
+
 def test_every_worker_in_src_is_started_with_exit_on_error_false():
     found, wrong = 0, []
     for path in sorted(SRC.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        found += _in_thread_calls(tree)
         for call in _worker_calls(tree):
             found += 1
             flags = {k.arg: k.value for k in call.keywords}

@@ -73,7 +73,7 @@ class DeskCommands(Provider):
                 (
                     f"Macro: {macro.title}",
                     "insert into the reply",
-                    partial(desk.use_macro, macro.id),
+                    partial(desk.macros.use, macro.id),
                 )
             )
         for theme in sorted(self.app.available_themes):

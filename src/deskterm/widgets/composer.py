@@ -32,45 +32,9 @@ from deskterm.domain.macros import describe_merged, merge_actions
 from deskterm.domain.models import MacroAction
 from deskterm.domain.reply_text import Edit, keeps_text_of, place_paragraph
 from deskterm.domain.safety import clean_outgoing, one_line
+from deskterm.widgets.reply_marks import UsedMacro, location_of, missing_markers, offset_of
 
 DRAFT_DEBOUNCE = 0.4
-MARK_OPEN, MARK_CLOSE = "⟦", "⟧"
-
-
-def missing_markers(text: str) -> list[str]:
-    """Names of the unfilled ``⟦placeholder⟧`` markers a macro left in the text."""
-    found = []
-    start = text.find(MARK_OPEN)
-    while start != -1:
-        end = text.find(MARK_CLOSE, start + 1)
-        if end == -1:
-            break
-        found.append(text[start + 1 : end])
-        start = text.find(MARK_OPEN, end + 1)
-    return found
-
-
-@dataclass(frozen=True)
-class UsedMacro:
-    """A macro inserted in the reply: its actions apply on send while its text is there."""
-
-    macro_id: int
-    actions: tuple[MacroAction, ...]
-    text: str
-    title: str = ""
-
-
-def _offset(text: str, location: tuple[int, int]) -> int:
-    """A (row, column) of the text area as an offset in its text."""
-    row, column = location
-    lines = text.split("\n")
-    return sum(len(line) + 1 for line in lines[:row]) + column
-
-
-def _location(text: str, offset: int) -> tuple[int, int]:
-    """An offset in the text as the text area's (row, column)."""
-    before = text[:offset]
-    return before.count("\n"), offset - (before.rfind("\n") + 1)
 
 
 class ReplyArea(TextArea):
@@ -196,6 +160,11 @@ class Composer(Vertical):
         return self.query_one(ReplyArea)
 
     @property
+    def target(self) -> str:
+        """The title naming the conversation the reply goes to."""
+        return self._target
+
+    @property
     def text(self) -> str:
         return self.area.text
 
@@ -255,21 +224,21 @@ class Composer(Vertical):
             placed, at = text, 0
         else:
             draft = self.text
-            here = _offset(draft, self.area.cursor_location)
+            here = offset_of(draft, self.area.cursor_location)
             edit = place_paragraph(draft, here, text, names)
             self.apply_edit(edit)
             placed, at = edit.text[edit.at - edit.start :][: edit.length], edit.at
             if cursor is not None:
                 cursor = max(0, min(cursor - (len(text) - len(text.lstrip())), len(placed)))
         offset = at + (cursor if cursor is not None else len(placed))
-        self.area.move_cursor(_location(self.text, offset))
+        self.area.move_cursor(location_of(self.text, offset))
         self._changed()
         return placed
 
     def apply_edit(self, edit: Edit) -> None:
         """Change the text as ``edit`` says, in one step the agent can undo with ctrl+z."""
         draft = self.text
-        self.area.replace(edit.text, _location(draft, edit.start), _location(draft, edit.end))
+        self.area.replace(edit.text, location_of(draft, edit.start), location_of(draft, edit.end))
         self._changed()
 
     def clear(self) -> None:

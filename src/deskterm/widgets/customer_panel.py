@@ -5,6 +5,7 @@ Everything is built as ``Text`` from data: customer-supplied strings never becom
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -83,11 +84,19 @@ class CustomerPanel(VerticalScroll, can_focus=True):
             self.order = order
 
     def __init__(
-        self, *, tz: ZoneInfo, clock, id: str | None = None, classes: str | None = None
+        self,
+        *,
+        tz: ZoneInfo,
+        clock: Callable[[], datetime],
+        keymap_overrides: Mapping[str, str] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.tz = tz
         self.clock = clock
+        #: The config's remapped keys, so that the hints name the keys that work.
+        self.keymap_overrides: Mapping[str, str] = keymap_overrides or {}
         self.bundle: ConversationBundle | None = None
         self._past_index = 0
 
@@ -165,7 +174,7 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         """The order actions and their keys (as remapped); they act when this pane has focus."""
         hint = Text(style="dim")
         for binding_id, label in ACTION_HINTS:
-            key = keymap.keys_for(binding_id, self.app.keymap_overrides).split(",")[0]
+            key = keymap.keys_for(binding_id, self.keymap_overrides).split(",")[0]
             hint.append(f"[{key}]", style="bold")
             hint.append(f" {label}  ")
         return hint

@@ -17,7 +17,6 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from rich.style import Style
@@ -36,28 +35,21 @@ from deskterm.backend.rows import InboxRow
 from deskterm.backend.store import Store
 from deskterm.backend.views import View
 from deskterm.patches.barrier import forward_failure
-from deskterm.widgets.inbox_row import RowStyles, row_lines
+from deskterm.widgets import inbox_looks
+from deskterm.widgets.inbox_reads import (
+    PAGE,
+    HowToRead,
+    how_to_read,
+    read_count,
+    read_page,
+    read_window,
+)
+from deskterm.widgets.inbox_row import row_lines
 
-PAGE = 100
 ROW_HEIGHT = 2
 #: Pages kept beyond those in view; further ones are dropped to bound memory.
 KEEP_PAGES = 6
 MAX_STRIPS = 4000
-EMPTY_TEXT = {
-    "inbox": "Inbox zero — nothing waits on you.",
-    "mine": "Nothing assigned to you is waiting.",
-    "unassigned": "Every conversation has someone.",
-    "snoozed": "Nothing snoozed.",
-    "search": "No conversation matches.",
-}
-
-
-class _Looks(NamedTuple):
-    plain: RowStyles
-    cursor: RowStyles
-    selected: RowStyles
-    dim: Style
-    empty: Style
 
 
 class InboxList(ScrollView, can_focus=True):
@@ -65,40 +57,8 @@ class InboxList(ScrollView, can_focus=True):
 
     BINDINGS = keymap.bindings("inbox")
 
-    COMPONENT_CLASSES = {
-        "inbox-list--cursor",
-        "inbox-list--selected",
-        "inbox-list--unread",
-        "inbox-list--dim",
-        "inbox-list--breached",
-        "inbox-list--due-soon",
-        "inbox-list--ok",
-        "inbox-list--tag",
-        "inbox-list--vip",
-        "inbox-list--snoozed",
-        "inbox-list--channel",
-        "inbox-list--empty",
-    }
-
-    DEFAULT_CSS = """
-    InboxList { height: 1fr; background: $surface; overflow-x: hidden; }
-    InboxList > .inbox-list--cursor { background: $block-cursor-blurred-background; }
-    InboxList:focus > .inbox-list--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-    }
-    InboxList > .inbox-list--selected { background: $accent 20%; }
-    InboxList > .inbox-list--unread { text-style: bold; }
-    InboxList > .inbox-list--dim { color: $text-muted; }
-    InboxList > .inbox-list--breached { color: $error; text-style: bold; }
-    InboxList > .inbox-list--due-soon { color: $warning; text-style: bold; }
-    InboxList > .inbox-list--ok { color: $success; }
-    InboxList > .inbox-list--tag { color: $secondary; text-style: italic; }
-    InboxList > .inbox-list--vip { color: $accent; }
-    InboxList > .inbox-list--snoozed { color: $secondary; text-style: italic; }
-    InboxList > .inbox-list--channel { color: $primary; text-style: bold; }
-    InboxList > .inbox-list--empty { color: $text-muted; text-style: italic; }
-    """
+    COMPONENT_CLASSES = inbox_looks.COMPONENT_CLASSES
+    DEFAULT_CSS = inbox_looks.DEFAULT_CSS
 
     class Highlighted(Message):
         """The cursor is on another conversation (``None``: the view is empty)."""
@@ -160,7 +120,7 @@ class InboxList(ScrollView, can_focus=True):
         self._refresh_again = False
         self._announced: int | None = -1
         self._strips: dict[tuple, Strip] = {}
-        self._looks: _Looks | None = None
+        self._looks: inbox_looks.Looks | None = None
         self._replacing = False
         self._rows_view: View | None = None
         """The view whose rows are on screen (the previous one while a new one loads)."""
@@ -324,25 +284,16 @@ class InboxList(ScrollView, can_focus=True):
         self, view: View, generation: int, rows: list[InboxRow], count: int | None
     ) -> None:
         try:
-            if count is None:
-                count = len(rows) if len(rows) < PAGE else self.store.count(view, me=self.me)
-            partial = self.store.count_is_partial(view, count)
+            count, partial = read_count(self.store, view, rows, count, self.me)
         except (sqlite3.Error, StoreError) as exc:
             self._failed(exc)
             return
         self.app.call_from_thread(self._got_count, view, generation, count, partial)
 
-    def _load_page(self, view: View, generation: int, page: int, how: tuple) -> None:
-        kind = how[0]
+    def _load_page(self, view: View, generation: int, page: int, how: HowToRead) -> None:
+        rows: list[InboxRow] | None
         try:
-            if kind == "after":
-                rows = self.store.page(view, after=how[1], limit=PAGE, me=self.me)
-            elif kind == "before":
-                rows = self.store.page(view, after=how[1], limit=PAGE, backwards=True, me=self.me)
-            elif kind == "last":
-                rows = self.store.page(view, limit=how[1], backwards=True, me=self.me)
-            else:
-                rows = self.store.page_at(view, page * PAGE, limit=PAGE, me=self.me)
+            rows = read_page(self.store, view, page, how, self.me)
         except (sqlite3.Error, StoreError) as exc:
             self._failed(exc)
             rows = None
@@ -355,10 +306,7 @@ class InboxList(ScrollView, can_focus=True):
         try:
             count = self.store.count(view, me=self.me)
             partial = self.store.count_is_partial(view, count)
-            for page in pages:
-                if page * PAGE >= count:
-                    break
-                fresh[page] = self.store.page_at(view, page * PAGE, limit=PAGE, me=self.me)
+            read_window(self.store, view, pages, count, self.me, into=fresh)
         except (sqlite3.Error, StoreError) as exc:
             self._failed(exc)
         self.app.call_from_thread(self._reloaded, view, generation, count, partial, fresh)
@@ -489,18 +437,7 @@ class InboxList(ScrollView, can_focus=True):
         if page in self._pages or page in self._pending:
             return
         self._pending.add(page)
-        before, after = self._pages.get(page - 1), self._pages.get(page + 1)
-        how: tuple
-        if before is not None and len(before) == PAGE:
-            last = before[-1]
-            how = ("after", (last.sort_value, last.id))
-        elif after:
-            first = after[0]
-            how = ("before", (first.sort_value, first.id))
-        elif (page + 1) * PAGE >= self.total:
-            how = ("last", self.total - page * PAGE)
-        else:
-            how = ("offset",)
+        how = how_to_read(self._pages, page, self.total)
         view, generation = self.view, self._generation
         self.run_worker(
             lambda: self._load_page(view, generation, page, how),
@@ -638,33 +575,11 @@ class InboxList(ScrollView, can_focus=True):
         self._looks = None
         self._strips.clear()
 
-    def _styles(self) -> _Looks:
+    def _styles(self) -> inbox_looks.Looks:
         """The list's styles, read once per theme, focus or style change: reading a widget's
         style walks its ancestors, too slow to do for every line of every frame."""
         if self._looks is None:
-            get = self.get_component_rich_style
-            base = self.rich_style
-            rows = RowStyles(
-                base=base,
-                unread=get("inbox-list--unread", partial=True),
-                dim=get("inbox-list--dim", partial=True),
-                breached=get("inbox-list--breached", partial=True),
-                due_soon=get("inbox-list--due-soon", partial=True),
-                ok=get("inbox-list--ok", partial=True),
-                tag=get("inbox-list--tag", partial=True),
-                vip=get("inbox-list--vip", partial=True),
-                snoozed=get("inbox-list--snoozed", partial=True),
-                channel=get("inbox-list--channel", partial=True),
-            )
-            cursor = base + get("inbox-list--cursor")
-            selected = base + get("inbox-list--selected")
-            self._looks = _Looks(
-                rows,
-                replace(rows, base=cursor),
-                replace(rows, base=selected),
-                get("inbox-list--dim"),
-                get("inbox-list--empty"),
-            )
+            self._looks = inbox_looks.looks_of(self.get_component_rich_style, self.rich_style)
         return self._looks
 
     def render_line(self, y: int) -> Strip:
@@ -714,7 +629,7 @@ class InboxList(ScrollView, can_focus=True):
         if y != 1 or view is None:
             return Strip.blank(width, looks.plain.base)
         key = view.key.split(":", 1)[0]
-        message = EMPTY_TEXT.get(key, "Nothing here.")
+        message = inbox_looks.EMPTY_TEXT.get(key, "Nothing here.")
         text = Text(message.center(width), style=looks.empty)
         text.truncate(width)
         return self._strip(text, width, looks.plain.base)

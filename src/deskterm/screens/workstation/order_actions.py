@@ -11,10 +11,10 @@ the reply, or asks first when the agent has edited that sentence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Protocol
 
-from textual import work
 from textual.notifications import SeverityLevel
 
 from deskterm.backend.commerce import sentences
@@ -43,48 +43,53 @@ from deskterm.domain.safety import one_line
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.picker import Choice, PickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen
-from deskterm.widgets.customer_panel import CustomerPanel
+from deskterm.screens.workstation.host import Host, ReloadConversation
+from deskterm.screens.workstation.macros import signature_names
+from deskterm.screens.workstation.undo import OrderActionDone
 
 if TYPE_CHECKING:
-    from deskterm.screens.workstation import WorkstationScreen
+    from deskterm.backend.context import ConversationBundle
+    from deskterm.widgets.composer import Composer
 
 ALL_ITEMS = "all"
-
-
-@dataclass
-class OrderActionDone:
-    """An applied order action that ``u`` can take back through its provider."""
-
-    result: ActionResult
-    conversation_id: int
-    description: str
-    sentence: str = ""  # as put in the reply ("" when it was not)
-    draft_before: str = ""  # the reply just before, and just after, the sentence went in
-    draft_after: str = ""
 
 
 def _item_label(name: str, quantity: int) -> str:
     return (f"{quantity} × " if quantity > 1 else "") + one_line(name, 40)
 
 
-class OrderActionsMixin:
-    """Mixed into the workstation screen; ``self`` is a WorkstationScreen.
-
-    Handlers use ``on_customer_panel_<message>`` names: Textual ignores ``@on`` in a mixin.
-    """
+class OrderHost(Host, Protocol):
+    """What order actions need of the workstation."""
 
     @property
-    def commerce(self: WorkstationScreen) -> CommerceProvider:
+    def bundle(self) -> ConversationBundle | None:
+        """The conversation on screen, with its customer and order."""
+
+    @property
+    def composer(self) -> Composer: ...
+
+
+class OrderActions:
+    """The customer pane's order actions. ``remember`` puts an undoable one on the screen's
+    undo stack; a conversation they changed is reopened by a :class:`ReloadConversation`."""
+
+    def __init__(self, host: OrderHost, remember: Callable[[OrderActionDone], None]) -> None:
+        self.host = host
+        self.remember = remember
+        self._commerce: CommerceProvider | None = None
+
+    @property
+    def commerce(self) -> CommerceProvider:
         """Where order actions go, as the config says (built once, on first use)."""
-        if getattr(self, "_commerce", None) is None:
-            desk = self.desk
+        if self._commerce is None:
+            desk = self.host.desk
             self._commerce = make_provider(
                 desk.settings.commerce, desk.store, tz=desk.tz, limits=desk.settings.gestures
             )
         return self._commerce
 
     def _tell(
-        self: WorkstationScreen,
+        self,
         text: str,
         *,
         severity: SeverityLevel = "information",
@@ -92,34 +97,36 @@ class OrderActionsMixin:
         timeout: float | None = None,
     ) -> None:
         """A notification; it may quote customer data (names, items), so never markup."""
-        self.notify(text, title=title, severity=severity, timeout=timeout, markup=False)
+        self.host.notify(text, title=title, severity=severity, timeout=timeout, markup=False)
 
-    def on_customer_panel_order_action_requested(
-        self: WorkstationScreen, event: CustomerPanel.OrderActionRequested
-    ) -> None:
-        b = self.bundle
+    def _in_thread(self, work: Callable[[], None], name: str) -> None:
+        self.host.in_thread(work, group="commerce", name=name)
+
+    def request(self, kind: str, order: Order | None) -> None:
+        """The agent asked for ``kind`` (resend, slot, goodwill, cancel) on ``order``."""
+        b = self.host.bundle
         if b is None or b.customer is None:
             self._tell("Open a conversation first (enter).")
             return
-        order = event.order
-        if order is None and event.kind != "goodwill":
+        if kind == "goodwill":
+            self._ask_goodwill(b.conversation.id, b.customer, order)
+            return
+        if order is None:
             self._tell(f"{one_line(b.customer.name, 40)} has no order.", severity="warning")
             return
         cid, customer = b.conversation.id, b.customer
-        if event.kind == "resend":
+        if kind == "resend":
             self._ask_resend(cid, customer, order)
-        elif event.kind == "slot":
-            self._load_slots(cid, customer, order)
-        elif event.kind == "goodwill":
-            self._ask_goodwill(cid, customer, order)
-        elif event.kind == "cancel":
+        elif kind == "slot":
+            self._in_thread(partial(self._load_slots, cid, customer, order), "_load_slots")
+        elif kind == "cancel":
             total = format_money(order.total_cents, order.currency)
             summary = f"Cancel order {one_line(order.number, 30)} ({total})"
             self._confirm_job(OrderJob("cancel", cid, customer, order, summary))
 
     # -- asking what -----------------------------------------------------------------------
 
-    def _ask_resend(self: WorkstationScreen, cid: int, customer: Customer, order: Order) -> None:
+    def _ask_resend(self, cid: int, customer: Customer, order: Order) -> None:
         items = {str(i.id): i for i in order.items}
         if not items:
             self._tell(f"Order {one_line(order.number, 30)} has no items.", severity="warning")
@@ -153,7 +160,7 @@ class OrderActionsMixin:
                     return
                 self._confirm_resend(cid, customer, order, [(item, quantity)])
 
-            self.app.push_screen(
+            self.host.ask(
                 TextPromptScreen(
                     f"How many {one_line(item.name, 40)} to send again? (1–{item.quantity})",
                     str(item.quantity),
@@ -161,32 +168,34 @@ class OrderActionsMixin:
                 counted,
             )
 
-        self.app.push_screen(
+        self.host.ask(
             PickerScreen(f"Resend from order {one_line(order.number, 30)}", choices), picked
         )
 
-    def _confirm_resend(self: WorkstationScreen, cid, customer, order, chosen) -> None:
+    def _confirm_resend(self, cid, customer, order, chosen) -> None:
         listed = ", ".join(_item_label(i.name, q) for i, q in chosen)
         summary = f"Send again, free, from order {one_line(order.number, 30)}: {listed}"
         items = tuple((i.id, q) for i, q in chosen)
         self._confirm_job(OrderJob("resend", cid, customer, order, summary, items=items))
 
-    @work(thread=True, group="commerce", exit_on_error=False)
-    def _load_slots(self: WorkstationScreen, cid: int, customer: Customer, order: Order) -> None:
+    def _load_slots(self, cid: int, customer: Customer, order: Order) -> None:
         try:
             slots = self.commerce.available_slots(order)
         except ActionRefused as exc:
-            self.app.call_from_thread(self._tell, exc.reason, severity="warning")
+            self.host.from_thread(self._tell, exc.reason, severity="warning")
         except ActionFailed as exc:
-            self.app.call_from_thread(self._tell, exc.reason, severity="error")
+            self.host.from_thread(self._tell, exc.reason, severity="error")
         else:
-            self.app.call_from_thread(self._ask_slot, cid, customer, order, slots)
+            self.host.from_thread(self._ask_slot, cid, customer, order, slots)
 
-    def _slot_label(self: WorkstationScreen, slot: Slot) -> str:
-        start, end = slot.start.astimezone(self.desk.tz), slot.end.astimezone(self.desk.tz)
+    def _slot_label(self, slot: Slot) -> str:
+        start, end = (
+            slot.start.astimezone(self.host.desk.tz),
+            slot.end.astimezone(self.host.desk.tz),
+        )
         return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
 
-    def _ask_slot(self: WorkstationScreen, cid, customer, order, slots: list[Slot]) -> None:
+    def _ask_slot(self, cid, customer, order, slots: list[Slot]) -> None:
         if not slots:
             self._tell("No delivery slot is available.", severity="warning")
             return
@@ -202,13 +211,13 @@ class OrderActionsMixin:
                 )
                 self._confirm_job(OrderJob("slot", cid, customer, order, summary, slot=slot))
 
-        self.app.push_screen(
+        self.host.ask(
             PickerScreen(f"New delivery slot for {one_line(order.number, 30)}", choices), picked
         )
 
-    def _ask_goodwill(self: WorkstationScreen, cid, customer, order: Order | None) -> None:
-        limits = self.desk.settings.gestures
-        given = self.bundle.goodwill_cents if self.bundle else 0
+    def _ask_goodwill(self, cid, customer, order: Order | None) -> None:
+        limits = self.host.desk.settings.gestures
+        given = self.host.bundle.goodwill_cents if self.host.bundle else 0
         left = format_money(goodwill_left(given, limits), limits.currency)
 
         def typed(text: str | None) -> None:
@@ -221,7 +230,7 @@ class OrderActionsMixin:
                 return
             self._ask_goodwill_kind(cid, customer, order, cents)
 
-        self.app.push_screen(
+        self.host.ask(
             TextPromptScreen(
                 f"Goodwill for {one_line(customer.name, 40)}: amount (e.g. 5 or 4,50)",
                 detail=f"Up to {left} without a lead's approval.",
@@ -229,8 +238,8 @@ class OrderActionsMixin:
             typed,
         )
 
-    def _ask_goodwill_kind(self: WorkstationScreen, cid, customer, order, cents: int) -> None:
-        currency = order.currency if order else self.desk.settings.gestures.currency
+    def _ask_goodwill_kind(self, cid, customer, order, cents: int) -> None:
+        currency = order.currency if order else self.host.desk.settings.gestures.currency
         amount = format_money(cents, currency)
         choices = [Choice("credit", f"Credit {amount} to the account", "store credit")]
         if order is not None:
@@ -252,110 +261,110 @@ class OrderActionsMixin:
             )
             self._confirm_job(job)
 
-        self.app.push_screen(PickerScreen("Credit or refund?", choices), picked)
+        self.host.ask(PickerScreen("Credit or refund?", choices), picked)
 
-    def _confirm_job(self: WorkstationScreen, job: OrderJob) -> None:
+    def _confirm_job(self, job: OrderJob) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
-                self._run_job(job)
+                self._in_thread(partial(self._run_job, job), "_run_job")
 
         detail = "Writes an internal note and puts a sentence for the customer in your reply."
-        self.app.push_screen(ConfirmScreen(job.summary + "?", detail), answered)
+        self.host.ask(ConfirmScreen(job.summary + "?", detail), answered)
 
     # -- doing it --------------------------------------------------------------------------
 
-    @work(thread=True, group="commerce", exit_on_error=False)
-    def _run_job(self: WorkstationScreen, job: OrderJob) -> None:
-        desk = self.desk
+    def _run_job(self, job: OrderJob) -> None:
+        desk = self.host.desk
         limits = desk.settings.gestures
         try:
             result = run_job(desk.store, self.commerce, job, agent=desk.agent, limits=limits)
         except NeedsApproval as exc:
-            self.app.call_from_thread(self._offer_approval, job, exc.reason)
+            self.host.from_thread(self._offer_approval, job, exc.reason)
             return
         except ActionRefused as exc:
-            self.app.call_from_thread(self._tell, exc.reason, title="Not done", severity="warning")
+            self.host.from_thread(self._tell, exc.reason, title="Not done", severity="warning")
             return
         except ActionFailed as exc:
-            self.app.call_from_thread(self._job_failed, job, exc)
+            self.host.from_thread(self._job_failed, job, exc)
             return
         language = sentences.language_of(job.customer.language)
         sentence = sentence_for(result, language=language, tz=desk.tz, now=desk.clock())
-        self.app.call_from_thread(self._job_done, job, result, sentence)
+        self.host.from_thread(self._job_done, job, result, sentence)
 
-    def _offer_approval(self: WorkstationScreen, job: OrderJob, reason: str) -> None:
+    def _offer_approval(self, job: OrderJob, reason: str) -> None:
         """Over the policy: nothing is given; the agent may ask a lead to approve it."""
         self._tell(f"{reason}: nothing was given.", title="Needs a lead", severity="warning")
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._request_approval(job, reason)
+                self._in_thread(partial(self._request_approval, job, reason), "_request_approval")
 
         detail = "Recorded for a lead, with an internal note; nothing is given until approved."
-        self.app.push_screen(
-            ConfirmScreen(f"Ask a lead to approve: {job.summary}?", detail), answered
-        )
+        self.host.ask(ConfirmScreen(f"Ask a lead to approve: {job.summary}?", detail), answered)
 
-    @work(thread=True, group="commerce", exit_on_error=False)
-    def _request_approval(self: WorkstationScreen, job: OrderJob, reason: str) -> None:
-        request_approval(self.desk.store, job, agent=self.desk.agent, reason=reason)
-        self.app.call_from_thread(self.load_conversation, job.conversation_id)
-        self.app.call_from_thread(self._tell, "Approval requested from a lead.", timeout=4)
+    def _request_approval(self, job: OrderJob, reason: str) -> None:
+        request_approval(self.host.desk.store, job, agent=self.host.desk.agent, reason=reason)
+        self.host.post_message(ReloadConversation(job.conversation_id))
+        self.host.from_thread(self._tell, "Approval requested from a lead.", timeout=4)
 
-    def _job_done(self: WorkstationScreen, job: OrderJob, result: ActionResult, sentence: str):
+    def _job_done(self, job: OrderJob, result: ActionResult, sentence: str) -> None:
         done = OrderActionDone(result, job.conversation_id, job.summary)
-        self.load_conversation(job.conversation_id)
-        inserted = self.composer.conversation_id == job.conversation_id
+        self.host.post_message(ReloadConversation(job.conversation_id))
+        composer = self.host.composer
+        inserted = composer.conversation_id == job.conversation_id
         if inserted:
-            done.draft_before = self.composer.text
-            done.sentence = self.composer.insert(sentence, names=self.signature_names)
-            done.draft_after = self.composer.text
+            done.draft_before = composer.text
+            names = signature_names(self.host.desk.agent.name)
+            done.sentence = composer.insert(sentence, names=names)
+            done.draft_after = composer.text
         if result.undoable:
-            self._undo_push(done)
+            self.remember(done)
         after = "u to undo" if result.undoable else "it cannot be undone"
         told = "sentence added to your reply" if inserted else one_line(sentence, 80)
         self._tell(f"Done: {job.summary} · {told} · {after}", timeout=6)
 
-    def _job_failed(self: WorkstationScreen, job: OrderJob, exc: ActionFailed) -> None:
+    def _job_failed(self, job: OrderJob, exc: ActionFailed) -> None:
         self._tell(exc.reason, title="Order action failed", severity="error")
         if exc.retryable:
             # Same key: whatever the shop already did is not done twice.
             def answered(yes: bool | None) -> None:
                 if yes:
-                    self._run_job(job)
+                    self._in_thread(partial(self._run_job, job), "_run_job")
 
             question = f"{job.summary} failed: {exc.reason}. Try again?"
             detail = "Retrying never applies it twice."
-            self.app.push_screen(ConfirmScreen(question, detail), answered)
+            self.host.ask(ConfirmScreen(question, detail), answered)
 
     # -- undo ------------------------------------------------------------------------------
 
-    @work(thread=True, group="commerce", exit_on_error=False)
-    def undo_order_action(self: WorkstationScreen, done: OrderActionDone) -> None:
+    def undo(self, done: OrderActionDone) -> None:
         """Called by ``u`` for an order action: the provider takes it back."""
+        self._in_thread(partial(self._undo, done), "undo_order_action")
+
+    def _undo(self, done: OrderActionDone) -> None:
         try:
             undo_job(
-                self.desk.store,
+                self.host.desk.store,
                 self.commerce,
                 done.result,
                 conversation_id=done.conversation_id,
                 description=done.description,
-                agent=self.desk.agent,
+                agent=self.host.desk.agent,
             )
         except ActionRefused as exc:
-            self.app.call_from_thread(self._tell, exc.reason, severity="warning")
+            self.host.from_thread(self._tell, exc.reason, severity="warning")
             return
         except ActionFailed as exc:
-            self.app.call_from_thread(self._tell, exc.reason, severity="error")
+            self.host.from_thread(self._tell, exc.reason, severity="error")
             return
-        self.app.call_from_thread(self.load_conversation, done.conversation_id)
-        self.app.call_from_thread(self._take_back_sentence, done)
+        self.host.post_message(ReloadConversation(done.conversation_id))
+        self.host.from_thread(self._take_back_sentence, done)
 
-    def _take_back_sentence(self: WorkstationScreen, done: OrderActionDone) -> None:
+    def _take_back_sentence(self, done: OrderActionDone) -> None:
         """The action is undone: its sentence leaves the reply, unless the agent edited it,
         then the agent says whether the edited sentence goes too."""
         undone = f"Undone: {done.description}"
-        composer = self.composer
+        composer = self.host.composer
         if not done.sentence or composer.conversation_id != done.conversation_id:
             self._tell(undone)
             return
@@ -384,7 +393,7 @@ class OrderActionsMixin:
                     return
             self._tell(f"{undone} · your edited sentence stays in your reply")
 
-        self.app.push_screen(
+        self.host.ask(
             ConfirmScreen(
                 "Remove the sentence about it from your reply too? You edited it.",
                 f"“{one_line(edited, 200)}”\n\ny removes it · n keeps it as you wrote it",

@@ -1,0 +1,68 @@
+"""Building the app: ``create_app`` is the one factory used by the CLI and the tests alike,
+so a snapshot shows exactly what a user sees."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from deskterm.app.desk_app import LIVE_UPDATE_SECONDS, DeskApp
+from deskterm.backend.db import StoreError
+from deskterm.backend.store import Store
+from deskterm.config import Settings
+from deskterm.domain.models import Agent
+
+if TYPE_CHECKING:
+    from deskterm.app.sync_runner import SyncRunner
+
+
+def resolve_agent(
+    store: Store, settings: Settings, agent_email: str | None, *, demo: bool
+) -> Agent:
+    """Who is working: the named agent, the config's, the demo's first, or a new local one."""
+    email = agent_email or settings.agent_email
+    if email:
+        found = store.agent_by_email(email)
+        if found is not None:
+            return found
+        if agent_email:
+            raise StoreError(f"No agent {email} in {store.path}")
+    agents = sorted(store.agents(), key=lambda a: a.id)
+    if agents:
+        return agents[0]
+    user = getpass.getuser() or "agent"
+    aid = store.add_agent(user.capitalize(), email or f"{user}@localhost")
+    found = store.agent(aid)
+    assert found is not None
+    return found
+
+
+def create_app(
+    store: Store,
+    settings: Settings,
+    *,
+    agent_email: str | None = None,
+    demo: bool = False,
+    clock: Callable[[], datetime] | None = None,
+    sync_runner: SyncRunner | None = None,
+    live_update_seconds: float = LIVE_UPDATE_SECONDS,
+) -> DeskApp:
+    """The app as the CLI runs it; tests pass a fixed clock (and may poll faster)."""
+    if clock is not None:
+        store.clock = clock
+    if not store.sla_policies():
+        from deskterm.domain.sla import DEFAULT_POLICIES
+
+        store.set_sla_policies(DEFAULT_POLICIES)
+    agent = resolve_agent(store, settings, agent_email, demo=demo)
+    return DeskApp(
+        store,
+        settings,
+        agent,
+        demo=demo,
+        clock=store.clock,
+        sync_runner=sync_runner,
+        live_update_seconds=live_update_seconds,
+    )

@@ -1,0 +1,222 @@
+"""Macros on the workstation: the picker, ``::word`` quick insert, the three suggestions,
+"save reply as macro", and turning a macro's actions into changes applied with the send."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol
+
+from deskterm.backend.context import ConversationBundle
+from deskterm.domain.macros import (
+    Rendered,
+    build_context,
+    merge_actions,
+    pick_body,
+    render,
+    templatize,
+)
+from deskterm.domain.models import Macro, MacroAction, Priority, Status
+from deskterm.domain.reply_text import split_signature
+from deskterm.domain.safety import NAME_CELLS, one_line
+from deskterm.domain.snooze import SnoozeError, parse_snooze
+from deskterm.screens.macro_picker import MacroChoice, MacroPickerScreen, rank_macros
+from deskterm.screens.text_prompt import TextPromptScreen
+from deskterm.screens.workstation.host import Host
+
+if TYPE_CHECKING:
+    from deskterm.widgets.composer import Composer
+    from deskterm.widgets.inbox_list import InboxList
+
+
+def customer_text(bundle: ConversationBundle, limit: int = 3) -> str:
+    """What the customer said last: what suggestions are matched against."""
+    said = [m.body for m in bundle.messages if m.author_kind.value == "customer"]
+    return "\n".join(said[-limit:]) or bundle.conversation.subject
+
+
+def signature_names(agent_name: str) -> tuple[str, ...]:
+    """How the agent signs a reply: where the signature starts (see domain/reply_text.py)."""
+    name = agent_name.strip()
+    return (name, name.split()[0]) if name else ()
+
+
+class MacroHost(Host, Protocol):
+    """What macros need of the workstation."""
+
+    @property
+    def bundle(self) -> ConversationBundle | None:
+        """The conversation on screen, with its customer and order."""
+
+    @property
+    def composer(self) -> Composer: ...
+
+    @property
+    def inbox(self) -> InboxList: ...
+
+    @property
+    def inbox_focused(self) -> bool: ...
+
+    def open_composer(self, *, note: bool) -> None: ...
+
+
+class Macros:
+    """Inserting, suggesting and saving macros."""
+
+    def __init__(self, host: MacroHost) -> None:
+        self.host = host
+        self.suggestions: list[tuple[int, str]] = []
+        """The three macros suggested for the conversation on screen: (id, title)."""
+
+    def _context(self) -> dict[str, Any]:
+        b = self.host.bundle
+        desk = self.host.desk
+        return build_context(
+            customer=b.customer if b else None,
+            agent=desk.agent,
+            conversation=b.conversation if b else None,
+            order=b.order if b else None,
+            orders_count=b.orders_count if b else 0,
+            tz=str(desk.tz),
+        )
+
+    def render(self, macro: Macro) -> Rendered:
+        b = self.host.bundle
+        language = b.customer.language if b and b.customer else "en"
+        return render(pick_body(macro, language), self._context())
+
+    def pick(self) -> None:
+        """The macro picker, for the conversation on screen."""
+        host = self.host
+        if host.bundle is None:
+            host.notify("Open a conversation first (enter).")
+            return
+        title = f"Macros for {one_line(host.bundle.conversation.customer_name, NAME_CELLS)}"
+        host.ask(
+            MacroPickerScreen(host.desk.macros, self.render, me=host.desk.agent.id, title=title),
+            self._chosen,
+        )
+
+    def _chosen(self, choice: MacroChoice | None) -> None:
+        if choice is not None:
+            self.use(choice.macro_id, replace=choice.replace)
+
+    def use(self, macro_id: int, *, replace: bool = False, token: str | None = None) -> None:
+        """Insert a macro rendered for this conversation; its actions wait for the send."""
+        host = self.host
+        macro = next((m for m in host.desk.macros if m.id == macro_id), None)
+        bundle = host.bundle
+        if macro is None or bundle is None:
+            return
+        cursor = host.inbox.cursor_id
+        if host.inbox_focused and cursor not in (None, bundle.conversation.id):
+            # The cursor moved on and its thread is not shown yet: a macro rendered now would
+            # carry the previous customer's name into this conversation.
+            host.notify("Still opening this conversation; press it again.", timeout=2)
+            return
+        rendered = self.render(macro)
+        if rendered.error:
+            host.notify(rendered.error, severity="error")
+            return
+        host.open_composer(note=False)
+        composer = host.composer
+        names = signature_names(host.desk.agent.name)
+        if token is not None:
+            placed = composer.replace_token(token, rendered.text, rendered.cursor, names=names)
+        else:
+            placed = composer.insert(
+                rendered.text, replace=replace, cursor=rendered.cursor, names=names
+            )
+        # Its actions follow its words, not the sign-off every macro shares.
+        words = split_signature(placed, names)[0].strip() or placed
+        composer.add_macro(
+            macro.id, list(macro.actions), rendered.missing, text=words, title=macro.title
+        )
+
+    def use_suggestion(self, index: int) -> None:
+        found = self.suggestions
+        if index < len(found):
+            self.use(found[index][0])
+
+    def quick_insert(self, token: str) -> None:
+        """``::word`` typed in the reply: the best matching macro takes its place."""
+        found = rank_macros(token[2:], self.host.desk.macros, limit=1)
+        if not found:
+            self.host.notify(f"No macro matches {token[2:]!r}.", severity="warning")
+            return
+        self.use(found[0].id, token=token)
+
+    def save_as_macro(self, text: str) -> None:
+        """Ask for a title, then keep ``text`` (its customer data as placeholders)."""
+        body = templatize(text, self._context())
+        first = " ".join(text.split())[:40]
+
+        def titled(title: str | None) -> None:
+            if title:
+                work = partial(self._store_macro, title, body)
+                self.host.in_thread(work, group="store", name="_store_macro")
+
+        self.host.ask(
+            TextPromptScreen(
+                "Save this reply as your personal macro — its title:", first, detail=body
+            ),
+            titled,
+        )
+
+    def _store_macro(self, title: str, body: str) -> None:
+        desk = self.host.desk
+        desk.store.add_macro(title, body, owner_agent_id=desk.agent.id)
+        desk.load_macros()
+        self.host.from_thread(self.host.notify, f"Saved as your macro “{title}” (m to use it).")
+
+    # -- suggestions -------------------------------------------------------------------
+
+    def suggest_for(self, bundle: ConversationBundle) -> None:
+        suggester = self.host.desk.suggester
+        if suggester is None:
+            self.suggestions = []
+        else:
+            titles = {m.id: m.title for m in self.host.desk.macros}
+            ranked = suggester.suggest(customer_text(bundle), k=3)
+            self.suggestions = [(mid, titles[mid]) for mid, _ in ranked if mid in titles]
+        self.host.composer.show_suggestions(self.suggestions)
+
+    # -- actions applied with the send ---------------------------------------------------
+
+    def changes(self, actions: tuple[MacroAction, ...]) -> list[tuple[str, Any]]:
+        """The macros' actions as the changes ``DeskApp.apply_change`` knows.
+
+        Several macros may set the same field: they are merged as the composer's On send
+        line shows them (the last one wins), never refused at send.
+        """
+        desk = self.host.desk
+        changes: list[tuple[str, Any]] = []
+        for action in merge_actions(actions).actions:
+            field, value = action.field, action.value
+            if field == "status":
+                changes.append(("status", Status(value)))
+            elif field in ("add_tags", "remove_tags"):
+                changes.append((field, list(value)))
+            elif field == "priority":
+                changes.append(("priority", Priority(value)))
+            elif field == "snooze":
+                try:
+                    target = parse_snooze(str(value), desk.clock(), desk.tz)
+                except SnoozeError as exc:
+                    self.host.notify(f"Macro snooze ignored: {exc}", severity="warning")
+                    continue
+                changes.append(("snooze", target))
+            elif field == "assign":
+                changes.append(("assign", self._agent_for(value)))
+        return changes
+
+    def _agent_for(self, value: object) -> int | None:
+        desk = self.host.desk
+        text = str(value).strip().lower()
+        if text == "me":
+            return desk.agent.id
+        if text in ("none", "nobody", ""):
+            return None
+        for a in desk.agents:
+            if str(a.id) == text or a.email.lower() == text or a.name.lower() == text:
+                return a.id
+        return desk.agent.id

@@ -1,0 +1,614 @@
+"""The workstation screen: inbox, conversation and customer side by side.
+
+The screen lays out its panes and coordinates them: they post messages up, it reads the
+store in thread workers and hands the results back down. What the agent does from it is
+done by its parts (see the package's docstring); the screen owns them, calls down into them
+from its thin ``action_*`` methods, and hears back by their return values and messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Input, Static, TextArea
+from textual.worker import Worker, get_current_worker
+
+from deskterm import keymap
+from deskterm.backend.context import ConversationBundle
+from deskterm.backend.drafts import UnsavedDrafts
+from deskterm.backend.views import View
+from deskterm.domain.models import Conversation
+from deskterm.domain.safety import NAME_CELLS, one_line
+from deskterm.patches.barrier import forward_failure
+from deskterm.screens.workstation.conversation import OpenConversation
+from deskterm.screens.workstation.drafts import DraftSaver
+from deskterm.screens.workstation.host import ReloadConversation
+from deskterm.screens.workstation.layout import (
+    NARROW,
+    PANES,
+    VERY_NARROW,
+    compose_panes,
+    panes_on_screen,
+)
+from deskterm.screens.workstation.live import LiveUpdates, MedianRead, Polled
+from deskterm.screens.workstation.macros import Macros
+from deskterm.screens.workstation.order_actions import OrderActions
+from deskterm.screens.workstation.replies import HeldReplies, HeldReply
+from deskterm.screens.workstation.triage import Triage
+from deskterm.screens.workstation.undo import DoneAction, OrderActionDone, UndoStack
+from deskterm.screens.workstation.views import Views
+from deskterm.widgets.composer import Composer
+from deskterm.widgets.conversation_view import ThreadView
+from deskterm.widgets.customer_panel import CustomerPanel
+from deskterm.widgets.inbox_list import InboxList
+from deskterm.widgets.search_box import SearchBox
+from deskterm.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from deskterm.app import DeskApp
+
+T = TypeVar("T")
+
+SHOW_DELAY = 0.06
+SEARCH_DELAY = 0.15
+
+
+#: The workstation's priority keys that are letters where text is typed (see check_action).
+TYPED_AHEAD = frozenset({"undo", "reply", "note", "search"})
+
+
+class WorkstationScreen(Screen[None]):
+    """The three panes an agent works in all day."""
+
+    BINDINGS = keymap.bindings("desk")
+
+    narrow_pane: reactive[str] = reactive("inbox")
+    """On a narrow terminal, which pane is on screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._show_timer: Timer | None = None
+        self._search_timer: Timer | None = None
+        # The parts, each with its one job; they share only what the screen hands them.
+        self.undo: UndoStack[DoneAction | HeldReply | OrderActionDone] = UndoStack()
+        self.drafts = DraftSaver(self)
+        self.replies = HeldReplies(self, self.drafts.unsaved, self.undo.push)
+        self.triage = Triage(self, self.undo.push)
+        self.macros = Macros(self)
+        self.order_actions = OrderActions(self, self.undo.push)
+        self.live = LiveUpdates(self)
+        self.views = Views(self)
+        self.opened = OpenConversation(self)
+
+    @property
+    def bundle(self) -> ConversationBundle | None:
+        """The conversation on screen, with its customer, order and draft."""
+        return self.opened.bundle
+
+    @bundle.setter
+    def bundle(self, bundle: ConversationBundle | None) -> None:
+        self.opened.bundle = bundle
+
+    @property
+    def desk(self) -> DeskApp:
+        return cast("DeskApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield from compose_panes(self.desk)
+
+    def on_mount(self) -> None:
+        status = self.query_one(StatusBar)
+        status.agent_name = one_line(self.desk.agent.name, NAME_CELLS)
+        status.demo = self.desk.demo
+        self.query_one("#search", Input).display = False
+        self.query_one("#search-error", Static).display = False
+        self.query_one("#composer", Composer).display = False
+        self.inbox.set_view(self.view, at_once=True)
+        self.inbox.focus()
+        self.live.poll()  # breaching count and snoozes due while deskterm was closed, at once
+        self.set_interval(self.desk.live_update_seconds, self.live.poll)
+        # After the first frame: half a second of reading at a million conversations.
+        self.call_after_refresh(self.poll_median)
+        self._apply_width(self.size.width)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        forward_failure(self, event)
+
+    def on_key(self, event: events.Key) -> None:
+        self.desk.key_through_panes(event)  # see DeskApp.on_key: keys typed in one burst
+
+    def focus_now(self, widget: Widget) -> None:
+        """Focus ``widget`` before the keys already queued are handed on, so that what was
+        typed with `r` or `/` goes into the box they opened; and once more after the focus
+        changes already asked for (``focus()`` queues behind them: a view picked with `g`
+        in the same burst focuses the inbox when its picker has closed)."""
+        if self.app.screen is self:
+            self.set_focus(widget)
+        widget.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Undo, reply, note and search are priority keys (see keymap): the app acts on them
+        # as it takes them from the terminal, before the keys typed after them, so `r` then
+        # "Merci" in one burst is a reply that says "Merci" (not M for metrics, e for done).
+        # In the search box or the composer they are text; in a pane that gives the same key
+        # an action of its own (the customer pane's `r` resends), the pane's action it is.
+        if action not in TYPED_AHEAD:
+            return True
+        focused = self.focused
+        if isinstance(focused, (Input, TextArea)):
+            return False
+        return focused is None or not keymap.pane_claims(
+            focused, f"desk.{action}", self.desk.keymap_overrides
+        )
+
+    # -- panes and layout ----------------------------------------------------------------
+
+    @property
+    def inbox(self) -> InboxList:
+        return self.query_one(InboxList)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def thread(self) -> ThreadView:
+        return self.query_one(ThreadView)
+
+    @property
+    def search_box(self) -> Input:
+        return self.query_one("#search", Input)
+
+    @property
+    def search_hint(self) -> Static:
+        return self.query_one("#search-error", Static)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(width < VERY_NARROW, "-very-narrow")
+        self._show_narrow()
+
+    def watch_narrow_pane(self, pane: str) -> None:
+        self._show_narrow()
+
+    def _show_narrow(self) -> None:
+        shown = panes_on_screen(
+            self.narrow_pane,
+            narrow=self.has_class("-narrow"),
+            very_narrow=self.has_class("-very-narrow"),
+        )
+        for pane, display in zip(
+            ("#inbox-pane", "#conversation-pane", "#customer"), shown, strict=True
+        ):
+            self.query_one(pane).display = display
+
+    def show_pane(self, pane: str, *, focus: bool = True) -> None:
+        if focus:
+            self.action_show_pane(pane)
+        else:
+            self.narrow_pane = pane
+
+    def action_show_pane(self, pane: str) -> None:
+        self.narrow_pane = pane
+        target = {
+            "inbox": self.inbox,
+            "conversation": self.thread,
+            "customer": self.query_one(CustomerPanel),
+        }[pane]
+        target.focus()
+
+    def action_focus_next_pane(self) -> None:
+        self._cycle_pane(1)
+
+    def action_focus_previous_pane(self) -> None:
+        self._cycle_pane(-1)
+
+    def _cycle_pane(self, step: int) -> None:
+        order = [self.inbox, self.thread, self.query_one(CustomerPanel)]
+        focused = self.focused
+        index = 0
+        for i, widget in enumerate(order):
+            if focused is widget or (focused is not None and widget in focused.ancestors):
+                index = i
+        if focused is not None and self.composer in focused.ancestors_with_self:
+            index = 1
+        pane = PANES[(index + step) % 3]
+        self.action_show_pane(pane)
+
+    def action_back(self) -> None:
+        """Back out one level: to the list (keeping its search), then out of the search."""
+        search = self.search_box
+        if self.focused is search:
+            self.views.close_search(restore=True)
+        elif self.focused is not self.inbox:
+            self.action_show_pane("inbox")
+        elif self.inbox.selected_ids:
+            self.inbox.clear_selection()
+        elif search.display:
+            self.views.close_search(restore=True)
+
+    # -- views and search ----------------------------------------------------------------
+
+    @property
+    def view(self) -> View:
+        """The view whose conversations the list shows."""
+        return self.views.view
+
+    def set_view(self, view: View) -> None:
+        self.views.show(view)
+
+    def open_saved_view(self, view_id: int) -> None:
+        self.views.open_saved(view_id)
+
+    def action_goto(self) -> None:
+        self.views.goto()
+
+    def action_search(self) -> None:
+        self.views.open_search()
+
+    @on(InboxList.Counted)
+    def _counted(self, event: InboxList.Counted) -> None:
+        self.views.counted(event.view, event.count)
+        # The header names the view on screen, so it changes once the view's rows have been
+        # painted, in a frame of its own: it is the screen's top line, and a frame that
+        # changes it and the rows renders every pane between the two. Left alone until then,
+        # the frame of the rows comes as soon as they are read (Textual spaces frames).
+        self.call_after_refresh(self._show_count, event)
+
+    def _show_count(self, event: InboxList.Counted) -> None:
+        if event.view is self.view and self.query(StatusBar):
+            status = self.query_one(StatusBar)
+            status.view_title = event.view.title
+            status.count = event.count
+            status.capped = event.partial
+
+    @on(InboxList.LoadFailed)
+    def _load_failed(self, event: InboxList.LoadFailed) -> None:
+        self.notify(event.message, title="Could not read the store", severity="error")
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        self._search_timer = self.set_timer(
+            SEARCH_DELAY, lambda: self._debounced_search(event.value)
+        )
+
+    def _debounced_search(self, text: str) -> None:
+        self._search_timer = None
+        self.views.search(text)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self.inbox.focus()
+
+    @on(SearchBox.SaveRequested)
+    def _save_search(self, event: SearchBox.SaveRequested) -> None:
+        self.views.save_search(event.query)
+
+    # -- opening a conversation ----------------------------------------------------------
+
+    @on(InboxList.Highlighted)
+    def _highlighted(self, event: InboxList.Highlighted) -> None:
+        if self._show_timer is not None:
+            self._show_timer.stop()
+            self._show_timer = None
+        cid = event.conversation_id
+        if cid is None:
+            self.call_later(self._show_nothing)
+            return
+        if self.bundle is not None and self.bundle.conversation.id == cid:
+            return
+        self._show_timer = self.set_timer(SHOW_DELAY, lambda: self._debounced_show(cid))
+
+    def _debounced_show(self, cid: int) -> None:
+        self._show_timer = None
+        self.load_conversation(cid)
+
+    @property
+    def settled(self) -> bool:
+        """No conversation or search is waiting on its debounce timer."""
+        return self._show_timer is None and self._search_timer is None
+
+    async def _show_nothing(self) -> None:
+        self.opened.show_nothing()
+
+    @on(InboxList.Opened)
+    def _opened(self, event: InboxList.Opened) -> None:
+        if self.bundle is None or self.bundle.conversation.id != event.conversation_id:
+            self.load_conversation(event.conversation_id)
+        self.narrow_pane = "conversation"
+        self.thread.focus()
+
+    @on(CustomerPanel.OpenConversation)
+    def _open_past(self, event: CustomerPanel.OpenConversation) -> None:
+        self.load_conversation(event.conversation_id)
+        self.action_show_pane("conversation")
+
+    def open_conversation_by_id(self, conversation_id: int) -> None:
+        self.load_conversation(conversation_id)
+        self.action_show_pane("conversation")
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def load_conversation(self, conversation_id: int) -> None:
+        found = self.opened.read(conversation_id)
+        if found is None:
+            return
+        # A newer open replaced this one (the agent moved on): a thread worker runs to its end
+        # even when cancelled, so it must not paint the conversation the agent left.
+        if get_current_worker().is_cancelled:
+            return
+        self.from_thread(self._show_bundle, *found)
+
+    async def _show_bundle(self, bundle: ConversationBundle, others: list[tuple[str, str]]) -> None:
+        if not self.query(ThreadView):
+            return  # the app is quitting: the panes are gone before the worker's answer came
+        held = self.replies.restore_on_show
+        restoring = held is not None and held.conversation_id == bundle.conversation.id
+        if restoring:
+            self.replies.restore_on_show = None
+        if not self.opened.show(bundle, others, restoring=restoring):
+            self.suggest_for(bundle)
+
+    @on(ThreadView.NeedOlder)
+    def _need_older(self, event: ThreadView.NeedOlder) -> None:
+        self._load_older(event.conversation_id, event.before_id)
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def _load_older(self, conversation_id: int, before_id: int) -> None:
+        older = self.desk.store.messages(conversation_id, limit=60, before_id=before_id)
+        self.from_thread(self.thread.prepend_older, older)
+
+    # -- composing -----------------------------------------------------------------------
+
+    def action_reply(self) -> None:
+        self.open_composer(note=False)
+
+    def action_note(self) -> None:
+        self.open_composer(note=True)
+
+    def open_composer(self, *, note: bool) -> None:
+        cursor = self.inbox.cursor_id
+        stale = self.bundle is None or (
+            self.focused is self.inbox
+            and cursor is not None
+            and cursor != self.bundle.conversation.id
+        )
+        if stale and cursor is not None:
+            # The cursor moved on and its thread is still loading (send & done, then r at
+            # once): write to the conversation under the cursor, never the one just closed.
+            if self._show_timer is not None:
+                self._show_timer.stop()
+                self._show_timer = None
+            self.composer.load(cursor, f"#{cursor}", "", note=note)
+            self.load_conversation(cursor)
+        elif self.bundle is None:
+            self.notify("Open a conversation first (enter).")
+            return
+        self.narrow_pane = "conversation"
+        self.composer.display = True
+        self.composer.note = note
+        self.focus_now(self.composer.area)
+
+    @on(Composer.Left)
+    def _left_composer(self) -> None:
+        self.composer.flush()
+        self.inbox.focus()
+        self.narrow_pane = "inbox"
+
+    @on(Composer.DraftChanged)
+    def _draft_changed(self, event: Composer.DraftChanged) -> None:
+        if self.replies.sending_to(event.conversation_id) and not event.body.strip():
+            return  # emptied by the send: the held reply stays the draft until it goes
+        self.save_draft(event.conversation_id, event.body, event.note)
+
+    def save_draft(self, conversation_id: int, body: str, note: bool) -> None:
+        """Save ``body`` as the conversation's draft soon, after the drafts offered before."""
+        self.drafts.save(conversation_id, body, note)
+
+    @property
+    def unsaved(self) -> UnsavedDrafts:
+        """The drafts typed and not yet in the store."""
+        return self.drafts.unsaved
+
+    @on(Composer.SendRequested)
+    def _send_requested(self, event: Composer.SendRequested) -> None:
+        after = self.macros.changes(event.actions)
+        # Until it is committed, the reply is also the conversation's draft (the composer
+        # is emptied at once): a closed terminal during the undo delay loses nothing.
+        self.save_draft(event.conversation_id, event.body, event.note)
+        self.replies.send(
+            event.conversation_id, event.body, event.note, event.done, after, event.macro_ids
+        )
+
+    def commit_held_now(self) -> None:
+        """On quit: a held reply is committed at once, never dropped."""
+        self.replies.commit_now()
+
+    def move_on_from(self, conversation_id: int) -> None:
+        """After a reply: move on to the next most urgent conversation."""
+        if self.desk.settings.auto_advance:
+            self.inbox.focus()
+            self.narrow_pane = "inbox"
+            self.inbox.step_past(conversation_id)
+
+    def focus_composer(self) -> None:
+        self.composer.display = True
+        self.focus_now(self.composer.area)
+        self.narrow_pane = "conversation"
+
+    # -- macros ----------------------------------------------------------------------------
+
+    def action_macro(self) -> None:
+        self.macros.pick()
+
+    def action_suggestion(self, index: int) -> None:
+        self.macros.use_suggestion(index)
+
+    @property
+    def suggestions(self) -> list[tuple[int, str]]:
+        return self.macros.suggestions
+
+    def suggest_for(self, bundle: ConversationBundle) -> None:
+        self.macros.suggest_for(bundle)
+
+    @on(Composer.QuickInsert)
+    def _quick_insert(self, event: Composer.QuickInsert) -> None:
+        self.macros.quick_insert(event.token)
+
+    @on(Composer.SaveAsMacro)
+    def _save_as_macro(self, event: Composer.SaveAsMacro) -> None:
+        self.macros.save_as_macro(event.body)
+
+    # -- order actions ---------------------------------------------------------------------
+
+    @on(CustomerPanel.OrderActionRequested)
+    def _order_action(self, event: CustomerPanel.OrderActionRequested) -> None:
+        self.order_actions.request(event.kind, event.order)
+
+    @on(ReloadConversation)
+    def _reload_conversation(self, event: ReloadConversation) -> None:
+        self.load_conversation(event.conversation_id)
+
+    # -- triage and undo -------------------------------------------------------------------
+
+    def action_done(self) -> None:
+        self.triage.done()
+
+    def action_reopen(self) -> None:
+        self.triage.reopen()
+
+    def action_snooze(self) -> None:
+        self.triage.snooze()
+
+    def action_take(self) -> None:
+        self.triage.take()
+
+    def action_assign(self) -> None:
+        self.triage.assign()
+
+    def action_tag(self) -> None:
+        self.triage.tag()
+
+    def action_priority(self) -> None:
+        self.triage.priority()
+
+    def action_select_all(self) -> None:
+        self.inbox.select_visible()
+
+    def action_undo(self) -> None:
+        """Take back the last action, through the part that did it."""
+        item = self.undo.pop()
+        if item is None:
+            self.notify("Nothing to undo.")
+        elif isinstance(item, HeldReply):
+            if not self.replies.take_back(item):
+                # Already committed: undo what it changed (status, tags…), not the words.
+                self.triage.undo_group(
+                    item.undo_group,
+                    "Status after the reply undone (the message itself was already sent)",
+                )
+        elif isinstance(item, OrderActionDone):
+            self.order_actions.undo(item)  # the shop's change goes back through its provider
+        else:
+            self.triage.undo_group(item.undo_group, f"Undone: {item.description}")
+
+    # -- live updates --------------------------------------------------------------------
+
+    def poll_median(self) -> None:
+        self.live.poll_median()
+
+    @on(MedianRead)
+    def _show_median(self, event: MedianRead) -> None:
+        # The header may be gone already when the answer comes in as the app quits.
+        if not self.query(StatusBar):
+            return
+        self.query_one(StatusBar).median_first_response = event.median
+        self.set_timer(event.next_in, self.poll_median)
+
+    @on(Polled)
+    def _after_poll(self, event: Polled) -> None:
+        if not self.query(StatusBar):
+            return  # the app is quitting: the panes went before the poll's answer came
+        self.query_one(StatusBar).breaching = event.breaching
+        if event.changed:
+            self.inbox.refresh_rows()
+        # The poll read the conversation that was open when it started; the agent may have
+        # moved on since: never pull them back to it.
+        again = self.opened.polled(
+            event.fresh, event.others, moving_on=self._show_timer is not None
+        )
+        if again is not None:
+            self.load_conversation(again)
+
+    def action_refresh(self) -> None:
+        if self.desk.sync_runner is not None:
+            self.desk.sync_runner.sync_now()  # remote mode: pull now, not in a few seconds
+        self.inbox.refresh_rows()
+        if self.bundle is not None:
+            self.load_conversation(self.bundle.conversation.id)
+
+    def action_metrics(self) -> None:
+        from deskterm.screens.metrics import MetricsScreen
+
+        self.app.push_screen(MetricsScreen())
+
+    def action_next_theme(self) -> None:
+        self.desk.cycle_theme()
+
+    def now(self) -> datetime:
+        return self.desk.clock()
+
+    # -- what the parts may ask (see host.py) ----------------------------------------------
+
+    @property
+    def shown(self) -> Conversation | None:
+        return self.bundle.conversation if self.bundle is not None else None
+
+    @property
+    def shown_id(self) -> int | None:
+        return self.bundle.conversation.id if self.bundle is not None else None
+
+    @property
+    def shown_count(self) -> int:
+        return self.opened.shown_count
+
+    @property
+    def customer(self) -> CustomerPanel:
+        return self.query_one(CustomerPanel)
+
+    @property
+    def header(self) -> Static:
+        return self.query_one("#conversation-header", Static)
+
+    @property
+    def inbox_focused(self) -> bool:
+        return self.focused is self.inbox
+
+    def ask(self, modal: Screen[T], answered: Callable[[T | None], None]) -> None:
+        self.app.push_screen(modal, answered)
+
+    def in_thread(
+        self, work: Callable[[], None], *, group: str, name: str, exclusive: bool = False
+    ) -> None:
+        self.run_worker(
+            work, name=name, group=group, exclusive=exclusive, thread=True, exit_on_error=False
+        )
+
+    def from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return self.app.call_from_thread(callback, *args, **kwargs)
+
+    def busy(self, group: str) -> bool:
+        return any(w.group == group and not w.is_finished for w in self.app.workers)
