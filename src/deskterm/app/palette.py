@@ -18,9 +18,9 @@ from textual.content import Content
 from textual.widget import Widget
 
 from deskterm import keymap
+from deskterm.backend.views import GOTO
 from deskterm.domain import fuzzy
 from deskterm.domain.safety import NAME_CELLS, one_line
-from deskterm.screens.goto import TARGETS
 
 if TYPE_CHECKING:
     from deskterm.app import DeskApp
@@ -60,7 +60,7 @@ class DeskCommands(Provider):
                 target = panel
             action = k.action.removeprefix("app.")
             entries.append((k.description, f"key: {keys}", partial(target.run_action, action)))
-        for _letter, (key, title) in TARGETS.items():
+        for _letter, (key, title) in GOTO.items():
             from deskterm.screens.workstation import view_for
 
             entries.append((f"View: {title}", "go to view", partial(desk.set_view, view_for(key))))

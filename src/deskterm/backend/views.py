@@ -59,6 +59,25 @@ BUILTIN_VIEWS = (
 )
 
 
+#: The views ``g`` goes to: the letter typed after it → (view key, title). The picker, the
+#: ``?`` screen and the palette list these. A new view is this file alone: its letter here,
+#: its rows in ``view_sql`` and its count in ``count_sql`` below.
+GOTO: dict[str, tuple[str, str]] = {
+    "i": ("inbox", "Inbox"),
+    "m": ("mine", "Mine"),
+    "u": ("unassigned", "Unassigned"),
+    "s": ("snoozed", "Snoozed"),
+    "w": ("pending", "Waiting on customer"),
+    "d": ("done", "Done"),
+    "e": ("channel:email", "Email"),
+    "c": ("channel:chat", "Chat"),
+    "a": ("channel:whatsapp", "WhatsApp"),
+    "o": ("channel:social", "Social"),
+    "f": ("channel:form", "Form"),
+    "p": ("channel:phone", "Phone"),
+}
+
+
 @dataclass(frozen=True)
 class ViewSQL:
     """The FROM/WHERE part of a view's query, with its parameters and sort."""

@@ -8,23 +8,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from deskterm.backend.views import GOTO
 from deskterm.screens.modal import DeskModal
 
 #: letter -> (view key, title)
-TARGETS: dict[str, tuple[str, str]] = {
-    "i": ("inbox", "Inbox"),
-    "m": ("mine", "Mine"),
-    "u": ("unassigned", "Unassigned"),
-    "s": ("snoozed", "Snoozed"),
-    "w": ("pending", "Waiting on customer"),
-    "d": ("done", "Done"),
-    "e": ("channel:email", "Email"),
-    "c": ("channel:chat", "Chat"),
-    "a": ("channel:whatsapp", "WhatsApp"),
-    "o": ("channel:social", "Social"),
-    "f": ("channel:form", "Form"),
-    "p": ("channel:phone", "Phone"),
-}
 
 
 class GotoScreen(DeskModal[str | None]):
@@ -45,7 +32,7 @@ class GotoScreen(DeskModal[str | None]):
 
     def compose(self) -> ComposeResult:
         text = Text("Go to…\n", style="bold")
-        for letter, (_, title) in TARGETS.items():
+        for letter, (_, title) in GOTO.items():
             text.append(f" {letter} ", style="bold reverse")
             text.append(f" {title}\n")
         for i, (_, title) in enumerate(self.saved[:9], start=1):
@@ -59,8 +46,8 @@ class GotoScreen(DeskModal[str | None]):
 
     def target(self, char: str) -> str | None:
         """The view key a letter (or a saved view's digit) goes to."""
-        if char in TARGETS:
-            return TARGETS[char][0]
+        if char in GOTO:
+            return GOTO[char][0]
         if char.isdigit() and 1 <= int(char) <= len(self.saved):
             return self.saved[int(char) - 1][0]
         return None

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from deskterm import keymap
-from deskterm.screens.goto import TARGETS
+from deskterm.backend.views import GOTO
 from deskterm.screens.modal import DeskModal
 
 
@@ -40,7 +40,7 @@ def cheat_sheet(custom: Mapping[str, str]) -> Table:
             table.add_row(Text(group, style="bold underline"), "", "")
         table.add_row(pretty_keys(keymap.keys_for(k.id, custom)), k.description, k.id)
     table.add_row(Text("Go to (g then…)", style="bold underline"), "", "")
-    for letter, (_, title) in TARGETS.items():
+    for letter, (_, title) in GOTO.items():
         table.add_row(f"g {letter}", title, "")
     return table
 

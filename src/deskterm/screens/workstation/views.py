@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
 
-from deskterm.backend.views import BUILTIN_VIEWS, View
+from deskterm.backend.views import BUILTIN_VIEWS, GOTO, View
 from deskterm.domain.query import QueryError, parse_query
 from deskterm.domain.safety import one_line
-from deskterm.screens.goto import TARGETS, GotoScreen
+from deskterm.screens.goto import GotoScreen
 from deskterm.screens.workstation.host import Host
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def view_for(key: str) -> View:
     for v in BUILTIN_VIEWS:
         if v.key == key:
             return v
-    for target, title in TARGETS.values():
+    for target, title in GOTO.values():
         if target == key:
             return View(key, title)
     if key.startswith("tag:"):
