@@ -2,7 +2,8 @@
 
 "Where does ``e`` mark done?" is answered by a file name here. The screen (:mod:`.screen`,
 its widgets laid out by :mod:`.layout`) coordinates the three panes; each thing the agent
-does from it is one part, a plain object the screen owns and calls down into:
+does from it is one part, a plain object the screen owns and calls down into (the one-line
+hand-offs from keys and messages to the parts are in :mod:`.parts`):
 
 - :mod:`.triage` — done, reopen, snooze, take, assign, tags, priority; the "changed
   meanwhile" refusals and applying them anyway;
