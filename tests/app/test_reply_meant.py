@@ -27,8 +27,8 @@ def _sentence(text: str) -> str:
     return next(p for p in text.split("\n\n") if p.startswith(RESENT))
 
 
-async def test_two_macros_setting_statuses_merge_and_the_last_wins(make_app, desk_store):
-    store, ids = desk_store
+def _two_status_macros(store) -> None:
+    """Two macros that each set a status: "wait for" (pending), then "close it" (done)."""
     store.add_macro(
         "Wait for them",
         "We will wait for your answer.",
@@ -37,6 +37,11 @@ async def test_two_macros_setting_statuses_merge_and_the_last_wins(make_app, des
     store.add_macro(
         "Close it", "All sorted, closing this.", actions=[{"field": "status", "value": "done"}]
     )
+
+
+async def test_two_macros_setting_statuses_merge_and_the_last_wins(make_app, desk_store):
+    store, ids = desk_store
+    _two_status_macros(store)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -249,14 +254,7 @@ async def test_a_rewritten_macro_signed_as_before_drops_its_actions(make_app, de
 
 async def test_undo_send_puts_back_the_macros_and_their_on_send_line(make_app, desk_store):
     store, ids = desk_store
-    store.add_macro(
-        "Wait for them",
-        "We will wait for your answer.",
-        actions=[{"field": "status", "value": "pending"}],
-    )
-    store.add_macro(
-        "Close it", "All sorted, closing this.", actions=[{"field": "status", "value": "done"}]
-    )
+    _two_status_macros(store)
     app = make_app(undo_send_seconds=30)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

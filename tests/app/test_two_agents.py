@@ -5,6 +5,9 @@ refused with a notice, never silent."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+
+import pytest
 
 from deskterm.backend.store import Store
 from deskterm.widgets.inbox_list import InboxList
@@ -15,9 +18,17 @@ def _warnings(app) -> list[str]:
     return [n.message for n in app._notifications if n.severity == "warning"]
 
 
-async def test_tags_added_by_two_agents_at_once_all_stay(make_app, desk_store, clock):
+@pytest.fixture
+def paul(desk_store, clock) -> Iterator[Store]:
+    """Paul Roux's deskterm: a second Store on the same file, as another process has."""
+    store, _ = desk_store
+    other = Store(store.path, clock=clock)
+    yield other
+    other.close()
+
+
+async def test_tags_added_by_two_agents_at_once_all_stay(make_app, desk_store, clock, paul):
     store, ids = desk_store
-    paul = Store(store.path, clock=clock)
     app = make_app()
     # Paul tags the conversation at the very moment Camille's tag is being written: between
     # the read of the tags and the write (from another thread, as from another process).
@@ -50,14 +61,12 @@ async def test_tags_added_by_two_agents_at_once_all_stay(make_app, desk_store, c
         f"{who}-{n}" for who in ("paul", "camille") for n in range(5)
     }
     assert expected <= tags, f"lost: {sorted(expected - tags)}"
-    paul.close()
 
 
 async def test_a_take_after_another_agent_took_it_is_refused_with_a_notice(
-    make_app, desk_store, clock
+    make_app, desk_store, clock, paul
 ):
     store, ids = desk_store
-    paul = Store(store.path, clock=clock)
     app = make_app(live_update_seconds=3600)  # the screen still shows what it read
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -75,12 +84,12 @@ async def test_a_take_after_another_agent_took_it_is_refused_with_a_notice(
         await pilot.press("i")
         await settle(pilot)
         assert store.conversation(target).assignee_id == app.agent.id
-    paul.close()
 
 
-async def test_a_bulk_take_skips_and_counts_those_another_agent_took(make_app, desk_store, clock):
+async def test_a_bulk_take_skips_and_counts_those_another_agent_took(
+    make_app, desk_store, clock, paul
+):
     store, ids = desk_store
-    paul = Store(store.path, clock=clock)
     app = make_app(live_update_seconds=3600)  # the screen still shows what it read
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -107,14 +116,12 @@ async def test_a_bulk_take_skips_and_counts_those_another_agent_took(make_app, d
         await pilot.press("i")
         await settle(pilot)
         assert store.conversation(taken).assignee_id == app.agent.id
-    paul.close()
 
 
 async def test_a_priority_set_meanwhile_by_another_agent_is_not_overwritten(
-    make_app, desk_store, clock
+    make_app, desk_store, clock, paul
 ):
     store, ids = desk_store
-    paul = Store(store.path, clock=clock)
     app = make_app(live_update_seconds=3600)  # the screen still shows what it read
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -133,4 +140,3 @@ async def test_a_priority_set_meanwhile_by_another_agent_is_not_overwritten(
         await pilot.press("p", *"high", "enter")
         await settle(pilot)
         assert store.conversation(target).priority == "high"
-    paul.close()
