@@ -50,12 +50,16 @@ from types import ModuleType
 from typing import Any
 
 from deskterm.domain.macros.actions import (
+    ACTION_FIELDS,
     FIELDS,
+    ActionField,
     MergedActions,
+    SendContext,
     describe_actions,
     describe_merged,
     merge_actions,
     parse_actions,
+    send_changes,
 )
 from deskterm.domain.macros.context import build_context, language_code
 from deskterm.domain.macros.marks import MARK_CLOSE, MARK_OPEN, MacroError
@@ -63,12 +67,15 @@ from deskterm.domain.macros.toml_io import MacroSpec, export_toml, import_toml
 from deskterm.domain.models import Macro
 
 __all__ = [
+    "ACTION_FIELDS",
     "FIELDS",
     "VARIABLES",
+    "ActionField",
     "MacroError",
     "MacroSpec",
     "MergedActions",
     "Rendered",
+    "SendContext",
     "build_context",
     "check_syntax",
     "describe_actions",
@@ -80,6 +87,7 @@ __all__ = [
     "parse_actions",
     "pick_body",
     "render",
+    "send_changes",
     "templatize",
 ]
 

@@ -1,6 +1,8 @@
 """Macro actions: the changes a macro makes to the conversation when its reply is sent.
 
-Each action is a ``field`` and a ``value``:
+Each action is a ``field`` and a ``value``; every field is one :class:`ActionField` in
+:data:`ACTION_FIELDS`, which says how its value is read, how the picker describes it, and
+which change (``app/changes.py``) it becomes at send. A new macro action is one entry there.
 
 =============  =================================================================
 field          value
@@ -22,18 +24,33 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, tzinfo
 from typing import Any
 
 from deskterm.domain.macros.marks import MacroError
-from deskterm.domain.models import MacroAction, Priority, Status
+from deskterm.domain.models import Agent, MacroAction, Priority, Status
+from deskterm.domain.snooze import SnoozeError, parse_snooze
 
 _FIELD_ALIASES = {"current_tags": "add_tags", "assignee_id": "assign"}
 _STATUS_ALIASES = {"solved": "done", "closed": "done", "hold": "pending"}
-_SINGLE = ("status", "snooze", "assign", "priority")
-FIELDS = ("status", "add_tags", "remove_tags", "snooze", "assign", "priority")
 _TAG_SPLIT = re.compile(r"[\s,]+")
 _MAX_SNOOZE = 100
+
+
+class Unresolved(Exception):
+    """An action that cannot become a change now (a snooze phrase that no longer parses);
+    its message is the one-line reason shown to the agent, and the other actions still run."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SendContext:
+    """What turning an action into a change may need: who sends, the team, the clock."""
+
+    me: int
+    agents: Sequence[Agent]
+    now: datetime
+    tz: tzinfo
 
 
 def _short(value: object) -> str:
@@ -49,6 +66,14 @@ def _choice(field: str, value: object, choices: Iterable[str], aliases: dict[str
         if word in allowed:
             return word
     raise MacroError(f"{field} must be one of {', '.join(allowed)}, not {_short(value)}")
+
+
+def _status(value: object) -> str:
+    return _choice("status", value, (s.value for s in Status), _STATUS_ALIASES)
+
+
+def _priority(value: object) -> str:
+    return _choice("priority", value, (p.value for p in Priority), {})
 
 
 def _tags(field: str, value: object) -> list[str]:
@@ -93,16 +118,78 @@ def _snooze(value: object) -> str:
     return text
 
 
+def _agent_for(value: object, ctx: SendContext) -> int | None:
+    """The agent an ``assign`` names; an agent no longer in the team falls back to the sender."""
+    text = str(value).strip().lower()
+    if text == "me":
+        return ctx.me
+    if text in ("none", "nobody", ""):
+        return None
+    for a in ctx.agents:
+        if str(a.id) == text or a.email.lower() == text or a.name.lower() == text:
+            return a.id
+    return ctx.me
+
+
+def _snooze_target(value: object, ctx: SendContext) -> Any:
+    try:
+        return parse_snooze(str(value), ctx.now, ctx.tz)
+    except SnoozeError as exc:
+        raise Unresolved(f"Macro snooze ignored: {exc}") from None
+
+
+def _tag_line(sign: str) -> Callable[[Any], str]:
+    return lambda tags: f"Tags {sign} {', '.join(str(t) for t in tags)}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionField:
+    """One macro action field.
+
+    ``read`` checks a value as written and returns it normalised (raises MacroError);
+    ``describe`` is the picker's short line; ``change`` turns the value into the
+    ``(kind, value)`` that ``app/changes.py`` applies at send (raises :class:`Unresolved`).
+    ``single``: set at most once per macro, the last macro wins when several are merged;
+    otherwise the values are tag-like lists that compose.
+    """
+
+    read: Callable[[object], Any]
+    describe: Callable[[Any], str]
+    change: Callable[[Any, SendContext], tuple[str, Any]]
+    single: bool = True
+
+
+#: Every macro action field, in the order the documentation lists them.
+ACTION_FIELDS: dict[str, ActionField] = {
+    "status": ActionField(_status, lambda v: f"Status → {v}", lambda v, _: ("status", Status(v))),
+    "add_tags": ActionField(
+        lambda v: _tags("add_tags", v),
+        _tag_line("+"),
+        lambda v, _: ("add_tags", list(v)),
+        single=False,
+    ),
+    "remove_tags": ActionField(
+        lambda v: _tags("remove_tags", v),
+        _tag_line("−"),
+        lambda v, _: ("remove_tags", list(v)),
+        single=False,
+    ),
+    "snooze": ActionField(
+        _snooze, lambda v: f"Snooze {v}", lambda v, ctx: ("snooze", _snooze_target(v, ctx))
+    ),
+    "assign": ActionField(
+        _assign, lambda v: f"Assign → {v}", lambda v, ctx: ("assign", _agent_for(v, ctx))
+    ),
+    "priority": ActionField(
+        _priority, lambda v: f"Priority → {v}", lambda v, _: ("priority", Priority(v))
+    ),
+}
+FIELDS = tuple(ACTION_FIELDS)
+_SINGLE = tuple(name for name, f in ACTION_FIELDS.items() if f.single)
+
+
 def _value(field: str, value: Any) -> Any:
-    if field == "status":
-        return _choice(field, value, (s.value for s in Status), _STATUS_ALIASES)
-    if field == "priority":
-        return _choice(field, value, (p.value for p in Priority), {})
-    if field in ("add_tags", "remove_tags"):
-        return _tags(field, value)
-    if field == "assign":
-        return _assign(value)
-    return _snooze(value)
+    return ACTION_FIELDS[field].read(value)
 
 
 def _normalise(number: int, item: dict[str, Any] | MacroAction) -> MacroAction:
@@ -219,15 +306,14 @@ def describe_actions(actions: Iterable[MacroAction]) -> list[str]:
     """One short line per action, for the macro picker: "Status → done", "Tags + vip"."""
     lines = []
     for action in actions:
+        known = ACTION_FIELDS.get(action.field)
+        if known is None:
+            lines.append(f"{action.field} → {action.value}")
+            continue
         value = action.value
-        if action.field in ("add_tags", "remove_tags"):
-            tags = value if isinstance(value, list) else [value]
-            sign = "+" if action.field == "add_tags" else "−"
-            lines.append(f"Tags {sign} {', '.join(str(t) for t in tags)}")
-        elif action.field == "snooze":
-            lines.append(f"Snooze {value}")
-        else:
-            lines.append(f"{action.field.capitalize()} → {value}")
+        if not known.single and not isinstance(value, list):
+            value = [value]
+        lines.append(known.describe(value))
     return lines
 
 
@@ -241,3 +327,19 @@ def describe_merged(merged: MergedActions) -> list[str]:
             line += f" (replaces {', '.join(str(v) for v in earlier)})"
         lines.append(line)
     return lines
+
+
+def send_changes(
+    actions: Iterable[Any], ctx: SendContext
+) -> tuple[list[tuple[str, Any]], list[str]]:
+    """The macros' actions as the changes applied with the reply, and the one-line reasons
+    of those that cannot be applied now. Several macros may set the same field: they are
+    merged as the composer's On send line shows them (the last one wins), never refused."""
+    changes: list[tuple[str, Any]] = []
+    warnings: list[str] = []
+    for action in merge_actions(actions).actions:
+        try:
+            changes.append(ACTION_FIELDS[action.field].change(action.value, ctx))
+        except Unresolved as exc:
+            warnings.append(str(exc))
+    return changes, warnings

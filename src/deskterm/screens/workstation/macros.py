@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 from deskterm.backend.context import ConversationBundle
 from deskterm.domain.macros import (
     Rendered,
+    SendContext,
     build_context,
-    merge_actions,
     pick_body,
     render,
+    send_changes,
     templatize,
 )
-from deskterm.domain.models import Macro, MacroAction, Priority, Status
+from deskterm.domain.models import Macro, MacroAction
 from deskterm.domain.reply_text import split_signature
 from deskterm.domain.safety import NAME_CELLS, one_line
-from deskterm.domain.snooze import SnoozeError, parse_snooze
 from deskterm.screens.macro_picker import MacroChoice, MacroPickerScreen, rank_macros
 from deskterm.screens.text_prompt import TextPromptScreen
 from deskterm.screens.workstation.host import Host
@@ -183,40 +183,11 @@ class Macros:
     # -- actions applied with the send ---------------------------------------------------
 
     def changes(self, actions: tuple[MacroAction, ...]) -> list[tuple[str, Any]]:
-        """The macros' actions as the changes ``DeskApp.apply_change`` knows.
-
-        Several macros may set the same field: they are merged as the composer's On send
-        line shows them (the last one wins), never refused at send.
-        """
+        """The macros' actions as the changes ``apply_change`` knows (see
+        ``domain/macros/actions.py``); one that cannot be applied now is a warning."""
         desk = self.host.desk
-        changes: list[tuple[str, Any]] = []
-        for action in merge_actions(actions).actions:
-            field, value = action.field, action.value
-            if field == "status":
-                changes.append(("status", Status(value)))
-            elif field in ("add_tags", "remove_tags"):
-                changes.append((field, list(value)))
-            elif field == "priority":
-                changes.append(("priority", Priority(value)))
-            elif field == "snooze":
-                try:
-                    target = parse_snooze(str(value), desk.clock(), desk.tz)
-                except SnoozeError as exc:
-                    self.host.notify(f"Macro snooze ignored: {exc}", severity="warning")
-                    continue
-                changes.append(("snooze", target))
-            elif field == "assign":
-                changes.append(("assign", self._agent_for(value)))
+        context = SendContext(me=desk.agent.id, agents=desk.agents, now=desk.clock(), tz=desk.tz)
+        changes, warnings = send_changes(actions, context)
+        for warning in warnings:
+            self.host.notify(warning, severity="warning")
         return changes
-
-    def _agent_for(self, value: object) -> int | None:
-        desk = self.host.desk
-        text = str(value).strip().lower()
-        if text == "me":
-            return desk.agent.id
-        if text in ("none", "nobody", ""):
-            return None
-        for a in desk.agents:
-            if str(a.id) == text or a.email.lower() == text or a.name.lower() == text:
-                return a.id
-        return desk.agent.id
