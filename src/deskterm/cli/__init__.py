@@ -1,9 +1,8 @@
 """The ``deskterm`` command line: one module per command, ``main`` is the entry point.
 
-- ``commands.py``: the parser, the workstation (local store or demo), ``seed``;
-- ``sync.py``: ``--remote`` and ``deskterm sync``;
-- ``report.py``: ``deskterm report``;
-- ``macros.py``: ``deskterm macros import|export``.
+``commands.py`` builds the parser and finds the commands: every module here with an
+``add_command`` (``demo``, ``seed``, ``sync``, ``report``, ``macros``, …) is one.
+``workstation.py`` opens the app on a local store; ``sync.py`` also holds ``--remote``.
 """
 
 from __future__ import annotations

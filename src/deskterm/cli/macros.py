@@ -4,14 +4,41 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from deskterm import locations
-from deskterm.backend.store import Store
 from deskterm.config import Settings
-from deskterm.domain.macros import MacroError, export_toml, import_toml
+
+COMMAND = "macros"
 
 
-def run_macros(args: argparse.Namespace, settings: Settings) -> int:
+def add_command(sub: argparse._SubParsersAction) -> None:
+    macros = sub.add_parser(
+        COMMAND,
+        help="import or export the macro library as TOML",
+        description="Keep the team's macros in a TOML file (e.g. in git).",
+    )
+    macros_sub = macros.add_subparsers(dest="macros_command", metavar="ACTION", required=True)
+    export = macros_sub.add_parser("export", help="write macros to a TOML file ('-' for stdout)")
+    export.add_argument("file")
+    export.add_argument(
+        "--personal",
+        action="store_true",
+        help="also export your personal macros (default: shared only)",
+    )
+    imp = macros_sub.add_parser("import", help="add or update macros from a TOML file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--personal",
+        action="store_true",
+        help="import them as your personal macros instead of shared ones",
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from deskterm.backend.store import Store
+    from deskterm.domain.macros import MacroError, export_toml, import_toml
+
     store = Store(args.db or locations.default_store())
     try:
         email = args.agent or settings.agent_email

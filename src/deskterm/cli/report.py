@@ -8,13 +8,17 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from deskterm import locations
 from deskterm.backend.db import StoreError, connect
-from deskterm.backend.metrics import BREAKDOWNS, build_report
-from deskterm.backend.metrics.report import FORMATS, render
 from deskterm.config import Settings
 from deskterm.domain.zones import local_timezone
 
+COMMAND = "report"
 DEFAULT_DAYS = 30
+#: Kept in step with deskterm.backend.metrics and its report module, which are imported only
+#: when a report is asked for (checked by the tests).
+BREAKDOWNS = ("channel", "group", "agent", "tag", "hour")
+FORMATS = ("table", "csv", "json")
 
 
 class ReportError(ValueError):
@@ -39,7 +43,38 @@ def period(since_text: str | None, until_text: str | None, today: date) -> tuple
     return since, until
 
 
+def add_command(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser(
+        COMMAND,
+        help="print response times, SLA attainment, volume and reasons for a period",
+        description="The metrics screen's figures on stdout: median and 90th-percentile "
+        "first-response and response times, SLA attainment per policy, volume per day and "
+        "the top reason tags. Days are in your time zone (the config's, else the system's); "
+        "--until is included.",
+    )
+    report.add_argument(
+        "--db", dest="report_db", type=Path, help="the store to read (default: your store)"
+    )
+    report.add_argument(
+        "--since", metavar="DATE", help="first day, YYYY-MM-DD (default: 29 days before --until)"
+    )
+    report.add_argument("--until", metavar="DATE", help="last day, YYYY-MM-DD (default: today)")
+    report.add_argument(
+        "--by", default="channel", metavar="|".join(BREAKDOWNS), help="breakdown (default channel)"
+    )
+    report.add_argument(
+        "--format", default="table", metavar="|".join(FORMATS), help="output (default table)"
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    return run_report(args, settings, args.report_db or args.db or locations.default_store())
+
+
 def run_report(args: argparse.Namespace, settings: Settings, path: Path) -> int:
+    from deskterm.backend.metrics import build_report
+    from deskterm.backend.metrics.report import render
+
     try:
         if args.by not in BREAKDOWNS:
             raise ReportError(f"--by {args.by!r}: use one of {', '.join(BREAKDOWNS)}")

@@ -24,9 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--queue", help="the RT queue to mirror (default General)")
 
 
-def add_sync_command(sub: argparse._SubParsersAction) -> None:
+COMMAND = "sync"
+
+
+def add_command(sub: argparse._SubParsersAction) -> None:
     sub.add_parser(
-        "sync",
+        COMMAND,
         help="mirror the remote helpdesk once (with a progress bar) and push the outbox",
         description="One sync pass: pull what changed on the remote helpdesk into the local "
         "mirror, then push the actions waiting in the outbox. Uses --remote and its options, "
@@ -122,7 +125,7 @@ def open_remote(args: argparse.Namespace, settings: Settings) -> int:
         store.close()
 
 
-def run_sync(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """One pull and one push, with a progress bar; one line and a non-zero exit on failure."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 

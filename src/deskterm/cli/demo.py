@@ -1,0 +1,46 @@
+"""``deskterm demo``: the workstation on a generated helpdesk, built on first use and kept."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from deskterm import locations
+from deskterm.backend import db
+from deskterm.cli.workstation import open_workstation, positive
+from deskterm.config import Settings
+
+COMMAND = "demo"
+DEFAULT_SIZE = 300
+
+
+def add_command(sub: argparse._SubParsersAction) -> None:
+    demo = sub.add_parser(
+        COMMAND,
+        help="open a generated demo helpdesk (no account, no network)",
+        description="Open the workstation on a realistic demo helpdesk. It is "
+        "built on first use and kept: what you do in it is still there next "
+        "time.",
+    )
+    demo.add_argument(
+        "--conversations",
+        type=positive,
+        default=DEFAULT_SIZE,
+        help=f"how many conversations to generate (default {DEFAULT_SIZE})",
+    )
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument("--fresh", action="store_true", help="throw the demo away and rebuild it")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from deskterm.backend.demo import generate_demo
+
+    path = args.db or locations.demo_store()
+    if args.fresh:
+        db.remove(path)
+    if not path.exists():
+        print(
+            f"Building the demo helpdesk ({args.conversations:,} conversations)…", file=sys.stderr
+        )
+        generate_demo(path, conversations=args.conversations, seed=args.seed)
+    return open_workstation(path, args, settings, demo=True)
