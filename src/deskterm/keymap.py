@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
 
+from deskterm.backend.commerce.catalogue import ORDER_ACTIONS
+
 
 @dataclass(frozen=True)
 class KeyAction:
@@ -125,10 +127,11 @@ KEYS: tuple[KeyAction, ...] = (
         "Customer",
     ),
     KeyAction("customer.open_past", "o", "open_past", "Open past conversation", "Customer"),
-    KeyAction("customer.resend", "r", "order_action('resend')", "Resend items", "Customer"),
-    KeyAction("customer.slot", "s", "order_action('slot')", "Change delivery slot", "Customer"),
-    KeyAction("customer.gesture", "g", "order_action('goodwill')", "Goodwill gesture", "Customer"),
-    KeyAction("customer.cancel", "c", "order_action('cancel')", "Cancel order", "Customer"),
+    # the order actions, one per entry of backend/commerce/catalogue.py
+    *(
+        KeyAction(a.key_id, a.key, f"order_action('{a.kind}')", a.label, "Customer")
+        for a in ORDER_ACTIONS
+    ),
     # the metrics screen
     KeyAction("metrics.today", "1", "period('today')", "Today", "Metrics"),
     KeyAction("metrics.week", "2", "period('7d')", "7 days", "Metrics"),

@@ -7,22 +7,22 @@ here: the workstation calls these from its store workers and shows the outcome.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from deskterm.backend.commerce import ledger, sentences
+from deskterm.backend.commerce import ledger
 from deskterm.backend.commerce.base import (
     ActionContext,
     ActionRefused,
     ActionResult,
     CommerceProvider,
     GoodwillKind,
-    NeedsApproval,
     Slot,
 )
-from deskterm.backend.commerce.policy import Limits, check_gesture
+from deskterm.backend.commerce.catalogue import Doing, spec_for
+from deskterm.backend.commerce.policy import Limits
 from deskterm.backend.store import Store
 from deskterm.backend.writes import new_key
 from deskterm.domain.models import Agent, AuthorKind, Customer, Order
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 class OrderJob:
     """One order action as the agent confirmed it; its key makes a retry safe."""
 
-    kind: str  # resend, slot, goodwill, cancel
+    kind: str  # an OrderActionSpec's kind: resend, slot, goodwill, cancel
     conversation_id: int
     customer: Customer
     order: Order | None
@@ -67,21 +67,11 @@ def run_job(
 ) -> ActionResult:
     """Do the action, then write its note and event. Raises what the provider raises
     (ActionRefused, NeedsApproval, ActionFailed); nothing is written then."""
-    ctx = ActionContext(job.conversation_id, agent.id, job.summary)
-    if job.kind == "goodwill":
-        result = _give_goodwill(store, provider, job, ctx, limits)
-    elif job.order is None:
+    spec = spec_for(job.kind)
+    if spec.needs_order and job.order is None:
         raise ActionRefused("There is no order to act on")
-    elif job.kind == "resend":
-        result = provider.resend_items(
-            job.order, list(job.items), idempotency_key=job.key, context=ctx
-        )
-    elif job.kind == "slot" and job.slot is not None:
-        result = provider.change_slot(job.order, job.slot, idempotency_key=job.key, context=ctx)
-    elif job.kind == "cancel":
-        result = provider.cancel_order(job.order, idempotency_key=job.key, context=ctx)
-    else:
-        raise ValueError(f"unknown order action {job.kind!r}")
+    ctx = ActionContext(job.conversation_id, agent.id, job.summary)
+    result = spec.perform(Doing(store, provider, ctx, limits), job)
     record(store, job.conversation_id, agent, f"Order action: {job.summary}.", result)
     return result
 
@@ -103,44 +93,6 @@ def undo_job(
             ledger.set_gesture_state(c, int(local), "reversed", was="applied")
     note = f"Order action undone: {description}."
     record(store, conversation_id, agent, note, result, undo=True)
-
-
-def _give_goodwill(
-    store: Store, provider: CommerceProvider, job: OrderJob, ctx: ActionContext, limits: Limits
-) -> ActionResult:
-    """The policy first, on the gestures recorded now (a remote shop does not know it);
-    a remote shop's gesture is then recorded here, so the policy counts it next time."""
-    since = store.now() - timedelta(days=limits.window_days)
-    verdict = check_gesture(
-        job.amount_cents,
-        given_cents=store.gestures_since(job.customer.id, since),
-        limits=limits,
-        kind=job.goodwill_kind,
-        order_total_cents=job.order.total_cents if job.order else None,
-    )
-    if not verdict.allowed:
-        raise (NeedsApproval if verdict.approvable else ActionRefused)(verdict.reason)
-    kind = job.goodwill_kind
-    result = provider.goodwill(
-        job.customer, job.order, job.amount_cents, kind, idempotency_key=job.key, context=ctx
-    )
-    if result.gesture_id is not None:
-        return result
-    with store.transaction() as c:
-        gid = ledger.record_gesture(
-            c,
-            key=job.key,
-            customer_id=job.customer.id,
-            conversation_id=job.conversation_id,
-            order_id=job.order.id if job.order else None,
-            agent_id=ctx.agent_id,
-            amount_cents=job.amount_cents,
-            kind=kind,
-            state="applied",
-            reason=ctx.reason,
-            when=store.now(),
-        )
-    return replace(result, extra={**result.extra, "local_gesture_id": gid})
 
 
 def request_approval(store: Store, job: OrderJob, *, agent: Agent, reason: str) -> int:
@@ -202,15 +154,4 @@ def record(
 
 def sentence_for(result: ActionResult, *, language: str, tz: ZoneInfo, now: datetime) -> str:
     """What to tell the customer about ``result``, in ``language`` (``fr`` or ``en``)."""
-    if result.kind == "resend":
-        return sentences.resend_sentence(
-            result.items, result.slot, language=language, tz=tz, now=now
-        )
-    if result.kind == "slot" and result.slot is not None:
-        return sentences.slot_sentence(result.slot, language=language, tz=tz, now=now)
-    if result.kind == "goodwill":
-        kind = result.goodwill_kind or "credit"
-        return sentences.goodwill_sentence(
-            result.amount_cents, result.currency, kind, language=language
-        )
-    return sentences.cancel_sentence(result.order_number or "", language=language)
+    return spec_for(result.kind).sentence(result, language, tz, now)

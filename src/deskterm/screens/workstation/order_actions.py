@@ -27,6 +27,7 @@ from deskterm.backend.commerce.base import (
     NeedsApproval,
     Slot,
 )
+from deskterm.backend.commerce.catalogue import OrderActionSpec, spec_for
 from deskterm.backend.commerce.jobs import (
     OrderJob,
     make_provider,
@@ -103,30 +104,30 @@ class OrderActions:
         self.host.in_thread(work, group="commerce", name=name)
 
     def request(self, kind: str, order: Order | None) -> None:
-        """The agent asked for ``kind`` (resend, slot, goodwill, cancel) on ``order``."""
+        """The agent asked for ``kind`` (an entry of the commerce catalogue) on ``order``."""
         b = self.host.bundle
         if b is None or b.customer is None:
             self._tell("Open a conversation first (enter).")
             return
-        if kind == "goodwill":
-            self._ask_goodwill(b.conversation.id, b.customer, order)
-            return
-        if order is None:
+        spec = spec_for(kind)
+        if spec.needs_order and order is None:
             self._tell(f"{one_line(b.customer.name, 40)} has no order.", severity="warning")
             return
         cid, customer = b.conversation.id, b.customer
-        if kind == "resend":
-            self._ask_resend(cid, customer, order)
-        elif kind == "slot":
-            self._in_thread(partial(self._load_slots, cid, customer, order), "_load_slots")
-        elif kind == "cancel":
-            total = format_money(order.total_cents, order.currency)
-            summary = f"Cancel order {one_line(order.number, 30)} ({total})"
-            self._confirm_job(OrderJob("cancel", cid, customer, order, summary))
+        if spec.asks == "amount":
+            self._ask_goodwill(spec, cid, customer, order)
+        elif order is None:
+            return
+        elif spec.asks == "items":
+            self._ask_items(spec, cid, customer, order)
+        elif spec.asks == "slot":
+            self._in_thread(partial(self._load_slots, spec, cid, customer, order), "_load_slots")
+        else:
+            self._confirm_job(OrderJob(kind, cid, customer, order, spec.summary(order, "")))
 
     # -- asking what -----------------------------------------------------------------------
 
-    def _ask_resend(self, cid: int, customer: Customer, order: Order) -> None:
+    def _ask_items(self, spec: OrderActionSpec, cid: int, customer: Customer, order: Order) -> None:
         items = {str(i.id): i for i in order.items}
         if not items:
             self._tell(f"Order {one_line(order.number, 30)} has no items.", severity="warning")
@@ -141,13 +142,13 @@ class OrderActions:
             if value is None:
                 return
             if value == ALL_ITEMS:
-                self._confirm_resend(
-                    cid, customer, order, [(i, i.quantity) for i in items.values()]
+                self._confirm_items(
+                    spec, cid, customer, order, [(i, i.quantity) for i in items.values()]
                 )
                 return
             item = items[value]
             if item.quantity == 1:
-                self._confirm_resend(cid, customer, order, [(item, 1)])
+                self._confirm_items(spec, cid, customer, order, [(item, 1)])
                 return
 
             def counted(text: str | None) -> None:
@@ -158,7 +159,7 @@ class OrderActions:
                 except ValueError:
                     self._tell(f"Type a number from 1 to {item.quantity}.", severity="warning")
                     return
-                self._confirm_resend(cid, customer, order, [(item, quantity)])
+                self._confirm_items(spec, cid, customer, order, [(item, quantity)])
 
             self.host.ask(
                 TextPromptScreen(
@@ -172,13 +173,14 @@ class OrderActions:
             PickerScreen(f"Resend from order {one_line(order.number, 30)}", choices), picked
         )
 
-    def _confirm_resend(self, cid, customer, order, chosen) -> None:
-        listed = ", ".join(_item_label(i.name, q) for i, q in chosen)
-        summary = f"Send again, free, from order {one_line(order.number, 30)}: {listed}"
+    def _confirm_items(self, spec: OrderActionSpec, cid, customer, order, chosen) -> None:
+        summary = spec.summary(order, ", ".join(_item_label(i.name, q) for i, q in chosen))
         items = tuple((i.id, q) for i, q in chosen)
-        self._confirm_job(OrderJob("resend", cid, customer, order, summary, items=items))
+        self._confirm_job(OrderJob(spec.kind, cid, customer, order, summary, items=items))
 
-    def _load_slots(self, cid: int, customer: Customer, order: Order) -> None:
+    def _load_slots(
+        self, spec: OrderActionSpec, cid: int, customer: Customer, order: Order
+    ) -> None:
         try:
             slots = self.commerce.available_slots(order)
         except ActionRefused as exc:
@@ -186,7 +188,7 @@ class OrderActions:
         except ActionFailed as exc:
             self.host.from_thread(self._tell, exc.reason, severity="error")
         else:
-            self.host.from_thread(self._ask_slot, cid, customer, order, slots)
+            self.host.from_thread(self._ask_slot, spec, cid, customer, order, slots)
 
     def _slot_label(self, slot: Slot) -> str:
         start, end = (
@@ -195,7 +197,7 @@ class OrderActions:
         )
         return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
 
-    def _ask_slot(self, cid, customer, order, slots: list[Slot]) -> None:
+    def _ask_slot(self, spec: OrderActionSpec, cid, customer, order, slots: list[Slot]) -> None:
         if not slots:
             self._tell("No delivery slot is available.", severity="warning")
             return
@@ -205,17 +207,14 @@ class OrderActions:
         def picked(value: str | None) -> None:
             if value is not None:
                 slot = by_value[value]
-                summary = (
-                    f"Move the delivery of order {one_line(order.number, 30)} "
-                    f"to {self._slot_label(slot)}"
-                )
-                self._confirm_job(OrderJob("slot", cid, customer, order, summary, slot=slot))
+                summary = spec.summary(order, self._slot_label(slot))
+                self._confirm_job(OrderJob(spec.kind, cid, customer, order, summary, slot=slot))
 
         self.host.ask(
             PickerScreen(f"New delivery slot for {one_line(order.number, 30)}", choices), picked
         )
 
-    def _ask_goodwill(self, cid, customer, order: Order | None) -> None:
+    def _ask_goodwill(self, spec: OrderActionSpec, cid, customer, order: Order | None) -> None:
         limits = self.host.desk.settings.gestures
         given = self.host.bundle.goodwill_cents if self.host.bundle else 0
         left = format_money(goodwill_left(given, limits), limits.currency)
@@ -228,7 +227,7 @@ class OrderActions:
             except AmountError as exc:
                 self._tell(str(exc), severity="warning")
                 return
-            self._ask_goodwill_kind(cid, customer, order, cents)
+            self._ask_goodwill_kind(spec, cid, customer, order, cents)
 
         self.host.ask(
             TextPromptScreen(
@@ -238,7 +237,7 @@ class OrderActions:
             typed,
         )
 
-    def _ask_goodwill_kind(self, cid, customer, order, cents: int) -> None:
+    def _ask_goodwill_kind(self, spec: OrderActionSpec, cid, customer, order, cents: int) -> None:
         currency = order.currency if order else self.host.desk.settings.gestures.currency
         amount = format_money(cents, currency)
         choices = [Choice("credit", f"Credit {amount} to the account", "store credit")]
@@ -257,7 +256,13 @@ class OrderActions:
                 summary = f"Refund {amount} to {one_line(customer.name, 40)}"
                 summary += f" on order {one_line(order.number, 30)}"
             job = OrderJob(
-                "goodwill", cid, customer, order, summary, amount_cents=cents, goodwill_kind=kind
+                spec.kind,
+                cid,
+                customer,
+                order,
+                spec.summary(order, summary),
+                amount_cents=cents,
+                goodwill_kind=kind,
             )
             self._confirm_job(job)
 

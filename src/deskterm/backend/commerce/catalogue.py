@@ -1,0 +1,202 @@
+"""The order actions the customer pane offers, one entry each: its key, what it asks the
+agent, what it does through the shop's provider, and the sentence the customer reads.
+
+The workstation knows four ways of asking (``asks``): which items of the order
+(``items``), which delivery slot the shop offers (``slot``), an amount and whether it is a
+credit or a refund (``amount``), or nothing but a confirmation (``nothing``). A new order
+action that asks one of these is one :class:`OrderActionSpec` in :data:`ORDER_ACTIONS`, with
+the provider call it makes (the protocol in ``base.py`` and its two providers) in this folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
+
+from deskterm.backend.commerce import ledger, sentences
+from deskterm.backend.commerce.base import (
+    ActionContext,
+    ActionRefused,
+    ActionResult,
+    CommerceProvider,
+    NeedsApproval,
+)
+from deskterm.backend.commerce.policy import Limits, check_gesture, format_money
+from deskterm.domain.models import Order
+
+if TYPE_CHECKING:
+    from deskterm.backend.commerce.jobs import OrderJob
+    from deskterm.backend.store import Store
+
+Asks = Literal["items", "slot", "amount", "nothing"]
+
+
+@dataclass(frozen=True)
+class Doing:
+    """Where an action runs: the store (notes, the goodwill ledger), the shop, who and why."""
+
+    store: Store
+    provider: CommerceProvider
+    context: ActionContext
+    limits: Limits
+
+
+@dataclass(frozen=True)
+class OrderActionSpec:
+    """One order action.
+
+    ``key_id`` and ``key`` make its binding in the customer pane (remappable by id);
+    ``summary`` says in one line what the agent confirms, from the order and the answer
+    (the items listed, the slot's label; ``""`` when it asks nothing); ``perform`` calls the
+    shop (raising ActionRefused, NeedsApproval or ActionFailed); ``sentence`` is what the
+    customer reads, from the result, in ``fr`` or ``en``.
+    """
+
+    kind: str
+    key_id: str
+    key: str
+    label: str
+    asks: Asks
+    summary: Callable[[Order | None, str], str]
+    perform: Callable[[Doing, OrderJob], ActionResult]
+    sentence: Callable[[ActionResult, str, ZoneInfo, datetime], str]
+    needs_order: bool = True
+
+
+def _order(job: OrderJob) -> Order:
+    if job.order is None:
+        raise ActionRefused("There is no order to act on")
+    return job.order
+
+
+def _number(order: Order | None) -> str:
+    return " ".join((order.number if order else "").split())[:30]
+
+
+def _resend(doing: Doing, job: OrderJob) -> ActionResult:
+    return doing.provider.resend_items(
+        _order(job), list(job.items), idempotency_key=job.key, context=doing.context
+    )
+
+
+def _slot(doing: Doing, job: OrderJob) -> ActionResult:
+    if job.slot is None:
+        raise ActionRefused("No delivery slot was chosen")
+    return doing.provider.change_slot(
+        _order(job), job.slot, idempotency_key=job.key, context=doing.context
+    )
+
+
+def _cancel(doing: Doing, job: OrderJob) -> ActionResult:
+    return doing.provider.cancel_order(_order(job), idempotency_key=job.key, context=doing.context)
+
+
+def _goodwill(doing: Doing, job: OrderJob) -> ActionResult:
+    """The policy first, on the gestures recorded now (a remote shop does not know it);
+    a remote shop's gesture is then recorded here, so the policy counts it next time."""
+    store, limits = doing.store, doing.limits
+    since = store.now() - timedelta(days=limits.window_days)
+    verdict = check_gesture(
+        job.amount_cents,
+        given_cents=store.gestures_since(job.customer.id, since),
+        limits=limits,
+        kind=job.goodwill_kind,
+        order_total_cents=job.order.total_cents if job.order else None,
+    )
+    if not verdict.allowed:
+        raise (NeedsApproval if verdict.approvable else ActionRefused)(verdict.reason)
+    kind = job.goodwill_kind
+    result = doing.provider.goodwill(
+        job.customer,
+        job.order,
+        job.amount_cents,
+        kind,
+        idempotency_key=job.key,
+        context=doing.context,
+    )
+    if result.gesture_id is not None:
+        return result
+    with store.transaction() as c:
+        gid = ledger.record_gesture(
+            c,
+            key=job.key,
+            customer_id=job.customer.id,
+            conversation_id=job.conversation_id,
+            order_id=job.order.id if job.order else None,
+            agent_id=doing.context.agent_id,
+            amount_cents=job.amount_cents,
+            kind=kind,
+            state="applied",
+            reason=doing.context.reason,
+            when=store.now(),
+        )
+    return replace(result, extra={**result.extra, "local_gesture_id": gid})
+
+
+def _cancel_summary(order: Order | None, _: str) -> str:
+    total = format_money(order.total_cents, order.currency) if order else ""
+    return f"Cancel order {_number(order)} ({total})"
+
+
+ORDER_ACTIONS: tuple[OrderActionSpec, ...] = (
+    OrderActionSpec(
+        "resend",
+        "customer.resend",
+        "r",
+        "Resend items",
+        "items",
+        lambda order, items: f"Send again, free, from order {_number(order)}: {items}",
+        _resend,
+        lambda r, lang, tz, now: sentences.resend_sentence(
+            r.items, r.slot, language=lang, tz=tz, now=now
+        ),
+    ),
+    OrderActionSpec(
+        "slot",
+        "customer.slot",
+        "s",
+        "Change delivery slot",
+        "slot",
+        lambda order, slot: f"Move the delivery of order {_number(order)} to {slot}",
+        _slot,
+        lambda r, lang, tz, now: (
+            sentences.slot_sentence(r.slot, language=lang, tz=tz, now=now) if r.slot else ""
+        ),
+    ),
+    OrderActionSpec(
+        "goodwill",
+        "customer.gesture",
+        "g",
+        "Goodwill gesture",
+        "amount",
+        lambda order, amount: amount,
+        _goodwill,
+        lambda r, lang, tz, now: sentences.goodwill_sentence(
+            r.amount_cents, r.currency, r.goodwill_kind or "credit", language=lang
+        ),
+        needs_order=False,
+    ),
+    OrderActionSpec(
+        "cancel",
+        "customer.cancel",
+        "c",
+        "Cancel order",
+        "nothing",
+        _cancel_summary,
+        _cancel,
+        lambda r, lang, tz, now: sentences.cancel_sentence(r.order_number or "", language=lang),
+    ),
+)
+
+BY_KIND: dict[str, OrderActionSpec] = {spec.kind: spec for spec in ORDER_ACTIONS}
+
+
+def spec_for(kind: str) -> OrderActionSpec:
+    """The action ``kind``; ValueError for one deskterm does not have."""
+    try:
+        return BY_KIND[kind]
+    except KeyError:
+        raise ValueError(f"unknown order action {kind!r}") from None
