@@ -35,6 +35,7 @@ from deskterm.themes import load_themes
 
 if TYPE_CHECKING:
     from deskterm.app.sync_runner import SyncRunner
+    from deskterm.backend.lesson import Progress
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class DeskApp(App[None]):
         clock: Callable[[], datetime] = system_clock,
         sync_runner: SyncRunner | None = None,
         live_update_seconds: float = LIVE_UPDATE_SECONDS,
+        lesson: Progress | None = None,
     ) -> None:
         rendering.apply()
         barrier.install()
@@ -74,6 +76,8 @@ class DeskApp(App[None]):
         self.settings = settings
         self.agent = agent
         self.demo = demo
+        #: The guided lesson being played (``deskterm demo --learn``), or None.
+        self.lesson = lesson
         self.clock = clock
         #: How often the workstation looks for changes in the store (other processes, the
         #: sync, snoozes coming due): a cheap read of SQLite's data version.

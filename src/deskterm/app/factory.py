@@ -16,6 +16,7 @@ from deskterm.domain.models import Agent
 
 if TYPE_CHECKING:
     from deskterm.app.sync_runner import SyncRunner
+    from deskterm.backend.lesson import Progress
 
 
 def resolve_agent(
@@ -48,6 +49,7 @@ def create_app(
     clock: Callable[[], datetime] | None = None,
     sync_runner: SyncRunner | None = None,
     live_update_seconds: float = LIVE_UPDATE_SECONDS,
+    lesson: Progress | None = None,
 ) -> DeskApp:
     """The app as the CLI runs it; tests pass a fixed clock (and may poll faster)."""
     if clock is not None:
@@ -65,4 +67,5 @@ def create_app(
         clock=store.clock,
         sync_runner=sync_runner,
         live_update_seconds=live_update_seconds,
+        lesson=lesson,
     )

@@ -30,12 +30,21 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     )
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     demo.add_argument("--fresh", action="store_true", help="throw the demo away and rebuild it")
+    demo.add_argument(
+        "--learn",
+        action="store_true",
+        help="a five-minute guided lesson on a small helpdesk of its own (resumes where you "
+        "left it; with --fresh, starts again)",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.learn:
+        return _learn(args, settings)
     from deskterm.backend.demo import generate_demo
 
     path = args.db or locations.demo_store()
+    first_time = not path.exists()
     if args.fresh:
         db.remove(path)
     if not path.exists():
@@ -43,4 +52,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"Building the demo helpdesk ({args.conversations:,} conversations)…", file=sys.stderr
         )
         generate_demo(path, conversations=args.conversations, seed=args.seed)
+    if first_time:
+        print("New here? `deskterm demo --learn` teaches the keys in five minutes.",
+              file=sys.stderr)  # fmt: skip
     return open_workstation(path, args, settings, demo=True)
+
+
+def _learn(args: argparse.Namespace, settings: Settings) -> int:
+    """The lesson: resumed where it was left, or started (again) on its own helpdesk."""
+    from deskterm.backend import lesson
+
+    path = args.db or locations.data_dir() / "lesson.db"
+    progress = None if args.fresh or not path.exists() else lesson.load(path)
+    if progress is None or progress.finished:
+        print("Preparing the lesson…", file=sys.stderr)
+        progress = lesson.start(path)
+    return open_workstation(path, args, settings, demo=True, lesson=progress)

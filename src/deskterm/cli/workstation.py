@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deskterm.config import Settings
 
+if TYPE_CHECKING:
+    from deskterm.backend.lesson import Progress
+
 
 def open_workstation(
-    path: Path, args: argparse.Namespace, settings: Settings, *, demo: bool = False
+    path: Path,
+    args: argparse.Namespace,
+    settings: Settings,
+    *,
+    demo: bool = False,
+    lesson: Progress | None = None,
 ) -> int:
-    """Run the app on the store at ``path``; the exit status."""
+    """Run the app on the store at ``path`` (with the guided lesson); the exit status."""
     from deskterm.app import create_app
     from deskterm.backend.store import Store
 
     store = Store(path)
     try:
-        app = create_app(store, settings, agent_email=args.agent, demo=demo)
+        app = create_app(store, settings, agent_email=args.agent, demo=demo, lesson=lesson)
         app.run()
     finally:
         store.close()

@@ -14,6 +14,7 @@ from deskterm.widgets.conversation_view import ThreadView
 from deskterm.widgets.customer_panel import CustomerPanel
 from deskterm.widgets.inbox_list import InboxList
 from deskterm.widgets.key_footer import KeyFooter
+from deskterm.widgets.lesson_panel import LessonPanel
 from deskterm.widgets.search_box import SearchBox
 from deskterm.widgets.status_bar import StatusBar
 
@@ -29,6 +30,8 @@ VERY_NARROW = 90
 def compose_panes(app: DeskApp) -> ComposeResult:
     """The workstation's widgets: status bar, the three panes, the key footer."""
     yield StatusBar(id="status")
+    if app.lesson is not None:
+        yield LessonPanel(id="lesson")
     with Horizontal(id="panes"):
         with Vertical(id="inbox-pane", classes="pane"):
             yield SearchBox(

@@ -31,6 +31,8 @@ from deskterm.screens.workstation.layout import (
     compose_panes,
     panes_on_screen,
 )
+from deskterm.screens.workstation.lesson import CHECK_SECONDS as LESSON_CHECK_SECONDS
+from deskterm.screens.workstation.lesson import Lesson
 from deskterm.screens.workstation.live import LiveUpdates, Polled
 from deskterm.screens.workstation.macros import Macros
 from deskterm.screens.workstation.order_actions import OrderActions
@@ -43,6 +45,7 @@ from deskterm.widgets.composer import Composer
 from deskterm.widgets.conversation_view import ThreadView
 from deskterm.widgets.customer_panel import CustomerPanel
 from deskterm.widgets.inbox_list import InboxList
+from deskterm.widgets.lesson_panel import LessonPanel
 from deskterm.widgets.status_bar import StatusBar
 
 SHOW_DELAY = 0.06
@@ -75,6 +78,7 @@ class WorkstationScreen(WorkstationParts):
         self.live = LiveUpdates(self)
         self.views = Views(self)
         self.opened = OpenConversation(self)
+        self.lesson: Lesson | None = None
 
     def compose(self) -> ComposeResult:
         yield from compose_panes(self.desk)
@@ -93,6 +97,14 @@ class WorkstationScreen(WorkstationParts):
         # After the first frame: half a second of reading at a million conversations.
         self.call_after_refresh(self.poll_median)
         self._apply_width(self.size.width)
+        if self.desk.lesson is not None:
+            self.lesson = Lesson(self, self.desk.lesson)
+            self.lesson.show()
+            self.set_interval(LESSON_CHECK_SECONDS, self.lesson.check)
+
+    @property
+    def lesson_panel(self) -> LessonPanel:
+        return self.query_one(LessonPanel)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         forward_failure(self, event)
