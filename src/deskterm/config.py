@@ -84,6 +84,9 @@ class Settings(BaseModel):
     theme: str = "deskterm-dark"
     undo_send_seconds: float = Field(default=5.0, ge=0, le=60)
     auto_advance: bool = True
+    shift: bool = False
+    """Shift mode, for someone on their monthly support shift: the "Start here" view first,
+    the next step spelled out, a confirmation before a reply goes out. Stores nothing."""
     keymap: dict[str, str] = Field(default_factory=dict)
     sla: list[SLAPolicyConfig] = Field(default_factory=list)
     gestures: GesturePolicy = Field(default_factory=GesturePolicy)

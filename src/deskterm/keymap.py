@@ -94,6 +94,9 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("desk.priority", "p", "priority", "Priority", "Triage", show=False),
     KeyAction("desk.refresh", "ctrl+r", "refresh", "Refresh", "General", show=False),
     KeyAction("desk.theme", "f9", "next_theme", "Next theme", "General", show=False),
+    KeyAction(
+        "desk.shift_summary", "S", "shift_summary", "End of shift: my day", "General", show=False
+    ),
     KeyAction("desk.metrics", "M", "metrics", "Metrics", "General"),
     # the inbox list
     KeyAction("inbox.down", "j,down", "cursor_down", "Next", "Navigate", show=False),

@@ -24,6 +24,23 @@ SEARCH_CAP = 2000
 #: A search lists at most this many conversations (newest first); its count stops there too.
 RESULTS_CAP = 10_000
 
+#: "Start here", for someone on their monthly shift: conversations whose reason suits a
+#: newcomer, from customers who are not VIPs, at normal or low priority. The reasons are the
+#: store's ``simple_reasons`` (the demo says which: a macro answers them with no order
+#: action, see backend/shift.py), else those a shared macro tags (a macro exists for them).
+SIMPLE_REASONS = (
+    "SELECT value FROM json_each(coalesce((SELECT value FROM meta WHERE key = 'simple_reasons'), "
+    "(SELECT json_group_array(DISTINCT tag.value) FROM macros m, json_each(m.actions) a, "
+    "json_each(json_extract(a.value, '$.value')) tag WHERE m.owner_agent_id IS NULL "
+    "AND json_extract(a.value, '$.field') = 'add_tags')))"
+)
+START_HERE = (
+    "cu.vip = 0",
+    "c.priority IN ('low', 'normal')",
+    "EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = c.id "
+    f"AND t.tag IN ({SIMPLE_REASONS}))",
+)
+
 #: The order a view sorts by: the SQL expression, and whether it descends.
 ORDERS = {
     "urgency": ("c.urgency", False),
@@ -56,6 +73,7 @@ BUILTIN_VIEWS = (
     View("snoozed", "Snoozed"),
     View("pending", "Waiting"),
     View("done", "Done"),
+    View("start", "Start here"),
 )
 
 
@@ -69,6 +87,7 @@ GOTO: dict[str, tuple[str, str]] = {
     "s": ("snoozed", "Snoozed"),
     "w": ("pending", "Waiting on customer"),
     "d": ("done", "Done"),
+    "h": ("start", "Start here"),
     "e": ("channel:email", "Email"),
     "c": ("channel:chat", "Chat"),
     "a": ("channel:whatsapp", "WhatsApp"),
@@ -124,6 +143,8 @@ def view_sql(
         where += ["c.assignee_id IS NULL", "c.bucket = 'inbox'"]
     elif key in ("snoozed", "pending", "done"):
         where.append(f"c.bucket = '{key}'")
+    elif key == "start":
+        where += ["c.bucket = 'inbox'", *START_HERE]
     elif key.startswith("channel:"):
         where += ["c.channel = ?", "c.bucket = 'inbox'"]
         params.append(key.split(":", 1)[1])

@@ -53,6 +53,12 @@ def build_parser(commands: dict[str, ModuleType] | None = None) -> argparse.Argu
     parser.add_argument("--agent", metavar="EMAIL", help="work as this agent (default: config)")
     parser.add_argument("--config", type=Path, help="read settings from this TOML file")
     parser.add_argument(
+        "--shift",
+        action="store_true",
+        help="shift mode, for a monthly support shift: start where a newcomer can answer, "
+        "the next step in words, a confirmation before a reply goes (stores nothing)",
+    )
+    parser.add_argument(
         "--log-level",
         type=str.lower,
         choices=logs.LEVELS,
@@ -77,6 +83,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     _start_log(args.log_level)
     try:
         settings = load(args.config)
+        if args.shift:
+            settings = settings.model_copy(update={"shift": True})
         if args.command is not None:
             status: int = commands[args.command].run(args, settings)
             return status

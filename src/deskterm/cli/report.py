@@ -65,10 +65,61 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     report.add_argument(
         "--format", default="table", metavar="|".join(FORMATS), help="output (default table)"
     )
+    report.add_argument(
+        "--me",
+        action="store_true",
+        help="what you did: conversations answered, replies, closed, median response time "
+        "and what customers wrote about most (you: deskterm --agent EMAIL, else the "
+        "config's agent_email, else the store's first agent)",
+    )
+    report.add_argument("--today", action="store_true", help="the period is today")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    return run_report(args, settings, args.report_db or args.db or locations.default_store())
+    path = args.report_db or args.db or locations.default_store()
+    if args.today:
+        if args.since or args.until:
+            print("deskterm report: --today goes without --since and --until", file=sys.stderr)
+            return 2
+        args.since = args.until = datetime.now(local_timezone(settings.timezone)).date().isoformat()
+    if args.me:
+        return run_mine(args, settings, path)
+    return run_report(args, settings, path)
+
+
+def run_mine(args: argparse.Namespace, settings: Settings, path: Path) -> int:
+    """``--me``: one agent's day (or period), as the end-of-shift screen shows it."""
+    from deskterm.backend.shift import describe, shift_summary
+
+    tz = local_timezone(settings.timezone)
+    try:
+        since, until = period(args.since, args.until, datetime.now(tz).date())
+    except ReportError as exc:
+        print(f"deskterm report: {exc}", file=sys.stderr)
+        return 2
+    email = args.agent or settings.agent_email
+    conn = connect(path, create=False, readonly=True)
+    try:
+        if email:
+            row = conn.execute(
+                "SELECT id, name FROM agents WHERE lower(email) = lower(?)", (email,)
+            ).fetchone()
+        else:  # as the workstation does: the store's first agent
+            row = conn.execute("SELECT id, name FROM agents ORDER BY id LIMIT 1").fetchone()
+        if row is None:
+            print(f"deskterm report: no agent {email or ''} in {path}", file=sys.stderr)
+            return 2
+        start = datetime.combine(since, datetime.min.time(), tzinfo=tz)
+        end = datetime.combine(until + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+        summary = shift_summary(conn, int(row[0]), start, end)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"Cannot read {path}: {exc}") from None
+    finally:
+        conn.close()
+    days = f"{since}" if since == until else f"{since} to {until}"
+    print(f"{row[1]}, {days}")
+    print("\n".join(describe(summary)))
+    return 0
 
 
 def run_report(args: argparse.Namespace, settings: Settings, path: Path) -> int:

@@ -53,6 +53,8 @@ def served_command(args: argparse.Namespace) -> str:
         value = getattr(args, option, None)
         if value is not None:
             argv += [f"--{option}", str(value)]
+    if args.shift:
+        argv.append("--shift")
     if args.demo:
         argv.append("demo")
     return shlex.join(argv)

@@ -46,6 +46,7 @@ from deskterm.backend.demo.timing import (
     wait_for,
 )
 from deskterm.backend.schema import rebuild_search_terms, rebuild_view_counts
+from deskterm.backend.shift import DEMO_SIMPLE_REASONS, set_simple_reasons
 from deskterm.backend.store import Store
 from deskterm.domain.models import Channel, SLAPolicy
 from deskterm.domain.sla import DEFAULT_POLICIES, policy_for
@@ -327,6 +328,7 @@ def _reference(conn: sqlite3.Connection, rng: Random, now: int) -> None:
     conn.execute(
         "INSERT OR REPLACE INTO meta(key, value) VALUES ('demo_generated_at', ?)", (str(now),)
     )
+    set_simple_reasons(conn, DEMO_SIMPLE_REASONS)
     conn.execute("COMMIT")
 
 

@@ -15,6 +15,7 @@ from deskterm.widgets.customer_panel import CustomerPanel
 from deskterm.widgets.inbox_list import InboxList
 from deskterm.widgets.key_footer import KeyFooter
 from deskterm.widgets.lesson_panel import LessonPanel
+from deskterm.widgets.next_step import NextStep
 from deskterm.widgets.search_box import SearchBox
 from deskterm.widgets.status_bar import StatusBar
 
@@ -58,6 +59,8 @@ def compose_panes(app: DeskApp) -> ComposeResult:
             id="customer",
             classes="pane",
         )
+    if app.settings.shift:
+        yield NextStep(id="next-step")
     yield KeyFooter()
 
 

@@ -67,8 +67,8 @@ class Lesson:
             minutes, seconds = divmod(int(took), 60)
             panel.said = (
                 f"Done in {minutes} min {seconds:02d} s. That is the day's work: open, read, "
-                "answer, act, snooze, close. ? lists every key; ctrl+p finds any action by "
-                "name. deskterm demo --learn --fresh plays the lesson again."
+                "answer, act, snooze, close. Next: deskterm --shift on the real inbox. ? lists "
+                "every key; ctrl+p finds any action by name."
             )
         else:
             step = lesson.STEPS[self.progress.step]

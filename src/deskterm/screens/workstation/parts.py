@@ -26,6 +26,7 @@ from deskterm.screens.workstation.live import LiveUpdates, MedianRead
 from deskterm.screens.workstation.macros import Macros
 from deskterm.screens.workstation.order_actions import OrderActions
 from deskterm.screens.workstation.replies import HeldReplies, HeldReply
+from deskterm.screens.workstation.shift import ShiftGuide
 from deskterm.screens.workstation.triage import Triage
 from deskterm.screens.workstation.undo import DoneAction, OrderActionDone, UndoStack
 from deskterm.screens.workstation.views import Views
@@ -33,6 +34,7 @@ from deskterm.widgets.composer import Composer
 from deskterm.widgets.conversation_view import ThreadView
 from deskterm.widgets.customer_panel import CustomerPanel
 from deskterm.widgets.inbox_list import InboxList
+from deskterm.widgets.next_step import NextStep
 from deskterm.widgets.search_box import SearchBox
 from deskterm.widgets.status_bar import StatusBar
 
@@ -55,6 +57,7 @@ class WorkstationParts(Screen[None]):
     live: LiveUpdates
     views: Views
     opened: OpenConversation
+    shift: ShiftGuide
 
     if TYPE_CHECKING:
 
@@ -234,6 +237,18 @@ class WorkstationParts(Screen[None]):
 
     def action_next_theme(self) -> None:
         self.desk.cycle_theme()
+
+    def action_shift_summary(self) -> None:
+        self.shift.summary()
+
+    @property
+    def suggestion_titles(self) -> list[str]:
+        """The titles of the macros suggested for the conversation on screen."""
+        return [title for _, title in self.macros.suggestions]
+
+    @property
+    def next_step(self) -> NextStep:
+        return self.query_one(NextStep)
 
     def now(self) -> datetime:
         return self.desk.clock()

@@ -38,9 +38,11 @@ from deskterm.screens.workstation.macros import Macros
 from deskterm.screens.workstation.order_actions import OrderActions
 from deskterm.screens.workstation.parts import WorkstationParts
 from deskterm.screens.workstation.replies import HeldReplies, HeldReply
+from deskterm.screens.workstation.shift import GUIDE_SECONDS as SHIFT_GUIDE_SECONDS
+from deskterm.screens.workstation.shift import ShiftGuide
 from deskterm.screens.workstation.triage import Triage
 from deskterm.screens.workstation.undo import DoneAction, OrderActionDone, UndoStack
-from deskterm.screens.workstation.views import Views
+from deskterm.screens.workstation.views import Views, view_for
 from deskterm.widgets.composer import Composer
 from deskterm.widgets.conversation_view import ThreadView
 from deskterm.widgets.customer_panel import CustomerPanel
@@ -79,6 +81,7 @@ class WorkstationScreen(WorkstationParts):
         self.views = Views(self)
         self.opened = OpenConversation(self)
         self.lesson: Lesson | None = None
+        self.shift = ShiftGuide(self)
 
     def compose(self) -> ComposeResult:
         yield from compose_panes(self.desk)
@@ -90,6 +93,9 @@ class WorkstationScreen(WorkstationParts):
         self.query_one("#search", Input).display = False
         self.query_one("#search-error", Static).display = False
         self.query_one("#composer", Composer).display = False
+        if self.desk.settings.shift:
+            self.views.view = view_for("start")
+            self.set_interval(SHIFT_GUIDE_SECONDS, self.shift.show)
         self.inbox.set_view(self.view, at_once=True)
         self.inbox.focus()
         self.live.poll()  # breaching count and snoozes due while deskterm was closed, at once
@@ -358,6 +364,15 @@ class WorkstationScreen(WorkstationParts):
 
     @on(Composer.SendRequested)
     def _send_requested(self, event: Composer.SendRequested) -> None:
+        if self.desk.settings.shift and not event.note:
+            name = self.bundle.conversation.customer_name if self.bundle else "the customer"
+            self.shift.confirm_send(
+                one_line(name, NAME_CELLS), done=event.done, send=lambda: self._send(event)
+            )
+            return
+        self._send(event)
+
+    def _send(self, event: Composer.SendRequested) -> None:
         after = self.macros.changes(event.actions)
         # Until it is committed, the reply is also the conversation's draft (the composer
         # is emptied at once): a closed terminal during the undo delay loses nothing.
