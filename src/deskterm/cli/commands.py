@@ -26,7 +26,7 @@ from deskterm.cli.sync import add_arguments as add_remote_arguments
 from deskterm.cli.sync import open_remote, wants_remote
 from deskterm.cli.workstation import open_workstation
 from deskterm.config import ConfigError, load
-from deskterm.keymap import KeymapError
+from deskterm.keymap import KeymapError, check_keymap
 
 
 def command_modules() -> dict[str, ModuleType]:
@@ -77,6 +77,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     _start_log(args.log_level)
     try:
         settings = load(args.config)
+        check_keymap(settings.keymap)  # a clash stops here, before any store is opened
         if args.command is not None:
             status: int = commands[args.command].run(args, settings)
             return status
