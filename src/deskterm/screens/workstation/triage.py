@@ -21,7 +21,7 @@ from deskterm.domain.snooze import SnoozeTarget
 from deskterm.keymap import keys_for
 from deskterm.screens import changed_meanwhile
 from deskterm.screens.picker import Choice, PickerScreen
-from deskterm.screens.snooze import SnoozeScreen
+from deskterm.screens.snooze import WAKE, SnoozeScreen
 from deskterm.screens.workstation.host import Host
 from deskterm.screens.workstation.undo import DoneAction
 
@@ -227,7 +227,9 @@ class Triage:
         desk = self.host.desk
 
         def chosen(target: SnoozeTarget | None) -> None:
-            if target is not None:
+            if target is WAKE:
+                self.apply("Woken: back in the inbox", "wake", None, ids)
+            elif target is not None:
                 label = (
                     "until the customer replies" if target.until == UNTIL_REPLY else target.label
                 )
