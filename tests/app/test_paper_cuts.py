@@ -1,0 +1,62 @@
+"""The lunch rush's paper cuts, each as it was seen: keys that did nothing silently, keys
+that meant two things, lists that forgot what the session made."""
+
+from __future__ import annotations
+
+from deskterm.domain.models import Status
+from deskterm.widgets.customer_panel import CustomerPanel
+from tests.app.conftest import SIZE, settle
+from tests.app.test_workstation import _export, desk, shown_id
+
+
+def _notices(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_send_keys_from_the_inbox_and_the_customer_pane_send_the_open_draft(
+    make_app, desk_store
+):
+    store, _ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = shown_id(app)
+        assert first is not None
+        await pilot.press("ctrl+s")  # nothing written yet: said, not silent
+        await settle(pilot)
+        assert any("no draft" in n for n in _notices(app))
+        before = len(store.messages(first))
+        await pilot.press("r", *"On it", "escape")  # back in the inbox, the draft kept
+        await settle(pilot)
+        assert app.focused is desk(app).inbox
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert [m.body for m in store.messages(first)][before:] == ["On it"]
+        # From the customer pane, ctrl+o sends and closes.
+        second = shown_id(app)
+        await pilot.press("r", *"Done here", "escape", "f3")
+        await settle(pilot)
+        assert isinstance(app.focused, CustomerPanel)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert store.messages(second)[-1].body == "Done here"
+        assert store.conversation(second).status is Status.DONE
+
+
+async def test_r_replies_from_every_pane_and_d_resends_in_the_customer_pane(make_app, desk_store):
+    from deskterm.screens.picker import PickerScreen
+
+    _store, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert shown_id(app) == ids["bread"]
+        await pilot.press("f3")
+        await settle(pilot)
+        assert "d Deliver again" in _export(app)  # the pane's own keys, in the footer
+        await pilot.press("r")  # r in the customer pane: the reply, as in the two others
+        await settle(pilot)
+        assert app.focused is desk(app).composer.area
+        await pilot.press("escape", "f3", "d")
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)  # which items to deliver again
