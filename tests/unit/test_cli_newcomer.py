@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from deskterm.cli import commands, main
+from deskterm.cli import demo, main
 
 
 def _digest(path: Path) -> str:
@@ -63,7 +63,7 @@ def test_a_kept_demo_of_another_size_is_rebuilt_and_says_so(
     tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ):
     opened: list[Path] = []
-    monkeypatch.setattr(commands, "_open", lambda path, *a, **k: opened.append(path) or 0)
+    monkeypatch.setattr(demo, "open_workstation", lambda path, *a, **k: opened.append(path) or 0)
     path = tmp_path / "demo.db"
 
     def conversations() -> int:
