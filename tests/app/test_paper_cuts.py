@@ -60,3 +60,47 @@ async def test_r_replies_from_every_pane_and_d_resends_in_the_customer_pane(make
         await pilot.press("escape", "f3", "d")
         await settle(pilot)
         assert isinstance(app.screen, PickerScreen)  # which items to deliver again
+
+
+async def test_the_tag_picker_offers_session_tags_removal_and_flags_near_duplicates(
+    make_app, desk_store
+):
+    from textual.widgets import OptionList
+
+    from deskterm.screens.picker import PickerScreen
+
+    store, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert shown_id(app) == ids["bread"]
+        await pilot.press("t", *"bug-notifs", "enter")
+        await settle(pilot)
+        assert "bug-notifs" in store.conversation(ids["bread"]).tags
+        await pilot.press("j", "t")  # another conversation: the new tag is offered
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+        labels = [str(o.prompt) for o in app.screen.query_one(OptionList)._options]
+        assert "+ bug-notifs  1 conversations" in labels
+        await pilot.press(*"bug-notifs-4.13")
+        await pilot.pause()
+        first = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert first.startswith("+ new: bug-notifs-4.13") and "close to bug-notifs" in first
+        await pilot.press("escape", "k", "t")  # back on the tagged one: removal comes first
+        await settle(pilot)
+        first = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert first.startswith("− ") and "enter removes it" in first
+        await pilot.press("escape")
+
+
+def test_near_duplicate_tags():
+    from deskterm.domain.fuzzy import near_duplicates
+
+    tags = ["bug-notifs", "refund", "late-delivery", "vip"]
+    assert near_duplicates("bug-notifs-4.13", tags) == ["bug-notifs"]
+    assert near_duplicates("Bug_Notifs", tags) == ["bug-notifs"]
+    assert near_duplicates("refunds", tags) == ["refund"]
+    assert near_duplicates("late", tags) == ["late-delivery"]
+    assert near_duplicates("delivery", tags) == []  # a word inside another is not a repeat
+    assert near_duplicates("vips", tags) == []  # too short to judge by one letter
+    assert near_duplicates("bug-notifs", tags) == []  # itself

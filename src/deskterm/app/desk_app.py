@@ -142,6 +142,12 @@ class DeskApp(App[None]):
     def _load_tags(self) -> None:
         self.tags = self.store.tag_counts()
 
+    def remember_tag(self, tag: str, conversations: int) -> None:
+        """A tag given in this session: offered by the tag picker from now on."""
+        counts = dict(self.tags)
+        counts[tag] = counts.get(tag, 0) + conversations
+        self.tags = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
     def load_macros(self) -> None:
         """Re-read the macro library (from a worker thread)."""
         self.macros = self.store.macros(self.agent.id)
