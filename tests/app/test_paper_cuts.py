@@ -104,3 +104,41 @@ def test_near_duplicate_tags():
     assert near_duplicates("delivery", tags) == []  # a word inside another is not a repeat
     assert near_duplicates("vips", tags) == []  # too short to judge by one letter
     assert near_duplicates("bug-notifs", tags) == []  # itself
+
+
+async def test_the_palette_lists_keys_and_quit_once(make_app, desk_store):
+    from deskterm.app.palette import DeskCommands
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        system = [c.title for c in app.get_system_commands(app.screen)]
+        ours = [name for name, _, _ in DeskCommands(app.screen)._entries()]
+        every = system + ours
+        assert every.count("Keys") == 1 and every.count("Quit") == 1
+        assert "Send the open draft & done" in ours
+
+
+async def test_the_keys_screen_shows_keymap_and_a_legend_of_the_row(make_app, desk_store):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert "[keymap]" in _export(app)  # the section's name, not swallowed as markup
+    from rich.console import Console
+
+    from deskterm.screens.help import cheat_sheet
+
+    console = Console(width=100, record=True)
+    console.print(cheat_sheet({}))
+    sheet = console.export_text()
+    assert "An inbox row" in sheet and "VIP customer" in sheet and "-16m" in sheet
+
+
+async def test_at_100_columns_the_footer_keeps_the_keys_key(make_app, desk_store):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        footer = [line for line in _export(app).splitlines() if "^p Commands" in line]
+        assert len(footer) == 1 and footer[0].lstrip().startswith("? Keys")
