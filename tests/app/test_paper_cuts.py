@@ -142,3 +142,37 @@ async def test_at_100_columns_the_footer_keeps_the_keys_key(make_app, desk_store
         await settle(pilot)
         footer = [line for line in _export(app).splitlines() if "^p Commands" in line]
         assert len(footer) == 1 and footer[0].lstrip().startswith("? Keys")
+
+
+async def test_a_notice_does_not_cover_the_composer(make_app, desk_store):
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("r", *"A reply being written")
+        await settle(pilot)
+        app.notify("Tag +something · u to undo")
+        await pilot.pause(0.3)
+        composer = desk(app).composer.region
+        toasts = [t.region for t in app.screen.query("Toast")]
+        assert toasts and not any(t.overlaps(composer) for t in toasts)
+
+
+async def test_home_goes_to_the_wrapped_line_start_then_the_paragraphs(make_app, desk_store):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        area = desk(app).composer.area
+        area.insert("word " * 40)  # one paragraph, wrapped over several screen lines
+        await pilot.pause()
+        end = area.cursor_location
+        await pilot.press("home")
+        wrapped_start = area.cursor_location
+        assert wrapped_start[0] == 0 and 0 < wrapped_start[1] < end[1]
+        await pilot.press("home")
+        assert area.cursor_location == (0, 0)
+        await pilot.press("end")
+        assert 0 < area.cursor_location[1] < end[1]
+        await pilot.press("end")
+        assert area.cursor_location == end
