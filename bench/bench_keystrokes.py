@@ -118,7 +118,7 @@ async def snooze_tomorrow() -> dict[str, object]:
     async with s.app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         cid = s.shown()
-        await s.press(pilot, "z", "3")
+        await s.press(pilot, "z", "3", "enter")
         ok = s.store.conversation(cid).snoozed_until is not None
     return {"keys": s.keys, "typed": s.typed, "ok": ok}
 

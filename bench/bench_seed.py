@@ -20,6 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 
+#: Every run writes the same data: the same seed and the same "now" give the same file.
+SEED_NOW = "2026-12-01T12:00:00Z"
+
 
 def seed(size: int, out: Path = OUT) -> dict[str, float]:
     path = out / f"seed-{size}.db"
@@ -28,7 +31,17 @@ def seed(size: int, out: Path = OUT) -> dict[str, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "deskterm", "seed", str(path), "--conversations", str(size)],
+        [
+            sys.executable,
+            "-m",
+            "deskterm",
+            "seed",
+            str(path),
+            "--conversations",
+            str(size),
+            "--now",
+            SEED_NOW,
+        ],
         capture_output=True,
         text=True,
         check=True,

@@ -19,6 +19,7 @@ ensure_venv() {
   # Reinstall only when the project's metadata changed since the last install.
   local stamp="$VENV/.deskterm-installed-$extras"
   if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+    echo "Installing deskterm${extras:+ [$extras]} into .venv/ (once; about a minute)…" >&2
     "$VENV/bin/python" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
     "$VENV/bin/python" -m pip install --quiet -e "$spec"
     touch "$stamp"

@@ -35,7 +35,8 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """Never touch the user's real config or data."""
     base = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("DESKTERM_DATA_DIR", str(base / "data"))
-    monkeypatch.setenv("DESKTERM_CONFIG", str(base / "config.toml"))
+    monkeypatch.delenv("DESKTERM_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "config"))
     monkeypatch.setenv("DESKTERM_STATE_DIR", str(base / "state"))
     monkeypatch.setenv("TZ", "Europe/Paris")
 

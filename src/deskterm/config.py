@@ -6,8 +6,9 @@ and deskterm does not start on a half-read configuration.
 
 A variable names a setting in capitals after ``DESKTERM_``, a section's with ``__``
 (``DESKTERM_THEME``, ``DESKTERM_GESTURES__WINDOW_DAYS``); a whole section or list is given as
-JSON. The file wins over the environment. (Read here rather than by pydantic-settings, whose
-import alone was a sixth of deskterm's start-up.)
+JSON. The environment wins over the file, as in most tools: a variable set for one run
+changes that run. (Read here rather than by pydantic-settings, whose import alone was a sixth
+of deskterm's start-up.)
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from deskterm import locations
 from deskterm.domain.models import BusinessHours, Channel
@@ -30,6 +32,9 @@ class ConfigError(Exception):
 
 
 class SLAPolicyConfig(BaseModel):
+    """An SLA policy of the settings file. It replaces the store's policy for the same
+    channel and group (or of the same name); the store's other policies still apply."""
+
     name: str
     channel: Channel | None = None
     group: str | None = None
@@ -81,6 +86,8 @@ class Settings(BaseModel):
 
     agent_email: str | None = None
     timezone: str | None = None
+    #: The shop's time zone: the times customers read (delivery slots) are written in it.
+    shop_timezone: str = "Europe/Paris"
     theme: str = "deskterm-dark"
     undo_send_seconds: float = Field(default=5.0, ge=0, le=60)
     auto_advance: bool = True
@@ -93,6 +100,17 @@ class Settings(BaseModel):
     snooze: SnoozeSettings = Field(default_factory=SnoozeSettings)
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
+
+    @field_validator("timezone", "shop_timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        if name is None:
+            return None
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name!r} (e.g. Europe/Paris, UTC)") from None
+        return name
 
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -140,9 +158,15 @@ def _deep_merge(under: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def load(path: Path | None = None, **overrides: Any) -> Settings:
-    """Read the settings file (if any) and the environment; raise ConfigError on bad input."""
+    """Read the settings file (if any) and the environment; raise ConfigError on bad input.
+
+    The default file may be absent; a file named by *path* or ``$DESKTERM_CONFIG`` must exist.
+    """
+    named = path is not None or bool(os.environ.get("DESKTERM_CONFIG"))
     path = path or locations.config_file()
     data: dict[str, Any] = {}
+    if named and not path.is_file():
+        raise ConfigError(f"{path}: no such settings file")
     if path.exists():
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -150,7 +174,7 @@ def load(path: Path | None = None, **overrides: Any) -> Settings:
             raise ConfigError(f"{path}: {exc}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read it ({exc})") from None
-    data = _deep_merge(from_environment(os.environ), data)
+    data = _deep_merge(data, from_environment(os.environ))
     data.update(overrides)
     try:
         return Settings(**data)

@@ -81,6 +81,17 @@ KEYS: tuple[KeyAction, ...] = (
         "desk.suggestion_3", "3", "suggestion(2)", "Use suggested macro 3", "Compose", show=False
     ),
     KeyAction("desk.reply", "r", "reply", "Reply", "Compose", priority=True),
+    KeyAction(
+        "desk.send", "ctrl+s", "send_draft(False)", "Send the open draft", "Compose", show=False
+    ),
+    KeyAction(
+        "desk.send_done",
+        "ctrl+o",
+        "send_draft(True)",
+        "Send the open draft & done",
+        "Compose",
+        show=False,
+    ),
     KeyAction("desk.note", "n", "note", "Note", "Compose", priority=True),
     KeyAction("desk.done", "e", "done", "Done", "Triage"),
     KeyAction("desk.reopen", "E", "reopen", "Reopen", "Triage", show=False),

@@ -14,6 +14,7 @@ from deskterm.backend.views import BUILTIN_VIEWS
 from deskterm.domain.models import Status
 from deskterm.widgets.inbox_list import PAGE, InboxList
 from tests.app.conftest import SIZE, quiet_settings, settle
+from tests.conftest import T0
 
 DONE = next(v for v in BUILTIN_VIEWS if v.key == "done")
 
@@ -21,7 +22,7 @@ DONE = next(v for v in BUILTIN_VIEWS if v.key == "done")
 @pytest.fixture(scope="module")
 def big_store_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("big") / "demo.db"
-    generate_demo(path, conversations=1500, seed=3)
+    generate_demo(path, conversations=1500, seed=3, now=T0)
     return path
 
 

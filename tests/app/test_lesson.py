@@ -99,7 +99,7 @@ async def test_the_lesson_played_start_to_finish(lesson_store) -> None:
         await _press_until(pilot, "down", lambda: screen.bundle.conversation.id == targets.photo)
         await pilot.press(_key("desk.snooze"))
         await settle(pilot)
-        await pilot.press("5")
+        await pilot.press("5", "enter")
         await until(pilot, lambda: progress.step == 5)
         assert store.conversation(targets.photo).snoozed_until == UNTIL_REPLY
         # 6. reply, send and done

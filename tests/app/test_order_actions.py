@@ -45,7 +45,7 @@ def _set_status(store, number: str, status: OrderStatus) -> None:
 
 
 async def _resend_one_bread(pilot) -> None:
-    await pilot.press("r")
+    await pilot.press("d")
     await pilot.pause()
     assert isinstance(pilot.app.screen, PickerScreen)
     await pilot.press(*"pain", "enter")

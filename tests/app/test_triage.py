@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from textual.widgets import Input
+
 from deskterm.backend.views import BUILTIN_VIEWS
-from deskterm.domain.models import AuthorKind, Status
+from deskterm.domain.models import UNTIL_REPLY, AuthorKind, Status
+from deskterm.domain.snooze import parse_snooze
 from deskterm.screens.snooze import SnoozeScreen
 from deskterm.widgets.inbox_list import InboxList
 from tests.app.conftest import SIZE, burst, settle, until
@@ -71,7 +75,10 @@ async def test_snooze_with_a_preset_and_with_free_text(make_app, desk_store, clo
         await pilot.press("z")
         await pilot.pause()
         assert isinstance(app.screen, SnoozeScreen)
-        await pilot.press("1")  # in one hour
+        await pilot.press("1")  # in one hour: shown, not yet done
+        await pilot.pause()
+        assert "in 1 h" in _text(app) and store.conversation(target).snoozed_until is None
+        await pilot.press("enter")
         await settle(pilot)
         conv = store.conversation(target)
         assert conv.snoozed_until == clock.now + timedelta(hours=1)
@@ -93,7 +100,7 @@ async def test_every_snooze_preset_parses(make_app, desk_store, clock):
         await settle(pilot)
         for key in "12345":
             target = app.screen.query_one(InboxList).cursor_id
-            await pilot.press("z", key)
+            await pilot.press("z", key, "enter")
             await settle(pilot)
             assert store.conversation(target).snoozed_until is not None, key
 
@@ -104,10 +111,10 @@ async def test_snoozed_conversations_wake_by_time_and_by_reply(make_app, desk_st
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         first = app.screen.query_one(InboxList).cursor_id
-        await pilot.press("z", "1")
+        await pilot.press("z", "1", "enter")
         await settle(pilot)
         second = app.screen.query_one(InboxList).cursor_id
-        await pilot.press("z", "5")  # until the customer replies
+        await pilot.press("z", "5", "enter")  # until the customer replies
         await settle(pilot)
         clock.advance(hours=1, minutes=1)
         await until(pilot, lambda: store.conversation(first).snoozed_until is None)  # the poll
@@ -213,14 +220,64 @@ def _text(app) -> str:
 
 
 async def test_a_preset_typed_in_the_same_burst_as_z_snoozes(make_app, desk_store, clock):
-    """`z` `1` arriving together (typed while the app was busy): the `1` reached the inbox
-    before the picker opened; it still picks the preset, in the picker's box."""
+    """`z` `1` `enter` arriving together (typed while the app was busy): the `1` reached the
+    inbox before the picker opened; it still picks the preset, in the picker's box."""
     store, _ids = desk_store
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         target = app.screen.query_one(InboxList).cursor_id
-        burst(app, "z", "1")
+        burst(app, "z", "1", "enter")
         await settle(pilot)
         assert not isinstance(app.screen, SnoozeScreen)
         assert store.conversation(target).snoozed_until == clock.now + timedelta(hours=1)
+
+
+@pytest.mark.parametrize("typed", ["14h30", "2h", "30m", "1er janvier", "5 min"])
+async def test_free_text_starting_with_a_preset_digit_is_read_as_typed(
+    make_app, desk_store, clock, typed
+):
+    store, _ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        target = app.screen.query_one(InboxList).cursor_id
+        await pilot.press("z", *typed)
+        await settle(pilot)
+        assert isinstance(app.screen, SnoozeScreen)  # no preset fired on the first digit
+        assert store.conversation(target).snoozed_until is None
+        expected = parse_snooze(typed, clock.now, app.tz).until
+        await pilot.press("enter")
+        await settle(pilot)
+        assert store.conversation(target).snoozed_until == expected
+
+
+async def test_until_her_reply_in_french_and_wake_now(make_app, desk_store, clock):
+    store, _ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        target = app.screen.query_one(InboxList).cursor_id
+        await pilot.press("z")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "jusqu'à sa réponse"
+        await pilot.pause()
+        assert "until the customer replies" in _text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert store.conversation(target).snoozed_until == UNTIL_REPLY
+        # From the Snoozed view, the same picker wakes it: "now" (or "réveiller").
+        await pilot.press("g", "s")
+        await settle(pilot)
+        assert app.screen.query_one(InboxList).cursor_id == target
+        await pilot.press("z", *"now")
+        await pilot.pause()
+        assert "wake it now" in _text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        conv = store.conversation(target)
+        assert conv.snoozed_until is None
+        assert target in [r.id for r in store.page(INBOX, limit=100)]
+        await pilot.press("u")  # and it can be undone
+        await settle(pilot)
+        assert store.conversation(target).snoozed_until == UNTIL_REPLY

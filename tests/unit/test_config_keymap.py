@@ -10,9 +10,28 @@ from deskterm import keymap
 from deskterm.config import ConfigError, load
 
 
-def test_no_file_gives_defaults(tmp_path: Path):
-    settings = load(tmp_path / "none.toml")
+def test_no_file_gives_defaults():
+    settings = load()  # the XDG path, absent here
     assert settings.undo_send_seconds == 5 and settings.theme == "deskterm-dark"
+
+
+def test_a_named_file_that_is_missing_is_one_line(tmp_path: Path, monkeypatch):
+    with pytest.raises(ConfigError, match=r"none\.toml: no such settings file"):
+        load(tmp_path / "none.toml")
+    monkeypatch.setenv("DESKTERM_CONFIG", str(tmp_path / "gone.toml"))
+    with pytest.raises(ConfigError, match=r"gone\.toml: no such settings file"):
+        load()
+
+
+def test_an_unknown_time_zone_is_one_line(tmp_path: Path):
+    path = tmp_path / "config.toml"
+    path.write_text('timezone = "Europe/Pariss"\n')
+    with pytest.raises(ConfigError, match=r"timezone: .*unknown time zone 'Europe/Pariss'") as err:
+        load(path)
+    assert "\n" not in str(err.value)
+    path.write_text('shop_timezone = "Mars/Olympus"\n')
+    with pytest.raises(ConfigError, match="shop_timezone"):
+        load(path)
 
 
 def test_file_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -65,28 +84,29 @@ def test_every_binding_has_a_unique_id_and_a_description():
     assert keymap.check_keymap({}) == {}  # the defaults do not clash
 
 
-def test_environment_sets_sections_and_lists_and_the_file_wins(
+def test_environment_sets_sections_and_lists_and_wins_over_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     path = tmp_path / "config.toml"
     path.write_text('theme = "deskterm-light"\n[gestures]\nwindow_days = 30\n')
     monkeypatch.setenv("DESKTERM_THEME", "deskterm-dark")  # the file says otherwise
+    monkeypatch.setenv("DESKTERM_GESTURES__WINDOW_DAYS", "45")  # so does it here
     monkeypatch.setenv("DESKTERM_GESTURES__MAX_PER_GESTURE_CENTS", "1500")
     monkeypatch.setenv("DESKTERM_KEYMAP", '{"desk.done": "ctrl+e"}')
     monkeypatch.setenv("DESKTERM_SHOP_TOKEN", "secret")  # not a setting: left alone
     settings = load(path)
-    assert settings.theme == "deskterm-light"
+    assert settings.theme == "deskterm-dark"
     assert settings.gestures.max_per_gesture_cents == 1500
-    assert settings.gestures.window_days == 30
+    assert settings.gestures.window_days == 45
     assert settings.keymap == {"desk.done": "ctrl+e"}
 
 
 def test_a_bad_variable_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DESKTERM_SLA", "[{not json")
     with pytest.raises(ConfigError, match=r"DESKTERM_SLA: not JSON") as err:
-        load(tmp_path / "none.toml")
+        load()
     assert "\n" not in str(err.value)
     monkeypatch.delenv("DESKTERM_SLA")
     monkeypatch.setenv("DESKTERM_UNDO_SEND_SECONDS", "later")
     with pytest.raises(ConfigError, match="undo_send_seconds"):
-        load(tmp_path / "none.toml")
+        load()

@@ -255,3 +255,32 @@ def test_result_is_utc_and_tz_name_works() -> None:
     target = parse_snooze("tomorrow 9:00", NOW, "Europe/Paris")
     assert target.until.tzinfo is UTC
     assert target.until == datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jusqu'à sa réponse",
+        "Jusqu’à ce qu’elle réponde",
+        "jusqu'à ce qu'il réponde",
+        "en attente du client",
+        "quand le client répond",
+        "until she replies",
+    ],
+)
+def test_french_and_english_until_reply_variants(text: str):
+    from deskterm.domain.models import UNTIL_REPLY
+    from deskterm.domain.snooze import parse_snooze
+
+    now = datetime(2026, 11, 24, 9, tzinfo=UTC)
+    assert parse_snooze(text, now, "Europe/Paris").until == UNTIL_REPLY
+
+
+def test_wake_words_and_lone_preset_digits():
+    from deskterm.domain.snooze import preset_for, wants_wake
+
+    assert all(wants_wake(t) for t in ("now", "Wake now", "réveiller", "unsnooze", "maintenant"))
+    assert not wants_wake("now + 2h") and not wants_wake("2h")
+    assert preset_for("1") == "1h" and preset_for(" 5 ") == "until reply"
+    assert preset_for("14h30") is None and preset_for("1er janvier") is None
+    assert preset_for("2h") is None and preset_for("9") is None

@@ -21,7 +21,7 @@ def apply_change(
     seen: dict[str, Any] | None = None,
     outbox: dict[str, Any] | None = None,
 ) -> None:
-    """Apply the change ``kind`` (status, snooze, assign, group, add_tags, remove_tags,
+    """Apply the change ``kind`` (status, snooze, wake, assign, group, add_tags, remove_tags,
     priority) with ``value``, recorded under ``undo_group``.
 
     ``seen``: what the agent saw of the field it changes; the store raises ChangedMeanwhile
@@ -45,6 +45,16 @@ def apply_change(
             target.until,
             agent_id=me,
             reason=target.label,
+            undo_group=undo_group,
+            seen=seen,
+            outbox=outbox,
+        )
+    elif kind == "wake":
+        store.update_conversation(
+            conversation_id,
+            {"snoozed_until": None, "snoozed_at": None, "snooze_reason": None},
+            agent_id=me,
+            kind="wake",
             undo_group=undo_group,
             seen=seen,
             outbox=outbox,

@@ -8,12 +8,13 @@ import logging
 import sqlite3
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from deskterm import keymap
@@ -146,6 +147,12 @@ class DeskApp(App[None]):
     def _load_tags(self) -> None:
         self.tags = self.store.tag_counts()
 
+    def remember_tag(self, tag: str, conversations: int) -> None:
+        """A tag given in this session: offered by the tag picker from now on."""
+        counts = dict(self.tags)
+        counts[tag] = counts.get(tag, 0) + conversations
+        self.tags = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
     def load_macros(self) -> None:
         """Re-read the macro library (from a worker thread)."""
         self.macros = self.store.macros(self.agent.id)
@@ -227,6 +234,13 @@ class DeskApp(App[None]):
         current = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(current + 1) % len(names)]
         self.notify(f"Theme: {self.theme}")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's palette commands, less the two deskterm lists itself ("Keys" is the ?
+        screen, "Quit" the q key): each appears once."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Keys", "Quit"):
+                yield command
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

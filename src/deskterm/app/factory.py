@@ -58,6 +58,12 @@ def create_app(
         from deskterm.domain.sla import DEFAULT_POLICIES
 
         store.set_sla_policies(DEFAULT_POLICIES)
+    if settings.sla:
+        from deskterm.backend.sla_settings import policies_in_force
+
+        # Written into the store: every process on it, and its due times, follow them.
+        in_force = policies_in_force(store.conn, store.sla_policies(), settings.sla)
+        store.apply_sla_policies(in_force)
     agent = resolve_agent(store, settings, agent_email, demo=demo)
     return DeskApp(
         store,

@@ -50,10 +50,14 @@ class DeskCommands(Provider):
         from deskterm.widgets.customer_panel import CustomerPanel
 
         panel = desk.query_one(CustomerPanel)
+        listed: set[str] = set()
         for k in keymap.KEYS:
             scope = k.id.split(".", 1)[0]
             if scope not in ("desk", "app", "customer") or k.id in ("app.palette", "desk.back"):
                 continue
+            if k.action in listed:  # q and ctrl+q both quit: one "Quit"
+                continue
+            listed.add(k.action)
             keys = keymap.keys_for(k.id, self.desk.keymap_overrides).split(",")[0]
             target: App[object] | Widget = self.app if k.action.startswith("app.") else desk
             if scope == "customer":

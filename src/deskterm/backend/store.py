@@ -109,6 +109,7 @@ class Store:
         policies = self._policies = SLAPolicies(self)
         self.sla_policies = policies.sla_policies
         self.set_sla_policies = policies.set_sla_policies
+        self.apply_sla_policies = policies.apply_sla_policies
         # writes/messages.py: conversations opened, messages added, drafts, presence
         messages = self._messages = MessageWrites(self, policies.sla_policies)
         self.open_conversation = messages.open_conversation

@@ -26,7 +26,7 @@ from deskterm.cli.sync import add_arguments as add_remote_arguments
 from deskterm.cli.sync import open_remote, wants_remote
 from deskterm.cli.workstation import open_workstation
 from deskterm.config import ConfigError, load
-from deskterm.keymap import KeymapError
+from deskterm.keymap import KeymapError, check_keymap
 
 
 def command_modules() -> dict[str, ModuleType]:
@@ -85,6 +85,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         settings = load(args.config)
         if args.shift:
             settings = settings.model_copy(update={"shift": True})
+        check_keymap(settings.keymap)  # a clash stops here, before any store is opened
         if args.command is not None:
             status: int = commands[args.command].run(args, settings)
             return status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from deskterm import locations
 from deskterm.backend import db
@@ -12,6 +13,7 @@ from deskterm.config import Settings
 
 COMMAND = "demo"
 DEFAULT_SIZE = 300
+DEFAULT_SEED = 7
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
@@ -25,11 +27,18 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     demo.add_argument(
         "--conversations",
         type=positive,
-        default=DEFAULT_SIZE,
-        help=f"how many conversations to generate (default {DEFAULT_SIZE})",
+        help=f"how many conversations to generate (default {DEFAULT_SIZE}); a kept demo "
+        "of another size is rebuilt",
     )
-    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument(
+        "--seed",
+        type=int,
+        help=f"random seed (default {DEFAULT_SEED}); a kept demo of another seed is rebuilt",
+    )
     demo.add_argument("--fresh", action="store_true", help="throw the demo away and rebuild it")
+    demo.add_argument(
+        "--db", dest="demo_db", type=Path, help="keep the demo in this file (default: data folder)"
+    )
     demo.add_argument(
         "--learn",
         action="store_true",
@@ -41,17 +50,26 @@ def add_command(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.learn:
         return _learn(args, settings)
-    from deskterm.backend.demo import generate_demo
+    from deskterm.backend.demo import demo_shape, generate_demo
 
-    path = args.db or locations.demo_store()
+    path = args.demo_db or args.db or locations.demo_store()
     first_time = not path.exists()
-    if args.fresh:
+    size = args.conversations or DEFAULT_SIZE
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    fresh = args.fresh
+    kept = demo_shape(path)
+    if kept is not None and not fresh:
+        asked = {"conversations": args.conversations, "seed": args.seed}
+        differs = [k for k, v in asked.items() if v is not None and kept.get(k) != v]
+        if differs:
+            was = ", ".join(f"{k} {kept.get(k)}" for k in differs)
+            print(f"The kept demo was built with {was}: rebuilding it.", file=sys.stderr)
+            fresh = True
+    if fresh:
         db.remove(path)
     if not path.exists():
-        print(
-            f"Building the demo helpdesk ({args.conversations:,} conversations)…", file=sys.stderr
-        )
-        generate_demo(path, conversations=args.conversations, seed=args.seed)
+        print(f"Building the demo helpdesk ({size:,} conversations)…", file=sys.stderr)
+        generate_demo(path, conversations=size, seed=seed)
     if first_time:
         print("New here? `deskterm demo --learn` teaches the keys in five minutes.",
               file=sys.stderr)  # fmt: skip
@@ -62,7 +80,7 @@ def _learn(args: argparse.Namespace, settings: Settings) -> int:
     """The lesson: resumed where it was left, or started (again) on its own helpdesk."""
     from deskterm.backend import lesson
 
-    path = args.db or locations.data_dir() / "lesson.db"
+    path = args.demo_db or args.db or locations.data_dir() / "lesson.db"
     progress = None if args.fresh or not path.exists() else lesson.load(path)
     if progress is None or progress.finished:
         print("Preparing the lesson…", file=sys.stderr)

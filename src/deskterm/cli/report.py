@@ -123,8 +123,9 @@ def run_mine(args: argparse.Namespace, settings: Settings, path: Path) -> int:
 
 
 def run_report(args: argparse.Namespace, settings: Settings, path: Path) -> int:
-    from deskterm.backend.metrics import build_report
+    from deskterm.backend.metrics import build_report, read_policies
     from deskterm.backend.metrics.report import render
+    from deskterm.backend.sla_settings import policies_in_force
 
     try:
         if args.by not in BREAKDOWNS:
@@ -139,7 +140,10 @@ def run_report(args: argparse.Namespace, settings: Settings, path: Path) -> int:
         return 2
     conn = connect(path, create=False, readonly=True)
     try:
-        report = build_report(conn, since=since, until=until, tz=tz, now=now, by=args.by)
+        policies = policies_in_force(conn, read_policies(conn), settings.sla)
+        report = build_report(
+            conn, since=since, until=until, tz=tz, now=now, by=args.by, policies=policies
+        )
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"Cannot read {path}: {exc}") from None
     finally:

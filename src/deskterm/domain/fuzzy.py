@@ -9,6 +9,7 @@ text, so what is highlighted is what the agent sees.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -84,3 +85,45 @@ def score(query: str, text: str) -> int | None:
     """The score of ``match`` alone (None when the query does not match)."""
     found = match(query, text)
     return None if found is None else found.score
+
+
+_SEPARATORS = "-_.: /"
+
+
+def _tag_key(tag: str) -> str:
+    folded = fold(tag)
+    return "".join("-" if ch in _SEPARATORS else ch for ch in folded)
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether *a* and *b* differ by exactly one letter added, removed or changed."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)) :] == b[i + 1 :]
+
+
+def near_duplicates(tag: str, others: Iterable[str], limit: int = 3) -> list[str]:
+    """The tags among *others* that *tag* nearly repeats: the same but for case, accents or
+    separators ("Bug notifs", "bug_notifs"), one extending the other after a separator
+    ("bug-notifs" and "bug-notifs-4.13"), or one letter apart ("refund", "refunds")."""
+    key = _tag_key(tag)
+    found = []
+    for other in others:
+        if other == tag:
+            continue
+        o = _tag_key(other)
+        short, long_ = (key, o) if len(key) <= len(o) else (o, key)
+        if (
+            o == key
+            or (len(short) >= 3 and long_.startswith(short + "-"))
+            or (len(short) >= 4 and _one_edit_apart(key, o))
+        ):
+            found.append(other)
+            if len(found) >= limit:
+                break
+    return found

@@ -321,3 +321,29 @@ def urgency_key(
     if waiting_since is not None:
         return (1, waiting_since.timestamp(), created)
     return (2, created, created)
+
+
+def merge_policies(stored: Sequence[SLAPolicy], configured: Sequence[SLAPolicy]) -> list[SLAPolicy]:
+    """The policies in force: the store's, each replaced by a configured policy for the same
+    channel and group (or of the same name), then the configured ones that replace none.
+
+    Configured policies' ids are ignored: a replacing one takes the id it replaces, the others
+    the next free ones.
+    """
+    merged: list[SLAPolicy] = []
+    used: set[int] = set()
+    for old in stored:
+        for n, new in enumerate(configured):
+            same_scope = (new.channel, new.group_id) == (old.channel, old.group_id)
+            if n not in used and (same_scope or new.name == old.name):
+                merged.append(new.model_copy(update={"id": old.id}))
+                used.add(n)
+                break
+        else:
+            merged.append(old)
+    next_id = max((p.id for p in stored), default=0) + 1
+    for n, new in enumerate(configured):
+        if n not in used:
+            merged.append(new.model_copy(update={"id": next_id}))
+            next_id += 1
+    return merged

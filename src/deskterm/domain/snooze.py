@@ -51,7 +51,7 @@ from deskterm.domain.snooze_phrases import (
     parse_duration,
     parse_moment,
 )
-from deskterm.domain.snooze_words import UNTIL_REPLY_PHRASES, clock_words
+from deskterm.domain.snooze_words import UNTIL_REPLY_PHRASES, WAKE_PHRASES, clock_words
 
 __all__ = [
     "EVENING",
@@ -62,8 +62,10 @@ __all__ = [
     "SnoozeTarget",
     "describe",
     "parse_snooze",
+    "preset_for",
     "preset_targets",
     "should_wake",
+    "wants_wake",
 ]
 
 MORNING = time(9)
@@ -93,6 +95,20 @@ class SnoozeTarget:
     def until_reply(self) -> bool:
         """True when the conversation waits for the customer rather than a time."""
         return self.until == UNTIL_REPLY
+
+
+def wants_wake(text: str) -> bool:
+    """Whether *text* asks to wake the conversation now ("now", "wake", "réveiller")."""
+    return normalize(text) in WAKE_PHRASES
+
+
+def preset_for(text: str) -> str | None:
+    """The preset expression a lone preset digit stands for ("1" → "1h"), else None.
+
+    Only the digit alone: "14h30", "2h" or "1er janvier" are read as typed.
+    """
+    key = text.strip()
+    return next((expression for k, _, expression in PRESETS if k == key), None)
 
 
 def parse_snooze(

@@ -35,6 +35,53 @@ UNTIL_REPLY_PHRASES = frozenset(
         "jusqu a ce que le client reponde",
         "attente reponse",
         "en attente de reponse",
+        "until they answer",
+        "until he replies",
+        "until she replies",
+        "until the customer writes",
+        "until they write back",
+        "jusqu a sa reponse",
+        "jusqu a leur reponse",
+        "jusqu a la reponse de la cliente",
+        "jusqu a ce qu il reponde",
+        "jusqu a ce qu elle reponde",
+        "jusqu a ce qu ils repondent",
+        "jusqu a ce que la cliente reponde",
+        "jusqu a ce qu on nous reponde",
+        "jusqu a son retour",
+        "sa reponse",
+        "en attente du client",
+        "en attente de la cliente",
+        "en attente de sa reponse",
+        "en attente de la reponse",
+        "en attente de la reponse du client",
+        "attendre la reponse",
+        "attendre sa reponse",
+        "attente client",
+        "quand il repond",
+        "quand elle repond",
+        "quand le client repond",
+        "quand la cliente repond",
+    }
+)
+
+#: Phrases that take the conversation out of snooze at once: it is back in the inbox.
+WAKE_PHRASES = frozenset(
+    {
+        "now",
+        "wake",
+        "wake now",
+        "wake up",
+        "wake it",
+        "wake it up",
+        "unsnooze",
+        "un snooze",
+        "maintenant",
+        "reveiller",
+        "reveille",
+        "reveiller maintenant",
+        "tout de suite",
+        "des maintenant",
     }
 )
 

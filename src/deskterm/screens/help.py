@@ -14,6 +14,7 @@ from textual.widgets import Static
 from deskterm import keymap
 from deskterm.backend.views import GOTO
 from deskterm.screens.modal import DeskModal
+from deskterm.widgets.inbox_row import LEGEND
 
 
 def pretty_keys(keys: str) -> str:
@@ -42,6 +43,9 @@ def cheat_sheet(custom: Mapping[str, str]) -> Table:
     table.add_row(Text("Go to (g then…)", style="bold underline"), "", "")
     for letter, (_, title) in GOTO.items():
         table.add_row(f"g {letter}", title, "")
+    table.add_row(Text("An inbox row", style="bold underline"), "", "")
+    for mark, meaning in LEGEND:
+        table.add_row(Text(mark), Text(meaning), "")
     return table
 
 

@@ -45,7 +45,8 @@ class PickerScreen(DeskModal[str | None]):
 
     With ``allow_new``, enter on typed text that is not exactly a choice's value takes the
     text as it is (as Zendesk's tag field does): "+ new: …" comes first and is highlighted,
-    and the choices it resembles are one arrow away below it. Enter used to take the first
+    flagged when it nearly repeats a choice ("bug-notifs-4.13" beside "bug-notifs"), and the
+    choices it resembles are one arrow away below it. Enter used to take the first
     fuzzy match, so typing the new tag ``late`` toggled the existing ``late-delivery``."""
 
     BINDINGS = [
@@ -100,7 +101,11 @@ class PickerScreen(DeskModal[str | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         if self._new is not None:
-            options.add_option(Option(Text(f"+ new: {one_line(typed, 50)}", style="italic")))
+            new = Text(f"+ new: {one_line(typed, 50)}", style="italic")
+            near = fuzzy.near_duplicates(typed, (c.value for c in self.choices))
+            if near:
+                new.append(f"  ≈ close to {one_line(', '.join(near), 40)}", style="bold yellow")
+            options.add_option(Option(new))
         for c in self._shown:
             label = Text(one_line(c.label, 50))
             if c.detail:

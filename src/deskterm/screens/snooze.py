@@ -1,12 +1,14 @@
-"""The snooze picker: a preset in one key, or a time typed in English or French.
+"""The snooze picker: a preset's digit, or a time typed in English or French, then enter.
 
 The parse is shown as it is typed ("until Tue 24 Nov 09:00") so the agent confirms what
-deskterm understood, never a guess.
+deskterm understood, never a guess. A digit alone is its preset; followed by anything it is
+free text ("14h30", "2h", "1er janvier"), so nothing is snoozed before enter. "now" (or
+"wake", "réveiller") wakes a snoozed conversation: the picker then answers :data:`WAKE`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -16,8 +18,18 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from deskterm.domain.snooze import PRESETS, SnoozeError, SnoozeTarget, parse_snooze
+from deskterm.domain.snooze import (
+    PRESETS,
+    SnoozeError,
+    SnoozeTarget,
+    parse_snooze,
+    preset_for,
+    wants_wake,
+)
 from deskterm.screens.modal import DeskModal
+
+#: The picker's answer to "now" / "wake": out of snooze, back in the inbox.
+WAKE = SnoozeTarget(datetime.min.replace(tzinfo=UTC), "now (woken)")
 
 
 class SnoozeScreen(DeskModal[SnoozeTarget | None]):
@@ -58,7 +70,7 @@ class SnoozeScreen(DeskModal[SnoozeTarget | None]):
             yield Static(f"Snooze {what} until…", id="snooze-title")
             yield Static(presets)
             yield Input(
-                placeholder="or type: in 2h · at 14:00 · tomorrow 9:00 · demain 14h · dec 1",
+                placeholder="a digit, or: 2h · 14h30 · demain 9h · dec 1 · until reply · now",
                 id="snooze-input",
             )
             yield Static(id="snooze-preview")
@@ -68,20 +80,18 @@ class SnoozeScreen(DeskModal[SnoozeTarget | None]):
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        # A preset digit typed into the empty box picks it: two keys in all (z, 1). Free text
-        # that would start with 1-5 reads as "in 2h", "at 14:00", "dec 1" (or a space first).
-        for key, _, expression in PRESETS:
-            if event.value == key:
-                self.dismiss(parse_snooze(expression, self.now, self.tz))
-                return
         preview = self.query_one("#snooze-preview", Static)
         text = event.value.strip()
         self._target = None
         if not text:
             preview.update("")
             return
+        if wants_wake(text):
+            self._target = WAKE
+            preview.update(Text("→ wake it now   enter to confirm", style="bold green"))
+            return
         try:
-            self._target = parse_snooze(text, self.now, self.tz)
+            self._target = parse_snooze(preset_for(text) or text, self.now, self.tz)
         except SnoozeError as exc:
             preview.update(Text(str(exc), style="red"))
             return

@@ -58,6 +58,23 @@ class ReplyArea(TextArea):
             self.parent_composer.request_send, done=True, note=self.parent_composer.note
         )
 
+    def action_cursor_line_start(self, select: bool = False) -> None:
+        """Home: to the start of the line as wrapped on screen; from there, to the start of
+        the paragraph (a long paragraph wraps over several screen lines)."""
+        here = self.cursor_location
+        target = self.get_cursor_line_start_location()
+        if target == here:
+            target = (here[0], 0)
+        self.move_cursor(target, select=select)
+
+    def action_cursor_line_end(self, select: bool = False) -> None:
+        """End: to the end of the line as wrapped on screen, then of the paragraph."""
+        here = self.cursor_location
+        target = self.get_cursor_line_end_location()
+        if target == here:
+            target = (here[0], len(self.document[here[0]]))
+        self.move_cursor(target, select=select)
+
     async def _on_paste(self, event: events.Paste) -> None:
         # Pasted escape sequences would scramble the box and go out with the reply.
         event.prevent_default()  # instead of TextArea's paste of the raw text

@@ -32,6 +32,20 @@ CHANNEL_ICONS = {
 
 PRIORITY_MARKS = {Priority.URGENT: "‼", Priority.HIGH: "!", Priority.LOW: "↓"}
 
+#: What a row's marks and columns mean, for the ``?`` screen: (an example, its meaning).
+LEGEND: tuple[tuple[str, str], ...] = (
+    ("●", "unread: the customer wrote since you last opened it"),
+    ("✓", "selected (x): the next action applies to every selected row"),
+    ("WA CH EM SO FO PH", "channel: WhatsApp, chat, email, social, form, phone"),
+    ("‼ ! ↓", "priority: urgent, high, low"),
+    ("★", "VIP customer"),
+    ("-16m  1h05", "SLA: late by 16 min (red) / answer due in 1 h 05 (yellow when soon)"),
+    ("20m", "how long the customer has waited (else since the last message)"),
+    ("AB", "the assignee's initials (blank: unassigned)"),
+    ("⏰ / ↻ woken", "snoozed until then / back from a snooze"),
+    ("#tag", "its tags (three at most, then +n)"),
+)
+
 
 @dataclass(frozen=True)
 class RowStyles:

@@ -1,4 +1,5 @@
-"""The footer of keys that matter now: Textual's, rebuilt only when those keys change.
+"""The footer of keys that matter now: Textual's, rebuilt only when those keys change, with
+``? Keys`` first so that a narrow terminal never cuts it off.
 
 Textual's footer builds its keys again whenever the focus moves or a binding changes: a
 widget per key mounted in the frame after every `/`, `enter`, `escape` or `g`, although the
@@ -10,7 +11,12 @@ every full cycle collection walks again, so the collector's pauses grow all day.
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+#: The key a newcomer needs when the others are cut off by a narrow terminal: shown first.
+FIRST_ACTION = "app.help"
 
 
 class KeyFooter(Footer):
@@ -40,6 +46,11 @@ class KeyFooter(Footer):
                 if binding.show
             ),
         )
+
+    def compose(self) -> ComposeResult:
+        keys = list(super().compose())
+        first = [k for k in keys if isinstance(k, FooterKey) and k.action == FIRST_ACTION]
+        yield from first + [k for k in keys if k not in first]
 
     async def recompose(self) -> None:
         keys = self.shown_keys() if self.is_attached else None

@@ -145,8 +145,8 @@ ORDER_ACTIONS: tuple[OrderActionSpec, ...] = (
     OrderActionSpec(
         "resend",
         "customer.resend",
-        "r",
-        "Resend items",
+        "d",  # not r: r replies in every pane
+        "Deliver again (resend items)",
         "items",
         lambda order, items: f"Send again, free, from order {_number(order)}: {items}",
         _resend,

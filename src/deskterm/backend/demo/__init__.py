@@ -7,6 +7,6 @@ English across every channel, a live inbox, macros, agents, SLA policies) for ``
 
 from __future__ import annotations
 
-from deskterm.backend.demo.generate import DemoSummary, generate_demo
+from deskterm.backend.demo.generate import DemoSummary, demo_shape, generate_demo
 
-__all__ = ["DemoSummary", "generate_demo"]
+__all__ = ["DemoSummary", "demo_shape", "generate_demo"]

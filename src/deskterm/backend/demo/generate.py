@@ -218,6 +218,10 @@ def generate_demo(
     writer = BulkWriter(conn)
     try:
         writer.begin()
+        conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('demo', ?)",
+            (json.dumps({"conversations": conversations, "seed": seed}),),
+        )
         counts = _fill(conn, writer, conversations, Random(seed), now_ts, policies, progress)
         writer.finish()
     finally:
@@ -233,6 +237,22 @@ def generate_demo(
         seconds=time.perf_counter() - started,
         file_size=store.path.stat().st_size,
     )
+
+
+def demo_shape(path: Path) -> dict[str, int] | None:
+    """How the demo at *path* was built (``conversations``, ``seed``), or None when unknown
+    (no such file, or a store not built by the demo generator)."""
+    if not path.exists():
+        return None
+    conn = connect(path, create=False, readonly=True)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'demo'").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+    shape = json.loads(row[0]) if row else None
+    return shape if isinstance(shape, dict) else None
 
 
 def _fill(conn: sqlite3.Connection, writer: BulkWriter, total: int, rng: Random, now: int,

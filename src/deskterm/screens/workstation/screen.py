@@ -327,6 +327,21 @@ class WorkstationScreen(WorkstationParts):
     def action_note(self) -> None:
         self.open_composer(note=True)
 
+    def action_send_draft(self, done: bool) -> None:
+        """ctrl+s / ctrl+o from the inbox or the customer pane: send the open conversation's
+        draft as the composer would, or say why nothing was sent."""
+        composer = self.composer
+        if composer.conversation_id is None or self.bundle is None:
+            self.notify("Open a conversation first (enter), then write the reply (r).")
+            return
+        if not composer.text.strip():
+            reply = keymap.keys_for("desk.reply", self.desk.keymap_overrides).split(",")[0]
+            self.notify(
+                f"Nothing to send: the open conversation has no draft ({reply} writes one)."
+            )
+            return
+        composer.request_send(done=done)
+
     def open_composer(self, *, note: bool) -> None:
         cursor = self.inbox.cursor_id
         stale = self.bundle is None or (

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from deskterm.backend.rows import InboxRow
 from deskterm.backend.writes import ChangedMeanwhile, new_key
+from deskterm.domain.fuzzy import near_duplicates
 from deskterm.domain.models import UNTIL_REPLY, Conversation, Priority, Status
 from deskterm.domain.safety import one_line
 from deskterm.domain.snooze import SnoozeTarget
 from deskterm.keymap import keys_for
 from deskterm.screens import changed_meanwhile
 from deskterm.screens.picker import Choice, PickerScreen
-from deskterm.screens.snooze import SnoozeScreen
+from deskterm.screens.snooze import WAKE, SnoozeScreen
 from deskterm.screens.workstation.host import Host
 from deskterm.screens.workstation.undo import DoneAction
 
@@ -227,7 +228,9 @@ class Triage:
         desk = self.host.desk
 
         def chosen(target: SnoozeTarget | None) -> None:
-            if target is not None:
+            if target is WAKE:
+                self.apply("Woken: back in the inbox", "wake", None, ids)
+            elif target is not None:
                 label = (
                     "until the customer replies" if target.until == UNTIL_REPLY else target.label
                 )
@@ -275,11 +278,15 @@ class Triage:
         ids = self.targets()
         if not ids:
             return
-        shown = self.host.shown
-        current = set(shown.tags) if shown is not None and len(ids) == 1 else set()
-        choices = [
-            Choice(t, ("− " if t in current else "+ ") + t, f"{n} conversations")
-            for t, n in self.host.desk.tags
+        seen = self._shown(ids[0]) if len(ids) == 1 else None
+        has = list(seen.tags) if seen is not None else []
+        current = set(has)
+        desk = self.host.desk
+        # The conversation's own tags first (enter removes one), then every tag in use,
+        # those made in this session included.
+        choices = [Choice(t, f"− {t}", "on this conversation: enter removes it") for t in has]
+        choices += [
+            Choice(t, f"+ {t}", f"{n} conversations") for t, n in desk.tags if t not in current
         ]
 
         def chosen(tag: str | None) -> None:
@@ -289,7 +296,10 @@ class Triage:
             if tag in current:
                 self.apply(f"Tag −{tag}", "remove_tags", [tag], ids)
             else:
-                self.apply(f"Tag +{tag}", "add_tags", [tag], ids)
+                near = near_duplicates(tag, (t for t, _ in desk.tags))
+                close = f" (close to {', '.join(near)})" if near else ""
+                desk.remember_tag(tag, len(ids))
+                self.apply(f"Tag +{tag}{close}", "add_tags", [tag], ids)
 
         self.host.ask(
             PickerScreen("Tag (enter adds, or removes a tag it has)", choices, allow_new=True),

@@ -1,0 +1,178 @@
+"""The lunch rush's paper cuts, each as it was seen: keys that did nothing silently, keys
+that meant two things, lists that forgot what the session made."""
+
+from __future__ import annotations
+
+from deskterm.domain.models import Status
+from deskterm.widgets.customer_panel import CustomerPanel
+from tests.app.conftest import SIZE, settle
+from tests.app.test_workstation import _export, desk, shown_id
+
+
+def _notices(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_send_keys_from_the_inbox_and_the_customer_pane_send_the_open_draft(
+    make_app, desk_store
+):
+    store, _ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = shown_id(app)
+        assert first is not None
+        await pilot.press("ctrl+s")  # nothing written yet: said, not silent
+        await settle(pilot)
+        assert any("no draft" in n for n in _notices(app))
+        before = len(store.messages(first))
+        await pilot.press("r", *"On it", "escape")  # back in the inbox, the draft kept
+        await settle(pilot)
+        assert app.focused is desk(app).inbox
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert [m.body for m in store.messages(first)][before:] == ["On it"]
+        # From the customer pane, ctrl+o sends and closes.
+        second = shown_id(app)
+        await pilot.press("r", *"Done here", "escape", "f3")
+        await settle(pilot)
+        assert isinstance(app.focused, CustomerPanel)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert store.messages(second)[-1].body == "Done here"
+        assert store.conversation(second).status is Status.DONE
+
+
+async def test_r_replies_from_every_pane_and_d_resends_in_the_customer_pane(make_app, desk_store):
+    from deskterm.screens.picker import PickerScreen
+
+    _store, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert shown_id(app) == ids["bread"]
+        await pilot.press("f3")
+        await settle(pilot)
+        assert "d Deliver again" in _export(app)  # the pane's own keys, in the footer
+        await pilot.press("r")  # r in the customer pane: the reply, as in the two others
+        await settle(pilot)
+        assert app.focused is desk(app).composer.area
+        await pilot.press("escape", "f3", "d")
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)  # which items to deliver again
+
+
+async def test_the_tag_picker_offers_session_tags_removal_and_flags_near_duplicates(
+    make_app, desk_store
+):
+    from textual.widgets import OptionList
+
+    from deskterm.screens.picker import PickerScreen
+
+    store, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert shown_id(app) == ids["bread"]
+        await pilot.press("t", *"bug-notifs", "enter")
+        await settle(pilot)
+        assert "bug-notifs" in store.conversation(ids["bread"]).tags
+        await pilot.press("j", "t")  # another conversation: the new tag is offered
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+        labels = [str(o.prompt) for o in app.screen.query_one(OptionList)._options]
+        assert "+ bug-notifs  1 conversations" in labels
+        await pilot.press(*"bug-notifs-4.13")
+        await pilot.pause()
+        first = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert first.startswith("+ new: bug-notifs-4.13") and "close to bug-notifs" in first
+        await pilot.press("escape", "k", "t")  # back on the tagged one: removal comes first
+        await settle(pilot)
+        first = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert first.startswith("− ") and "enter removes it" in first
+        await pilot.press("escape")
+
+
+def test_near_duplicate_tags():
+    from deskterm.domain.fuzzy import near_duplicates
+
+    tags = ["bug-notifs", "refund", "late-delivery", "vip"]
+    assert near_duplicates("bug-notifs-4.13", tags) == ["bug-notifs"]
+    assert near_duplicates("Bug_Notifs", tags) == ["bug-notifs"]
+    assert near_duplicates("refunds", tags) == ["refund"]
+    assert near_duplicates("late", tags) == ["late-delivery"]
+    assert near_duplicates("delivery", tags) == []  # a word inside another is not a repeat
+    assert near_duplicates("vips", tags) == []  # too short to judge by one letter
+    assert near_duplicates("bug-notifs", tags) == []  # itself
+
+
+async def test_the_palette_lists_keys_and_quit_once(make_app, desk_store):
+    from deskterm.app.palette import DeskCommands
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        system = [c.title for c in app.get_system_commands(app.screen)]
+        ours = [name for name, _, _ in DeskCommands(app.screen)._entries()]
+        every = system + ours
+        assert every.count("Keys") == 1 and every.count("Quit") == 1
+        assert "Send the open draft & done" in ours
+
+
+async def test_the_keys_screen_shows_keymap_and_a_legend_of_the_row(make_app, desk_store):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert "[keymap]" in _export(app)  # the section's name, not swallowed as markup
+    from rich.console import Console
+
+    from deskterm.screens.help import cheat_sheet
+
+    console = Console(width=100, record=True)
+    console.print(cheat_sheet({}))
+    sheet = console.export_text()
+    assert "An inbox row" in sheet and "VIP customer" in sheet and "-16m" in sheet
+
+
+async def test_at_100_columns_the_footer_keeps_the_keys_key(make_app, desk_store):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        footer = [line for line in _export(app).splitlines() if "^p Commands" in line]
+        assert len(footer) == 1 and footer[0].lstrip().startswith("? Keys")
+
+
+async def test_a_notice_does_not_cover_the_composer(make_app, desk_store):
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("r", *"A reply being written")
+        await settle(pilot)
+        app.notify("Tag +something · u to undo")
+        await pilot.pause(0.3)
+        composer = desk(app).composer.region
+        toasts = [t.region for t in app.screen.query("Toast")]
+        assert toasts and not any(t.overlaps(composer) for t in toasts)
+
+
+async def test_home_goes_to_the_wrapped_line_start_then_the_paragraphs(make_app, desk_store):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        area = desk(app).composer.area
+        area.insert("word " * 40)  # one paragraph, wrapped over several screen lines
+        await pilot.pause()
+        end = area.cursor_location
+        await pilot.press("home")
+        wrapped_start = area.cursor_location
+        assert wrapped_start[0] == 0 and 0 < wrapped_start[1] < end[1]
+        await pilot.press("home")
+        assert area.cursor_location == (0, 0)
+        await pilot.press("end")
+        assert 0 < area.cursor_location[1] < end[1]
+        await pilot.press("end")
+        assert area.cursor_location == end
