@@ -7,9 +7,12 @@ reported it is told. Pure: no store, no UI.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+from deskterm.domain.suggest import MacroSuggester, fold
 
 
 class ProblemKind(StrEnum):
@@ -101,3 +104,64 @@ def new_problem_text(subject: str, first_message: str, limit: int = 600) -> tupl
     title = " ".join(subject.split()) or body[:80]
     description = body if len(body) <= limit else body[: limit - 1].rstrip() + "…"
     return title[:120], description
+
+
+def suggest_problems(
+    problems: Iterable[tuple[int, str, str]],
+    examples: Iterable[tuple[int, str]],
+    text: str,
+    k: int = 3,
+) -> list[int]:
+    """The problems this conversation most likely reports, best first: the macro
+    suggester's ranking, each problem one document made of its title and description
+    (``problems``: id, title, description) and its linked conversations' customer words
+    (``examples``: problem id, text)."""
+    suggester = MacroSuggester(examples, macros=problems)
+    return [pid for pid, _ in suggester.suggest(text, k=k)]
+
+
+#: A macro whose title says one of these (accents and case aside) is the "fixed" macro a
+#: fix notice is drafted from; without one, ``FIXED_BODY`` is.
+FIXED_MACRO_WORDS = ("fixed", "corrige", "resolu")
+
+FIXED_BODY = (
+    "Hello {{ customer.first_name | default: 'there' }},\n\n"
+    "Good news: the problem you told us about ({{ problem.title }}) is fixed. "
+    "Thank you for reporting it: it helped us find it.\n\n{{ agent.first_name }}"
+)
+FIXED_VARIANTS = {
+    "fr": "Bonjour {{ customer.first_name | default: '' }},\n\n"
+    "Bonne nouvelle : le problème que vous nous aviez signalé ({{ problem.title }}) est "
+    "corrigé. Merci de nous l'avoir signalé, cela nous a aidés à le trouver.\n\n"
+    "{{ agent.first_name }}",
+}
+
+
+def is_fixed_macro(title: str) -> bool:
+    """Whether a macro's title names it as the "fixed" macro."""
+    folded = fold(title)
+    return any(word in folded for word in FIXED_MACRO_WORDS)
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """A conversation linked to a problem, as the notice round sees it."""
+
+    conversation_id: int
+    customer_id: int
+    created_at: datetime
+    notified: bool
+
+
+def one_per_customer(reports: Sequence[Reporter]) -> list[Reporter]:
+    """The conversation each customer not told yet is told in: their latest one. A customer
+    told already (in any of their conversations) is left out."""
+    told = {r.customer_id for r in reports if r.notified}
+    latest: dict[int, Reporter] = {}
+    for r in reports:
+        if r.customer_id in told:
+            continue
+        now = latest.get(r.customer_id)
+        if now is None or (r.created_at, r.conversation_id) > (now.created_at, now.conversation_id):
+            latest[r.customer_id] = r
+    return sorted(latest.values(), key=lambda r: r.conversation_id)

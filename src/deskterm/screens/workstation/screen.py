@@ -35,6 +35,7 @@ from deskterm.screens.workstation.live import LiveUpdates, Polled
 from deskterm.screens.workstation.macros import Macros
 from deskterm.screens.workstation.order_actions import OrderActions
 from deskterm.screens.workstation.parts import WorkstationParts
+from deskterm.screens.workstation.problems import ProblemLinks
 from deskterm.screens.workstation.replies import HeldReplies, HeldReply
 from deskterm.screens.workstation.triage import Triage
 from deskterm.screens.workstation.undo import DoneAction, OrderActionDone, UndoStack
@@ -72,6 +73,7 @@ class WorkstationScreen(WorkstationParts):
         self.triage = Triage(self, self.undo.push)
         self.macros = Macros(self)
         self.order_actions = OrderActions(self, self.undo.push)
+        self.problem_links = ProblemLinks(self, self.triage.targets, self.undo.push)
         self.live = LiveUpdates(self)
         self.views = Views(self)
         self.opened = OpenConversation(self)
