@@ -116,6 +116,20 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--format", default="table", metavar="|".join(FORMATS), help="output (default table)"
     )
+    problems = sub.add_parser(
+        "problems",
+        help="print the open problems, most customers this week first",
+        description="Open problems (bugs, incidents, suggestions linked to conversations), "
+        "the most customers touched in the last 7 days first, with the new reports per day "
+        "over 14 days and the customers told of a fix.",
+    )
+    problems.add_argument(
+        "--db", dest="problems_db", type=Path, help="the store to read (default: your store)"
+    )
+    problems.add_argument("--all", action="store_true", help="fixed and won't-fix problems too")
+    problems.add_argument(
+        "--format", default="table", metavar="|".join(FORMATS), help="output (default table)"
+    )
     add_sync_command(sub)
     return parser
 
@@ -148,6 +162,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             return run_report(
                 args, settings, args.report_db or args.db or locations.default_store()
             )
+        if args.command == "problems":
+            from deskterm.cli.problems import run_problems
+
+            return run_problems(args, args.problems_db or args.db or locations.default_store())
         if args.command == "macros":
             from deskterm.cli.macros import run_macros
 
