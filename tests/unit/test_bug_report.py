@@ -83,6 +83,13 @@ def test_each_kind_gets_its_label() -> None:
     )
 
 
+def test_the_customer_name_is_masked_where_they_sign() -> None:
+    said = "Le code ne marche pas. Cordialement, Céline Leroy"
+    assert mask(said, ["Céline Leroy"]) == "Le code ne marche pas. Cordialement, [name]"
+    assert mask("merci céline", ["Céline Leroy"]) == "merci [name]"
+    assert mask("Leroy Merlin is a shop", []) == "Leroy Merlin is a shop"
+
+
 def _problem() -> Problem:
     when = datetime(2026, 11, 20, tzinfo=UTC)
     return Problem(
@@ -100,7 +107,9 @@ def _problem() -> Problem:
 
 def test_the_report_has_figures_masked_quotes_and_links() -> None:
     excerpts = [
-        Excerpt(3, "email", datetime(2026, 11, 21, tzinfo=UTC), "Ça plante ! 0612345678", "l:3"),
+        Excerpt(
+            3, "email", datetime(2026, 11, 21, tzinfo=UTC), "Ça plante ! 06123456 Ana", "l:3", "Ana"
+        ),
         Excerpt(
             9, "chat", datetime(2026, 11, 23, tzinfo=UTC), "Crash, card 4111111111111111", "l:9"
         ),
@@ -110,7 +119,7 @@ def test_the_report_has_figures_masked_quotes_and_links() -> None:
     assert "**Customers:** 2 (2 conversations)" in text
     assert "**First report:** 2026-11-21 · **last report:** 2026-11-23" in text
     assert "**Channels:** chat, email" in text
-    assert "> Ça plante ! [phone]" in text and "> Crash, card [card]" in text
+    assert "> Ça plante ! [number] [name]" in text and "> Crash, card [card]" in text
     assert "[email]" in text and "ana@example.com" not in text
     assert "- [#9](l:9) · chat · 2026-11-23" in text
-    assert "0612345678" not in text and "4111" not in text
+    assert "06123456" not in text and "4111" not in text

@@ -2,9 +2,9 @@
 customers' own words quoted and their personal data masked.
 
 Masking errs on the side of hiding: an email address, a phone number (French or
-international), a card-like number, an order number and any long run of digits become a
-label in brackets. A date written with dots may be hidden too; a customer's phone number
-never shows.
+international), a card-like number, an order number, any long run of digits and the
+customer's own name (they sign their messages) become a label in brackets. A date written
+with dots may be hidden too; a customer's phone number never shows.
 """
 
 from __future__ import annotations
@@ -39,10 +39,16 @@ MASKS = (
 )
 
 
-def mask(text: str) -> str:
-    """``text`` with emails, phone, card, order and other long numbers masked."""
+def mask(text: str, names: Sequence[str] = ()) -> str:
+    """``text`` with emails, phone, card, order and other long numbers masked, and the
+    words of ``names`` (the customer's name, as they sign) too."""
     for pattern, label in MASKS:
         text = pattern.sub(label, text)
+    words = {w for name in names for w in re.findall(r"[^\W\d_][\w'-]+", name)}
+    if words:
+        either = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        text = re.sub(rf"(?<!\w)(?:{either})(?!\w)", "[name]", text, flags=re.IGNORECASE)
+        text = re.sub(r"\[name\](?:\s+\[name\])+", "[name]", text)
     return text
 
 
@@ -55,11 +61,12 @@ class Excerpt:
     created_at: datetime
     words: str
     link: str
+    customer_name: str = ""
 
 
-def quote(text: str, limit: int = 400) -> str:
+def quote(text: str, limit: int = 400, names: Sequence[str] = ()) -> str:
     """A customer's words as a Markdown quote: masked, shortened, one paragraph."""
-    clean = " ".join(mask(text).split())
+    clean = " ".join(mask(text, names).split())
     if len(clean) > limit:
         clean = clean[: limit - 1].rstrip() + "…"
     return "> " + clean.replace("\\", "\\\\") if clean else "> (no text)"
@@ -84,7 +91,8 @@ def markdown(problem: Problem, excerpts: Sequence[Excerpt], *, quotes: int = 5) 
         lines += ["", "## What customers report", "", quote(problem.description, 800)]
     lines += ["", "## In their words", ""]
     for e in list(excerpts)[-quotes:]:
-        lines += [quote(e.words), f"— {e.channel}, {_day(e.created_at)}, {e.link}", ""]
+        said = quote(e.words, names=[e.customer_name])
+        lines += [said, f"— {e.channel}, {_day(e.created_at)}, {e.link}", ""]
     lines += ["## Conversations", ""]
     lines += [
         f"- [#{e.conversation_id}]({e.link}) · {e.channel} · {_day(e.created_at)}" for e in excerpts

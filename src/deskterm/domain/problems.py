@@ -106,6 +106,12 @@ def new_problem_text(subject: str, first_message: str, limit: int = 600) -> tupl
     return title[:120], description
 
 
+#: Below this BM25 score a problem shares a word or two with the conversation ("commande",
+#: "bonjour") rather than its subject: not suggested. Measured on the demo: a conversation
+#: about the problem scores 3 and more, one about something else under 1.
+MIN_SUGGEST_SCORE = 1.0
+
+
 def suggest_problems(
     problems: Iterable[tuple[int, str, str]],
     examples: Iterable[tuple[int, str]],
@@ -117,7 +123,7 @@ def suggest_problems(
     (``problems``: id, title, description) and its linked conversations' customer words
     (``examples``: problem id, text)."""
     suggester = MacroSuggester(examples, macros=problems)
-    return [pid for pid, _ in suggester.suggest(text, k=k)]
+    return [pid for pid, score in suggester.suggest(text, k=k) if score >= MIN_SUGGEST_SCORE]
 
 
 #: A macro whose title says one of these (accents and case aside) is the "fixed" macro a

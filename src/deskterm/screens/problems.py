@@ -21,7 +21,7 @@ from textual.worker import Worker
 from deskterm import keymap
 from deskterm.backend.writes import new_key
 from deskterm.domain.problems import Problem, ProblemStatus, sparkline
-from deskterm.domain.safety import NAME_CELLS, one_line, to_text
+from deskterm.domain.safety import one_line, to_text
 from deskterm.patches.barrier import forward_failure
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.fix_notices import FixNotices
@@ -91,7 +91,8 @@ class ProblemsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         title = Text("Problems", style="bold")
-        title.append("  open, most customers this week first · reports per day, 14 days")
+        title.append("  open, most customers first · customers this week │ new reports per ")
+        title.append("day over 14 days │ problem", style="")
         yield Static(title, id="problems-title")
         yield OptionList(id="problems-list")
         yield Static(id="problems-detail")
@@ -174,8 +175,8 @@ class ProblemsScreen(Screen[None]):
         choices = [
             Choice(
                 str(c.id),
-                f"{one_line(c.customer_name, NAME_CELLS)} — {one_line(c.subject, 40)}",
-                f"#{c.id} · {c.channel.value} · {c.status.value} · {c.created_at:%d %b}",
+                f"{one_line(c.customer_name, 20)} · {one_line(c.subject, 24)}",
+                f"{c.status.value} {c.created_at:%d %b}",
             )
             for c in found
         ]

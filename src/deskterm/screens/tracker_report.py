@@ -49,6 +49,7 @@ def report_text(desk: DeskApp, problem: Problem) -> str:
             created_at=r.conversation.created_at,
             words=r.first_message,
             link=f"deskterm://conversation/{r.conversation.id}",
+            customer_name=r.conversation.customer_name,
         )
         for r in reports
     ]
@@ -81,6 +82,7 @@ class TrackerReports:
         text = report_text(desk, problem)
         path = report_file(problem)
         path.write_text(text, encoding="utf-8")
+        path.chmod(0o600)  # masked, but about customers all the same
         desk.call_from_thread(self._copied, text, path)
 
     def _copied(self, text: str, path: Path) -> None:

@@ -61,8 +61,8 @@ def header_text(
     agent_name: Callable[[int | None], str],
     problems: list[Problem] | None = None,
 ) -> Text:
-    """The two lines above the thread (the second ends with the problem it reports), and a
-    line for each other agent on it."""
+    """The two lines above the thread, a third naming the problem it reports, and a line
+    for each other agent on it."""
     text = Text()
     text.append(one_line(c.customer_name, 40), style="bold")
     text.append(f" · {c.channel.value} · #{c.id} · {c.status.value}")
@@ -76,9 +76,9 @@ def header_text(
         text.append("  " + " ".join(f"#{one_line(t, 24)}" for t in c.tags[:10]), style="dim")
     text.append("\n")
     text.append(one_line(c.subject, SUBJECT_CELLS), style="italic")
-    if problems:
+    if problems:  # a line of its own: a long subject and title would wrap into each other
         first = problems[0]
-        text.append(f"  ⚑ {one_line(first.title, 40)} · {first.status.label}", style="bold")
+        text.append(f"\n⚑ {one_line(first.title, 60)} · {first.status.label}", style="bold")
         if len(problems) > 1:
             text.append(f" +{len(problems) - 1}", style="dim")
     for name, state in others:

@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING, Protocol
 
 from deskterm.backend.writes import new_key
 from deskterm.domain.models import AuthorKind
-from deskterm.domain.problems import Problem, new_problem_text, suggest_problems
+from deskterm.domain.problems import (
+    Problem,
+    ProblemStatus,
+    new_problem_text,
+    suggest_problems,
+)
 from deskterm.domain.safety import one_line
 from deskterm.screens.picker import Choice, PickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen
@@ -158,5 +163,8 @@ class ProblemLinks:
 
 
 def _choice(p: Problem, prefix: str = "") -> Choice:
-    people = f"{p.customers} customer" + ("s" if p.customers != 1 else "")
-    return Choice(f"{PROBLEM}{p.id}", p.title, f"{prefix}{people} · {p.status.label}")
+    """A problem in the picker: its title, and in a few cells how many it touched."""
+    detail = f"{prefix}{p.customers} cust."
+    if p.status is not ProblemStatus.OPEN:
+        detail += f" · {p.status.label}"
+    return Choice(f"{PROBLEM}{p.id}", one_line(p.title, 40), detail)
