@@ -14,6 +14,10 @@ from tests.app.conftest import SIZE, settle, until
 from tests.app.test_workstation import _export, desk, shown_id
 
 
+def _notices(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
 def _screen_text(app) -> str:
     return _export(app)
 
@@ -102,7 +106,7 @@ async def test_fixed_tells_each_customer_once_with_a_skip_and_an_edit(make_app, 
         await pilot.press("g", "b")
         await until(pilot, lambda: isinstance(app.screen, ProblemsScreen) and app.screen.loaded)
         await pilot.press("f")
-        await until(pilot, lambda: "Tell the customers" in _screen_text(app))
+        await until(pilot, lambda: "Tell the customers who reported it" in _screen_text(app))
         await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, NoticeReviewScreen))
         review = app.screen
@@ -141,7 +145,7 @@ async def test_notices_held_for_the_undo_delay_are_taken_back(make_app, desk_sto
         await pilot.press("B")
         await until(pilot, lambda: isinstance(app.screen, ProblemsScreen) and app.screen.loaded)
         await pilot.press("f")
-        await until(pilot, lambda: "Tell the customers" in _screen_text(app))
+        await until(pilot, lambda: "Tell the customers who reported it" in _screen_text(app))
         await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, NoticeReviewScreen))
         await pilot.press("enter")
@@ -186,10 +190,60 @@ async def test_marking_fixed_is_undone_on_the_problems_screen(make_app, desk_sto
         await pilot.press("B")
         await until(pilot, lambda: isinstance(app.screen, ProblemsScreen) and app.screen.loaded)
         await pilot.press("f")
-        await until(pilot, lambda: "Tell the customers" in _screen_text(app))
+        await until(pilot, lambda: "Tell the customers who reported it" in _screen_text(app))
         await pilot.press("n")
         await settle(pilot)
         assert store.problem(pid).status is ProblemStatus.FIXED
         await pilot.press("u")
         await settle(pilot)
         assert store.problem(pid).status is ProblemStatus.OPEN
+
+
+async def test_in_remote_mode_the_notices_go_through_the_outbox(tmp_path):
+    from deskterm.backend.sync.outbox import waiting
+    from tests.app.test_remote_mode import _remote, _status
+
+    desk, _connector, store, app = _remote(tmp_path, n=4)
+    desk.tickets["2"].status = Status.DONE  # answered and closed before the fix
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: _status(app) == "synced")
+        ids = [store.conversation_by_external(str(n)).id for n in (1, 2)]
+        pid = store.add_problem("Login fails", agent_id=None)
+        store.link_problem(pid, ids, agent_id=None)
+        await pilot.press("B")
+        await until(pilot, lambda: isinstance(app.screen, ProblemsScreen) and app.screen.loaded)
+        await pilot.press("f")
+        await until(pilot, lambda: "Tell the" in _screen_text(app))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, NoticeReviewScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: len(desk.sent) == 2 and waiting(store) == 0)
+        assert {tid for tid, _, public in desk.sent if public} == {"1", "2"}
+        assert all("Login fails" in body for _, body, _ in desk.sent)
+        assert desk.tickets["2"].status is Status.DONE  # told, and closed again
+        assert store.problem(pid).notified == 2
+        app.sync_runner.shutdown()
+    store.close()
+
+
+async def test_c_copies_the_bug_report_and_saves_it_masked(make_app, desk_store, tmp_path):
+    from deskterm import locations
+
+    store, ids = desk_store
+    pid = store.add_problem("Code promo refusé", agent_id=None)
+    store.link_problem(pid, [ids["bread"], ids["emma"]], agent_id=None)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("B")
+        await until(pilot, lambda: isinstance(app.screen, ProblemsScreen) and app.screen.loaded)
+        await pilot.press("c")
+        saved = locations.data_dir() / "reports" / f"problem-{pid}.md"
+        await until(pilot, lambda: app.clipboard.startswith("# Code promo refusé"))
+        await pilot.press("F")  # no tracker set up: said in one line, nothing else
+        await until(pilot, lambda: any("No tracker set up" in m for m in _notices(app)))
+    text = saved.read_text(encoding="utf-8")
+    assert text == app.clipboard
+    assert "**Customers:** 2 (2 conversations)" in text
+    assert "PO-88213" not in text and "[order]" in text  # Léa's order number, masked
+    assert saved.stat().st_mode & 0o077 == 0

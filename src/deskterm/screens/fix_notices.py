@@ -147,7 +147,7 @@ class FixNotices:
             self.host.notify("Every customer who reported it was told already.")
             return
         title = (
-            f"Tell {len(notices)} customers “{one_line(problem.title, 50)}” is fixed"
+            f"{one_line(problem.title, 50)}: is fixed. Tell {len(notices)} customers"
             f" ({linked} conversations linked)"
         )
         self.host.desk.push_screen(
@@ -208,7 +208,7 @@ class FixNotices:
     def _send_and_tell(self, held: HeldNotices) -> None:
         sent, failed = self.send(held)
         desk = self.host.desk
-        text = f"Told {sent} customers “{one_line(held.problem.title, 50)}” is fixed."
+        text = f"{one_line(held.problem.title, 50)}: {sent} customers told it is fixed."
         if failed:
             text += " Not sent: " + "; ".join(failed[:3])
         desk.call_from_thread(

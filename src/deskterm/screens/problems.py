@@ -239,8 +239,9 @@ class ProblemsScreen(Screen[None]):
         if status is ProblemStatus.FIXED:
             self.app.push_screen(
                 ConfirmScreen(
-                    f"Tell the customers who reported “{one_line(p.title, 60)}” it is fixed?",
-                    "One reply each, from your “fixed” macro, reviewed before it goes.",
+                    f"Fixed: {one_line(p.title, 60)}. Tell the customers who reported it?",
+                    "One reply per customer, drafted from the team's “fixed” macro in their "
+                    "language; you review them before they go.",
                 ),
                 lambda yes: self.notices.prepare(p) if yes else None,
             )
