@@ -75,6 +75,27 @@ class RemoteSettings(BaseModel):
     sync_seconds: float = 10.0
 
 
+class TrackerSettings(BaseModel):
+    """Where ``F`` on the problems screen files a problem (None: the report is copied only).
+
+    The token comes from the environment or the keyring, never from this file:
+    ``DESKTERM_GITHUB_TOKEN`` or ``DESKTERM_JIRA_TOKEN`` (keyring users ``github:token``,
+    ``jira:token``).
+    """
+
+    kind: Literal["github", "jira"] | None = None
+    #: GitHub: the API's address (https://api.github.com unless Enterprise); Jira: the site.
+    url: str | None = None
+    #: GitHub: the repository, as owner/name.
+    repository: str | None = None
+    #: Jira: the project's key, and the issue type problems are filed as.
+    project: str | None = None
+    issue_type: str = "Bug"
+    #: Jira: the account's email (an API token authenticates with it).
+    email: str | None = None
+    timeout: float = 10.0
+
+
 #: The prefix of the variables that set a setting.
 ENV_PREFIX = "DESKTERM_"
 
@@ -100,6 +121,7 @@ class Settings(BaseModel):
     snooze: SnoozeSettings = Field(default_factory=SnoozeSettings)
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
+    tracker: TrackerSettings = Field(default_factory=TrackerSettings)
 
     @field_validator("timezone", "shop_timezone")
     @classmethod

@@ -28,7 +28,7 @@ class KeyAction:
 
 
 #: Scopes: "app" (anywhere), "desk" (the workstation), "inbox", "composer", "customer",
-#: "search" (the search box), "metrics" (the metrics screen).
+#: "search" (the search box), "metrics" (the metrics screen), "problems" (the problems screen).
 KEYS: tuple[KeyAction, ...] = (
     # anywhere
     KeyAction("app.help", "question_mark", "app.help", "Keys", "General"),
@@ -103,6 +103,8 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("desk.assign", "a", "assign", "Assign", "Triage"),
     KeyAction("desk.tag", "t", "tag", "Tag", "Triage", show=False),
     KeyAction("desk.priority", "p", "priority", "Priority", "Triage", show=False),
+    KeyAction("desk.problem", "b", "link_problem", "Link to a problem", "Triage", show=False),
+    KeyAction("desk.problems", "B", "problems", "Problems", "Navigate", show=False),
     KeyAction("desk.refresh", "ctrl+r", "refresh", "Refresh", "General", show=False),
     KeyAction("desk.theme", "f9", "next_theme", "Next theme", "General", show=False),
     KeyAction(
@@ -161,6 +163,15 @@ KEYS: tuple[KeyAction, ...] = (
     ),
     KeyAction("metrics.refresh", "ctrl+r", "refresh", "Refresh", "Metrics", show=False),
     KeyAction("metrics.back", "escape,q", "back", "Back", "Metrics"),
+    # the problems screen
+    KeyAction("problems.open", "enter", "open", "Its conversations", "Problems"),
+    KeyAction("problems.status", "s", "status", "Set status", "Problems"),
+    KeyAction("problems.fixed", "f", "fixed", "Fixed: tell the customers", "Problems"),
+    KeyAction("problems.report", "c", "report", "Copy as a bug report", "Problems"),
+    KeyAction("problems.file", "F", "file", "File in the tracker", "Problems"),
+    KeyAction("problems.undo", "u", "undo", "Undo", "Problems"),
+    KeyAction("problems.refresh", "ctrl+r", "refresh", "Refresh", "Problems", show=False),
+    KeyAction("problems.back", "escape,q", "back", "Back", "Problems"),
     # the composer
     KeyAction("composer.send", "ctrl+enter,ctrl+s", "send", "Send", "Compose", priority=True),
     KeyAction(
@@ -195,7 +206,16 @@ KEYS: tuple[KeyAction, ...] = (
 )
 
 BY_ID = {k.id: k for k in KEYS}
-GROUP_ORDER = ("Navigate", "Triage", "Compose", "Select", "Customer", "Metrics", "General")
+GROUP_ORDER = (
+    "Navigate",
+    "Triage",
+    "Compose",
+    "Select",
+    "Customer",
+    "Metrics",
+    "Problems",
+    "General",
+)
 
 
 #: The scopes whose bindings are live at the same moment, from where each scope is bound:
@@ -210,6 +230,7 @@ LIVE_TOGETHER: tuple[frozenset[str], ...] = (
     frozenset({"app", "desk", "customer"}),
     frozenset({"app", "desk", "search"}),
     frozenset({"app", "metrics"}),
+    frozenset({"app", "problems"}),
 )
 
 

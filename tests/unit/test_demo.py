@@ -403,7 +403,8 @@ def test_replies_from_macros_are_the_macro_rendered(big: Path):
 def test_fast_rendering_equals_liquid(first: str, agent: str, items: list[str], cursor: str):
     env = Environment()
     slots = {"first_name": first, "agent": agent, "order": "PO-12345",
-             "item_names": ", ".join(items), "order_slot": "19h–20h", "cursor": cursor}  # fmt: skip
+             "item_names": ", ".join(items), "order_slot": "19h–20h", "cursor": cursor,
+             "problem_part": ""}  # fmt: skip
     order = {"number": "PO-12345", "item_names": items, "delivery_slot": "19h–20h"}
     context = {"customer": {"first_name": first}, "agent": {"first_name": agent}, "order": order}
     for macro in LIBRARY:
@@ -458,3 +459,16 @@ def test_any_seed_gives_a_consistent_store(
     ).fetchall()
     assert {r[0] for r in first_authors} == {"customer"}
     assert NOW - timedelta(days=61) <= dt(min(r["created_at"] for r in rows))
+
+
+def test_the_demo_ships_problems_linked_to_french_and_english_conversations(store):
+    problems = {p.title: p for p in store.problems()}
+    assert {
+        "App crashes at payment since the 4.2 update",
+        "Promo code refused as “invalid code”",
+        "Delivery-slot page empties the basket",
+    } <= set(problems)
+    promo = problems["Promo code refused as “invalid code”"]
+    languages = {r.language for r in store.problem_reports(promo.id)}
+    assert languages == {"fr", "en"}
+    assert all(p.customers > 0 for p in problems.values())

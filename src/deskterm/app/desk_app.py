@@ -325,7 +325,11 @@ class DeskApp(App[None]):
             self.sync_runner.shutdown()
 
     def _save_before_exit(self) -> None:
+        from deskterm.screens.problems import ProblemsScreen
+
         for screen in self.screen_stack:
+            if isinstance(screen, ProblemsScreen):
+                screen.commit_held_now()  # fix notices waiting out their undo delay
             if isinstance(screen, WorkstationScreen):
                 screen.commit_held_now()
                 composer = screen.composer

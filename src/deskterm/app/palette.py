@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from deskterm import keymap
-from deskterm.backend.views import GOTO
+from deskterm.backend.views import GOTO, SCREEN_PREFIX
 from deskterm.domain import fuzzy
 from deskterm.domain.safety import NAME_CELLS, one_line
 
@@ -67,6 +67,8 @@ class DeskCommands(Provider):
         for _letter, (key, title) in GOTO.items():
             from deskterm.screens.workstation import view_for
 
+            if key.startswith(SCREEN_PREFIX):  # a screen, listed with its key above
+                continue
             entries.append((f"View: {title}", "go to view", partial(desk.set_view, view_for(key))))
         for vid, name, text in self.desk.saved_views:
             entries.append(

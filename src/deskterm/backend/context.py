@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from deskterm.backend.store import Store
 from deskterm.domain.models import Conversation, Customer, Message, Order
+from deskterm.domain.problems import Problem
 
 ORDER_NUMBER = re.compile(r"\b([A-Z]{2}-\d{4,8})\b")
 THREAD_WINDOW = 40
@@ -28,6 +29,8 @@ class ConversationBundle:
     goodwill_cents: int = 0
     draft_body: str = ""
     draft_note: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    """The problems this conversation reports, the latest linked first."""
 
     @property
     def order(self) -> Order | None:
@@ -57,6 +60,7 @@ def load_bundle(
     messages = store.messages(conversation_id, limit=THREAD_WINDOW)
     customer = store.customer(conversation.customer_id)
     bundle = ConversationBundle(conversation, messages, customer)
+    bundle.problems = store.problems_of_conversation(conversation_id)
     if customer is not None:
         bundle.orders = store.orders(customer.id, limit=10)
         bundle.order_index = relevant_order_index(bundle.orders, messages)

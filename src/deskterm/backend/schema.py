@@ -16,7 +16,7 @@ import sqlite3
 
 from deskterm.backend.schema_v1 import V1  # and why its full-text triggers are hand-written
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Added to a waiting-since time so that conversations without a due time sort after all
 #: conversations with one (epoch seconds stay below 10**10 until the year 2286).
@@ -115,8 +115,38 @@ CREATE VIRTUAL TABLE search_scratch_terms USING fts5vocab(search_scratch, 'row')
     + REBUILD_SEARCH_TERMS
 )
 
+# Version 4: problems (known bugs, outages, suggestions) and the conversations that report
+# them. ``notified`` counts the customers told of the fix; a link's ``notified_at`` says that
+# conversation's customer was told, so a second round never tells them twice.
+_V4_PROBLEMS = """
+CREATE TABLE problems (
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL,
+  kind TEXT NOT NULL DEFAULT 'bug' CHECK (kind IN ('bug', 'incident', 'suggestion')),
+  status TEXT NOT NULL DEFAULT 'open'
+    CHECK (status IN ('open', 'in_progress', 'fixed', 'wont_fix')),
+  description TEXT NOT NULL DEFAULT '',
+  tracker_url TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  notified INTEGER NOT NULL DEFAULT 0,
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX problems_status ON problems(status, updated_at);
+
+CREATE TABLE problem_links (
+  problem_id INTEGER NOT NULL REFERENCES problems(id) ON DELETE CASCADE,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+  linked_at INTEGER NOT NULL,
+  agent_id INTEGER,
+  notified_at INTEGER,
+  PRIMARY KEY (problem_id, conversation_id)
+) WITHOUT ROWID;
+CREATE INDEX problem_links_conversation ON problem_links(conversation_id, problem_id);
+"""
+
 #: Each entry upgrades the schema from version ``i`` to ``i + 1`` (index 0 creates it).
-MIGRATIONS: list[str] = [V1, _V2, _V3]
+MIGRATIONS: list[str] = [V1, _V2, _V3, _V4_PROBLEMS]
 
 
 def current_version(conn: sqlite3.Connection) -> int:

@@ -23,11 +23,13 @@ from deskterm.backend.db import StoreError, connect, is_damage, reason
 from deskterm.backend.reads.desk import Desk
 from deskterm.backend.reads.inbox import Inbox
 from deskterm.backend.reads.people import People
+from deskterm.backend.reads.problems import Problems
 from deskterm.backend.reads.threads import Threads
 from deskterm.backend.writes.customers import CustomerWrites
 from deskterm.backend.writes.macros import MacroWrites
 from deskterm.backend.writes.messages import MessageWrites
 from deskterm.backend.writes.policies import SLAPolicies
+from deskterm.backend.writes.problems import ProblemWrites
 from deskterm.backend.writes.triage import Triage
 from deskterm.backend.writes.undo import Undo
 
@@ -98,6 +100,14 @@ class Store:
         self.order_by_number = people.order_by_number
         self.customer_totals = people.customer_totals
         self.gestures_since = people.gestures_since
+        # reads/problems.py: problems, their figures, their conversations
+        problems = self._problems = Problems(self)
+        self.problems = problems.problems
+        self.problem = problems.problem
+        self.problem_conversations = problems.problem_conversations
+        self.problems_of_conversation = problems.problems_of_conversation
+        self.problem_examples = problems.problem_examples
+        self.problem_reports = problems.problem_reports
         # reads/desk.py: macros, drafts, presence
         desk = self._desk = Desk(self)
         self.macros = desk.macros
@@ -127,8 +137,15 @@ class Store:
         self.change_tags = triage.change_tags
         self.mark_read = triage.mark_read
         self.wake_due = triage.wake_due
+        # writes/problems.py: problems, their links to conversations, customers told
+        problem_writes = self._problem_writes = ProblemWrites(self)
+        self.add_problem = problem_writes.add_problem
+        self.link_problem = problem_writes.link
+        self.unlink_problem = problem_writes.unlink
+        self.update_problem = problem_writes.update_problem
+        self.record_notified = problem_writes.record_notified
         # writes/undo.py
-        self._undo = Undo(self, triage)
+        self._undo = Undo(self, triage, problem_writes)
         self.undo = self._undo.undo
         # writes/customers.py: groups, agents, customers
         customers = self._customers = CustomerWrites(self)

@@ -94,7 +94,12 @@ GOTO: dict[str, tuple[str, str]] = {
     "o": ("channel:social", "Social"),
     "f": ("channel:form", "Form"),
     "p": ("channel:phone", "Phone"),
+    # Not a list of conversations: a screen of its own (see SCREEN_PREFIX).
+    "b": ("screen:problems", "Problems (bugs, suggestions)"),
 }
+
+#: A ``GOTO`` target that opens a screen rather than a view of the inbox.
+SCREEN_PREFIX = "screen:"
 
 
 @dataclass(frozen=True)

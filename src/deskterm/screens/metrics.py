@@ -24,6 +24,7 @@ from deskterm import keymap
 from deskterm.backend.db import connect
 from deskterm.backend.metrics import BREAKDOWNS, Report, build_report
 from deskterm.backend.metrics.report import figures_table
+from deskterm.domain.safety import one_line
 from deskterm.domain.stats import format_duration, format_share
 from deskterm.patches.barrier import forward_failure
 from deskterm.widgets import metric_charts
@@ -196,6 +197,12 @@ class MetricsScreen(Screen[None]):
         summary.append(format_share(o.replies_met, o.replies_judged), style="bold")
         summary.append(f"  ·  {o.breaches:,} breaches  ·  {o.waiting:,} waiting")
         summary.append(f"  ·  same-day answers {format_share(answered, firsts)}")
+        summary.append(f"\ncustomers notified of a fix {report.notified:,}")
+        if report.problems:
+            summary.append("  ·  top problems: ")
+            summary.append(
+                ", ".join(f"{one_line(p.title, 30)} ({p.customers})" for p in report.problems[:3])
+            )
         self.query_one("#metrics-summary", Static).update(summary)
         # New plots each time, drawn before they are mounted: a plotext figure redrawn in
         # place keeps state from its earlier sizes and data (ticks move by a column).

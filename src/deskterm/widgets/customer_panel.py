@@ -143,6 +143,11 @@ class CustomerPanel(VerticalScroll, can_focus=True):
             line.append(one_line(h.value, NAME_CELLS))
             lines.append(line)
         lines.append(Text(f"{b.orders_count} orders · {money(b.spend_cents)} lifetime"))
+        for problem in b.problems[:3]:
+            line = Text("⚑ Problem: ", style="bold")
+            line.append(one_line(problem.title, 40))
+            line.append(f" · {problem.status.label}", style="dim")
+            lines.append(line)
         if b.goodwill_cents:
             lines.append(Text(f"Goodwill, last 90 days: {money(b.goodwill_cents)}", style="italic"))
         if c.notes.strip():

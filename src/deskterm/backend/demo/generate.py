@@ -23,6 +23,7 @@ from deskterm.backend.demo import catalog as cat
 from deskterm.backend.demo.library import LIBRARY
 from deskterm.backend.demo.orders import OrderBook
 from deskterm.backend.demo.playback import Batch
+from deskterm.backend.demo.problems import add_problems
 from deskterm.backend.demo.render import FR, SOCIAL, VIP, WHATSAPP, Customers, Renderer
 from deskterm.backend.demo.threads import (
     BREACHING_SHARE,
@@ -224,6 +225,7 @@ def generate_demo(
         )
         counts = _fill(conn, writer, conversations, Random(seed), now_ts, policies, progress)
         writer.finish()
+        add_problems(conn)
     finally:
         conn.close()
     return DemoSummary(

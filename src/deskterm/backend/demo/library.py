@@ -272,9 +272,9 @@ SHARED: tuple[MacroSpec, ...] = (
         "bug_fixed",
         "Bug — fixed, please update",
         HI_EN
-        + "Good news: the problem you reported is fixed in the latest version of the app. {% cursor %}Update it from your app store and you're good to go. Thanks again for telling us!\n\n{{ agent.first_name }}",  # noqa: E501
+        + "Good news: the problem you reported{% if problem.title %} ({{ problem.title }}){% endif %} is fixed in the latest version of the app. {% cursor %}Update it from your app store and you're good to go. Thanks again for telling us!\n\n{{ agent.first_name }}",  # noqa: E501
         HI_FR
-        + "Bonne nouvelle : le problème que vous nous aviez signalé est corrigé dans la dernière version de l'appli. {% cursor %}Mettez-la à jour depuis votre store et tout devrait rentrer dans l'ordre. Merci encore de nous l'avoir signalé !\n\n{{ agent.first_name }}",  # noqa: E501
+        + "Bonne nouvelle : le problème que vous nous aviez signalé{% if problem.title %} ({{ problem.title }}){% endif %} est corrigé dans la dernière version de l'appli. {% cursor %}Mettez-la à jour depuis votre store et tout devrait rentrer dans l'ordre. Merci encore de nous l'avoir signalé !\n\n{{ agent.first_name }}",  # noqa: E501
         tags=("bug",),
         status="done",
     ),

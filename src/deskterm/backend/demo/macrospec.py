@@ -1,7 +1,8 @@
 """A macro of the demo library: its Liquid bodies, its actions, and a fast renderer.
 
 Bodies use only ``customer.first_name``, ``agent.first_name``, ``order.number``,
-``order.item_names``, ``order.delivery_slot`` and the ``{% cursor %}`` mark. :func:`render` is
+``order.item_names``, ``order.delivery_slot``, ``problem.title`` (in an ``if``) and the
+``{% cursor %}`` mark. :func:`render` is
 a plain substitution that gives the same text as Liquid for exactly these placeholders, so
 replies "from a macro" really are the macro, at the speed a million conversations need.
 """
@@ -21,6 +22,8 @@ PLACEHOLDERS = {
     '{{ order.item_names | join: ", " }}': "item_names",
     "{{ order.delivery_slot }}": "order_slot",
     "{% cursor %}": "cursor",
+    # The fix notice names the problem; replies in the history had none to name.
+    "{% if problem.title %} ({{ problem.title }}){% endif %}": "problem_part",
 }
 
 

@@ -224,6 +224,7 @@ class Renderer:
             "day": cat.WEEKDAYS[lang][rng.randrange(7)],
             "allergen": allergen[0], "allergen_des": allergen[1], "allergen_aux": allergen[2],
             "ticket": str(rng.randint(1200, 4800)), "item_names": names, "cursor": "",
+            "problem_part": "",
             "_item": item, "_dish": dish,
         }  # fmt: skip
 

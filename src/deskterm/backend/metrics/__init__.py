@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from deskterm.backend.metrics.problems import customers_notified, top_problems
 from deskterm.backend.metrics.sql import (
     QUARTER,
     Traffic,
@@ -348,6 +349,8 @@ def build_report(
         report.days = days.series(traffic(conn, start, end))
     if with_tags:
         report.tags = top_tags(conn, start, end)
+        report.notified = customers_notified(conn, start, end)
+        report.problems = top_problems(conn, start, end)
     return report
 
 

@@ -79,6 +79,8 @@ def as_json(report: Report) -> dict[str, Any]:
         ],
         "days": [_tenths(asdict(d)) | {"day": d.day.isoformat()} for d in report.days],
         "tags": [asdict(t) | {"change": t.change} for t in report.tags],
+        "customers_notified": report.notified,
+        "problems": [asdict(p) for p in report.problems],
     }
 
 
@@ -158,6 +160,19 @@ def tables(report: Report) -> Group:
                 "new" if change is None else f"{change:+.0%}",
             )
         parts.append(tags)
+    if report.problems or report.notified:
+        problems = Table(
+            title=f"Top problems · customers notified of a fix: {report.notified:,}",
+            title_justify="left",
+            title_style="bold",
+        )
+        problems.add_column("problem")
+        problems.add_column("status")
+        problems.add_column("customers", justify="right")
+        problems.add_column("told", justify="right")
+        for p in report.problems:
+            problems.add_row(one_line(p.title, 50), p.status, f"{p.customers:,}", f"{p.notified:,}")
+        parts.append(problems)
     if report.days:
         days = Table(title="Per day", title_justify="left", title_style="bold")
         for name in ("day", "new", "in", "out", "first reply", "same day", "backlog"):

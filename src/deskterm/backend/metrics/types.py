@@ -80,6 +80,17 @@ class TagTrend:
         return stats.trend(self.count, self.previous)
 
 
+@dataclass(frozen=True)
+class ProblemTally:
+    """A problem, with the customers it touched in the period."""
+
+    title: str
+    status: str
+    customers: int
+    notified: int
+    """Customers told of its fix, in all."""
+
+
 @dataclass
 class Report:
     since: date
@@ -93,3 +104,7 @@ class Report:
     breaches: list[Breach]
     days: list[Day] = field(default_factory=list)
     tags: list[TagTrend] = field(default_factory=list)
+    notified: int = 0
+    """Customers told of a fix in the period."""
+    problems: list[ProblemTally] = field(default_factory=list)
+    """The problems that touched the most customers in the period."""

@@ -8,15 +8,17 @@ from typing import Any
 from deskterm.backend.db import Connections
 from deskterm.backend.rows import tags_text
 from deskterm.backend.writes.changes import UNDOABLE, conversation_row
+from deskterm.backend.writes.problems import EVENT_PREFIX, ProblemWrites
 from deskterm.backend.writes.triage import Triage
 
 
 class Undo:
     """Reads the audit log of an undo group and changes the fields back through triage."""
 
-    def __init__(self, db: Connections, triage: Triage) -> None:
+    def __init__(self, db: Connections, triage: Triage, problems: ProblemWrites) -> None:
         self._db = db
         self._triage = triage
+        self._problems = problems
 
     def undo(
         self,
@@ -28,16 +30,20 @@ class Undo:
         """Put back what the events of one action group changed; returns conversations touched.
 
         A field that someone changed again since is left alone, so undo never overwrites a
-        newer change.
+        newer change. A problem's own change (no conversation) counts as conversation 0.
         """
         touched: list[int] = []
         with self._db.transaction() as c:
             found = c.execute(
-                "SELECT conversation_id, before, after FROM events WHERE undo_group = ? "
+                "SELECT conversation_id, kind, before, after FROM events WHERE undo_group = ? "
                 "ORDER BY id DESC",
                 (undo_group,),
             ).fetchall()
             for r in found:
+                if r["kind"].startswith(EVENT_PREFIX):
+                    if self._problems.undo_event(c, r):
+                        touched.append(r["conversation_id"] or 0)
+                    continue
                 before, after = json.loads(r["before"]), json.loads(r["after"])
                 conv = conversation_row(c, r["conversation_id"])
                 restore = {

@@ -29,6 +29,8 @@ variable                        example
 ``order.delivery_date``         Tue 24 Nov (French: mar. 24 nov.)
 ``order.total``                 €41.50 (French: 41,50 €)
 ``order.status``                out for delivery (French: en cours de livraison)
+``problem.title``               App crashes after the update (in a fix notice)
+``problem.status``              fixed, fix in progress…
 ``ticket.requester.first_name`` Zendesk alias of ``customer.first_name``
 ``ticket.requester.name``       Zendesk alias of ``customer.name``
 ``ticket.id``                   Zendesk alias of ``conversation.id``

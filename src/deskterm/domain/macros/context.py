@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from deskterm.domain.models import Agent, Conversation, Customer, Order
+from deskterm.domain.problems import Problem
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ def build_context(
     order: Order | None,
     orders_count: int = 0,
     tz: str = "UTC",
+    problem: Problem | None = None,
 ) -> dict[str, Any]:
     """The variables a macro body can use (see :mod:`deskterm.domain.macros` for the table).
 
@@ -201,6 +203,9 @@ def build_context(
         ctx.setdefault("ticket", {})["id"] = reference
     if order is not None:
         ctx["order"] = _order(order, tz, language)
+    if problem is not None:
+        # Told to a customer: the title as the team wrote it, never the tracker's link.
+        ctx["problem"] = {"title": problem.title or None, "status": problem.status.label}
     return ctx
 
 

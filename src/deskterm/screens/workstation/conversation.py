@@ -12,6 +12,7 @@ from rich.text import Text
 
 from deskterm.backend.context import ConversationBundle, load_bundle
 from deskterm.domain.models import Conversation
+from deskterm.domain.problems import Problem
 from deskterm.domain.safety import NAME_CELLS, SUBJECT_CELLS, one_line
 from deskterm.screens.workstation.host import Host
 
@@ -58,8 +59,10 @@ def header_text(
     now: datetime,
     tz: ZoneInfo,
     agent_name: Callable[[int | None], str],
+    problems: list[Problem] | None = None,
 ) -> Text:
-    """The two lines above the thread, and a line for each other agent on it."""
+    """The two lines above the thread, a third naming the problem it reports, and a line
+    for each other agent on it."""
     text = Text()
     text.append(one_line(c.customer_name, 40), style="bold")
     text.append(f" · {c.channel.value} · #{c.id} · {c.status.value}")
@@ -73,6 +76,11 @@ def header_text(
         text.append("  " + " ".join(f"#{one_line(t, 24)}" for t in c.tags[:10]), style="dim")
     text.append("\n")
     text.append(one_line(c.subject, SUBJECT_CELLS), style="italic")
+    if problems:  # a line of its own: a long subject and title would wrap into each other
+        first = problems[0]
+        text.append(f"\n⚑ {one_line(first.title, 60)} · {first.status.label}", style="bold")
+        if len(problems) > 1:
+            text.append(f" +{len(problems) - 1}", style="dim")
     for name, state in others:
         verb = "is replying" if state == "typing" else "is looking at this"
         text.append(f"\n⚑ {one_line(name, NAME_CELLS)} {verb}", style="bold yellow")
@@ -163,6 +171,7 @@ class OpenConversation:
                 now=desk.clock(),
                 tz=desk.tz,
                 agent_name=desk.agent_name,
+                problems=self.bundle.problems,
             )
         )
 

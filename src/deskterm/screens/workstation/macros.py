@@ -77,6 +77,7 @@ class Macros:
             order=b.order if b else None,
             orders_count=b.orders_count if b else 0,
             tz=str(desk.tz),
+            problem=b.problems[0] if b and b.problems else None,
         )
 
     def render(self, macro: Macro) -> Rendered:

@@ -25,6 +25,7 @@ from deskterm.screens.workstation.host import ReloadConversation
 from deskterm.screens.workstation.live import LiveUpdates, MedianRead
 from deskterm.screens.workstation.macros import Macros
 from deskterm.screens.workstation.order_actions import OrderActions
+from deskterm.screens.workstation.problems import ProblemLinks
 from deskterm.screens.workstation.replies import HeldReplies, HeldReply
 from deskterm.screens.workstation.shift import ShiftGuide
 from deskterm.screens.workstation.triage import Triage
@@ -54,6 +55,7 @@ class WorkstationParts(Screen[None]):
     triage: Triage
     macros: Macros
     order_actions: OrderActions
+    problem_links: ProblemLinks
     live: LiveUpdates
     views: Views
     opened: OpenConversation
@@ -63,6 +65,9 @@ class WorkstationParts(Screen[None]):
 
         def load_conversation(self, conversation_id: int) -> object:
             """Read a conversation in a worker and show it (WorkstationScreen)."""
+
+        def open_conversation_by_id(self, conversation_id: int) -> None:
+            """Open a conversation and show its pane (WorkstationScreen)."""
 
     # -- the panes and the conversation on screen ----------------------------------------------
 
@@ -196,6 +201,18 @@ class WorkstationParts(Screen[None]):
 
     def action_priority(self) -> None:
         self.triage.priority()
+
+    def action_link_problem(self) -> None:
+        self.problem_links.link()
+
+    def action_problems(self) -> None:
+        from deskterm.screens.problems import ProblemsScreen
+
+        self.app.push_screen(ProblemsScreen(self.open_conversation_by_id))
+
+    def open_screen(self, name: str) -> None:
+        if name == "problems":
+            self.action_problems()
 
     def action_select_all(self) -> None:
         self.inbox.select_visible()

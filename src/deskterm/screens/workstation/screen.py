@@ -37,6 +37,7 @@ from deskterm.screens.workstation.live import LiveUpdates, Polled
 from deskterm.screens.workstation.macros import Macros
 from deskterm.screens.workstation.order_actions import OrderActions
 from deskterm.screens.workstation.parts import WorkstationParts
+from deskterm.screens.workstation.problems import ProblemLinks
 from deskterm.screens.workstation.replies import HeldReplies, HeldReply
 from deskterm.screens.workstation.shift import GUIDE_SECONDS as SHIFT_GUIDE_SECONDS
 from deskterm.screens.workstation.shift import ShiftGuide
@@ -77,6 +78,7 @@ class WorkstationScreen(WorkstationParts):
         self.triage = Triage(self, self.undo.push)
         self.macros = Macros(self)
         self.order_actions = OrderActions(self, self.undo.push)
+        self.problem_links = ProblemLinks(self, self.triage.targets, self.undo.push)
         self.live = LiveUpdates(self)
         self.views = Views(self)
         self.opened = OpenConversation(self)

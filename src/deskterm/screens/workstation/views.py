@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
 
-from deskterm.backend.views import BUILTIN_VIEWS, GOTO, View
+from deskterm.backend.views import BUILTIN_VIEWS, GOTO, SCREEN_PREFIX, View
 from deskterm.domain.query import QueryError, parse_query
 from deskterm.domain.safety import one_line
 from deskterm.screens.goto import GotoScreen
@@ -56,6 +56,9 @@ class ViewHost(Host, Protocol):
     def show_pane(self, pane: str, *, focus: bool = True) -> None:
         """On a narrow terminal, bring ``pane`` on screen (and focus it)."""
 
+    def open_screen(self, name: str) -> None:
+        """Open one of the screens ``g`` goes to (``problems``)."""
+
 
 class Views:
     """The view on screen and the one before it; the search box."""
@@ -83,6 +86,9 @@ class Views:
             return
         if key.startswith("saved:"):
             self.open_saved(int(key.split(":", 1)[1]))
+            return
+        if key.startswith(SCREEN_PREFIX):
+            self.host.open_screen(key.removeprefix(SCREEN_PREFIX))
             return
         self.show(view_for(key))
         self.host.show_pane("inbox")
