@@ -9,9 +9,13 @@ Each entry was written in the same transaction as the local change it pushes. Th
   sending a message again — a reply is never sent twice;
 - retries transient failures with exponential backoff and jitter, and waits what a 429's
   ``Retry-After`` says (for the whole account: a rate limit is not per conversation);
-- turns a permanent refusal or a conflict into a failed entry, a notice in the conversation
-  and a rollback of the local change — a refused reply goes back to the agent's drafts.
-  Never silently dropped.
+- turns a permanent refusal into a failed entry, a notice in the conversation and a rollback
+  of the local change — a refused reply goes back to the agent's drafts;
+- turns a conflict (the remote moved, or someone wrote before a close or a snooze went out)
+  into a ``conflict`` entry whose line keeps the agent's intent and the key that does it
+  anyway (:mod:`.intent`). Never silently dropped;
+- retries every waiting entry at once, in order, when the remote answers again
+  (:meth:`OutboxDrainer.hurry`), instead of letting each wait out its own backoff.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import json
 import math
 import random
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,9 +35,11 @@ from deskterm.backend.connectors.errors import (
     RateLimited,
     RemoteError,
     TransientError,
+    Unreachable,
 )
 from deskterm.backend.db import dt, ts
 from deskterm.backend.store import Store
+from deskterm.backend.sync.intent import DEFAULT_KEYS, MAYBE_LANDED, intent_of, written_since
 from deskterm.backend.sync.mirror import MESSAGE_KINDS, NOTICE_AUTHOR
 from deskterm.backend.sync.protocol import Connector, PushAction
 from deskterm.backend.sync.text import well_formed
@@ -50,7 +56,10 @@ class DrainReport:
 
     pushed: int = 0
     failed: int = 0
+    conflicts: int = 0
     retrying: int = 0
+    waited: int = 0  # entries left for later: their backoff was not over
+    stopped: bool = False  # the pass stopped on a failure (offline, rate-limited)
     rate_limited_until: datetime | None = None
     offline: bool = False
     last_error: str | None = None
@@ -83,6 +92,20 @@ class OutboxDrainer:
         self.connector = connector
         self.rand = rand
         self.paused_until: datetime | None = None
+        self.me: int | None = None
+        """The local id of the agent deskterm acts as (their messages never make a close
+        stale)."""
+        self.keys: Mapping[str, str] = DEFAULT_KEYS
+        """The keys conflict lines name, by keymap id."""
+
+    def hurry(self) -> int:
+        """The remote answers again: every waiting entry is due now (a rate limit's pause
+        still holds). Returns how many were waiting."""
+        with self.store.transaction() as c:
+            return c.execute(
+                "UPDATE outbox SET next_attempt_at = NULL "
+                "WHERE state = 'pending' AND next_attempt_at IS NOT NULL"
+            ).rowcount
 
     def drain(self, *, limit: int = 200) -> DrainReport:
         """Push what is due now; stops at the first network failure (the rest waits)."""
@@ -103,8 +126,10 @@ class OutboxDrainer:
             if entry["next_attempt_at"] is not None and entry["next_attempt_at"] > now.timestamp():
                 blocked.add(conversation)  # an older entry waits: so do the newer ones
                 report.retrying += 1
+                report.waited += 1
                 continue
             if not self._push_one(entry, report):
+                report.stopped = True
                 break
             if (
                 self.store.conn.execute(
@@ -120,6 +145,14 @@ class OutboxDrainer:
     def _push_one(self, entry: sqlite3.Row, report: DrainReport) -> bool:
         """Push one entry; False when the pass should stop (offline or rate-limited)."""
         store = self.store
+        if entry["kind"] not in MESSAGE_KINDS:
+            payload = json.loads(entry["payload"])
+            with store.transaction() as c:
+                meanwhile = written_since(c, int(entry["conversation_id"]), payload, self.me)
+                if meanwhile is not None:  # never sent, and decided on an older thread
+                    self._conflict(c, entry, meanwhile)
+                    report.conflicts += 1
+                    return True
         with store.transaction() as c:
             c.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (entry["id"],))
         attempts = int(entry["attempts"]) + 1
@@ -129,17 +162,28 @@ class OutboxDrainer:
         except RateLimited as exc:
             until = store.now() + timedelta(seconds=max(exc.retry_after, 0.0))
             self.paused_until = until
-            self._retry_at(entry["id"], until, str(exc))
+            self._retry_at(entry["id"], until, str(exc), landed=False)
             report.rate_limited_until, report.last_error = until, str(exc)
             return False
         except TransientError as exc:
             until = store.now() + timedelta(seconds=backoff(attempts, self.rand))
-            self._retry_at(entry["id"], until, str(exc))
+            self._retry_at(entry["id"], until, str(exc), landed=not isinstance(exc, Unreachable))
             report.retrying += 1
             report.offline = exc.status is None
             report.last_error = str(exc)
             return False
-        except (Conflict, PermanentError) as exc:
+        except Conflict as exc:
+            if entry["kind"] in MESSAGE_KINDS:
+                self._refused(entry, exc)
+                report.failed += 1
+            else:
+                with store.transaction() as c:
+                    reason = well_formed(str(exc).splitlines()[0][:300])
+                    self._conflict(c, entry, f"it changed meanwhile: {reason}")
+                report.conflicts += 1
+            report.last_error = str(exc)
+            return True
+        except PermanentError as exc:
             self._refused(entry, exc)
             report.failed += 1
             report.last_error = str(exc)
@@ -208,8 +252,16 @@ class OutboxDrainer:
             fields=self._remote_fields(payload.get("fields") or {}),
             before=self._remote_fields(payload.get("before") or {}),
             known_message_ids=known,
+            # The conversation as this entry leaves it: a pull may have shown the remote's
+            # value since, and the push must still send what the agent did.
             current=self._remote_fields(
-                {k: conv[k] for k in ("status", "tags", "snoozed_until", "assignee_id", "priority")}
+                {
+                    **{
+                        k: conv[k]
+                        for k in ("status", "tags", "snoozed_until", "assignee_id", "priority")
+                    },
+                    **(payload.get("fields") or {}),
+                }
             ),
         )
 
@@ -237,12 +289,46 @@ class OutboxDrainer:
             # snoozed_at, snooze_reason, woken_at, unread…: local bookkeeping, not pushed
         return out
 
-    def _retry_at(self, entry_id: int, until: datetime, error: str) -> None:
+    def _retry_at(self, entry_id: int, until: datetime, error: str, *, landed: bool = True) -> None:
+        """Try again at ``until``; ``landed``: the failed try may have reached the remote."""
+        flag = f"json_set(payload, '$.{MAYBE_LANDED}', 1)" if landed else "payload"
         with self.store.transaction() as c:
             c.execute(
-                "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?",
+                f"UPDATE outbox SET next_attempt_at = ?, last_error = ?, payload = {flag} "
+                "WHERE id = ?",
                 (math.ceil(until.timestamp()), well_formed(error[:500]), entry_id),
             )
+
+    def _conflict(self, c: sqlite3.Connection, entry: sqlite3.Row, meanwhile: str) -> None:
+        """End the entry as a conflict: the local change rolled back where it still stands,
+        and a line in the thread that keeps what the agent meant and how to do it anyway."""
+        payload: dict[str, Any] = json.loads(entry["payload"])
+        cid = int(entry["conversation_id"])
+        names = {int(r[0]): str(r[1]) for r in c.execute("SELECT id, name FROM agents")}
+        intent = intent_of(str(entry["kind"]), payload, names)
+        c.execute(
+            "UPDATE outbox SET state = 'conflict', last_error = ?, next_attempt_at = NULL "
+            "WHERE id = ?",
+            (meanwhile, entry["id"]),
+        )
+        self._roll_back_fields(c, cid, payload, conflict=True)
+        self.store.add_message(
+            cid,
+            author_kind=AuthorKind.SYSTEM,
+            author_name=NOTICE_AUTHOR,
+            body=intent.line(meanwhile, self.keys),
+            created_at=self.store.now(),
+        )
+        record_event(
+            c,
+            cid,
+            None,
+            "sync:conflict",
+            {},
+            {"outbox_id": entry["id"], "kind": entry["kind"], "intent": payload.get("fields")},
+            ts(self.store.now()),
+            None,
+        )
 
     def _refused(self, entry: sqlite3.Row, exc: RemoteError) -> None:
         """Mark the entry failed, roll the local change back, tell the agent in the thread."""
