@@ -201,6 +201,8 @@ class MemoryConnector(BaseConnector):
                         and same_text(m.body, action.body)
                         and m.created_at >= action.created_at - timedelta(days=1)
                     ):
+                        if action.done:
+                            t.status = Status.DONE  # as the RT connector does after finding it
                         return PushResult(m.external_id, already_there=True)
             m = self.desk.add_message(t.id, action.body or "", author=ME, public=action.public)
             self.desk.sent.append((t.id, action.body or "", action.public))

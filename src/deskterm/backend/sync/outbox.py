@@ -226,9 +226,11 @@ class OutboxDrainer:
             known = frozenset(
                 str(r[0])
                 for r in self.store.conn.execute(
+                    # Not this entry's own message: a pull may have linked it already, after
+                    # a try that landed and lost its answer; the retry must find it.
                     "SELECT external_id FROM messages WHERE conversation_id = ? "
-                    "AND external_id IS NOT NULL",
-                    (entry["conversation_id"],),
+                    "AND external_id IS NOT NULL AND id IS NOT ?",
+                    (entry["conversation_id"], payload.get("message_id")),
                 )
             )
             body = payload.get("body")
