@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from deskterm.backend.rows import Unsent
 from deskterm.backend.store import Store
 from deskterm.domain.models import Conversation, Customer, Message, Order
 
@@ -28,6 +29,8 @@ class ConversationBundle:
     goodwill_cents: int = 0
     draft_body: str = ""
     draft_note: bool = False
+    unsent: list[Unsent] = field(default_factory=list)
+    """The agent's actions on it not yet accepted by the remote helpdesk."""
 
     @property
     def order(self) -> Order | None:
@@ -57,6 +60,7 @@ def load_bundle(
     messages = store.messages(conversation_id, limit=THREAD_WINDOW)
     customer = store.customer(conversation.customer_id)
     bundle = ConversationBundle(conversation, messages, customer)
+    bundle.unsent = store.unsent(conversation_id)
     if customer is not None:
         bundle.orders = store.orders(customer.id, limit=10)
         bundle.order_index = relevant_order_index(bundle.orders, messages)
