@@ -89,7 +89,17 @@ def intent_of(kind: str, payload: Mapping[str, Any], names: Mapping[int, str]) -
         return Intent(f"tagged this {' '.join(change)}".rstrip(), "Tag", "desk.tag")
     if "priority" in fields:
         return Intent(f"set the priority to {fields['priority']}", "Set it", "desk.priority")
-    return Intent(f"changed this ({kind})", "Change it", "desk.assign")
+    return _BY_KIND.get(kind, Intent(f"changed this ({kind})", "Change it", "desk.assign"))
+
+
+#: An entry that changes nothing (the value was already there) still says what it was.
+_BY_KIND = {
+    "status": Intent("changed the status", "Change it", "desk.done"),
+    "snooze": Intent("snoozed this", "Snooze", "desk.snooze"),
+    "assign": Intent("assigned this", "Assign", "desk.assign"),
+    "tags": Intent("tagged this", "Tag", "desk.tag"),
+    "priority": Intent("set the priority", "Set it", "desk.priority"),
+}
 
 
 def closes(payload: Mapping[str, Any]) -> bool:
