@@ -128,6 +128,9 @@ async def test_a_done_overtaken_by_a_colleague_shows_a_conflict_and_e_closes_it_
         line = "⚠ You closed this; Paul replied meanwhile. Close anyway? e"
         await until(pilot, lambda: store.messages(cid)[-1].body == line, seconds=30)
         assert desk.tickets[tid].status is Status.OPEN
+        said = "Question 1: " + line
+        await until(pilot, lambda: any(n.message == said for n in app._notifications))
+        assert store.conversation(cid).unread  # type: ignore[union-attr]
         # Paul's reply waits on the customer: the conversation is in that view, not closed.
         inbox = app.screen.query_one(InboxList)
         inbox.focus()

@@ -54,6 +54,8 @@ class Endings:
             body=intent.line(meanwhile, keys),
             created_at=self.store.now(),
         )
+        # The agent decides again: it shows as unread in whichever view it is now.
+        c.execute("UPDATE conversations SET unread = 1 WHERE id = ?", (cid,))
         record_event(
             c,
             cid,
