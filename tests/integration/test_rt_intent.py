@@ -143,3 +143,23 @@ def test_after_an_outage_the_outbox_drains_at_once_in_order(
     for tid in tickets:
         sent = [str(t.get("Content") or "") for t in rt.history(tid) if t["Type"] == "Correspond"]
         assert sent == texts[tid]
+
+
+def test_a_done_whose_answer_was_lost_is_not_done_again_over_a_colleagues_reopen(
+    rt: RTClient, paul: RTClient, desk: Desk, proxy: FaultProxy, queue: str
+) -> None:
+    tid = rt.create_ticket(queue, "Wrong address", "tom@example.com", "wrong street")
+    desk.engine.pull()
+    cid = desk.local(tid)
+    desk.store.set_status(cid, Status.DONE, agent_id=desk.me, outbox={"kind": "status"})
+    proxy.fail_next(1, "delay", seconds=0)  # the push reads the ticket,
+    proxy.fail_next(1, "drop_after")  # then its update lands and the answer is lost
+    desk.engine.drain()
+    assert rt.get_ticket(tid)["Status"] == "resolved" and waiting(desk.store) == 1
+    paul.update_ticket(tid, {"Status": "open"})  # Paul reopens it meanwhile
+    desk.later(300)
+    desk.engine.drain()
+    assert rt.get_ticket(tid)["Status"] == "open"  # not closed a second time over Paul
+    states = [r[0] for r in desk.store.conn.execute("SELECT state FROM outbox")]
+    assert states == ["done"]  # it was applied once: no conflict line as well
+    assert not any(m.body.startswith("⚠") for m in desk.store.messages(cid))
