@@ -87,6 +87,7 @@ def test_an_offline_done_overtaken_by_a_colleagues_reply_ends_in_a_conflict_line
     rt: RTClient, paul: RTClient, desk: Desk, proxy: FaultProxy, queue: str
 ) -> None:
     tid = rt.create_ticket(queue, "Missing bread", "lea@example.com", "il manque le pain")
+    rt.update_ticket(tid, {"Status": "open"})  # taken up; the customer's message is the last
     desk.engine.pull()
     cid = desk.local(tid)
     proxy.unplug()  # RT is out of reach

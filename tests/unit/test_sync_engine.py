@@ -412,6 +412,7 @@ def _outbox_states(desk: Desk) -> list[str]:
 
 
 def test_an_offline_done_overtaken_by_a_colleagues_reply_is_a_conflict_line(desk: Desk) -> None:
+    desk.remote.tickets["1"].status = Status.OPEN  # taken up; the customer wrote last
     desk.engine.pull()
     desk.connector.online = False
     desk.set_status("1", Status.DONE)
