@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, TextArea
 
+from deskterm.domain.models import AuthorKind
 from tests.app.conftest import SIZE, settle
 
 
@@ -110,3 +111,24 @@ def test_narrow_terminal_writing_a_reply(snap_compare, make_app):
 
 def test_narrow_terminal_customer_pane(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=pressing("f3"))
+
+
+def test_unsent_actions_in_the_thread_and_the_row(snap_compare, make_app, desk_store):
+    """A note and a tag the remote helpdesk has not accepted yet: a line each, a ⧗ in the row."""
+    store, ids = desk_store
+    cid = ids["bread"]
+    store.add_message(
+        cid,
+        author_kind=AuthorKind.AGENT,
+        author_id=ids["camille"],
+        author_name="Camille Moreau",
+        body="Le livreur repasse avant 13 h.",
+        public=False,
+        outbox={"kind": "note", "payload": {"body": "Le livreur repasse avant 13 h."}},
+    )
+    store.change_tags(cid, add=["call-back"], agent_id=ids["camille"], outbox={"kind": "tags"})
+    store.conn.execute(
+        "UPDATE outbox SET attempts = 3, last_error = 'cannot reach Request Tracker: "
+        "connection refused' WHERE kind = 'note'"
+    )
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_ready)

@@ -1,4 +1,19 @@
-"""An in-memory helpdesk behind the Connector protocol, with faults on demand (unit tests)."""
+"""An in-memory helpdesk behind the Connector protocol, with faults on demand (unit tests).
+
+It behaves as Request Tracker 5 does where the sync engine's rules depend on it (checked
+against the real server in ``tests/integration/test_rt_sync.py``):
+
+- a public reply, from the customer or from any agent, opens a new or resolved ticket
+  (RT's "On Correspond Open Inactive Tickets"); an internal note changes no status;
+- "waiting on the customer" is not a state of the remote: a ticket is open, and reads as
+  pending when its last public message is an agent's (as the RT connector reads it);
+- a customer's message wakes a snoozed ticket (RT leaves it stalled; the connector reads a
+  customer message after the stall as woken);
+- the status and the snooze are one field: a push sets both from the action's ``current``
+  values, as the RT connector does;
+- a field change retried after an earlier try may have landed is looked up in the ticket's
+  history (RT keeps who changed what) before being called a conflict.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +22,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from deskterm.backend.connectors.errors import Conflict, PermanentError, RemoteError
+from deskterm.backend.connectors.errors import (
+    Conflict,
+    PermanentError,
+    RemoteError,
+    TransientError,
+    Unreachable,
+)
 from deskterm.backend.sync.fields import exact, plan_fields
 from deskterm.backend.sync.protocol import (
     BaseConnector,
@@ -51,6 +72,8 @@ class MemoryHelpdesk:
         self.next_message = 100
         self.sent: list[tuple[str, str, bool]] = []  # (ticket, body, public) actually applied
         self.pushes = 0
+        self.applied: dict[str, int] = {}  # idempotency key -> field writes that changed a ticket
+        self.accepted: set[str] = set()  # idempotency keys of field changes the remote took
 
     def touch(self, ticket: Ticket) -> None:
         self.seq += 1
@@ -60,6 +83,7 @@ class MemoryHelpdesk:
         t = Ticket(tid, subject, RemoteCustomer(f"cust-{customer}", customer, f"{customer}@x.org"))
         self.tickets[tid] = t
         self.add_message(tid, body, author=None)
+        t.status = Status.NEW  # the ticket's creation leaves it new
         return t
 
     def add_message(
@@ -77,10 +101,21 @@ class MemoryHelpdesk:
             public=public,
         )
         t.messages.append(m)
-        if author is None and t.status in (Status.PENDING, Status.DONE):
+        if public and t.status in (Status.NEW, Status.PENDING, Status.DONE):
             t.status = Status.OPEN
+        if author is None:
+            t.snoozed_until = None
         self.touch(t)
         return m
+
+    def status_of(self, t: Ticket) -> Status:
+        """The status as the connector reads it: open is pending when an agent spoke last."""
+        if t.status not in (Status.OPEN, Status.PENDING):
+            return t.status
+        public = [m for m in t.messages if m.public]
+        if public and public[-1].author_kind == "agent":
+            return Status.PENDING
+        return Status.OPEN
 
 
 class MemoryConnector(BaseConnector):
@@ -110,10 +145,8 @@ class MemoryConnector(BaseConnector):
         return ME
 
     def _network(self) -> None:
-        from deskterm.backend.connectors.errors import TransientError
-
         if not self.online:
-            raise TransientError("connection refused")
+            raise Unreachable("connection refused")
 
     def pull(self, cursor: str | None) -> Iterator[PullBatch]:
         self._network()
@@ -133,7 +166,7 @@ class MemoryConnector(BaseConnector):
         return RemoteConversation(
             external_id=t.id,
             subject=t.subject,
-            status=t.status,
+            status=self.desk.status_of(t),
             customer=t.customer,
             created_at=t.messages[0].created_at,
             updated_at=self.desk.now,
@@ -154,8 +187,6 @@ class MemoryConnector(BaseConnector):
         result = self._apply(t, action)
         self.pushed_kinds.append(action.kind)
         if self.lose_answers:
-            from deskterm.backend.connectors.errors import TransientError
-
             self.lose_answers -= 1
             raise TransientError("connection lost after the request was sent")
         return result
@@ -170,28 +201,37 @@ class MemoryConnector(BaseConnector):
                         and same_text(m.body, action.body)
                         and m.created_at >= action.created_at - timedelta(days=1)
                     ):
+                        if action.done:
+                            t.status = Status.DONE  # as the RT connector does after finding it
                         return PushResult(m.external_id, already_there=True)
             m = self.desk.add_message(t.id, action.body or "", author=ME, public=action.public)
             self.desk.sent.append((t.id, action.body or "", action.public))
             if action.done:
                 t.status = Status.DONE
-            elif action.public:
-                t.status = Status.PENDING
+            elif action.public and action.current.get("snoozed_until") is None:
+                t.snoozed_until = None  # a reply to a woken ticket reopens it
             return PushResult(m.external_id)
+        if action.attempts > 1 and action.idempotency_key in self.desk.accepted:
+            return PushResult(already_there=True)  # an earlier try landed (RT's history)
+        raw = "open" if t.status is Status.PENDING else str(t.status)
         now = {
-            "status": str(t.status),
+            "status": raw,
             "tags": list(t.tags),
             "snoozed_until": t.snoozed_until,
             "assignee": t.assignee.external_id if t.assignee else None,
         }
-        plan = plan_fields(action, now, exact)
+        plan = plan_fields(action, now, _same)
         if plan.conflicts:
             name, value = next(iter(plan.conflicts.items()))
             raise Conflict(f"Paul changed the {name} to {value}")
+        if "status" in plan.send or "snoozed_until" in plan.send:
+            # One field on the remote, set from the conversation's whole state (RT's stalled).
+            t.status = Status(action.current.get("status", plan.send.get("status", "open")))
+            if t.status is Status.PENDING:
+                t.status = Status.OPEN
+            t.snoozed_until = action.current.get("snoozed_until")
         for name, value in plan.send.items():
-            if name == "status":
-                t.status = Status(value)
-            elif name == "tags":
+            if name == "tags":
                 t.tags = list(value)
             elif name == "snoozed_until":
                 t.snoozed_until = value
@@ -199,6 +239,9 @@ class MemoryConnector(BaseConnector):
                 t.assignee = {ME.external_id: ME, PAUL.external_id: PAUL}.get(value)
         if plan.send:
             self.desk.touch(t)
+            key = action.idempotency_key
+            self.desk.applied[key] = self.desk.applied.get(key, 0) + 1
+        self.desk.accepted.add(action.idempotency_key)
         return PushResult()
 
     def fetch_customer(self, external_id: str) -> RemoteCustomer:
@@ -209,6 +252,12 @@ class MemoryConnector(BaseConnector):
 
     def macros(self) -> list[RemoteMacro]:
         return [RemoteMacro("mac-1", "Thanks", "Hi {{ticket.requester.first_name}}", [])]
+
+
+def _same(name: str, remote: Any, local: Any) -> bool:
+    if name == "status":  # open and pending are one state on the remote
+        return bool({"pending": "open"}.get(str(local), str(local)) == remote)
+    return exact(name, remote, local)
 
 
 def at(minutes: float) -> datetime:

@@ -72,14 +72,18 @@ class FaultProxy:
         self._listener: socket.socket | None = None
         self._acceptor: threading.Thread | None = None
         self._handlers: set[threading.Thread] = set()
+        self._port = 0
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> FaultProxy:
         """Listen on a free loopback port and accept connections in a background thread."""
+        return self._bind(0)
+
+    def _bind(self, port: int) -> FaultProxy:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", 0))
+        listener.bind(("127.0.0.1", port))
         listener.listen(64)
         listener.settimeout(0.2)
         self._listener = listener
@@ -105,6 +109,17 @@ class FaultProxy:
         for handler in handlers:
             handler.join(timeout=5)
 
+    def unplug(self) -> None:
+        """The remote goes away: new connections are refused until :meth:`plug`."""
+        port = self.port
+        self.stop()
+        self._port = port
+
+    def plug(self) -> None:
+        """The remote is back, on the same port."""
+        self._stopping.clear()
+        self._bind(self._port)
+
     def __enter__(self) -> FaultProxy:
         return self.start()
 
@@ -119,9 +134,12 @@ class FaultProxy:
     @property
     def port(self) -> int:
         """The loopback port the proxy listens on."""
+        if self._port:
+            return self._port
         if self._listener is None:
             raise RuntimeError("the proxy is not started")
-        return int(self._listener.getsockname()[1])
+        self._port = int(self._listener.getsockname()[1])
+        return self._port
 
     @property
     def url(self) -> str:

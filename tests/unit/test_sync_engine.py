@@ -139,6 +139,7 @@ def test_actions_go_out_in_order_per_conversation(desk: Desk) -> None:
     desk.connector.push_faults.append(TransientError("timed out", status=504))
     report = desk.engine.drain()
     assert report.pushed == 0 and report.retrying == 1
+    desk.engine.fast_drain = False
     desk.later(0.5)
     report = desk.engine.drain()  # the first entry waits its backoff: so does the status
     assert report.pushed == 1 and desk.connector.pushed_kinds == ["reply"]
@@ -217,12 +218,13 @@ def test_a_refused_reply_goes_back_to_the_draft_with_a_notice(desk: Desk) -> Non
 def test_a_conflicting_status_change_keeps_the_remote_version(desk: Desk) -> None:
     desk.engine.pull()
     desk.set_status("2", Status.DONE)
-    desk.remote.tickets["2"].status = Status.PENDING  # Paul answered and set it meanwhile
-    desk.remote.touch(desk.remote.tickets["2"])
+    desk.remote.add_message("2", "Refund sent today", author=PAUL)  # which opens it
     desk.engine.drain()
-    assert desk.remote.tickets["2"].status == Status.PENDING
+    assert desk.remote.tickets["2"].status == Status.OPEN
     thread = desk.thread("2")
     assert thread[-1][0] == "system" and "changed meanwhile" in thread[-1][1]
+    assert thread[-1][1].endswith("Close anyway? e")
+    assert desk.store.conn.execute("SELECT state FROM outbox").fetchone()[0] == "conflict"
     desk.engine.pull()
     conv = desk.store.conversation(desk.local("2"))
     assert conv is not None and conv.status == Status.PENDING
@@ -400,3 +402,148 @@ def test_a_remote_error_with_a_lone_surrogate_is_kept_readable(desk: Desk) -> No
     assert report.failed == 1
     refused = desk.store.conn.execute("SELECT state, last_error FROM outbox").fetchone()
     assert refused[0] == "failed" and "\ufffd" in refused[1]
+
+
+# -- nothing vanishes: a stale close or snooze ends as a conflict line with the intent ------
+
+
+def _outbox_states(desk: Desk) -> list[str]:
+    return [r[0] for r in desk.store.conn.execute("SELECT state FROM outbox ORDER BY id")]
+
+
+def test_an_offline_done_overtaken_by_a_colleagues_reply_is_a_conflict_line(desk: Desk) -> None:
+    desk.remote.tickets["1"].status = Status.OPEN  # taken up; the customer wrote last
+    desk.engine.pull()
+    desk.connector.online = False
+    desk.set_status("1", Status.DONE)
+    desk.engine.drain()  # cannot connect: the done waits
+    desk.later(30)
+    desk.remote.add_message("1", "On vous renvoie le pain demain", author=PAUL)
+    desk.connector.online = True
+    desk.engine.pull()  # Paul's reply comes in; the remote's open status shows
+    desk.later(300)
+    desk.engine.drain()
+    assert desk.remote.tickets["1"].status == Status.OPEN  # not closed behind Paul's back
+    assert _outbox_states(desk) == ["conflict"]
+    assert desk.thread("1")[-1] == (
+        "system",
+        "⚠ You closed this; Paul replied meanwhile. Close anyway? e",
+    )
+    assert desk.engine.status().describe() == "1 conflict"
+    # The usual key again: the conversation is open locally, so e closes it, and this time
+    # the agent decided on the thread as it is.
+    conv = desk.store.conversation(desk.local("1"))
+    assert conv is not None and conv.status != Status.DONE
+    desk.set_status("1", Status.DONE)
+    desk.engine.drain()
+    assert desk.remote.tickets["1"].status == Status.DONE
+    assert _outbox_states(desk) == ["conflict", "done"]
+
+
+def test_a_snooze_overtaken_by_the_customer_keeps_the_wake_time_in_the_line(desk: Desk) -> None:
+    desk.engine.pull()
+    desk.connector.online = False
+    cid = desk.local("3")
+    until = T0 + timedelta(days=1, hours=2)
+    desk.store.snooze(cid, until, agent_id=desk.me, outbox={"kind": "snooze", "payload": {}})
+    desk.engine.drain()
+    desk.remote.add_message("3", "any news?", author=None)
+    desk.connector.online = True
+    desk.engine.pull()
+    desk.later(300)
+    desk.engine.drain()
+    assert desk.remote.tickets["3"].snoozed_until is None
+    line = desk.thread("3")[-1][1]
+    assert line == (
+        "⚠ You snoozed this until Wed 25 Nov 11:00 UTC; Ana wrote meanwhile. Snooze anyway? z"
+    )
+    conv = desk.store.conversation(cid)
+    assert conv is not None and conv.snoozed_until is None  # the customer's message shows
+
+
+def test_a_done_that_may_have_landed_is_never_also_a_conflict(desk: Desk) -> None:
+    desk.engine.pull()
+    desk.set_status("1", Status.DONE)
+    desk.connector.lose_answers = 1  # the close lands on the remote; its answer is lost
+    desk.engine.drain()
+    assert desk.remote.tickets["1"].status == Status.DONE
+    desk.remote.add_message("1", "Reopening: the customer called", author=PAUL)
+    desk.engine.pull()
+    desk.later(300)
+    desk.engine.drain()  # the retry finds its own change: done, not a conflict
+    assert _outbox_states(desk) == ["done"]
+    assert not any(body.startswith("⚠") for _, body in desk.thread("1"))
+    assert desk.remote.applied == {next(iter(desk.remote.applied)): 1}
+    assert desk.remote.tickets["1"].status == Status.OPEN  # Paul's reopen stands
+
+
+def test_a_reopen_pushed_after_a_pull_showed_the_remote_sends_what_the_agent_did(
+    desk: Desk,
+) -> None:
+    desk.engine.pull()
+    desk.set_status("2", Status.DONE)
+    desk.engine.drain()
+    desk.engine.pull()
+    desk.connector.online = False
+    desk.set_status("2", Status.OPEN)  # reopened offline
+    desk.engine.drain()
+    desk.connector.online = True
+    ticket = desk.remote.tickets["2"]
+    ticket.tags = ["refund"]
+    desk.remote.touch(ticket)
+    desk.engine.pull()
+    desk.later(300)
+    desk.engine.drain()
+    assert ticket.status == Status.OPEN and _outbox_states(desk) == ["done", "done"]
+
+
+# -- a fast drain: when the remote answers again, what waits goes at once, in order --------
+
+
+def test_after_an_outage_a_successful_pull_lets_every_waiting_entry_go_in_order(
+    desk: Desk,
+) -> None:
+    desk.engine.pull()
+    desk.connector.online = False
+    for n in range(6):
+        desk.reply(str(n % 3 + 1), f"message {n}")
+    for _ in range(180):  # a three-minute outage, the loop draining every second
+        desk.engine.drain()
+        desk.later(1)
+    waits = [r[0] for r in desk.store.conn.execute("SELECT next_attempt_at FROM outbox") if r[0]]
+    assert max(waits) - desk.clock.now.timestamp() > 60  # each would wait out its backoff
+    desk.connector.online = True
+    desk.engine.pull()  # the remote answers
+    desk.later(1)
+    desk.engine.drain()
+    assert waiting(desk.store) == 0
+    assert [b for _, b, _ in desk.remote.sent] == [f"message {n}" for n in range(6)]
+
+
+def test_a_push_that_succeeds_hurries_the_entries_of_other_conversations(desk: Desk) -> None:
+    desk.engine.pull()
+    desk.connector.online = False
+    desk.reply("1", "one")
+    desk.engine.drain()
+    desk.later(3)
+    desk.engine.drain()  # a second failure: 4 s more
+    desk.connector.online = True
+    desk.reply("2", "two")  # new, due at once: it goes, and tells the drainer RT is back
+    desk.later(0.5)
+    report = desk.engine.drain()
+    assert report.pushed == 2 and waiting(desk.store) == 0
+    assert [b for _, b, _ in desk.remote.sent] == ["two", "one"]
+
+
+def test_a_rate_limit_still_holds_when_the_remote_answers(desk: Desk) -> None:
+    desk.engine.pull()
+    desk.reply("1", "one")
+    desk.connector.push_faults.append(RateLimited("slow down", retry_after=30))
+    desk.engine.drain()
+    desk.engine.pull()  # answers, and hurries: but the account's pause holds
+    desk.later(5)
+    desk.engine.drain()
+    assert desk.remote.sent == []
+    desk.later(26)
+    desk.engine.drain()
+    assert desk.remote.sent == [("1", "one", True)]

@@ -13,7 +13,10 @@ import time
 from typing import TYPE_CHECKING
 
 from deskterm.backend.sync import SyncEngine, SyncStatus
+from deskterm.backend.sync.intent import DEFAULT_KEYS
 from deskterm.backend.sync.outbox import waiting
+from deskterm.domain.safety import one_line
+from deskterm.keymap import keys_for
 
 if TYPE_CHECKING:
     from deskterm.app import DeskApp
@@ -33,6 +36,7 @@ class SyncRunner:
         self.stop = threading.Event()
         self._warned_at: float | None = None
         self._agents_seen = -1
+        self._conflict_seen: int | None = None
 
     @property
     def label(self) -> str:
@@ -40,6 +44,10 @@ class SyncRunner:
 
     def start(self, app: DeskApp) -> None:
         """Start the background worker (call from the event loop, on mount)."""
+        # Conflict lines name the agent's own keys for doing an action anyway.
+        self.engine.drainer.keys = {
+            key_id: keys_for(key_id, app.keymap_overrides).split(",")[0] for key_id in DEFAULT_KEYS
+        }
 
         def report(status: SyncStatus) -> None:
             if self.stop.is_set():
@@ -52,7 +60,17 @@ class SyncRunner:
             if count != self._agents_seen:
                 self._agents_seen = count
                 agents = store.agents()
+            conflicts = self._new_conflicts()
             app.call_from_thread(self._show, app, status, agents)
+            for subject, line in conflicts:
+                app.call_from_thread(
+                    app.notify,
+                    one_line(f"{subject}: {line}", 300),
+                    title="Changed meanwhile",
+                    severity="warning",
+                    timeout=15,
+                    markup=False,
+                )
 
         def work() -> None:
             try:
@@ -65,6 +83,33 @@ class SyncRunner:
             )
 
         app.run_worker(work, thread=True, group="sync", name="sync", exit_on_error=False)
+
+    def _new_conflicts(self) -> list[tuple[str, str]]:
+        """The conflicts ended since the last report (subject, line), read in the worker."""
+        conn = self.engine.store.conn
+        newest = int(
+            conn.execute(
+                "SELECT coalesce(max(id), 0) FROM outbox WHERE state = 'conflict'"
+            ).fetchone()[0]
+        )
+        seen, self._conflict_seen = self._conflict_seen, newest
+        if seen is None or newest <= seen:
+            return []  # the first report only notes where the outbox stands
+        found = []
+        for (cid,) in conn.execute(
+            "SELECT DISTINCT conversation_id FROM outbox WHERE state = 'conflict' AND id > ? "
+            "ORDER BY id LIMIT 3",
+            (seen,),
+        ).fetchall():
+            row = conn.execute(
+                "SELECT c.subject, m.body FROM conversations c JOIN messages m "
+                "ON m.conversation_id = c.id WHERE c.id = ? AND m.author_kind = 'system' "
+                "AND m.body LIKE '⚠ You %' ORDER BY m.id DESC LIMIT 1",
+                (cid,),
+            ).fetchone()
+            if row is not None:
+                found.append((str(row[0]), str(row[1])))
+        return found
 
     def _show(self, app: DeskApp, status: SyncStatus, agents: list[Agent] | None) -> None:
         if agents is not None:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from deskterm.backend.rows import Unsent
 from deskterm.backend.store import Store
 from deskterm.domain.models import Conversation, Customer, Message, Order
 from deskterm.domain.problems import Problem
@@ -31,6 +32,8 @@ class ConversationBundle:
     draft_note: bool = False
     problems: list[Problem] = field(default_factory=list)
     """The problems this conversation reports, the latest linked first."""
+    unsent: list[Unsent] = field(default_factory=list)
+    """The agent's actions on it not yet accepted by the remote helpdesk."""
 
     @property
     def order(self) -> Order | None:
@@ -61,6 +64,7 @@ def load_bundle(
     customer = store.customer(conversation.customer_id)
     bundle = ConversationBundle(conversation, messages, customer)
     bundle.problems = store.problems_of_conversation(conversation_id)
+    bundle.unsent = store.unsent(conversation_id)
     if customer is not None:
         bundle.orders = store.orders(customer.id, limit=10)
         bundle.order_index = relevant_order_index(bundle.orders, messages)

@@ -61,6 +61,21 @@ class InboxRow:
     vip: bool
     version: int
     sort_value: int
+    unsent: bool = False
+    """An action on it waits in the outbox: not yet accepted by the remote helpdesk."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unsent:
+    """An action of the agent's still waiting in the outbox, as the thread shows it."""
+
+    outbox_id: int
+    message_id: int | None
+    """The reply or note it sends (shown under it); None for a change (shown at the end)."""
+    what: str
+    """In the agent's words: "your reply", "you closed this"."""
+    attempts: int
+    last_error: str | None
 
 
 #: An inbox line shows at most a screen's width of a name or subject: a page never reads
@@ -69,7 +84,9 @@ INBOX_COLUMNS = (
     "c.id, c.channel, c.status, substr(cu.name, 1, 200), substr(c.subject, 1, 400), c.preview, "
     "c.last_message_at, c.created_at, "
     "c.sla_due_at, c.assignee_id, c.unread, c.snoozed_until, c.woken_at, c.tags, c.priority, "
-    "cu.vip, c.version"
+    "cu.vip, c.version, "
+    # Cheap while the outbox is short: the index on (state, id) finds the pending entries.
+    "EXISTS(SELECT 1 FROM outbox o WHERE o.state = 'pending' AND o.conversation_id = c.id)"
 )
 
 
@@ -93,6 +110,7 @@ def inbox_row(r: sqlite3.Row | tuple, sort_value: int) -> InboxRow:
         vip=bool(r[15]),
         version=r[16],
         sort_value=sort_value,
+        unsent=bool(r[17]),
     )
 
 

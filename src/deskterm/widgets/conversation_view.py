@@ -26,6 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
+from deskterm.backend.rows import Unsent
 from deskterm.domain.models import AuthorKind, Conversation, Message
 from deskterm.domain.safety import NAME_CELLS, html_to_text, one_line, to_text
 
@@ -70,6 +71,16 @@ def message_text(message: Message, *, now: datetime, tz: ZoneInfo) -> Text:
     return text
 
 
+def unsent_text(unsent: Unsent) -> Text:
+    """The line of an action not yet accepted by the remote: what, and how the tries went."""
+    text = Text(f"⧗ Not sent yet: {unsent.what}")
+    if unsent.attempts:
+        tries = f"{unsent.attempts} tr{'ies' if unsent.attempts != 1 else 'y'}"
+        error = f": {one_line(unsent.last_error, 80)}" if unsent.last_error else ""
+        text.append(f" · {tries}{error}", style="dim")
+    return text
+
+
 @dataclass
 class _Block:
     """One message of the thread, or a line of the widget's own (``kind`` says which)."""
@@ -96,6 +107,7 @@ class ThreadView(ScrollView, can_focus=True):
         "thread--note-body",
         "thread--system",
         "thread--muted",
+        "thread--unsent",
     }
 
     DEFAULT_CSS = """
@@ -106,6 +118,7 @@ class ThreadView(ScrollView, can_focus=True):
     ThreadView > .thread--note-body { background: $warning 10%; }
     ThreadView > .thread--system { color: $text-muted; }
     ThreadView > .thread--muted { color: $text-muted; text-style: italic; }
+    ThreadView > .thread--unsent { color: $warning; text-style: italic; }
     """
 
     class NeedOlder(TMessage):
@@ -134,16 +147,36 @@ class ThreadView(ScrollView, can_focus=True):
 
     # -- what is shown ---------------------------------------------------------------------
 
-    def show(self, conversation: Conversation, messages: list[Message], *, now: datetime) -> None:
-        """Replace the thread with the newest ``messages`` of ``conversation``."""
+    def show(
+        self,
+        conversation: Conversation,
+        messages: list[Message],
+        *,
+        now: datetime,
+        unsent: list[Unsent] | None = None,
+    ) -> None:
+        """Replace the thread with the newest ``messages`` of ``conversation``; each of the
+        ``unsent`` actions on its own line (under its message, or at the end)."""
         self.conversation = conversation
         self._now = now
         self._loading = False
         self._remaining = max(0, conversation.message_count - len(messages))
         self._oldest_id = messages[0].id if messages else None
-        blocks = [self._message_block(m) for m in messages]
+        under: dict[int, list[Unsent]] = {}
+        for u in unsent or []:
+            under.setdefault(u.message_id or 0, []).append(u)
+        shown = {m.id for m in messages}
+        blocks = []
+        for m in messages:
+            blocks.append(self._message_block(m))
+            blocks += [_Block("unsent", unsent_text(u)) for u in under.get(m.id, [])]
         if not messages:
             blocks.append(_Block("muted", Text("No messages yet.")))
+        blocks += [
+            _Block("unsent", unsent_text(u))
+            for u in unsent or []
+            if u.message_id is None or u.message_id not in shown
+        ]
         self._blocks = self._with_marker(blocks)
         self._relayout()
         self.scroll_end(animate=False, immediate=True, x_axis=False)
@@ -201,7 +234,7 @@ class ThreadView(ScrollView, can_focus=True):
             console = self.app.console
             block.lines = list(block.text.wrap(console, width, overflow="fold"))
             block.width = width
-            if block.kind in ("customer", "agent", "note", "system"):
+            if block.kind in ("customer", "agent", "note", "system", "unsent"):
                 block.lines.append(Text())  # the gap below a message
         return block.lines
 
@@ -233,7 +266,7 @@ class ThreadView(ScrollView, can_focus=True):
             get = self.get_component_rich_style
             self._styles = {
                 kind: get(f"thread--{kind}", partial=True)
-                for kind in ("customer", "agent", "note", "system", "muted")
+                for kind in ("customer", "agent", "note", "system", "muted", "unsent")
             }
             # A translucent background is blended here: a Rich style has no alpha.
             tint = self.get_component_styles("thread--note-body").background
@@ -277,6 +310,10 @@ class ThreadView(ScrollView, can_focus=True):
             return self._strip(Text(" ") + text, width, base, index, selection)
         if self._is_gap(block, line):
             return Strip.blank(width, base)
+        if block.kind == "unsent":
+            text = line.copy()
+            text.stylize(self._style("unsent"))
+            return self._strip(Text(" ") + text, width, base, index, selection)
         background = base + self._style("note-body") if block.kind == "note" else base
         bar = Segment(BAR + " ", background + self._style(block.kind))
         body = line.copy()
@@ -313,7 +350,9 @@ class ThreadView(ScrollView, can_focus=True):
         lines = []
         for block in self._blocks:
             for line in self._lines_of(block):
-                if block.kind in ("older", "muted"):
+                if self._is_gap(block, line):
+                    lines.append("")
+                elif block.kind in ("older", "muted", "unsent"):
                     lines.append(" " + line.plain)
                 else:
                     lines.append("" if self._is_gap(block, line) else BAR + " " + line.plain)

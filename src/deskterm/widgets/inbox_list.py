@@ -294,7 +294,16 @@ class InboxList(InboxWindow, can_focus=True):
         now = self.clock()
         selected = row.id in self.selected_ids
         is_cursor = index == self.cursor
-        key = (row.id, row.version, part, width, is_cursor, selected, int(now.timestamp()) // 30)
+        key = (
+            row.id,
+            row.version,
+            part,
+            width,
+            is_cursor,
+            selected,
+            int(now.timestamp()) // 30,
+            row.unsent,
+        )
         strip = self._strips.get(key)
         if strip is None:
             styles = looks.cursor if is_cursor else looks.selected if selected else looks.plain

@@ -1,7 +1,8 @@
 """How one conversation reads in the inbox: two lines of plain ``Text``, built from a row.
 
 Line one says who and how urgent: selection mark, unread dot, channel, priority, customer,
-VIP star, then on the right the SLA countdown, the age and the assignee's initials. Line two
+VIP star, then on the right ``⧗`` when an action on it is not yet accepted by the remote
+helpdesk, the SLA countdown, the age and the assignee's initials. Line two
 says what: the subject (or the first line), then snooze clock or "woken", and tags.
 
 Customer strings go through :func:`deskterm.domain.safety.one_line`: never markup, never escapes.
@@ -31,6 +32,8 @@ CHANNEL_ICONS = {
 }
 
 PRIORITY_MARKS = {Priority.URGENT: "‼", Priority.HIGH: "!", Priority.LOW: "↓"}
+#: The mark of a conversation with an action not yet accepted by the remote helpdesk.
+UNSENT_MARK = "⧗"
 
 #: What a row's marks and columns mean, for the ``?`` screen: (an example, its meaning).
 LEGEND: tuple[tuple[str, str], ...] = (
@@ -131,6 +134,8 @@ def row_lines(
         who.append(" ★", s.vip)
 
     when = Text(style=s.base)
+    if row.unsent:
+        when.append(UNSENT_MARK + " ", s.due_soon)
     state = sla_state(row.sla_due_at, now)
     if row.sla_due_at is not None and state is not SLAState.NONE:
         clock_style = {

@@ -20,6 +20,11 @@ class TransientError(RemoteError):
     """Worth retrying: a timeout, a dropped connection, a 5xx answer."""
 
 
+class Unreachable(TransientError):
+    """The remote could not be reached at all (connection refused, no route, connect
+    timeout): the request that failed never left, so it cannot have changed anything."""
+
+
 class RateLimited(TransientError):
     """The remote asked us to slow down (HTTP 429); wait ``retry_after`` seconds."""
 

@@ -308,6 +308,9 @@ class RTConnector(BaseConnector):
             "priority": str(priority_of(ticket.get("Priority"))),
         }
         plan = plan_fields(action, remote, _same)
+        status_change = {"status", "snoozed_until"} & {*plan.send, *plan.conflicts}
+        if status_change and action.attempts > 1 and self._landed(tid, action):
+            return PushResult(already_there=True)  # ours landed; someone changed it since
         if plan.conflicts:
             who = ticket.get("LastUpdatedBy") or "someone"
             said = ", ".join(f"the {k} to {say_value(v)}" for k, v in plan.conflicts.items())
@@ -338,6 +341,21 @@ class RTConnector(BaseConnector):
         if update:
             self.client.update_ticket(tid, update)
         return PushResult()
+
+    def _landed(self, tid: int, action: PushAction) -> bool:
+        """Whether an earlier try of this status change reached RT (its answer lost): a
+        Status transaction of ours to the status it sets, since the action was taken."""
+        status = str(action.current.get("status", action.fields.get("status", "")))
+        until = action.current.get("snoozed_until")
+        wanted = "resolved" if status == "done" else "stalled" if until is not None else "open"
+        since = action.created_at - timedelta(minutes=1)  # the two clocks may differ a little
+        return any(
+            txn.get("Type") == "Status"
+            and txn.get("Creator") == self.user
+            and txn.get("NewValue") == wanted
+            and (txn.get("Created") or since) >= since
+            for txn in self.client.history(tid, parts=lambda _txn: False)
+        )
 
 
 def _same(name: str, remote: Any, local: Any) -> bool:

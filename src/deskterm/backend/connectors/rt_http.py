@@ -23,6 +23,7 @@ from deskterm.backend.connectors.errors import (
     PermanentError,
     RateLimited,
     TransientError,
+    Unreachable,
 )
 from deskterm.backend.connectors.rt_records import refusals, retry_after_seconds
 
@@ -109,6 +110,8 @@ class RTSession:
                 )
                 if response.status_code in (302, 401):
                     raise AuthError(f"RT refused the login of {self._login['user']!r}", status=401)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise Unreachable(f"cannot reach RT for {method} {path}: {exc}") from exc
         except httpx.TimeoutException as exc:
             raise TransientError(f"RT did not answer {method} {path} in time: {exc}") from exc
         except httpx.TransportError as exc:

@@ -30,6 +30,7 @@ from deskterm.backend.connectors.errors import (
     RateLimited,
     RemoteError,
     TransientError,
+    Unreachable,
 )
 
 log = logging.getLogger(__name__)
@@ -198,6 +199,8 @@ class ZendeskHTTP:
         where = f"{method} /api/v2/{path}"
         try:
             response = self._http.request(method, path, params=params, json=json)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise Unreachable(f"{where}: cannot connect ({type(exc).__name__})") from exc
         except httpx.TimeoutException as exc:
             raise TransientError(f"{where}: timed out ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:

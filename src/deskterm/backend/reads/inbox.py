@@ -42,7 +42,7 @@ def _page_sql(spec: ViewSQL, rest: str, order: str) -> str:
 
 def _sorted_row(r: sqlite3.Row | tuple) -> InboxRow:
     """An inbox row read with INBOX_COLUMNS then the view's sort value."""
-    return rows.inbox_row(r, r[17] if r[17] is not None else 0)
+    return rows.inbox_row(r, r[18] if r[18] is not None else 0)
 
 
 class Inbox:

@@ -7,7 +7,7 @@ import json
 
 from deskterm.backend import rows
 from deskterm.backend.db import Connections, dt
-from deskterm.backend.rows import CONVERSATION_COLUMNS
+from deskterm.backend.rows import CONVERSATION_COLUMNS, Unsent
 from deskterm.domain.models import Conversation, Event, Message
 
 
@@ -45,6 +45,32 @@ class Threads:
             params.append(limit)
         sql += " ORDER BY created_at, id"
         return [rows.message(r) for r in self._db.conn.execute(sql, params)]
+
+    def unsent(self, conversation_id: int) -> list[Unsent]:
+        """The agent's actions on the conversation not yet accepted by the remote, oldest
+        first (nothing in local mode: there is no outbox to wait in)."""
+        found = self._db.conn.execute(
+            "SELECT id, kind, payload, attempts, last_error FROM outbox "
+            "WHERE state = 'pending' AND conversation_id = ? ORDER BY id",
+            (conversation_id,),
+        ).fetchall()
+        if not found:
+            return []
+        from deskterm.backend.sync.intent import intent_of  # the sync package reads the store
+
+        names = {int(r[0]): str(r[1]) for r in self._db.conn.execute("SELECT id, name FROM agents")}
+        unsent = []
+        for r in found:
+            payload = json.loads(r["payload"])
+            message = payload.get("message_id") if r["kind"] in ("reply", "note") else None
+            if message is not None:
+                what = "your note" if r["kind"] == "note" else "your reply"
+                if payload.get("done"):
+                    what += " and its done"
+            else:
+                what = "you " + intent_of(str(r["kind"]), payload, names).did
+            unsent.append(Unsent(int(r["id"]), message, what, int(r["attempts"]), r["last_error"]))
+        return unsent
 
     def customer_conversations(self, customer_id: int, *, limit: int = 20) -> list[Conversation]:
         """The customer's conversations, newest first."""

@@ -35,6 +35,7 @@ class SyncStatus:
     total: int | None = None
     waiting: int = 0
     failed: int = 0
+    conflicts: int = 0
     last_error: str | None = None
     last_pull_at: datetime | None = None
 
@@ -54,6 +55,8 @@ class SyncStatus:
             parts.append(actions)
         if self.failed:
             parts.append(f"{self.failed} refused")
+        if self.conflicts:
+            parts.append(f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''}")
         return ", ".join(parts) or "synced"
 
 
@@ -74,6 +77,14 @@ class SyncEngine:
         self._status = SyncStatus()
         self._lock = threading.Lock()
         self.me: RemoteAgent | None = None
+        self.fast_drain = True
+        """Retry every waiting entry at once when the remote answers again."""
+        self.clock: Callable[[], float] = time.monotonic
+        """Seconds, for the loop's pull schedule (tests and benches pass a fake one)."""
+        self._pull_requested = threading.Event()
+        self._pull_requested.set()
+        self._last_pull: float | None = None
+        self._not_before = 0.0
 
     @property
     def name(self) -> str:
@@ -90,7 +101,7 @@ class SyncEngine:
         me = well_formed_record(self.connector.whoami())
         with self.store.transaction() as c:
             set_state(c, self.name, "me", json.dumps(me.__dict__))
-            agent_id(c, me)
+            self.drainer.me = agent_id(c, me)
         self.me = me
         return me
 
@@ -100,6 +111,8 @@ class SyncEngine:
         if raw is None:
             return None
         self.me = RemoteAgent(**json.loads(raw))
+        with self.store.transaction() as c:
+            self.drainer.me = agent_id(c, self.me)
         return self.me
 
     def local_agent_id(self) -> int | None:
@@ -133,6 +146,8 @@ class SyncEngine:
             with self.store.transaction() as c:
                 set_state(c, self.name, "last_pull_at", str(ts(self.store.now())))
             self._update(last_pull_at=self.store.now(), online=True, last_error=None)
+            if self.fast_drain:
+                self.drainer.hurry()  # the remote answers: what waits goes now, in order
         except TransientError as exc:
             self._update(online=isinstance(exc, RateLimited), last_error=str(exc))
             raise
@@ -143,6 +158,16 @@ class SyncEngine:
     def drain(self) -> DrainReport:
         """Push what the outbox holds and is due."""
         report = self.drainer.drain()
+        if self.fast_drain and report.pushed and report.waited and not report.stopped:
+            # The remote answers again: the entries still waiting out a backoff go now.
+            self.drainer.hurry()
+            more = self.drainer.drain()
+            report.pushed += more.pushed
+            report.failed += more.failed
+            report.conflicts += more.conflicts
+            report.retrying, report.waited = more.retrying, more.waited
+            report.offline, report.stopped = more.offline, more.stopped
+            report.last_error = more.last_error or report.last_error
         if report.pushed:
             self._update(online=True)
         if report.offline:
@@ -171,42 +196,47 @@ class SyncEngine:
         """Until ``stop`` is set: drain the outbox about every second, pull every
         ``interval`` seconds (or at once when ``pull_now`` is called). Network trouble is
         waited out, never raised."""
-        self._pull_requested = threading.Event()
         self._pull_requested.set()
-        last_pull = 0.0
-        not_before = 0.0
         while not stop.is_set():
-            try:
-                if self.me is None and self.remembered_me() is None:
-                    self.identify()
-                self.drain()
-                now = time.monotonic()
-                due = now - last_pull >= interval or self._pull_requested.is_set()
-                if due and now >= not_before:
-                    self._pull_requested.clear()
-                    last_pull = now
-                    self.pull((lambda _n, _t: on_status(self.status())) if on_status else None)
-                    self.drain()
-            except RateLimited as exc:
-                not_before = time.monotonic() + exc.retry_after  # the account's limit: wait
-                self._update(last_error=str(exc).splitlines()[0][:300])
-            except RemoteError as exc:
-                self._update(
-                    online=not isinstance(exc, TransientError) or isinstance(exc, RateLimited),
-                    last_error=str(exc).splitlines()[0][:300],
-                )
-            except Exception as exc:  # the loop must survive; the status bar says why
-                self._update(last_error=f"{type(exc).__name__}: {exc}"[:300])
-            self._refresh_counts()
-            if on_status is not None:
-                on_status(self.status())
+            self.turn(interval=interval, on_status=on_status)
             stop.wait(drain_every)
+
+    def turn(
+        self, *, interval: float, on_status: Callable[[SyncStatus], None] | None = None
+    ) -> None:
+        """One turn of the loop: drain, pull when due, drain what the pull let go."""
+        try:
+            if self.me is None and self.remembered_me() is None:
+                self.identify()
+            self.drain()
+            now = self.clock()
+            due = (
+                self._last_pull is None
+                or now - self._last_pull >= interval
+                or self._pull_requested.is_set()
+            )
+            if due and now >= self._not_before:
+                self._pull_requested.clear()
+                self._last_pull = now
+                self.pull((lambda _n, _t: on_status(self.status())) if on_status else None)
+                self.drain()
+        except RateLimited as exc:
+            self._not_before = self.clock() + exc.retry_after  # the account's limit: wait
+            self._update(last_error=str(exc).splitlines()[0][:300])
+        except RemoteError as exc:
+            self._update(
+                online=not isinstance(exc, TransientError) or isinstance(exc, RateLimited),
+                last_error=str(exc).splitlines()[0][:300],
+            )
+        except Exception as exc:  # the loop must survive; the status bar says why
+            self._update(last_error=f"{type(exc).__name__}: {exc}"[:300])
+        self._refresh_counts()
+        if on_status is not None:
+            on_status(self.status())
 
     def pull_now(self) -> None:
         """Ask the running loop for a pull at its next turn."""
-        requested = getattr(self, "_pull_requested", None)
-        if requested is not None:
-            requested.set()
+        self._pull_requested.set()
 
     # -- status --------------------------------------------------------------------------
 
@@ -219,9 +249,14 @@ class SyncEngine:
             self._status = replace(self._status, **changes)  # type: ignore[arg-type]
 
     def _refresh_counts(self) -> None:
-        failed = int(
+        counts = dict(
             self.store.conn.execute(
-                "SELECT count(*) FROM outbox WHERE state = 'failed'"
-            ).fetchone()[0]
+                "SELECT state, count(*) FROM outbox WHERE state IN ('failed', 'conflict') "
+                "GROUP BY state"
+            ).fetchall()
         )
-        self._update(waiting=waiting(self.store), failed=failed)
+        self._update(
+            waiting=waiting(self.store),
+            failed=int(counts.get("failed", 0)),
+            conflicts=int(counts.get("conflict", 0)),
+        )

@@ -9,9 +9,13 @@ Each entry was written in the same transaction as the local change it pushes. Th
   sending a message again — a reply is never sent twice;
 - retries transient failures with exponential backoff and jitter, and waits what a 429's
   ``Retry-After`` says (for the whole account: a rate limit is not per conversation);
-- turns a permanent refusal or a conflict into a failed entry, a notice in the conversation
-  and a rollback of the local change — a refused reply goes back to the agent's drafts.
-  Never silently dropped.
+- turns a permanent refusal into a failed entry, a notice in the conversation and a rollback
+  of the local change — a refused reply goes back to the agent's drafts;
+- turns a conflict (the remote moved, or someone wrote before a close or a snooze went out)
+  into a ``conflict`` entry whose line keeps the agent's intent and the key that does it
+  anyway (:mod:`.intent`). Never silently dropped;
+- retries every waiting entry at once, in order, when the remote answers again
+  (:meth:`OutboxDrainer.hurry`), instead of letting each wait out its own backoff.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import json
 import math
 import random
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,14 +35,15 @@ from deskterm.backend.connectors.errors import (
     RateLimited,
     RemoteError,
     TransientError,
+    Unreachable,
 )
-from deskterm.backend.db import dt, ts
+from deskterm.backend.db import dt
 from deskterm.backend.store import Store
-from deskterm.backend.sync.mirror import MESSAGE_KINDS, NOTICE_AUTHOR
+from deskterm.backend.sync.endings import Endings
+from deskterm.backend.sync.intent import DEFAULT_KEYS, MAYBE_LANDED, written_since
+from deskterm.backend.sync.mirror import MESSAGE_KINDS
 from deskterm.backend.sync.protocol import Connector, PushAction
 from deskterm.backend.sync.text import well_formed
-from deskterm.backend.writes.changes import record_event
-from deskterm.domain.models import AuthorKind
 
 BASE_DELAY = 2.0
 MAX_DELAY = 300.0
@@ -50,7 +55,10 @@ class DrainReport:
 
     pushed: int = 0
     failed: int = 0
+    conflicts: int = 0
     retrying: int = 0
+    waited: int = 0  # entries left for later: their backoff was not over
+    stopped: bool = False  # the pass stopped on a failure (offline, rate-limited)
     rate_limited_until: datetime | None = None
     offline: bool = False
     last_error: str | None = None
@@ -83,6 +91,21 @@ class OutboxDrainer:
         self.connector = connector
         self.rand = rand
         self.paused_until: datetime | None = None
+        self.me: int | None = None
+        """The local id of the agent deskterm acts as (their messages never make a close
+        stale)."""
+        self.keys: Mapping[str, str] = DEFAULT_KEYS
+        """The keys conflict lines name, by keymap id."""
+        self.endings = Endings(store, getattr(connector, "label", "the remote helpdesk"))
+
+    def hurry(self) -> int:
+        """The remote answers again: every waiting entry is due now (a rate limit's pause
+        still holds). Returns how many were waiting."""
+        with self.store.transaction() as c:
+            return c.execute(
+                "UPDATE outbox SET next_attempt_at = NULL "
+                "WHERE state = 'pending' AND next_attempt_at IS NOT NULL"
+            ).rowcount
 
     def drain(self, *, limit: int = 200) -> DrainReport:
         """Push what is due now; stops at the first network failure (the rest waits)."""
@@ -103,8 +126,10 @@ class OutboxDrainer:
             if entry["next_attempt_at"] is not None and entry["next_attempt_at"] > now.timestamp():
                 blocked.add(conversation)  # an older entry waits: so do the newer ones
                 report.retrying += 1
+                report.waited += 1
                 continue
             if not self._push_one(entry, report):
+                report.stopped = True
                 break
             if (
                 self.store.conn.execute(
@@ -120,6 +145,14 @@ class OutboxDrainer:
     def _push_one(self, entry: sqlite3.Row, report: DrainReport) -> bool:
         """Push one entry; False when the pass should stop (offline or rate-limited)."""
         store = self.store
+        if entry["kind"] not in MESSAGE_KINDS:
+            payload = json.loads(entry["payload"])
+            with store.transaction() as c:
+                meanwhile = written_since(c, int(entry["conversation_id"]), payload, self.me)
+                if meanwhile is not None:  # never sent, and decided on an older thread
+                    self.endings.conflict(c, entry, meanwhile, self.keys)
+                    report.conflicts += 1
+                    return True
         with store.transaction() as c:
             c.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (entry["id"],))
         attempts = int(entry["attempts"]) + 1
@@ -129,18 +162,29 @@ class OutboxDrainer:
         except RateLimited as exc:
             until = store.now() + timedelta(seconds=max(exc.retry_after, 0.0))
             self.paused_until = until
-            self._retry_at(entry["id"], until, str(exc))
+            self._retry_at(entry["id"], until, str(exc), landed=False)
             report.rate_limited_until, report.last_error = until, str(exc)
             return False
         except TransientError as exc:
             until = store.now() + timedelta(seconds=backoff(attempts, self.rand))
-            self._retry_at(entry["id"], until, str(exc))
+            self._retry_at(entry["id"], until, str(exc), landed=not isinstance(exc, Unreachable))
             report.retrying += 1
             report.offline = exc.status is None
             report.last_error = str(exc)
             return False
-        except (Conflict, PermanentError) as exc:
-            self._refused(entry, exc)
+        except Conflict as exc:
+            if entry["kind"] in MESSAGE_KINDS:
+                self.endings.refused(entry, exc)
+                report.failed += 1
+            else:
+                with store.transaction() as c:
+                    reason = well_formed(str(exc).splitlines()[0][:300])
+                    self.endings.conflict(c, entry, f"it changed meanwhile: {reason}", self.keys)
+                report.conflicts += 1
+            report.last_error = str(exc)
+            return True
+        except PermanentError as exc:
+            self.endings.refused(entry, exc)
             report.failed += 1
             report.last_error = str(exc)
             return True
@@ -182,9 +226,11 @@ class OutboxDrainer:
             known = frozenset(
                 str(r[0])
                 for r in self.store.conn.execute(
+                    # Not this entry's own message: a pull may have linked it already, after
+                    # a try that landed and lost its answer; the retry must find it.
                     "SELECT external_id FROM messages WHERE conversation_id = ? "
-                    "AND external_id IS NOT NULL",
-                    (entry["conversation_id"],),
+                    "AND external_id IS NOT NULL AND id IS NOT ?",
+                    (entry["conversation_id"], payload.get("message_id")),
                 )
             )
             body = payload.get("body")
@@ -208,8 +254,16 @@ class OutboxDrainer:
             fields=self._remote_fields(payload.get("fields") or {}),
             before=self._remote_fields(payload.get("before") or {}),
             known_message_ids=known,
+            # The conversation as this entry leaves it: a pull may have shown the remote's
+            # value since, and the push must still send what the agent did.
             current=self._remote_fields(
-                {k: conv[k] for k in ("status", "tags", "snoozed_until", "assignee_id", "priority")}
+                {
+                    **{
+                        k: conv[k]
+                        for k in ("status", "tags", "snoozed_until", "assignee_id", "priority")
+                    },
+                    **(payload.get("fields") or {}),
+                }
             ),
         )
 
@@ -237,105 +291,12 @@ class OutboxDrainer:
             # snoozed_at, snooze_reason, woken_at, unread…: local bookkeeping, not pushed
         return out
 
-    def _retry_at(self, entry_id: int, until: datetime, error: str) -> None:
+    def _retry_at(self, entry_id: int, until: datetime, error: str, *, landed: bool = True) -> None:
+        """Try again at ``until``; ``landed``: the failed try may have reached the remote."""
+        flag = f"json_set(payload, '$.{MAYBE_LANDED}', 1)" if landed else "payload"
         with self.store.transaction() as c:
             c.execute(
-                "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?",
+                f"UPDATE outbox SET next_attempt_at = ?, last_error = ?, payload = {flag} "
+                "WHERE id = ?",
                 (math.ceil(until.timestamp()), well_formed(error[:500]), entry_id),
             )
-
-    def _refused(self, entry: sqlite3.Row, exc: RemoteError) -> None:
-        """Mark the entry failed, roll the local change back, tell the agent in the thread."""
-        store = self.store
-        payload: dict[str, Any] = json.loads(entry["payload"])
-        cid = int(entry["conversation_id"])
-        label = getattr(self.connector, "label", "the remote helpdesk")
-        # The remote's own words: they may hold a lone surrogate like its data.
-        reason = well_formed(str(exc).splitlines()[0][:300])
-        with store.transaction() as c:
-            c.execute(
-                "UPDATE outbox SET state = 'failed', last_error = ?, next_attempt_at = NULL "
-                "WHERE id = ?",
-                (reason, entry["id"]),
-            )
-            if entry["kind"] in MESSAGE_KINDS:
-                what = self._take_back_message(c, cid, payload)
-            else:
-                what = self._roll_back_fields(c, cid, payload, conflict=isinstance(exc, Conflict))
-            verdict = "changed meanwhile" if isinstance(exc, Conflict) else "refused"
-            store.add_message(
-                cid,
-                author_kind=AuthorKind.SYSTEM,
-                author_name=NOTICE_AUTHOR,
-                body=f"⚠ {label} {verdict} your {entry['kind']}: {reason}. {what}",
-                created_at=store.now(),
-            )
-            record_event(
-                c,
-                cid,
-                None,
-                "sync:refused",
-                {},
-                {"outbox_id": entry["id"], "kind": entry["kind"], "reason": reason},
-                ts(store.now()),
-                None,
-            )
-
-    def _take_back_message(self, c: sqlite3.Connection, cid: int, payload: dict[str, Any]) -> str:
-        """The refused message leaves the thread and goes back to its author's draft."""
-        mid = payload.get("message_id")
-        row = c.execute("SELECT * FROM messages WHERE id = ?", (mid,)).fetchone() if mid else None
-        if row is None:
-            return "The text is no longer in the store."
-        c.execute("DELETE FROM messages WHERE id = ?", (mid,))
-        c.execute(
-            "UPDATE conversations SET message_count = max(0, message_count - 1) WHERE id = ?",
-            (cid,),
-        )
-        self._restore_event_fields(c, cid, int(row["id"]))
-        author = row["author_id"]
-        if author is None:
-            return "Its text is kept in the conversation's log."
-        draft = c.execute(
-            "SELECT body FROM drafts WHERE conversation_id = ? AND agent_id = ?", (cid, author)
-        ).fetchone()
-        body = row["body"] if draft is None else f"{draft[0]}\n\n{row['body']}"
-        self.store.save_draft(cid, author, body, note=not row["public"])
-        return "Your text is back in the composer as a draft."
-
-    def _restore_event_fields(self, c: sqlite3.Connection, cid: int, mid: int) -> None:
-        """Put back what sending the message changed (waiting, done), unless changed since."""
-        for event in c.execute(
-            "SELECT before, after FROM events WHERE conversation_id = ? AND kind LIKE "
-            "'message:agent:%' ORDER BY id DESC LIMIT 50",
-            (cid,),
-        ).fetchall():
-            after = json.loads(event["after"])
-            if after.get("message_id") != mid:
-                continue
-            before = json.loads(event["before"])
-            row = c.execute("SELECT * FROM conversations WHERE id = ?", (cid,)).fetchone()
-            restore = {
-                k: v
-                for k, v in before.items()
-                if k in ("status", "first_response_at", "snoozed_until", "unread")
-                and row[k] == after.get(k)
-            }
-            if restore:
-                self.store.update_conversation(cid, restore, agent_id=None, kind="sync:rollback")
-            return
-
-    def _roll_back_fields(
-        self, c: sqlite3.Connection, cid: int, payload: dict[str, Any], *, conflict: bool
-    ) -> str:
-        before = payload.get("before") or {}
-        after = payload.get("fields") or {}
-        row = c.execute("SELECT * FROM conversations WHERE id = ?", (cid,)).fetchone()
-        # Like undo: a field changed again since is left alone.
-        columns = set(row.keys())
-        restore = {k: v for k, v in before.items() if k in columns and row[k] == after.get(k)}
-        if restore:
-            self.store.update_conversation(cid, restore, agent_id=None, kind="sync:rollback")
-        if conflict:
-            return "The remote's version stands; it shows here with the next sync."
-        return "The local change was rolled back." if restore else "Nothing to roll back."

@@ -145,7 +145,17 @@ def enqueue(
     payload: dict[str, Any],
     when: int | None,
 ) -> None:
-    """Queue a push to the remote helpdesk, with its own idempotency key."""
+    """Queue a push to the remote helpdesk, with its own idempotency key.
+
+    The payload also keeps the newest message the conversation held when the agent acted
+    (``seen_message``): a close or a snooze decided on that thread goes stale when someone
+    writes after it, before the push (see ``backend/sync/intent.py``).
+    """
+    if conversation_id is not None and "seen_message" not in payload:
+        newest = c.execute(
+            "SELECT max(id) FROM messages WHERE conversation_id = ?", (conversation_id,)
+        ).fetchone()[0]
+        payload = {**payload, "seen_message": newest}
     c.execute(
         "INSERT INTO outbox(conversation_id, kind, payload, idempotency_key, created_at) "
         "VALUES (?, ?, ?, ?, ?)",

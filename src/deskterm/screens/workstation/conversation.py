@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from textual.widgets import Static
 
     from deskterm.app import DeskApp
+    from deskterm.backend.rows import Unsent
     from deskterm.widgets.composer import Composer
     from deskterm.widgets.conversation_view import ThreadView
     from deskterm.widgets.customer_panel import CustomerPanel
@@ -136,7 +137,9 @@ class OpenConversation:
             host.inbox.mark_read(cid)
         self.shown_count = bundle.conversation.message_count
         self.render_header(others)
-        host.thread.show(bundle.conversation, bundle.messages, now=host.desk.clock())
+        host.thread.show(
+            bundle.conversation, bundle.messages, now=host.desk.clock(), unsent=bundle.unsent
+        )
         host.customer.show(bundle)
         composer = host.composer
         typed_ahead = composer.conversation_id == cid and bool(composer.text)
@@ -176,15 +179,23 @@ class OpenConversation:
         )
 
     def polled(
-        self, fresh: Conversation | None, others: list[tuple[str, str]], *, moving_on: bool
+        self,
+        fresh: Conversation | None,
+        others: list[tuple[str, str]],
+        *,
+        moving_on: bool,
+        unsent: list[Unsent] | None = None,
     ) -> int | None:
-        """The poll read ``fresh``: the header follows it, or, when messages came, the
-        conversation to read again is returned. Never pulls an agent who moved on back."""
+        """The poll read ``fresh``: the header follows it, or, when messages came or the
+        remote accepted an action (``unsent`` changed), the conversation to read again is
+        returned. Never pulls an agent who moved on back."""
         moving_on = moving_on or (fresh is not None and self.latest_open not in (None, fresh.id))
         bundle = self.bundle
         if moving_on or bundle is None or fresh is None or fresh.id != bundle.conversation.id:
             return None
         if fresh.message_count != self.shown_count:
+            return fresh.id
+        if unsent is not None and unsent != bundle.unsent:
             return fresh.id
         bundle.conversation = fresh
         self.render_header(others)

@@ -14,6 +14,7 @@ from typing import Protocol
 from textual.message import Message
 
 from deskterm.backend.metrics import today_first_response
+from deskterm.backend.rows import Unsent
 from deskterm.domain.models import Conversation
 from deskterm.domain.stats import format_duration
 from deskterm.screens.workstation.host import Host
@@ -38,6 +39,8 @@ class Polled(Message):
     """Other agents on the conversation that was shown: (name, viewing or typing)."""
     fresh: Conversation | None
     """That conversation, as read now."""
+    unsent: list[Unsent] | None = None
+    """Its actions not yet accepted by the remote helpdesk."""
 
 
 @dataclass
@@ -80,11 +83,13 @@ class LiveUpdates:
         self._data_version = version
         others: list[tuple[str, str]] = []
         fresh = None
+        unsent: list[Unsent] | None = None
         cid = host.shown_id
         if cid is not None:
             others = store.presence(cid, exclude_agent=host.desk.agent.id)
             fresh = store.conversation(cid)
-        host.post_message(Polled(changed, breaching, others, fresh))
+            unsent = store.unsent(cid) if changed else None
+        host.post_message(Polled(changed, breaching, others, fresh, unsent))
 
     def poll_median(self) -> None:
         """Today's median first response for the header (its own worker: at a million

@@ -422,7 +422,10 @@ class WorkstationScreen(WorkstationParts):
         # The poll read the conversation that was open when it started; the agent may have
         # moved on since: never pull them back to it.
         again = self.opened.polled(
-            event.fresh, event.others, moving_on=self._show_timer is not None
+            event.fresh,
+            event.others,
+            moving_on=self._show_timer is not None,
+            unsent=event.unsent,
         )
         if again is not None:
             self.load_conversation(again)
