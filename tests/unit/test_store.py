@@ -343,6 +343,7 @@ def test_an_older_store_gets_its_search_words_when_it_is_upgraded(
         conn.execute(f"DROP TRIGGER {name}")
     for table in ("search_scratch_terms", "search_scratch", "search_terms"):
         conn.execute(f"DROP TABLE {table}")
+    conn.execute("ALTER TABLE conversations DROP COLUMN gone_at")  # version 4's
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     conn.execute("COMMIT")
     store.close()

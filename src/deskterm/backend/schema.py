@@ -16,7 +16,7 @@ import sqlite3
 
 from deskterm.backend.schema_v1 import V1  # and why its full-text triggers are hand-written
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Added to a waiting-since time so that conversations without a due time sort after all
 #: conversations with one (epoch seconds stay below 10**10 until the year 2286).
@@ -115,8 +115,15 @@ CREATE VIRTUAL TABLE search_scratch_terms USING fts5vocab(search_scratch, 'row')
     + REBUILD_SEARCH_TERMS
 )
 
+# Version 4: a mirrored conversation whose ticket left the remote (deleted there, or moved
+# out of the mirrored queues) is kept with its thread but leaves every view: ``gone_at`` says
+# since when, and its bucket is ``gone``, which no view lists.
+_V4_GONE = """
+ALTER TABLE conversations ADD COLUMN gone_at INTEGER;
+"""
+
 #: Each entry upgrades the schema from version ``i`` to ``i + 1`` (index 0 creates it).
-MIGRATIONS: list[str] = [V1, _V2, _V3]
+MIGRATIONS: list[str] = [V1, _V2, _V3, _V4_GONE]
 
 
 def current_version(conn: sqlite3.Connection) -> int:
