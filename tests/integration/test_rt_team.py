@@ -184,7 +184,10 @@ def test_tickets_deleted_or_moved_leave_the_views_with_a_line(
     assert line.body == (
         f"This ticket was moved to queue {elsewhere} in Request Tracker; it left your views."
     )
-    # The thread stays, and a second pull says nothing more.
+    # Found by its number only, with its thread; a second pull says nothing more.
+    by_number = parse_query(f"#{deleted}", now=line.created_at)
+    assert [r.id for r in m.store.page(View("search", "s", by_number))] == [m.local(deleted)]
+    assert not m.store.page(View("search", "s", parse_query("Spam", now=line.created_at)))
     assert m.engine.pull().gone == 0
     assert len(m.store.messages(m.local(moved))) == 2
     # Moved back: it returns to the inbox, with a line.

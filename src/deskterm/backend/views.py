@@ -146,7 +146,8 @@ def view_sql(
                 "JOIN customers cu ON cu.id = c.customer_id"
             )
             params += [fts, fts]
-        where.append("c.bucket != 'gone'")  # tickets that left the remote: in no view
+        if not view.query.numbers:  # tickets that left the remote: found by number only
+            where.append("c.bucket != 'gone'")
         _query_where(view.query, where, params, me=me, now=now)
         return ViewSQL(source, where, params, sort_expr, descending, from_text=fts is not None)
     else:

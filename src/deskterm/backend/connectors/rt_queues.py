@@ -67,8 +67,7 @@ def resolve(client: RTClient, names: list[str]) -> list[Queue]:
         seen = sorted(str(q.get("Name") or q["id"]) for q in client.list_queues())
         what = ", ".join(repr(m) for m in missing)
         raise PermanentError(
-            f"Request Tracker has no queue {what} that you can see; "
-            f"yours: {', '.join(seen) or 'none'}",
+            f"no queue {what} that you can see; yours: {', '.join(seen) or 'none'}",
             status=404,
         )
     return found
