@@ -20,7 +20,7 @@ from deskterm.backend.connectors.errors import PermanentError, TransientError
 from deskterm.backend.connectors.rt import RTConnector
 from deskterm.backend.connectors.rt_api import RTClient
 from deskterm.backend.store import Store
-from deskterm.backend.sync import SyncEngine
+from deskterm.backend.sync import SyncEngine, scope
 from deskterm.backend.sync.mirror import get_state
 from deskterm.backend.views import View
 from deskterm.domain.models import AuthorKind
@@ -30,6 +30,12 @@ from tests.integration.conftest import PROJECT_ROOT, RTServer
 from tests.integration.test_rt_sync import Mirror
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def scope_at_every_pull(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What left the remote is checked at every pull here (every few minutes in use)."""
+    monkeypatch.setattr(scope, "SCOPE_SECONDS", 0)
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from deskterm.backend.store import Store
-from deskterm.backend.sync import SyncEngine
+from deskterm.backend.sync import SyncEngine, scope
 from deskterm.backend.views import View
 from deskterm.domain.models import AuthorKind, Status
 from deskterm.domain.query import parse_query
-from tests.conftest import T0
+from tests.conftest import T0, Clock
 from tests.fakes.memory_connector import MemoryConnector, MemoryHelpdesk
+
+
+@pytest.fixture(autouse=True)
+def scope_at_every_pull(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What left the remote is checked at every pull here (every few minutes in use)."""
+    monkeypatch.setattr(scope, "SCOPE_SECONDS", 0)
 
 
 class ScopedConnector(MemoryConnector):
@@ -72,4 +80,21 @@ def test_a_connector_that_cannot_tell_leaves_the_mirror_alone(tmp_path: Path) ->
     desk.tickets.clear()
     assert engine.pull().gone == 0
     assert store.count(View("inbox", "inbox")) == 1
+    store.close()
+
+
+def test_the_check_waits_its_interval(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scope, "SCOPE_SECONDS", 300)
+    desk = MemoryHelpdesk(T0)
+    desk.add_ticket("1", "Question", "hello")
+    desk.add_ticket("2", "Other", "hi")
+    clock = Clock(T0)
+    store = Store(tmp_path / "m.db", clock=clock)
+    engine = SyncEngine(store, ScopedConnector(desk))
+    engine.identify()
+    engine.pull()
+    del desk.tickets["2"]
+    assert engine.pull().gone == 0  # checked a moment ago
+    clock.advance(seconds=301)
+    assert engine.pull().gone == 1
     store.close()

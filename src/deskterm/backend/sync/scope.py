@@ -2,8 +2,9 @@
 mirrored. They keep their thread but leave every view, with a system line saying why; one
 that comes back (pulled again, or in scope again) returns to its views.
 
-Asked after each complete pull, through the connector's optional ``in_scope`` and
-``why_gone`` (a connector that cannot tell leaves the mirror as it is).
+Asked after a complete pull at most every :data:`SCOPE_SECONDS`, through the connector's
+optional ``in_scope`` and ``why_gone`` (a connector that cannot tell leaves the mirror as it
+is): listing what is in scope costs RT one request per 100 tickets, too much for every pull.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from dataclasses import dataclass, field
 
 from deskterm.backend.db import ts
 from deskterm.backend.store import Store
-from deskterm.backend.sync.mirror import notice
+from deskterm.backend.sync.mirror import get_state, notice, set_state
 from deskterm.backend.sync.protocol import Connector
+
+#: Seconds between two checks of what is still on the remote.
+SCOPE_SECONDS = 300
 
 
 @dataclass
@@ -32,6 +36,10 @@ def settle_scope(store: Store, connector: Connector) -> ScopeReport:
         RemoteError: as the connector's ``in_scope`` and ``why_gone``; what was settled stays.
     """
     report = ScopeReport()
+    now = ts(store.now()) or 0
+    checked = get_state(store, connector.name, "scope_checked_at")
+    if checked is not None and now - int(checked) < SCOPE_SECONDS:
+        return report
     present = connector.in_scope()
     if present is None:
         return report
@@ -50,8 +58,10 @@ def settle_scope(store: Store, connector: Connector) -> ScopeReport:
         why = connector.why_gone(remote_id)
         if why is None:
             continue
-        _mark(store, cid, ts(store.now()), f"This ticket was {why}; it left your views.")
+        _mark(store, cid, now, f"This ticket was {why}; it left your views.")
         report.gone.append(remote_id)
+    with store.transaction() as c:
+        set_state(c, connector.name, "scope_checked_at", str(now))
     return report
 
 
