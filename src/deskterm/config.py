@@ -71,7 +71,7 @@ class RemoteSettings(BaseModel):
     url: str | None = None
     subdomain: str | None = None
     email: str | None = None
-    queue: str = "General"
+    queue: str = "General"  # RT: one queue, or several separated by commas
     sync_seconds: float = 10.0
 
 

@@ -111,6 +111,7 @@ KEYS: tuple[KeyAction, ...] = (
         "desk.shift_summary", "S", "shift_summary", "End of shift: my day", "General", show=False
     ),
     KeyAction("desk.metrics", "M", "metrics", "Metrics", "General"),
+    KeyAction("desk.open_file", "o", "open_file", "Save and open a file", "General", show=False),
     # the inbox list
     KeyAction("inbox.down", "j,down", "cursor_down", "Next", "Navigate", show=False),
     KeyAction("inbox.up", "k,up", "cursor_up", "Previous", "Navigate", show=False),

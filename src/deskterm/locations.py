@@ -5,7 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path, user_state_path
+from platformdirs import (
+    user_config_path,
+    user_data_path,
+    user_downloads_path,
+    user_state_path,
+)
 
 APP = "deskterm"
 
@@ -51,3 +56,12 @@ def mirror_store(remote: str, name: str) -> Path:
     """The local mirror of a remote helpdesk, one file per remote account."""
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
     return data_dir() / f"{remote}-{safe}.db"
+
+
+def downloads_dir() -> Path:
+    """Where files attached to messages are saved: ``$DESKTERM_DOWNLOADS_DIR`` if set, else
+    the user's downloads folder."""
+    override = os.environ.get("DESKTERM_DOWNLOADS_DIR")
+    path = Path(override).expanduser() if override else user_downloads_path()
+    path.mkdir(parents=True, exist_ok=True)
+    return path

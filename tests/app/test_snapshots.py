@@ -132,3 +132,26 @@ def test_unsent_actions_in_the_thread_and_the_row(snap_compare, make_app, desk_s
         "connection refused' WHERE kind = 'note'"
     )
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=_ready)
+
+
+def test_a_mirrored_conversation_with_its_number_and_files(snap_compare, make_app, desk_store):
+    """A conversation from a remote helpdesk: RT's ticket number in the header, and a message's
+    files listed with their sizes."""
+    from deskterm.backend.views import View
+    from deskterm.domain.models import AuthorKind
+
+    store, _ = desk_store
+    first = store.page(View("inbox", "Inbox"), limit=1)[0].id
+    store.update_conversation(first, {"external_id": "3207"}, agent_id=None, kind="sync:pull")
+    store.add_message(  # a note, which leaves the inbox's order as it is
+        first,
+        author_kind=AuthorKind.AGENT,
+        author_name="Paul",
+        public=False,
+        body="The customer's receipt and photo, from the mail.",
+        attachments=[
+            {"filename": "ticket-de-caisse.pdf", "size": 48_213, "external_id": "91"},
+            {"filename": "photo.jpg", "size": 1_204_551, "external_id": "92"},
+        ],
+    )
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_ready)

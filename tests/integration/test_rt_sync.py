@@ -279,7 +279,7 @@ def test_offline_then_back_drains_and_shows_a_racing_reply(
     faulty.engine.pull()
     notice = faulty.store.messages(faulty.local(tid))[-1]
     assert notice.author_kind == AuthorKind.SYSTEM
-    assert notice.body.startswith("paul replied") and "before your reply went out" in notice.body
+    assert notice.body.startswith("Paul replied") and "before your reply went out" in notice.body
     faulty.engine.drainer.paused_until = None
     faulty.store.conn.execute("UPDATE outbox SET next_attempt_at = NULL")
     faulty.drain_until_empty()

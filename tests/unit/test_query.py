@@ -304,3 +304,10 @@ def test_short_words_match_exactly_longer_ones_as_prefixes():
     assert Query(words=("r",)).fts_expression() == '"r"'
     assert Query(words=("re",)).fts_expression() == '"re"'
     assert Query(words=("ref",)).fts_expression() == '"ref"*'
+
+
+def test_a_number_is_a_conversation_number_not_a_word():
+    q = parse_query("#32 refund #7 #32", now=NOW)
+    assert q.numbers == (32, 7) and q.words == ("refund",)
+    assert parse_query(format_query(q), now=NOW) == q
+    assert parse_query("#late", now=NOW).words == ("#late",)  # a tag-like word stays a word

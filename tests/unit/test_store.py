@@ -341,11 +341,13 @@ def test_an_older_store_gets_its_search_words_when_it_is_upgraded(
         )
     ]:
         conn.execute(f"DROP TRIGGER {name}")
-    # A version 2 store has neither the search words (version 3) nor problems (version 4).
+    # A version 2 store has neither the search words (version 3), problems (version 4) nor
+    # the mark of a ticket gone from the remote (version 5).
     for table in ("search_scratch_terms", "search_scratch", "search_terms"):
         conn.execute(f"DROP TABLE {table}")
     for table in ("problem_links", "problems"):
         conn.execute(f"DROP TABLE {table}")
+    conn.execute("ALTER TABLE conversations DROP COLUMN gone_at")  # version 5's
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     conn.execute("COMMIT")
     store.close()

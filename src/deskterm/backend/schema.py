@@ -16,7 +16,7 @@ import sqlite3
 
 from deskterm.backend.schema_v1 import V1  # and why its full-text triggers are hand-written
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: Added to a waiting-since time so that conversations without a due time sort after all
 #: conversations with one (epoch seconds stay below 10**10 until the year 2286).
@@ -145,8 +145,15 @@ CREATE TABLE problem_links (
 CREATE INDEX problem_links_conversation ON problem_links(conversation_id, problem_id);
 """
 
+# Version 5: a mirrored conversation whose ticket left the remote (deleted there, or moved
+# out of the mirrored queues) is kept with its thread but leaves every view: ``gone_at`` says
+# since when, and its bucket is ``gone``, which no view lists.
+_V5_GONE = """
+ALTER TABLE conversations ADD COLUMN gone_at INTEGER;
+"""
+
 #: Each entry upgrades the schema from version ``i`` to ``i + 1`` (index 0 creates it).
-MIGRATIONS: list[str] = [V1, _V2, _V3, _V4_PROBLEMS]
+MIGRATIONS: list[str] = [V1, _V2, _V3, _V4_PROBLEMS, _V5_GONE]
 
 
 def current_version(conn: sqlite3.Connection) -> int:

@@ -172,6 +172,8 @@ def view_sql(
                 "JOIN customers cu ON cu.id = c.customer_id"
             )
             params += [fts, fts]
+        if not view.query.numbers:  # tickets that left the remote: found by number only
+            where.append("c.bucket != 'gone'")
         _query_where(view.query, where, params, me=me, now=now)
         return ViewSQL(source, where, params, sort_expr, descending, from_text=fts is not None)
     else:
@@ -234,6 +236,13 @@ def count_sql(view: View, *, me: int | None) -> tuple[str, list[object]] | None:
 def _query_where(
     q: Query, where: list[str], params: list[object], *, me: int | None, now: datetime
 ) -> None:
+    if q.numbers:
+        # The number an agent sees: the remote's ticket number for a mirrored conversation.
+        marks = ",".join("?" * len(q.numbers))
+        where.append(
+            f"(c.external_id IN ({marks}) OR (c.external_id IS NULL AND c.id IN ({marks})))"
+        )
+        params += [str(n) for n in q.numbers] + list(q.numbers)
     if q.statuses:
         # "+" keeps SQLite walking the recency index (a search's order) rather than an
         # index on a column that half the conversations share.

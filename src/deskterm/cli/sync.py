@@ -21,7 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--url", help="Request Tracker's address, e.g. https://rt.example.com")
     group.add_argument("--subdomain", help="the Zendesk account's subdomain")
     group.add_argument("--user", help="RT user name, or the Zendesk agent's email")
-    group.add_argument("--queue", help="the RT queue to mirror (default General)")
+    group.add_argument(
+        "--queue",
+        action="append",
+        help="an RT queue to mirror (default General); repeat it or separate by commas "
+        "for several in one mirror",
+    )
 
 
 COMMAND = "sync"
@@ -53,7 +58,7 @@ def _prepare(args: argparse.Namespace, settings: Settings) -> tuple[Connector, S
 
     choice = choice_from(
         settings, args.remote, url=args.url, subdomain=args.subdomain, user=args.user,
-        queue=args.queue,
+        queue=",".join(args.queue) if args.queue else None,
     )  # fmt: skip
     if choice is None:
         raise RemoteSetupError("no remote helpdesk: give --remote rt|zendesk or set [remote]")
@@ -163,6 +168,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"{report.messages:,} messages) into {store.path}; {drained.pushed} actions pushed"
             + (f", {left} waiting" if left else "")
             + (f", {drained.failed} refused" if drained.failed else "")
+            + (f"; {report.gone} left the remote" if report.gone else "")
         )
         return 0
     finally:

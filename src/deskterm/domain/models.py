@@ -116,6 +116,7 @@ class Attachment(_Model):
     content_type: str = "application/octet-stream"
     size: int = 0
     url: str | None = None
+    external_id: str | None = None  # the remote's id for it, to fetch it on demand
 
 
 class Message(_Model):
@@ -158,6 +159,13 @@ class Conversation(_Model):
     sla_due_at: datetime | None = None
     version: int = 1
     external_id: str | None = None
+
+    @property
+    def number(self) -> int:
+        """The number the agent and the customer know it by: the remote helpdesk's ticket
+        number for a mirrored conversation (``#32`` in RT's mails), else the local id."""
+        remote = self.external_id or ""
+        return int(remote) if remote.isascii() and remote.isdigit() else self.id
 
     @property
     def snoozed(self) -> bool:

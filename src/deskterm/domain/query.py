@@ -8,6 +8,7 @@ conversations::
     tag:NAME          (repeat for AND)  assignee:me|none|NAME    assignee:"Paul Roux"
     from:NAME-OR-ADDRESS                is:snoozed|unread|breached|vip|woken
     before:DATE       after:DATE        DATE = YYYY-MM-DD, today, yesterday, 7d, 12h, 2w
+    #32               the conversation numbered 32 (the helpdesk's number in remote mode)
 
 Keys are case-insensitive. ``status:`` and ``channel:`` take comma-separated values meaning
 OR (``channel:chat,wa``), and repeating them widens the same set. Dates read like Gmail's:
@@ -45,6 +46,8 @@ _CHANNEL_ALIASES = {"wa": Channel.WHATSAPP}
 
 # A filter is letters then a colon; "https://..." stays a word so pasted links are searchable.
 _FILTER = re.compile(r"([A-Za-z]+):(?!//)")
+#: A conversation's number as the customer's mails show it (the remote's, in remote mode).
+_NUMBER = re.compile(r"#[0-9]{1,18}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INSTANT = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?"
@@ -80,6 +83,7 @@ class Query:
     before: datetime | None = None
     after: datetime | None = None
     flags: frozenset[str] = field(default_factory=frozenset)
+    numbers: tuple[int, ...] = ()  # ``#32``: the conversation numbered so (any of them)
 
     @property
     def has_text(self) -> bool:
@@ -178,6 +182,7 @@ class _Parser:
         self.channels: set[Channel] = set()
         self.tags: list[str] = []
         self.flags: set[str] = set()
+        self.numbers: list[int] = []
         self.single: dict[str, tuple[str, int]] = {}
         self.before: datetime | None = None
         self.after: datetime | None = None
@@ -198,6 +203,9 @@ class _Parser:
                 (self.excluded if negated else self.phrases).append(value)
                 continue
             raw, i = self._bare(start)
+            if not negated and _NUMBER.fullmatch(raw):
+                self.numbers.append(int(raw[1:]))
+                continue
             match = _FILTER.match(raw)
             if match is None:
                 (self.excluded if negated else self.words).append(raw)
@@ -331,6 +339,7 @@ class _Parser:
             before=self.before,
             after=self.after,
             flags=frozenset(self.flags),
+            numbers=tuple(dict.fromkeys(self.numbers)),
         )
 
 
@@ -362,6 +371,7 @@ def format_query(q: Query, *, tz: str | ZoneInfo = "UTC") -> str:
     if q.before is not None:
         parts.append(f"before:{_format_moment(q.before, zone)}")
     parts += [f"is:{flag}" for flag in FLAGS if flag in q.flags]
+    parts += [f"#{n}" for n in q.numbers]
     return " ".join(parts)
 
 

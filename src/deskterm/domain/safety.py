@@ -102,7 +102,7 @@ def _clean(text: str) -> str:
 
 def _truncate(clean: str, size: int, max_chars: int) -> str:
     shown = clean[:max_chars]
-    note = f"{_human_size(size)} message, first {len(shown):,} characters shown"
+    note = f"{human_size(size)} message, first {len(shown):,} characters shown"
     return f"{shown}\n… [truncated: {note}]"
 
 
@@ -110,7 +110,8 @@ def _utf8_size(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
-def _human_size(size: int) -> str:
+def human_size(size: int) -> str:
+    """``230 bytes``, ``12.4 kB``, ``3.1 MB``."""
     if size >= 1_000_000:
         return f"{size / 1_000_000:.1f} MB"
     if size >= 1_000:

@@ -28,7 +28,7 @@ from textual.strip import Strip
 
 from deskterm.backend.rows import Unsent
 from deskterm.domain.models import AuthorKind, Conversation, Message
-from deskterm.domain.safety import NAME_CELLS, html_to_text, one_line, to_text
+from deskterm.domain.safety import NAME_CELLS, html_to_text, human_size, one_line, to_text
 
 #: The bar drawn down the left of a message, in the colour of who wrote it.
 BAR = "▌"
@@ -64,7 +64,10 @@ def message_text(message: Message, *, now: datetime, tz: ZoneInfo) -> Text:
     body = m.body if m.body.strip() or not m.html else html_to_text(m.html)
     text.append_text(to_text(body))
     if m.attachments:
-        names = ", ".join(one_line(a.filename, NAME_CELLS) for a in m.attachments[:20])
+        names = ", ".join(
+            one_line(a.filename, NAME_CELLS) + (f" ({human_size(a.size)})" if a.size else "")
+            for a in m.attachments[:20]
+        )
         more = len(m.attachments) - 20
         text.append("\n")
         text.append(f"📎 {names}" + (f" and {more} more" if more > 0 else ""), style="dim")

@@ -1,32 +1,54 @@
 """Request Tracker 5 behind the Connector protocol (over :class:`RTClient`, REST 2).
 
-The model, mapped:
+How a ticket maps onto a conversation is in :mod:`.rt_tickets`; which queues are mirrored,
+and their cursors, in :mod:`.rt_queues`; who RT's users are in :mod:`.rt_people`.
 
-- RT's ``new`` and ``open`` are deskterm's new and open (open is *pending* when the last
-  public message is the agent's: the answer waits on the customer); ``resolved`` and
-  ``rejected`` are done.
-- ``stalled`` is snooze: the wake time is the ticket's ``Starts`` date (unset: until the
-  customer replies). RT does not wake a stalled ticket when the customer writes, so the
-  mirror reads "a customer message after the ticket was stalled" as woken.
-- Tags live in a ticket custom field named ``Tags`` (multiple values), which must be applied
-  to the queue; the agent is the ticket's ``Owner``; priority 0–100 maps onto four levels.
+Incremental pull, queue by queue: TicketSQL ``LastUpdated >= since``, walked in id order with
+``id > last`` (stable while tickets change); ``since`` is RT's own clock when the pass started,
+so nothing updated during a pass is missed. A ticket whose history RT will not give (a 404,
+or a 500 twice) is skipped with a line in the log, and the pass goes on.
 
-Incremental pull: TicketSQL ``LastUpdated >= since``, walked in id order with ``id > last``
-(stable while tickets change); ``since`` is RT's own clock when the pass started, so nothing
-updated during a pass is missed. The cursor is JSON: ``{"since": …, "after": last id}``.
+After a complete pull the mirror asks :meth:`RTConnector.in_scope` which tickets are still in
+the queues (TicketSQL hides deleted tickets), and :meth:`RTConnector.why_gone` about each one
+that left: deleted, or moved to another queue.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from deskterm.backend.connectors.errors import Conflict, PermanentError
+from deskterm.backend.connectors.errors import (
+    AuthError,
+    Conflict,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from deskterm.backend.connectors.rt_api import RTClient
+from deskterm.backend.connectors.rt_people import People
+from deskterm.backend.connectors.rt_queues import (
+    Cursors,
+    Queue,
+    queue_names,
+    resolve,
+    where_queues,
+)
 from deskterm.backend.connectors.rt_records import format_rt_date
+from deskterm.backend.connectors.rt_tickets import (
+    DONE,
+    FIELDS,
+    TAGS_FIELD,
+    TicketReader,
+    priority_of,
+    raw_tags,
+    snooze_of,
+    spelled_as_remote,
+    tags_of,
+)
 from deskterm.backend.sync.fields import near, plan_fields, say_value
 from deskterm.backend.sync.protocol import (
     BaseConnector,
@@ -37,66 +59,39 @@ from deskterm.backend.sync.protocol import (
     RemoteAgent,
     RemoteConversation,
     RemoteCustomer,
-    RemoteMessage,
 )
 from deskterm.backend.sync.text import same_text
-from deskterm.domain.models import UNTIL_REPLY, Channel, Priority, Status
+from deskterm.domain.models import UNTIL_REPLY, Priority
 
-FIELDS = ["Subject", "Status", "Owner", "Requestor", "Created", "LastUpdated", "Starts",
-          "Priority", "CustomFields", "LastUpdatedBy"]  # fmt: skip
-TAGS_FIELD = "Tags"
+log = logging.getLogger(__name__)
+
 BATCH = 50
 #: Histories read side by side (RT's server is started with four workers).
 WORKERS = 4
-_DONE = {"resolved", "rejected", "deleted"}
 _PRIORITY_OUT = {Priority.LOW: 10, Priority.NORMAL: 0, Priority.HIGH: 70, Priority.URGENT: 95}
 #: How far back to look for our own message when an earlier try may have landed (messages
 #: the mirror already has are excluded by id, so this only bounds the search).
 LOOKBACK = timedelta(days=1)
-
-
-def priority_of(value: Any) -> Priority:
-    try:
-        n = int(value or 0)
-    except (TypeError, ValueError):
-        return Priority.NORMAL
-    if n >= 90:
-        return Priority.URGENT
-    if n >= 60:
-        return Priority.HIGH
-    if 1 <= n < 30:
-        return Priority.LOW
-    return Priority.NORMAL
-
-
-def tags_of(ticket: dict[str, Any]) -> list[str]:
-    for cf in ticket.get("CustomFields") or []:
-        if cf.get("name") == TAGS_FIELD:
-            return [str(v).lower() for v in cf.get("values") or [] if str(v).strip()]
-    return []
-
-
-def snooze_of(ticket: dict[str, Any], now: datetime) -> datetime | None:
-    """The wake time a stalled ticket stands for (None: not snoozed, or already due)."""
-    if ticket.get("Status") != "stalled":
-        return None
-    starts = ticket.get("Starts")
-    if starts is None:
-        return UNTIL_REPLY
-    return starts if starts > now else None
+#: Passes a ticket RT will not give is tried in before it is left out (until it changes).
+SKIP_TRIES = 3
 
 
 class RTConnector(BaseConnector):
-    """One RT queue, mirrored."""
+    """One or more RT queues, mirrored."""
 
     name: ClassVar[str] = "rt"
     label: ClassVar[str] = "Request Tracker"
 
     def __init__(self, client: RTClient, *, user: str, queue: str = "General") -> None:
+        """``queue``: one queue name, or several separated by commas."""
         self.client = client
         self.user = user
-        self.queue = queue
-        self._base = client.base_url.host or "rt"
+        self.queue_names = queue_names(queue)
+        self.people = People(client)
+        self.reader = TicketReader(client, self.people)
+        self._queues: list[Queue] | None = None
+        #: Keys of the queues the mirror has a cursor for (as the last pull read it).
+        self._followed: frozenset[str] = frozenset()
 
     @classmethod
     def from_options(cls, options: ConnectorOptions) -> RTConnector:
@@ -128,10 +123,23 @@ class RTConnector(BaseConnector):
     def close(self) -> None:
         self.client.close()
 
+    def queues(self) -> list[Queue]:
+        """The mirrored queues, checked with RT once per connector.
+
+        Raises:
+            PermanentError: a queue RT does not have, in one line naming those it has.
+        """
+        if self._queues is None:
+            self._queues = resolve(self.client, self.queue_names)
+        return self._queues
+
     # -- who -------------------------------------------------------------------------------
 
     def whoami(self) -> RemoteAgent:
+        """The agent, once the queues are known to exist (a mistyped queue is refused here,
+        before anything is mirrored)."""
         record = self.client.get_user(self.user)
+        self.queues()
         return RemoteAgent(
             str(record.get("Name") or self.user),
             str(record.get("RealName") or record.get("Name") or self.user),
@@ -139,100 +147,149 @@ class RTConnector(BaseConnector):
         )
 
     def fetch_customer(self, external_id: str) -> RemoteCustomer:
-        record = self.client.get_user(external_id)
-        email = record.get("EmailAddress") or external_id
-        return RemoteCustomer(external_id, str(record.get("RealName") or email), email)
+        return self.people.customer(external_id)
 
     # -- pull ------------------------------------------------------------------------------
 
     def pull(self, cursor: str | None) -> Iterator[PullBatch]:
-        state = json.loads(cursor) if cursor else {}
+        cursors = Cursors(cursor)
+        self._followed = cursors.followed()
+        queues = self.queues()
+        started = self.client.server_time() - timedelta(seconds=1)
+        passes = [(q, cursors.state(q)) for q in queues]
+        totals = [self._remaining(q, state) for q, state in passes]
+        total = sum(totals)
+        with ThreadPoolExecutor(WORKERS) as pool:
+            for queue, state in passes:
+                yield from self._pull_queue(pool, cursors, queue, state, started, total)
+
+    def _where(self, queue: Queue, state: dict[str, Any]) -> str:
+        where = f"Queue = {queue.id}"
         since = state.get("since")
-        after = int(state.get("after") or 0)
-        started = state.get("started") or (self.client.server_time() - timedelta(seconds=1))
-        if isinstance(started, str):
-            started = datetime.fromisoformat(started)
-        where = f"Queue = '{_quote(self.queue)}'"
         if since:
             where += f" AND LastUpdated >= '{format_rt_date(datetime.fromisoformat(since))}'"
+        return where
+
+    def _remaining(self, queue: Queue, state: dict[str, Any]) -> int:
+        where = self._where(queue, state)
         total = self.client.search_tickets(where, fields=["id"], per_page=1).total
+        after = int(state.get("after") or 0)
         if after:
             total = max(0, total - self.client.search_tickets(
                 f"{where} AND id <= {after}", fields=["id"], per_page=1).total)  # fmt: skip
-        with ThreadPoolExecutor(WORKERS) as pool:
-            while True:
-                page = self.client.search_tickets(
-                    f"{where} AND id > {after}", fields=FIELDS, per_page=BATCH
-                )
-                if not page.items:
-                    break
-                conversations = list(pool.map(self._conversation, page.items))
-                after = int(page.items[-1]["id"])
-                next_state = {"since": since, "after": after, "started": started.isoformat()}
-                yield PullBatch(conversations, json.dumps(next_state), total)
-                if page.next_page is None:
-                    break
-        # The pass is complete: the next one starts from when this one did.
-        yield PullBatch([], json.dumps({"since": started.isoformat(), "after": 0}), total)
+        return total
 
-    def _conversation(self, ticket: dict[str, Any]) -> RemoteConversation:
-        history = self.client.history(int(ticket["id"]))
-        requestors = [str(r) for r in ticket.get("Requestor") or []]
-        email = requestors[0] if requestors else "unknown@invalid"
-        customer = RemoteCustomer(email, email.split("@")[0].replace(".", " ").title(), email)
-        messages: list[RemoteMessage] = []
-        stalled_at: datetime | None = None
-        for txn in history:
-            kind = txn.get("Type")
-            if kind == "Status" and txn.get("NewValue") == "stalled":
-                stalled_at = txn.get("Created")
-            if kind not in ("Create", "Correspond", "Comment"):
-                continue
-            creator = str(txn.get("Creator") or "")
-            from_customer = kind == "Create" or (kind == "Correspond" and creator in requestors)
-            messages.append(
-                RemoteMessage(
-                    external_id=str(txn["id"]),
-                    author_kind="customer" if from_customer else "agent",
-                    author_external_id=email if from_customer else creator,
-                    author_name=customer.name if from_customer else creator,
-                    body=str(txn.get("Content") or txn.get("HtmlContent") or ""),
-                    html=txn.get("HtmlContent"),
-                    created_at=txn.get("Created") or ticket["Created"],
-                    public=kind != "Comment",
-                )
+    def _pull_queue(
+        self,
+        pool: ThreadPoolExecutor,
+        cursors: Cursors,
+        queue: Queue,
+        state: dict[str, Any],
+        now: datetime,
+        total: int,
+    ) -> Iterator[PullBatch]:
+        where = self._where(queue, state)
+        after = int(state.get("after") or 0)
+        # A pass resumed after an interruption keeps the start time of its first part.
+        started = state.get("started") or now.isoformat()
+        skipped: dict[str, int] = dict(state.get("skipped") or {})
+        if skipped and not after:
+            # Tickets skipped by earlier passes are tried again, a few times, first.
+            ids = " OR ".join(f"id = {int(tid)}" for tid in skipped)
+            page = self.client.search_tickets(
+                f"Queue = {queue.id} AND ({ids})", fields=FIELDS, per_page=len(skipped)
             )
-        now = datetime.now(UTC)
-        snoozed = snooze_of(ticket, now)
-        public = [m for m in messages if m.public]
-        if snoozed is not None and stalled_at is not None and public:
-            last = public[-1]
-            if last.author_kind == "customer" and last.created_at >= stalled_at:
-                snoozed = None  # the customer wrote since: woken, whatever RT says
-        raw = str(ticket.get("Status") or "new")
-        if raw in _DONE:
-            status = Status.DONE
-        elif raw == "new":
-            status = Status.NEW
-        elif public and public[-1].author_kind == "agent":
-            status = Status.PENDING
+            retried = self._read(pool, page.items, skipped)
+            moved = dict(state, skipped=skipped)
+            yield PullBatch(retried, cursors.moved(queue, moved), total)
+        while True:
+            page = self.client.search_tickets(
+                f"{where} AND id > {after}", fields=FIELDS, per_page=BATCH
+            )
+            if not page.items:
+                break
+            conversations = self._read(pool, page.items, skipped)
+            after = int(page.items[-1]["id"])
+            moved = {"since": state.get("since"), "after": after, "started": started,
+                     "skipped": skipped}  # fmt: skip
+            yield PullBatch(conversations, cursors.moved(queue, moved), total)
+            if page.next_page is None:
+                break
+        # The pass is complete: the next one starts from when this one did.
+        done = {"since": started, "after": 0, "skipped": skipped}
+        yield PullBatch([], cursors.moved(queue, done), total)
+
+    def _read(
+        self, pool: ThreadPoolExecutor, tickets: list[dict[str, Any]], skipped: dict[str, int]
+    ) -> list[RemoteConversation]:
+        """The conversations of ``tickets``; the ones RT will not give are counted in
+        ``skipped`` (and dropped from it after :data:`SKIP_TRIES` passes)."""
+        read = list(pool.map(self._conversation_or_why, tickets))
+        conversations = []
+        for ticket, result in zip(tickets, read, strict=True):
+            tid = str(ticket["id"])
+            if isinstance(result, RemoteConversation):
+                skipped.pop(tid, None)
+                conversations.append(result)
+                continue
+            tries = skipped.get(tid, 0) + 1
+            if tries >= SKIP_TRIES:
+                skipped.pop(tid, None)
+                log.warning("ticket %s left out after %d tries: %s", tid, tries, result)
+            else:
+                skipped[tid] = tries
+                log.warning("ticket %s skipped (tried again next pass): %s", tid, result)
+        return conversations
+
+    def _conversation_or_why(self, ticket: dict[str, Any]) -> RemoteConversation | str:
+        """The ticket's conversation, or why RT will not give it (a 404, a 500 twice), so
+        that one bad ticket never holds up the others. Lost connections, refused
+        credentials, rate limits and gateways that cannot reach RT still stop the pull."""
+        reason = ""
+        for _attempt in (1, 2):
+            try:
+                return self.reader.conversation(ticket)
+            except AuthError:
+                raise
+            except PermanentError as exc:
+                return str(exc).splitlines()[0][:300]
+            except TransientError as exc:
+                if exc.status != 500 or isinstance(exc, RateLimited):
+                    raise
+                reason = str(exc).splitlines()[0][:300]
+        return reason
+
+    # -- what left the queues --------------------------------------------------------------
+
+    def in_scope(self) -> frozenset[str]:
+        """Every ticket in the mirrored queues now (ids only; deleted ones are not listed)."""
+        where = where_queues(self.queues())
+        return frozenset(str(t["id"]) for t in self.client.iter_tickets(where, ["id"]))
+
+    def why_gone(self, external_id: str) -> str | None:
+        try:
+            ticket = self.client.get_ticket(int(external_id))
+        except PermanentError as exc:
+            if exc.status == 404:
+                return f"deleted in {self.label}"
+            raise
+        if str(ticket.get("Status")) == "deleted":
+            return f"deleted in {self.label}"
+        queue = ticket.get("Queue")
+        if queue in {q.id for q in self.queues()} or str(queue) in self._followed:
+            # In a queue this mirror followed before (not named this time): kept as it was.
+            return None
+        try:
+            name = str(self.client.get_queue(int(queue or 0)).get("Name") or queue)
+        except (PermanentError, TypeError, ValueError):
+            name = "another queue"
         else:
-            status = Status.OPEN
-        owner = str(ticket.get("Owner") or "Nobody")
-        return RemoteConversation(
-            external_id=str(ticket["id"]),
-            subject=str(ticket.get("Subject") or "(no subject)"),
-            status=status,
-            customer=customer,
-            created_at=ticket["Created"],
-            updated_at=ticket.get("LastUpdated") or ticket["Created"],
-            channel=Channel.EMAIL,
-            assignee=None if owner == "Nobody" else RemoteAgent(owner, owner),
-            tags=tags_of(ticket),
-            priority=priority_of(ticket.get("Priority")),
-            snoozed_until=snoozed,
-            messages=messages,
-        )
+            name = f"queue {name}"
+        return f"moved to {name} in {self.label}"
+
+    def fetch_file(self, external_id: str) -> bytes:
+        data, _record = self.client.attachment(int(external_id))
+        return data
 
     # -- push ------------------------------------------------------------------------------
 
@@ -265,7 +322,7 @@ class RTConnector(BaseConnector):
         """Send & done resolves the ticket; a reply to a woken (still stalled) ticket
         reopens it, else RT would keep it snoozed."""
         status = self.client.get_ticket(tid).get("Status")
-        if action.done and status not in _DONE:
+        if action.done and status not in DONE:
             self.client.update_ticket(tid, {"Status": "resolved"})
         elif (
             not action.done
@@ -301,7 +358,7 @@ class RTConnector(BaseConnector):
         now = datetime.now(UTC)
         raw = str(ticket.get("Status") or "new")
         remote = {
-            "status": "done" if raw in _DONE else ("new" if raw == "new" else "open"),
+            "status": "done" if raw in DONE else ("new" if raw == "new" else "open"),
             "snoozed_until": snooze_of(ticket, now),
             "assignee": None if ticket.get("Owner") in (None, "Nobody") else ticket["Owner"],
             "tags": tags_of(ticket),
@@ -333,7 +390,8 @@ class RTConnector(BaseConnector):
         if "assignee" in plan.send:
             update["Owner"] = plan.send["assignee"] or "Nobody"
         if "tags" in plan.send:
-            update["CustomFields"] = {TAGS_FIELD: list(plan.send["tags"])}
+            spelled = spelled_as_remote(list(plan.send["tags"]), raw_tags(ticket))
+            update["CustomFields"] = {TAGS_FIELD: spelled}
         if "priority" in plan.send:
             update["Priority"] = _PRIORITY_OUT[Priority(plan.send["priority"])]
         if "group_id" in action.fields:
@@ -363,7 +421,3 @@ def _same(name: str, remote: Any, local: Any) -> bool:
         equivalent = {"pending": "open"}
         return bool(equivalent.get(str(local), str(local)) == remote)
     return near(name, remote, local)
-
-
-def _quote(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("'", "\\'")

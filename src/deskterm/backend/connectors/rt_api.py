@@ -36,7 +36,7 @@ __all__ = ["MAX_PER_PAGE", "Page", "RTClient"]
 
 _HISTORY_FIELDS = "Type,Field,OldValue,NewValue,Creator,Created"
 # Asking for "Parent" here makes RT 5.0.3 answer 500, so it is left out.
-_ATTACHMENT_FIELDS = "ContentType,Filename,Headers"
+_ATTACHMENT_FIELDS = "ContentType,Filename,Headers,ContentLength"
 _CHARSET = re.compile(r"^Content-Type:.*?charset=\"?([\w.:-]+)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -176,7 +176,7 @@ class RTClient:
         Each has ``id``, ``Type``, ``Field``, ``OldValue``, ``NewValue``, ``Creator`` (a user
         name) and ``Created``; messages (Create, Correspond, Comment) also have ``Content``
         (the text/plain part, or ``None``), ``HtmlContent`` (the text/html part, or ``None``)
-        and ``Attachments`` (``id``, ``Filename``, ``ContentType`` of each file).
+        and ``Attachments`` (``id``, ``Filename``, ``ContentType``, ``Size`` of each file).
 
         Reading a message's parts costs two requests or more; ``parts`` (a test on the
         transaction) limits them to the messages it accepts — the others have no ``Content``.
@@ -203,6 +203,26 @@ class RTClient:
     def get_queue(self, name: int | str) -> dict[str, Any]:
         """Returns the normalised queue record, looked up by name or numeric id."""
         return normalise(self._get_json(f"queue/{quote(str(name), safe='')}"))
+
+    def list_queues(self) -> list[dict[str, Any]]:
+        """Returns the queues the user can see (enabled ones), each with ``id`` and ``Name``."""
+        queues: list[dict[str, Any]] = []
+        page: int | None = 1
+        while page is not None:
+            data = self._get_json(
+                "queues/all", params={"fields": "Name", "page": page, "per_page": MAX_PER_PAGE}
+            )
+            result = page_of(data)
+            queues.extend(result.items)
+            page = result.next_page if result.items else None
+        return queues
+
+    def attachment(self, attachment_id: int) -> tuple[bytes, dict[str, Any]]:
+        """Returns one attachment's bytes and its normalised record (``Filename``,
+        ``ContentType``, ``Headers``)."""
+        data = self._get_json(f"attachment/{int(attachment_id)}")
+        raw = base64.b64decode(data.get("Content") or "")
+        return raw, normalise({k: v for k, v in data.items() if k != "Content"})
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -279,7 +299,12 @@ class RTClient:
                 kind = str(part.get("ContentType") or "").lower()
                 if part.get("Filename"):
                     files.append(
-                        {"id": part["id"], "Filename": part["Filename"], "ContentType": kind}
+                        {
+                            "id": part["id"],
+                            "Filename": part["Filename"],
+                            "ContentType": kind,
+                            "Size": _as_size(part.get("ContentLength")),
+                        }
                     )
                 elif kind == "text/plain" and text is None:
                     text = self._attachment_text(part)
@@ -299,3 +324,10 @@ class RTClient:
             return raw.decode(charset, errors="replace")
         except LookupError:
             return raw.decode("utf-8", errors="replace")
+
+
+def _as_size(value: Any) -> int:
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0

@@ -19,6 +19,7 @@ from deskterm.backend.store import Store
 from deskterm.backend.sync.mirror import agent_id, apply_batch, get_state, set_state
 from deskterm.backend.sync.outbox import DrainReport, OutboxDrainer, waiting
 from deskterm.backend.sync.protocol import Connector, RemoteAgent
+from deskterm.backend.sync.scope import settle_scope
 from deskterm.backend.sync.text import well_formed_record
 
 #: progress(conversations mirrored so far, total expected or None)
@@ -65,6 +66,7 @@ class PullReport:
     conversations: int = 0
     created: int = 0
     messages: int = 0
+    gone: int = 0  # conversations whose ticket left the remote
 
 
 class SyncEngine:
@@ -143,6 +145,7 @@ class SyncEngine:
                 self._update(pulled=report.conversations, total=batch.total, online=True)
                 if progress is not None:
                     progress(report.conversations, batch.total)
+            report.gone = len(settle_scope(self.store, self.connector).gone)
             with self.store.transaction() as c:
                 set_state(c, self.name, "last_pull_at", str(ts(self.store.now())))
             self._update(last_pull_at=self.store.now(), online=True, last_error=None)

@@ -26,6 +26,7 @@ from deskterm.backend.sync.protocol import (
     RemoteAgent,
     RemoteConversation,
     RemoteCustomer,
+    RemoteFile,
     RemoteMessage,
 )
 from deskterm.backend.sync.text import ago, same_text, well_formed_record
@@ -90,11 +91,15 @@ def apply_batch(store: Store, connector: str, batch: PullBatch, *, me: str | Non
 def customer_id(c: sqlite3.Connection, store: Store, customer: RemoteCustomer) -> int:
     """The local id of a remote customer, added on first sight."""
     row = c.execute(
-        "SELECT id, name FROM customers WHERE external_id = ?", (customer.external_id,)
+        "SELECT id, name, language FROM customers WHERE external_id = ?", (customer.external_id,)
     ).fetchone()
     if row is not None:
         if customer.name and row["name"] != customer.name:
             c.execute("UPDATE customers SET name = ? WHERE id = ?", (customer.name, row["id"]))
+        if customer.language and row["language"] != customer.language:
+            c.execute(
+                "UPDATE customers SET language = ? WHERE id = ?", (customer.language, row["id"])
+            )
         return int(row["id"])
     handles = [Handle(channel=Channel.EMAIL, value=customer.email)] if customer.email else []
     return store.add_customer(
@@ -108,9 +113,21 @@ def customer_id(c: sqlite3.Connection, store: Store, customer: RemoteCustomer) -
 
 def agent_id(c: sqlite3.Connection, agent: RemoteAgent) -> int:
     """The local id of a remote agent, added on first sight (matched by email if known)."""
-    row = c.execute("SELECT id FROM agents WHERE external_id = ?", (agent.external_id,)).fetchone()
+    row = c.execute(
+        "SELECT id, name, email FROM agents WHERE external_id = ?", (agent.external_id,)
+    ).fetchone()
     if row is not None:
-        return int(row[0])
+        if agent.email and (row["name"], row["email"]) != (agent.name, agent.email):
+            # The remote says who they really are (a first sight may have had a login only).
+            taken = c.execute(
+                "SELECT 1 FROM agents WHERE email = ? COLLATE NOCASE AND id != ?",
+                (agent.email, row["id"]),
+            ).fetchone()
+            c.execute(
+                "UPDATE agents SET name = ?, email = ? WHERE id = ?",
+                (agent.name or row["name"], row["email"] if taken else agent.email, row["id"]),
+            )
+        return int(row["id"])
     email = agent.email or f"{agent.external_id}@remote.invalid"
     row = c.execute("SELECT id FROM agents WHERE email = ? COLLATE NOCASE", (email,)).fetchone()
     if row is not None:
@@ -228,11 +245,22 @@ def _add_message(
         author_name=message.author_name,
         body=message.body,
         html=message.html,
+        attachments=[_file_record(f) for f in message.files],
         public=message.public,
         created_at=message.created_at,
         external_id=message.external_id,
     )
     return True
+
+
+def _file_record(file: RemoteFile) -> dict[str, Any]:
+    """A remote file as the message's attachment list keeps it (fetched on demand)."""
+    return {
+        "filename": file.filename,
+        "content_type": file.content_type,
+        "size": file.size,
+        "external_id": file.external_id,
+    }
 
 
 def _remote_values(
@@ -245,6 +273,7 @@ def _remote_values(
         "tags": tags_text(sorted({t.lower() for t in remote.tags})),
         "priority": str(remote.priority),
         "snoozed_until": ts(remote.snoozed_until),
+        "gone_at": None,  # pulled: it is on the remote, whatever an earlier pass thought
     }
 
 
@@ -273,6 +302,19 @@ def _apply_fields(
             changes["woken_at"] = ts(store.now())
     if changes:
         store.update_conversation(cid, changes, agent_id=None, kind="sync:pull")
+    if "gone_at" in changes:
+        notice(store, cid, "This conversation is back on the remote helpdesk.")
+
+
+def notice(store: Store, cid: int, text: str) -> None:
+    """A system line in the conversation's thread, signed by the sync."""
+    store.add_message(
+        cid,
+        author_kind=AuthorKind.SYSTEM,
+        author_name=NOTICE_AUTHOR,
+        body=text,
+        created_at=store.now(),
+    )
 
 
 def _same(name: str, a: Any, b: Any) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from deskterm.backend.connectors.errors import PermanentError
 from deskterm.domain.models import Channel, Priority, Status
 
 
@@ -57,6 +58,16 @@ class RemoteAgent:
 
 
 @dataclass(frozen=True)
+class RemoteFile:
+    """A file attached to a message on the remote (its bytes are fetched on demand)."""
+
+    external_id: str
+    filename: str
+    content_type: str = "application/octet-stream"
+    size: int = 0
+
+
+@dataclass(frozen=True)
 class RemoteMessage:
     """A reply, an internal note or the customer's message, as it stands on the remote."""
 
@@ -68,6 +79,7 @@ class RemoteMessage:
     created_at: datetime
     public: bool = True
     html: str | None = None
+    files: list[RemoteFile] = field(default_factory=list)
 
 
 @dataclass
@@ -230,6 +242,34 @@ class Connector(Protocol):
         """The remote's macro library (optional capability: an empty list if none)."""
         ...
 
+    def in_scope(self) -> frozenset[str] | None:
+        """The ids of every conversation the mirror should hold now (optional capability:
+        None when the connector cannot tell). Asked after each complete pull: a mirrored
+        conversation missing from it is asked about with :meth:`why_gone`.
+
+        Raises:
+            TransientError, RateLimited: asked again after the next pull.
+        """
+        ...
+
+    def why_gone(self, external_id: str) -> str | None:
+        """Why a mirrored conversation is no longer in scope, in a few words for the agent
+        ("deleted in Request Tracker"); None when it is there after all.
+
+        Raises:
+            TransientError, RateLimited: asked again after the next pull.
+        """
+        ...
+
+    def fetch_file(self, external_id: str) -> bytes:
+        """The bytes of one attached file (a :class:`RemoteFile`'s ``external_id``).
+
+        Raises:
+            PermanentError: no such file, or the remote will not give it.
+            TransientError, RateLimited: try again later.
+        """
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...
@@ -243,6 +283,15 @@ class BaseConnector:
 
     def macros(self) -> list[RemoteMacro]:
         return []
+
+    def in_scope(self) -> frozenset[str] | None:
+        return None
+
+    def why_gone(self, external_id: str) -> str | None:
+        return f"no longer on {self.label}"
+
+    def fetch_file(self, external_id: str) -> bytes:
+        raise PermanentError(f"{self.label}'s files cannot be fetched")
 
     def close(self) -> None:
         return None

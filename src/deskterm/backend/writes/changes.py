@@ -35,6 +35,7 @@ MUTABLE = {
     "subject",
     "first_response_at",
     "external_id",
+    "gone_at",
 }
 
 #: What undo may put back: not ``first_response_at``, since a reply committed with a status
@@ -77,7 +78,9 @@ def write_changes(
         policies=policies,
     )
     new["sla_due_at"] = ts(due)
-    new["bucket"] = bucket_of(new["status"], new["snoozed_until"])
+    # A conversation whose ticket left the remote is in no view (see schema version 4).
+    gone = new.get("gone_at") is not None
+    new["bucket"] = "gone" if gone else bucket_of(new["status"], new["snoozed_until"])
     new["urgency"] = urgency_of(
         new["sla_due_at"], new["last_customer_message_at"], new["created_at"]
     )

@@ -50,7 +50,7 @@ def read_conversation(
 def composer_title(bundle: ConversationBundle) -> str:
     """Who the reply goes to, as the composer names it."""
     c = bundle.conversation
-    return f"{c.customer_name} · {c.channel.value} · #{c.id}"
+    return f"{c.customer_name} · {c.channel.value} · #{c.number}"
 
 
 def header_text(
@@ -66,7 +66,7 @@ def header_text(
     for each other agent on it."""
     text = Text()
     text.append(one_line(c.customer_name, 40), style="bold")
-    text.append(f" · {c.channel.value} · #{c.id} · {c.status.value}")
+    text.append(f" · {c.channel.value} · #{c.number} · {c.status.value}")
     if c.assignee_id is not None:
         text.append(f" · {one_line(agent_name(c.assignee_id), NAME_CELLS)}")
     if c.snoozed_until is not None:

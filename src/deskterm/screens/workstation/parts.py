@@ -21,6 +21,7 @@ from deskterm.backend.views import View
 from deskterm.domain.models import Conversation
 from deskterm.screens.workstation.conversation import OpenConversation
 from deskterm.screens.workstation.drafts import DraftSaver
+from deskterm.screens.workstation.files import Files
 from deskterm.screens.workstation.host import ReloadConversation
 from deskterm.screens.workstation.live import LiveUpdates, MedianRead
 from deskterm.screens.workstation.macros import Macros
@@ -60,6 +61,7 @@ class WorkstationParts(Screen[None]):
     views: Views
     opened: OpenConversation
     shift: ShiftGuide
+    files: Files
 
     if TYPE_CHECKING:
 
@@ -246,6 +248,9 @@ class WorkstationParts(Screen[None]):
             return
         self.query_one(StatusBar).median_first_response = event.median
         self.set_timer(event.next_in, self.poll_median)
+
+    def action_open_file(self) -> None:
+        self.files.open()
 
     def action_metrics(self) -> None:
         from deskterm.screens.metrics import MetricsScreen

@@ -214,7 +214,9 @@ class HeldReplies:
     def _commit_reply(self, held: HeldReply) -> None:
         newer = self.write(held)
         if newer:
-            self.host.from_thread(self._came_back, held, newer)
+            conversation = self.host.desk.store.conversation(held.conversation_id)
+            number = conversation.number if conversation else held.conversation_id
+            self.host.from_thread(self._came_back, held, newer, number)
         self.host.from_thread(self.host.inbox.refresh_rows)
 
     def write(self, held: HeldReply) -> list[Message]:
@@ -270,11 +272,12 @@ class HeldReplies:
             and not (m.author_kind is AuthorKind.AGENT and m.author_id == me)
         ]
 
-    def _came_back(self, held: HeldReply, newer: list[Message]) -> None:
-        """A held reply was not sent (someone wrote first): say so; it is the draft now."""
+    def _came_back(self, held: HeldReply, newer: list[Message], number: int) -> None:
+        """A held reply was not sent (someone wrote first): say so; it is the draft now.
+        ``number`` is the conversation's as the agent knows it (the remote's ticket number)."""
         self.host.notify(
             one_line(
-                f"Not sent: {who_wrote(newer)} wrote in #{held.conversation_id} meanwhile; "
+                f"Not sent: {who_wrote(newer)} wrote in #{number} meanwhile; "
                 "your reply is its draft, read and send again.",
                 300,
             ),

@@ -24,6 +24,7 @@ from deskterm.domain.safety import NAME_CELLS, one_line
 from deskterm.patches.barrier import forward_failure
 from deskterm.screens.workstation.conversation import OpenConversation
 from deskterm.screens.workstation.drafts import DraftSaver
+from deskterm.screens.workstation.files import Files
 from deskterm.screens.workstation.layout import (
     NARROW,
     PANES,
@@ -84,6 +85,7 @@ class WorkstationScreen(WorkstationParts):
         self.opened = OpenConversation(self)
         self.lesson: Lesson | None = None
         self.shift = ShiftGuide(self)
+        self.files = Files(self)
 
     def compose(self) -> ComposeResult:
         yield from compose_panes(self.desk)

@@ -140,9 +140,14 @@ class Triage:
             except ChangedMeanwhile as exc:  # another agent got there first: say so
                 refused.append(exc)
             except Exception as exc:  # one refused conversation must not stop the others
-                failed.append(f"#{cid}: {exc}")
+                failed.append(f"#{self._number(cid)}: {exc}")
         again = self.again(kind, value, refused)
         self.host.from_thread(self.applied, ids, description, failed, refused, again)
+
+    def _number(self, cid: int) -> int:
+        """The conversation's number as the agent knows it (the remote's, when mirrored)."""
+        conversation = self.host.desk.store.conversation(cid)
+        return conversation.number if conversation is not None else cid
 
     def again(self, kind: str, value: Any, refused: list[ChangedMeanwhile]) -> str:
         """How to apply a refused action anyway: "press i again to take it anyway"."""
