@@ -149,15 +149,16 @@ class MailServer:
 
 
 @pytest.fixture(scope="session")
-def mail_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServer]:
+def mail_server() -> Iterator[MailServer]:
     """Install Dovecot if needed, start fresh mailboxes and stop them after the session."""
+    import shutil
     import sys
+    import tempfile
 
-    env = {
-        **os.environ,
-        "DESKTERM_MAIL_DIR": str(tmp_path_factory.mktemp("mail")),
-        "DESKTERM_MAIL_PYTHON": sys.executable,
-    }
+    # Not under pytest's private temporary folder: Dovecot's mail user must reach it.
+    state = Path(tempfile.mkdtemp(prefix="deskterm-mail-"))
+    state.chmod(0o755)
+    env = {**os.environ, "DESKTERM_MAIL_DIR": str(state), "DESKTERM_MAIL_PYTHON": sys.executable}
     installed = _run([str(MAIL_SCRIPT), "install"], env, timeout=900)
     if installed.returncode == CANNOT_INSTALL:
         _unavailable(f"the test mail server is unavailable: {installed.stderr.strip()}")
@@ -180,3 +181,4 @@ def mail_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServer
         )
     finally:
         _run([str(MAIL_SCRIPT), "stop"], env, timeout=60)
+        shutil.rmtree(state, ignore_errors=True)

@@ -16,6 +16,7 @@ from datetime import datetime
 from deskterm.backend.connectors.errors import RateLimited, RemoteError, TransientError
 from deskterm.backend.db import ts
 from deskterm.backend.store import Store
+from deskterm.backend.sync.lookup import StoreLookup
 from deskterm.backend.sync.mirror import agent_id, apply_batch, get_state, set_state
 from deskterm.backend.sync.outbox import DrainReport, OutboxDrainer, waiting
 from deskterm.backend.sync.protocol import Connector, RemoteAgent
@@ -71,6 +72,9 @@ class SyncEngine:
         self.store = store
         self.connector = connector
         self.drainer = OutboxDrainer(store, connector)
+        attach = getattr(connector, "attach_mirror", None)
+        if callable(attach):  # optional: connectors that thread mail against the mirror
+            attach(StoreLookup(store))
         self._status = SyncStatus()
         self._lock = threading.Lock()
         self.me: RemoteAgent | None = None
