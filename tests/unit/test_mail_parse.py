@@ -167,7 +167,7 @@ def test_hostile_headers_and_body_never_raise() -> None:
 
 def test_broken_multipart_still_lands() -> None:
     raw = corpus.raw(
-        'From: a@example.com\nSubject: cut\nMessage-ID: <cut@example.com>\n'
+        "From: a@example.com\nSubject: cut\nMessage-ID: <cut@example.com>\n"
         'Content-Type: multipart/alternative; boundary="zz"\n',
         b"--zz\r\nContent-Type: text/plain\r\n\r\nthe start of a cut mail",
     )

@@ -88,9 +88,17 @@ def send_reply(settings: MailSettings, action: PushAction, context: ReplyContext
         def mark_sent() -> None:
             imap.remove_flags([uid], [UNSENT])
 
+        def mark_unsent() -> None:
+            imap.add_flags([uid], [UNSENT])
+
         try:
             send_mail(
-                settings, payload, settings.from_address, [context.customer_email or ""], mark_sent
+                settings,
+                payload,
+                settings.from_address,
+                [context.customer_email or ""],
+                mark_sent,
+                mark_unsent,
             )
         except PermanentError:
             imap.add_flags([uid], [UNSENT])  # refused: the copy must not count as sent

@@ -3,12 +3,15 @@
 The hook is where the sender marks the mail as sent (in the Sent folder) *before* the server
 can accept it: if the answer to the end of the data is lost, a retry finds the mark and does
 not send a second copy. A failure before the hook means the server never saw the end of the
-data, and so never accepted the mail (RFC 5321 §4.1.1.4): a retry sends it.
+data, and so never accepted the mail (RFC 5321 §4.1.1.4): a retry sends it. A connection
+found closed (or a server that spoke) after the data and after the mark takes the mark
+back: the data was cut on its way, and the mail must go again.
 """
 
 from __future__ import annotations
 
 import re
+import select
 import smtplib
 import ssl
 from collections.abc import Callable, Sequence
@@ -28,7 +31,8 @@ def send_mail(
     payload: bytes,
     sender: str,
     recipients: Sequence[str],
-    before_end: Callable[[], None],
+    mark_sent: Callable[[], None],
+    mark_unsent: Callable[[], None],
 ) -> None:
     """Send ``payload`` (a whole mail, CRLF line ends) to ``recipients``.
 
@@ -59,7 +63,12 @@ def send_mail(
             raise smtplib.SMTPDataError(code, said)
         data = _LEADING_DOT.sub(b"..", payload)
         smtp.send(data if data.endswith(b"\r\n") else data + b"\r\n")
-        before_end()
+        if _spoke_or_closed(smtp):
+            raise TransientError("the mail server closed the connection during the data")
+        mark_sent()
+        if _spoke_or_closed(smtp):  # the data may have been cut while the mark was written
+            mark_unsent()
+            raise TransientError("the mail server closed the connection during the data")
         ended = True
         smtp.send(b".\r\n")
         code, said = smtp.getreply()
@@ -84,6 +93,18 @@ def send_mail(
     finally:
         if smtp is not None:
             smtp.close()  # without QUIT mid-data: the server drops an unended mail
+
+
+def _spoke_or_closed(smtp: smtplib.SMTP) -> bool:
+    """Whether the server said something or hung up while we were sending the data: it
+    should stay silent until the end, so anything readable means the data did not all
+    arrive."""
+    sock = smtp.sock
+    if sock is None:
+        return True
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    return bool(select.select([sock], [], [], 0)[0])
 
 
 def _connect(settings: MailSettings) -> smtplib.SMTP:
