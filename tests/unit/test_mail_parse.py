@@ -190,8 +190,14 @@ def test_any_text_body_parses_without_raising(body: str) -> None:
 
 def test_subjects_normalise_across_french_and_english_prefixes() -> None:
     base = normalised_subject("Il manque le pain")
-    for subject in ("Re: Il manque le pain", "RE : Il manque le pain", "TR: Fwd: il manque  le pain",
-                    "Re[2]: Réf : Il manque le pain", "Fw: RE: Il manque le pain [#ABCDEFGHIJ]"):  # fmt: skip
+    subjects = [
+        "Re: Il manque le pain",
+        "RE : Il manque le pain",
+        "TR: Fwd: il manque  le pain",
+        "Re[2]: Réf : Il manque le pain",
+        "Fw: RE: Il manque le pain [#ABCDEFGHIJ]",
+    ]
+    for subject in subjects:
         assert normalised_subject(subject) == base, subject
 
 
