@@ -83,3 +83,115 @@ def test_a_note_never_leaves(mail_server: MailServer, tmp_path: Path) -> None:
 
     assert mails(mail_server, lea) == []
     assert mails(mail_server, desk.address, "Sent") == []
+
+
+def test_machine_mail_opens_nothing_wakes_nothing_and_gets_no_answer(
+    mail_server: MailServer, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    desk = Desk.open(mail_server, tmp_path / "desk.db")
+    lea = new_address("lea")
+    first = corpus.plain(sender=lea, to=desk.address, message_id="<first@example.com>")
+    append(mail_server, desk.address, first)
+    desk.engine.pull()
+    (conv,) = desk.conversations()
+    until = desk.store.now() + timedelta(days=2)
+    desk.store.update_conversation(
+        conv["id"], {"snoozed_until": int(until.timestamp())}, agent_id=None, kind="snooze"
+    )
+    machine = [
+        corpus.plain(sender=lea, to=desk.address, subject="Absent",
+                     in_reply_to="<first@example.com>", headers={"Auto-Submitted": "auto-replied"}),
+        corpus.bounce("<first@example.com>"),
+        corpus.plain(sender="news@example.com", to=desk.address, subject="Newsletter",
+                     headers={"List-Id": "<news.example.com>", "Precedence": "list"}),
+        corpus.plain(sender="robot@example.com", to=desk.address, subject="Vacances",
+                     headers={"X-Autoreply": "yes"}),
+    ]  # fmt: skip
+    for raw in machine:
+        append(mail_server, desk.address, raw)
+
+    desk.engine.pull()
+
+    (after,) = desk.conversations()
+    assert after["snoozed_until"] is not None, "an automatic reply woke the conversation"
+    kinds = [m["author_kind"] for m in desk.messages(conv["id"])]
+    assert kinds == ["customer", "system", "system"]
+    assert desk.store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+
+
+def test_threading_by_token_then_by_sender_and_subject(
+    mail_server: MailServer, tmp_path: Path
+) -> None:
+    desk = Desk.open(mail_server, tmp_path / "desk.db")
+    lea = new_address("lea")
+    append(
+        mail_server,
+        desk.address,
+        corpus.plain(sender=lea, to=desk.address, subject="Remboursement"),
+    )
+    desk.engine.pull()
+    (conv,) = desk.conversations()
+    token = conv["external_id"].removeprefix("mail:")
+    paul = new_address("paul")
+    append(
+        mail_server,
+        desk.address,
+        corpus.plain(
+            sender=paul, to=desk.address, subject=f"TR: Remboursement [#{token}]", body="Pour info"
+        ),
+    )
+    append(
+        mail_server,
+        desk.address,
+        corpus.plain(
+            sender=lea, to=desk.address, subject="RE : Remboursement", body="Des nouvelles ?"
+        ),
+    )
+    append(mail_server, desk.address, corpus.plain(
+        sender=lea, to=desk.address, subject="Autre chose", body="Nouvelle demande"))  # fmt: skip
+
+    desk.engine.pull()
+
+    conversations = desk.conversations()
+    assert len(conversations) == 2
+    assert len(desk.messages(conv["id"])) == 3
+
+
+@pytest.mark.parametrize("handled", ["leave", "seen", "move"])
+def test_the_mailbox_changes_only_as_configured(
+    mail_server: MailServer, tmp_path: Path, handled: str
+) -> None:
+    desk = Desk.open(mail_server, tmp_path / "desk.db", handled=handled)
+    for i in range(3):
+        append(mail_server, desk.address, corpus.plain(sender=new_address("c"), subject=f"S{i}"))
+
+    desk.engine.pull()
+    desk.engine.pull()
+
+    assert len(desk.messages()) == 3
+    inbox = mails(mail_server, desk.address)
+    moved = mails(mail_server, desk.address, "Handled")
+    if handled == "move":
+        assert (len(inbox), len(moved)) == (0, 3)
+    else:
+        assert (len(inbox), len(moved)) == (3, 0)
+        seen = [b"\\Seen" in flags for _raw, flags in inbox]
+        assert seen == [handled == "seen"] * 3
+
+
+def test_a_25_mb_mail_becomes_a_message_that_says_so(
+    mail_server: MailServer, tmp_path: Path
+) -> None:
+    desk = Desk.open(mail_server, tmp_path / "desk.db")
+    big = corpus.with_attachments([("video.mp4", b"\0" * (19 * 1024 * 1024), "video/mp4")])
+    append(mail_server, desk.address, big)
+    append(mail_server, desk.address, corpus.plain(sender=new_address("c"), subject="après"))
+
+    desk.engine.pull()
+
+    bodies = [m["body"] for m in desk.messages()]
+    assert len(bodies) == 2
+    assert "too large to import" in bodies[0]
+    assert "Il manque le pain" not in bodies[0]
