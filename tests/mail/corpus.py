@@ -137,3 +137,10 @@ def bounce(original_id: str) -> bytes:
     outer.attach(headers)
     outer["In-Reply-To"] = original_id
     return outer.as_bytes()
+
+
+def as_id(raw_mail: bytes) -> str:
+    """The Message-ID of a mail made here."""
+    from email import message_from_bytes
+
+    return str(message_from_bytes(raw_mail)["Message-ID"])

@@ -1,0 +1,107 @@
+"""The email connector's first sync of a large mailbox, against a real Dovecot.
+
+The bench starts its own mail server on loopback (``scripts/mail-server``, state in
+``bench/out/mail``), appends N mails to one mailbox by IMAP (a mix: plain French and English
+mails, multipart/alternative, small attachments, Latin-1 quoted-printable, and every third a
+reply to an earlier mail, so threading by Message-ID does real work), then times
+``SyncEngine.pull`` into an empty mirror, as ``deskterm sync`` does: mails per second.
+
+Usage: python bench/bench_mail.py [--mails 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from tests.integration.conftest import MailServer  # noqa: E402
+from tests.integration.mailbox import imap, options  # noqa: E402
+from tests.mail import corpus  # noqa: E402
+
+from deskterm.backend.connectors.mail import EmailConnector  # noqa: E402
+from deskterm.backend.store import Store  # noqa: E402
+from deskterm.backend.sync import SyncEngine  # noqa: E402
+
+
+def _mail(i: int, ids: list[str]) -> bytes:
+    sender = f"Client {i % 700} <client{i % 700}@example.com>"
+    if i % 3 == 2 and ids:
+        earlier = ids[(i * 7) % len(ids)]
+        return corpus.plain(sender=sender, subject=f"Re: Commande {i % 700}",
+                            body=f"Toujours rien pour la commande {i}.\n\nLe lun. a écrit :\n> avant",
+                            in_reply_to=earlier, references=earlier)  # fmt: skip
+    kind = i % 4
+    if kind == 0:
+        return corpus.plain(sender=sender, subject=f"Commande {i % 700}", body=f"Bonjour {i}")
+    if kind == 1:
+        return corpus.alternative(f"Hello {i}", f"<p>Hello <b>{i}</b></p>", f"Order {i}")
+    if kind == 2:
+        return corpus.with_attachments([(f"photo{i}.jpg", b"\xff\xd8" + b"x" * 2000, "image/jpeg")])
+    return corpus.legacy_charset(f"Déjà payé {i} francs", "iso-8859-1", "quoted-printable",
+                                 "=?iso-8859-1?q?Re=E7u?=")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mails", type=int, default=10_000)
+    args = parser.parse_args()
+    state = OUT / "mail"
+    state.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "DESKTERM_MAIL_DIR": str(state), "DESKTERM_MAIL_PYTHON": sys.executable}
+    subprocess.run([str(ROOT / "scripts" / "mail-server"), "start"], env=env, check=True)
+    try:
+        values = dict(
+            line.split("=", 1) for line in (state / "env").read_text().splitlines() if "=" in line
+        )
+        server = MailServer(values["MAIL_HOST"], int(values["MAIL_IMAP_PORT"]),
+                            int(values["MAIL_SMTP_PORT"]), values["MAIL_PASSWORD"],
+                            values["MAIL_CA_FILE"], env)  # fmt: skip
+        user = f"bench-{int(time.time())}@deskterm.test"
+        started = time.perf_counter()
+        client = imap(server, user)
+        ids: list[str] = []
+        for i in range(args.mails):
+            raw = _mail(i, ids)
+            ids.append(corpus.as_id(raw))
+            client.append("INBOX", raw)
+        client.logout()
+        filled = time.perf_counter() - started
+
+        with tempfile.TemporaryDirectory() as folder:
+            store = Store(Path(folder) / "mirror.db")
+            engine = SyncEngine(store, EmailConnector.from_options(options(server, user)))
+            engine.identify()
+            started = time.perf_counter()
+            report = engine.pull()
+            took = time.perf_counter() - started
+            conversations = store.conn.execute("SELECT count(*) FROM conversations").fetchone()[0]
+            messages = store.conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+            store.close()
+        result = {
+            "mails": args.mails,
+            "fill_seconds": round(filled, 1),
+            "first_sync_seconds": round(took, 1),
+            "mails_per_second": round(args.mails / took),
+            "conversations": conversations,
+            "messages": messages,
+            "pulled": report.conversations,
+        }
+        print(json.dumps(result, indent=2))
+        (OUT / "bench_mail.json").write_text(json.dumps(result, indent=2))
+    finally:
+        subprocess.run([str(ROOT / "scripts" / "mail-server"), "stop"], env=env, check=False)
+
+
+if __name__ == "__main__":
+    main()
