@@ -38,8 +38,8 @@ def _mail(i: int, ids: list[str]) -> bytes:
     sender = f"Client {i % 700} <client{i % 700}@example.com>"
     if i % 3 == 2 and ids:
         earlier = ids[(i * 7) % len(ids)]
-        return corpus.plain(sender=sender, subject=f"Re: Commande {i % 700}",
-                            body=f"Toujours rien pour la commande {i}.\n\nLe lun. a écrit :\n> avant",
+        body = f"Toujours rien pour la commande {i}.\n\nLe lun. a écrit :\n> avant"
+        return corpus.plain(sender=sender, subject=f"Re: Commande {i % 700}", body=body,
                             in_reply_to=earlier, references=earlier)  # fmt: skip
     kind = i % 4
     if kind == 0:
