@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from deskterm.backend.connectors.mail.outgoing import UNSENT
+from deskterm.backend.store import Store
 from deskterm.backend.sync import outbox as outbox_module
 from tests.integration.conftest import MailServer
 from tests.integration.mailbox import Desk, append, mails, new_address, submit, wait_for_mails
@@ -195,3 +196,32 @@ def test_a_25_mb_mail_becomes_a_message_that_says_so(
     assert len(bodies) == 2
     assert "too large to import" in bodies[0]
     assert "Il manque le pain" not in bodies[0]
+
+
+def test_while_running_new_mail_is_pulled_when_the_server_says_so(
+    mail_server: MailServer, tmp_path: Path
+) -> None:
+    import threading
+    import time
+
+    desk = Desk.open(mail_server, tmp_path / "desk.db")
+    reader = Store(tmp_path / "desk.db")
+    stop = threading.Event()
+    # Pulls are an hour apart: only the IDLE watch can bring the mail in.
+    runner = threading.Thread(target=desk.engine.run, args=(stop,), kwargs={"interval": 3600})
+    runner.start()
+    try:
+        deadline = time.monotonic() + 30
+        while desk.engine.status().last_pull_at is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first pull, at start
+        time.sleep(0.5)  # the watch's idle is set up
+        append(mail_server, desk.address, corpus.plain(sender=new_address("c"), subject="IDLE"))
+        found = 0
+        while not found and time.monotonic() < deadline:
+            time.sleep(0.05)
+            found = reader.conn.execute("SELECT count(*) FROM conversations").fetchone()[0]
+        assert found == 1
+    finally:
+        stop.set()
+        runner.join(30)
+        reader.close()

@@ -173,10 +173,16 @@ class SyncEngine:
         drain_every: float = 1.0,
     ) -> None:
         """Until ``stop`` is set: drain the outbox about every second, pull every
-        ``interval`` seconds (or at once when ``pull_now`` is called). Network trouble is
-        waited out, never raised."""
+        ``interval`` seconds (or at once when ``pull_now`` is called, as a connector's
+        ``watch`` does when the remote says something arrived). Network trouble is waited
+        out, never raised."""
         self._pull_requested = threading.Event()
         self._pull_requested.set()
+        watch = getattr(self.connector, "watch", None)
+        if callable(watch):  # optional: the remote tells when something arrives (IMAP IDLE)
+            threading.Thread(
+                target=watch, args=(stop, self.pull_now), name="deskterm-watch", daemon=True
+            ).start()
         last_pull = 0.0
         not_before = 0.0
         while not stop.is_set():

@@ -17,7 +17,8 @@ is never answered: it shows as a system line in the conversation it refers to, i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -29,6 +30,7 @@ from deskterm.backend.connectors.mail.outgoing import send_reply
 from deskterm.backend.connectors.mail.parse import MAX_MAIL_BYTES, ParsedMail, parse_mail
 from deskterm.backend.connectors.mail.settings import MailSettings
 from deskterm.backend.connectors.mail.threads import Threader, new_conversation_id
+from deskterm.backend.connectors.mail.watch import watch
 from deskterm.backend.sync.protocol import (
     BaseConnector,
     ConnectorOptions,
@@ -208,6 +210,11 @@ class EmailConnector(BaseConnector):
         if context is None or not context.customer_email:
             raise PermanentError("this conversation has no mail address to answer")
         return send_reply(self.settings, action, context)
+
+    def watch(self, stop: threading.Event, on_new: Callable[[], None]) -> None:
+        """Optional capability: block until ``stop``, calling ``on_new`` when new mail
+        arrives (IMAP IDLE). The engine runs it in a thread beside its loop."""
+        watch(self.settings, stop, on_new)
 
     def close(self) -> None:
         return None
