@@ -178,6 +178,13 @@ class SyncEngine:
         out, never raised."""
         self._pull_requested = threading.Event()
         self._pull_requested.set()
+        self._wake = threading.Event()  # set by pull_now, and by stop: ends the loop's pause
+
+        def wake_on_stop() -> None:
+            stop.wait()
+            self._wake.set()
+
+        threading.Thread(target=wake_on_stop, name="deskterm-sync-stop", daemon=True).start()
         watch = getattr(self.connector, "watch", None)
         if callable(watch):  # optional: the remote tells when something arrives (IMAP IDLE)
             threading.Thread(
@@ -210,13 +217,17 @@ class SyncEngine:
             self._refresh_counts()
             if on_status is not None:
                 on_status(self.status())
-            stop.wait(drain_every)
+            self._wake.wait(drain_every)
+            self._wake.clear()
 
     def pull_now(self) -> None:
         """Ask the running loop for a pull at its next turn."""
         requested = getattr(self, "_pull_requested", None)
         if requested is not None:
             requested.set()
+        wake = getattr(self, "_wake", None)
+        if wake is not None:
+            wake.set()
 
     # -- status --------------------------------------------------------------------------
 
