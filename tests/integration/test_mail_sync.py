@@ -41,14 +41,14 @@ def test_a_mail_sent_to_the_mailbox_is_answered_once_in_the_senders_mailbox(
     assert "il manque le pain" in msg["body"]
     assert msg["author_kind"] == "customer"
 
-    desk.reply(conv["id"], "Bonjour Léa, nous vous renvoyons le pain.")
+    desk.reply(conv["id"], "Bonjour Léa, nous vous renvoyons le pain.\n.Un point en tête")
     desk.drain_until_empty()
 
     (answer,) = wait_for_mails(mail_server, lea, 1)
     parsed = message_from_bytes(answer[0], policy=default_policy)
     assert parsed["In-Reply-To"] == message_from_bytes(first)["Message-ID"]
     assert parsed["Subject"].startswith("Re: Il manque le pain [#")
-    assert "nous vous renvoyons le pain" in parsed.get_content()
+    assert "nous vous renvoyons le pain.\n.Un point en tête" in parsed.get_content()
     (sent,) = mails(mail_server, desk.address, "Sent")
     assert UNSENT not in sent[1]
     # The agent's message now carries the mail's Message-ID: the customer's answer threads.
