@@ -146,3 +146,18 @@ class Desk:
             self.engine.drain()
             time.sleep(0.05)
         assert waiting(self.store) == 0, "the outbox did not drain"
+
+
+def oauth_token(server: MailServer, user: str) -> str:
+    """An OAuth2 access token the test server's identity stand-in accepts for ``user``."""
+    import importlib.util
+
+    from tests.integration.conftest import PROJECT_ROOT
+
+    spec = importlib.util.spec_from_file_location(
+        "mail_relay", PROJECT_ROOT / "scripts" / "mail_relay.py"
+    )
+    assert spec is not None and spec.loader is not None
+    relay = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(relay)
+    return str(relay.test_token(user, server.password))

@@ -171,3 +171,20 @@ def test_a_renumbered_folder_is_read_again_and_nothing_is_doubled(
     assert set(before) < set(ids)
     new = desk.store.conn.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()[0]
     assert new.startswith("12345:") and not old.startswith("12345:")
+
+
+def test_a_temporary_refusal_after_the_data_is_sent_again_later(
+    mail_server: MailServer, tmp_path: Path
+) -> None:
+    desk = Desk.open(mail_server, tmp_path / "desk.db")
+    customer = new_address("refuse-once-lea")
+    append(mail_server, desk.address, corpus.plain(sender=customer, to=desk.address))
+    desk.engine.pull()
+    (conv,) = desk.conversations()
+    desk.reply(conv["id"], "Deuxième essai.")
+
+    desk.drain_until_empty()
+
+    assert len(wait_for_mails(mail_server, customer, 1)) == 1
+    attempts = desk.store.conn.execute("SELECT attempts FROM outbox").fetchone()[0]
+    assert attempts == 2

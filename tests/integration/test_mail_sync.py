@@ -226,3 +226,36 @@ def test_while_running_new_mail_is_pulled_when_the_server_says_so(
         stop.set()
         runner.join(30)
         reader.close()
+
+
+def test_xoauth2_logs_in_to_imap_and_smtp_and_a_bad_token_is_refused(
+    mail_server: MailServer, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from deskterm.backend.connectors.errors import AuthError
+    from deskterm.backend.connectors.mail import EmailConnector
+    from deskterm.backend.sync import SyncEngine
+    from tests.integration.mailbox import oauth_token, options
+
+    address = new_address()
+    lea = new_address("lea")
+    append(mail_server, address, corpus.plain(sender=lea, to=address))
+    token_options = replace(
+        options(mail_server, address), password=None, oauth_token=oauth_token(mail_server, address)
+    )
+    store = Store(tmp_path / "desk.db")
+    engine = SyncEngine(store, EmailConnector.from_options(token_options))
+    engine.identify()
+    engine.pull()
+    (conv,) = store.conn.execute("SELECT id FROM conversations").fetchall()
+    desk = Desk(store, engine, engine.connector, address)  # type: ignore[arg-type]
+    desk.reply(conv[0], "Envoyé avec un jeton OAuth2.")
+    desk.drain_until_empty()
+    outbox = store.conn.execute("SELECT state, last_error FROM outbox").fetchall()
+    assert [tuple(r) for r in outbox] == [("done", None)]
+    assert len(wait_for_mails(mail_server, lea, 1)) == 1
+
+    bad = replace(token_options, oauth_token=oauth_token(mail_server, "someone@else.test"))
+    with pytest.raises(AuthError):
+        EmailConnector.from_options(bad).whoami()

@@ -6,7 +6,7 @@
    try that finds that copy reuses it).
 3. Just before the end of the SMTP data, the flag is removed: from then on the mail counts
    as sent. A later try that finds the copy without the flag says "already sent".
-4. A refusal after that puts the flag back.
+4. A refusal after that (a 4xx or 5xx answer to the end of the data) puts the flag back.
 
 So a lost answer to the end of the data never causes a second copy; the price is the rare
 case where the connection drops in the instant between removing the flag and the server
@@ -91,18 +91,14 @@ def send_reply(settings: MailSettings, action: PushAction, context: ReplyContext
         def mark_unsent() -> None:
             imap.add_flags([uid], [UNSENT])
 
-        try:
-            send_mail(
-                settings,
-                payload,
-                settings.from_address,
-                [context.customer_email or ""],
-                mark_sent,
-                mark_unsent,
-            )
-        except PermanentError:
-            imap.add_flags([uid], [UNSENT])  # refused: the copy must not count as sent
-            raise
+        send_mail(
+            settings,
+            payload,
+            settings.from_address,
+            [context.customer_email or ""],
+            mark_sent,
+            mark_unsent,
+        )
     return PushResult(message_external_id=message_id)
 
 

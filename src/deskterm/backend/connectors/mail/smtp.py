@@ -73,6 +73,7 @@ def send_mail(
         smtp.send(b".\r\n")
         code, said = smtp.getreply()
         if code != 250:
+            mark_unsent()  # refused, now or for a while: the mail was not taken
             raise smtplib.SMTPDataError(code, said)
         try:
             smtp.quit()
