@@ -67,12 +67,34 @@ class CommerceSettings(BaseModel):
 
 
 class RemoteSettings(BaseModel):
-    kind: Literal["rt", "zendesk"] | None = None
+    kind: Literal["rt", "zendesk", "email"] | None = None
     url: str | None = None
     subdomain: str | None = None
+    #: The Zendesk agent's email, or the mailbox's user name (kind = "email").
     email: str | None = None
     queue: str = "General"  # RT: one queue, or several separated by commas
     sync_seconds: float = 10.0
+    # -- a support mailbox (kind = "email"); the password comes from the environment --
+    imap_host: str | None = None
+    imap_port: int | None = None
+    #: tls (the default), starttls, or plain (loopback tests only).
+    imap_security: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_security: str | None = None
+    #: The folder new mail arrives in (INBOX) and where sent replies are kept (Sent).
+    folder: str | None = None
+    sent_folder: str | None = None
+    #: What happens to a mail once in deskterm: leave (default), seen, or move.
+    handled: str | None = None
+    handled_folder: str | None = None
+    #: The From of replies (default: the user name) and its display name.
+    mail_from: str | None = None
+    from_name: str | None = None
+    #: Added under every reply, after "-- ".
+    signature: str | None = None
+    #: A certificate authority file to trust (a server with its own certificate).
+    ca_file: str | None = None
 
 
 class TrackerSettings(BaseModel):

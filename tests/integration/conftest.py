@@ -117,3 +117,68 @@ def client(zendesk: FakeZendesk) -> Iterator[ZendeskClient]:
 @pytest.fixture
 def customer(zendesk: FakeZendesk) -> dict:
     return zendesk.add_user("Léa Martin", "lea@example.com")
+
+
+# -- a real mail server: Dovecot (IMAP, LMTP) and an SMTP server delivering to it -----------
+
+MAIL_SCRIPT = PROJECT_ROOT / "scripts" / "mail-server"
+
+
+@dataclass(frozen=True)
+class MailServer:
+    """A running Dovecot and SMTP server on loopback; every address is a mailbox."""
+
+    host: str
+    imap_port: int
+    smtp_port: int
+    password: str
+    ca_file: str
+    env: dict[str, str]
+
+    def restart(self) -> None:
+        """Stop both servers and start them again on the same ports, mail kept."""
+        done = _run([str(MAIL_SCRIPT), "restart"], self.env, timeout=60)
+        assert done.returncode == 0, done.stderr
+
+    def doveadm(self, *args: str) -> str:
+        """Run ``doveadm`` against this instance; returns its output."""
+        config = _read_env_file(Path(self.env["DESKTERM_MAIL_DIR"]) / "env")["MAIL_CONFIG"]
+        done = _run(["doveadm", "-c", config, *args], self.env, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+
+@pytest.fixture(scope="session")
+def mail_server() -> Iterator[MailServer]:
+    """Install Dovecot if needed, start fresh mailboxes and stop them after the session."""
+    import shutil
+    import sys
+    import tempfile
+
+    # Not under pytest's private temporary folder: Dovecot's mail user must reach it.
+    state = Path(tempfile.mkdtemp(prefix="deskterm-mail-"))
+    state.chmod(0o755)
+    env = {**os.environ, "DESKTERM_MAIL_DIR": str(state), "DESKTERM_MAIL_PYTHON": sys.executable}
+    installed = _run([str(MAIL_SCRIPT), "install"], env, timeout=900)
+    if installed.returncode == CANNOT_INSTALL:
+        _unavailable(f"the test mail server is unavailable: {installed.stderr.strip()}")
+    if installed.returncode != 0:
+        pytest.fail(f"installing Dovecot failed:\n{installed.stdout}\n{installed.stderr}")
+    started = _run([str(MAIL_SCRIPT), "start"], env, timeout=120)
+    try:
+        if started.returncode == CANNOT_INSTALL:
+            _unavailable(f"the test mail server cannot start: {started.stderr.strip()}")
+        if started.returncode != 0:
+            pytest.fail(f"starting the mail server failed:\n{started.stdout}\n{started.stderr}")
+        values = _read_env_file(Path(env["DESKTERM_MAIL_DIR"]) / "env")
+        yield MailServer(
+            host=values["MAIL_HOST"],
+            imap_port=int(values["MAIL_IMAP_PORT"]),
+            smtp_port=int(values["MAIL_SMTP_PORT"]),
+            password=values["MAIL_PASSWORD"],
+            ca_file=values["MAIL_CA_FILE"],
+            env=env,
+        )
+    finally:
+        _run([str(MAIL_SCRIPT), "stop"], env, timeout=60)
+        shutil.rmtree(state, ignore_errors=True)

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The remote-mode options, shared by the workstation and ``deskterm sync``."""
     group = parser.add_argument_group("remote helpdesk (credentials from the environment)")
-    group.add_argument("--remote", metavar="KIND", help="mirror a remote helpdesk: rt, zendesk")
+    group.add_argument(
+        "--remote", metavar="KIND", help="mirror a remote helpdesk: rt, zendesk, or email"
+    )
     group.add_argument("--url", help="Request Tracker's address, e.g. https://rt.example.com")
     group.add_argument("--subdomain", help="the Zendesk account's subdomain")
     group.add_argument("--user", help="RT user name, or the Zendesk agent's email")
@@ -27,6 +29,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="an RT queue to mirror (default General); repeat it or separate by commas "
         "for several in one mirror",
     )
+    mail = parser.add_argument_group(
+        "a support mailbox (--remote email; password in DESKTERM_MAIL_PASSWORD)"
+    )
+    mail.add_argument("--imap-host", help="the IMAP server, e.g. imap.example.com")
+    mail.add_argument("--imap-port", help="default 993 (tls) or 143")
+    mail.add_argument("--imap-security", choices=["tls", "starttls", "plain"], help="default tls")
+    mail.add_argument("--smtp-host", help="the SMTP submission server (default: the IMAP host)")
+    mail.add_argument("--smtp-port", help="default 587 (starttls) or 465 (tls)")
+    mail.add_argument(
+        "--smtp-security", choices=["tls", "starttls", "plain"], help="default starttls"
+    )
+    mail.add_argument("--folder", help="the folder new mail arrives in (default INBOX)")
+    mail.add_argument("--mail-from", help="the From of replies (default: the user)")
+    mail.add_argument("--ca-file", help="a certificate authority file to trust")
 
 
 COMMAND = "sync"
@@ -49,6 +65,7 @@ def wants_remote(args: argparse.Namespace, settings: Settings) -> bool:
 def _prepare(args: argparse.Namespace, settings: Settings) -> tuple[Connector, Store, SyncEngine]:
     from deskterm.backend.sync import SyncEngine
     from deskterm.backend.sync.remote import (
+        MAIL_SETTINGS,
         RemoteSetupError,
         choice_from,
         connector_for,
@@ -56,12 +73,13 @@ def _prepare(args: argparse.Namespace, settings: Settings) -> tuple[Connector, S
         open_mirror,
     )
 
+    mail = {name: getattr(args, name, None) for name in MAIL_SETTINGS}
     choice = choice_from(
         settings, args.remote, url=args.url, subdomain=args.subdomain, user=args.user,
-        queue=",".join(args.queue) if args.queue else None,
+        queue=",".join(args.queue) if args.queue else None, **mail,
     )  # fmt: skip
     if choice is None:
-        raise RemoteSetupError("no remote helpdesk: give --remote rt|zendesk or set [remote]")
+        raise RemoteSetupError("no remote helpdesk: give --remote rt|zendesk|email or set [remote]")
     connector = connector_for(choice)
     path = mirror_path(connector, args.db)
     try:

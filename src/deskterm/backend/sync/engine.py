@@ -16,6 +16,7 @@ from datetime import datetime
 from deskterm.backend.connectors.errors import RateLimited, RemoteError, TransientError
 from deskterm.backend.db import ts
 from deskterm.backend.store import Store
+from deskterm.backend.sync.lookup import StoreLookup
 from deskterm.backend.sync.mirror import agent_id, apply_batch, get_state, set_state
 from deskterm.backend.sync.outbox import DrainReport, OutboxDrainer, waiting
 from deskterm.backend.sync.protocol import Connector, RemoteAgent
@@ -76,6 +77,9 @@ class SyncEngine:
         self.store = store
         self.connector = connector
         self.drainer = OutboxDrainer(store, connector)
+        attach = getattr(connector, "attach_mirror", None)
+        if callable(attach):  # optional: connectors that thread mail against the mirror
+            attach(StoreLookup(store))
         self._status = SyncStatus()
         self._lock = threading.Lock()
         self.me: RemoteAgent | None = None
@@ -84,6 +88,7 @@ class SyncEngine:
         self.clock: Callable[[], float] = time.monotonic
         """Seconds, for the loop's pull schedule (tests and benches pass a fake one)."""
         self._pull_requested = threading.Event()
+        self._wake = threading.Event()  # set by pull_now, and by stop: ends the loop's pause
         self._pull_requested.set()
         self._last_pull: float | None = None
         self._not_before = 0.0
@@ -197,12 +202,25 @@ class SyncEngine:
         drain_every: float = 1.0,
     ) -> None:
         """Until ``stop`` is set: drain the outbox about every second, pull every
-        ``interval`` seconds (or at once when ``pull_now`` is called). Network trouble is
-        waited out, never raised."""
+        ``interval`` seconds (or at once when ``pull_now`` is called, as a connector's
+        ``watch`` does when the remote says something arrived). Network trouble is waited
+        out, never raised."""
         self._pull_requested.set()
+
+        def wake_on_stop() -> None:
+            stop.wait()
+            self._wake.set()
+
+        threading.Thread(target=wake_on_stop, name="deskterm-sync-stop", daemon=True).start()
+        watch = getattr(self.connector, "watch", None)
+        if callable(watch):  # optional: the remote tells when something arrives (IMAP IDLE)
+            threading.Thread(
+                target=watch, args=(stop, self.pull_now), name="deskterm-watch", daemon=True
+            ).start()
         while not stop.is_set():
             self.turn(interval=interval, on_status=on_status)
-            stop.wait(drain_every)
+            self._wake.wait(drain_every)  # pull_now and stop end the pause early
+            self._wake.clear()
 
     def turn(
         self, *, interval: float, on_status: Callable[[SyncStatus], None] | None = None
@@ -240,6 +258,7 @@ class SyncEngine:
     def pull_now(self) -> None:
         """Ask the running loop for a pull at its next turn."""
         self._pull_requested.set()
+        self._wake.set()
 
     # -- status --------------------------------------------------------------------------
 

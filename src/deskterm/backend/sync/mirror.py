@@ -163,7 +163,8 @@ def _mirror_conversation(
     for message in sorted(remote.messages, key=lambda m: (m.created_at, m.external_id)):
         if _add_message(store, c, cid, message, me):
             stats.messages += 1
-            if message.author_external_id != me and message.public:
+            mine = message.author_external_id == me or message.author_kind == "system"
+            if not mine and message.public:
                 others.append(message)
     waiting_reply = [p for p in pending if p["kind"] == "reply"]
     if others and waiting_reply:
@@ -183,7 +184,8 @@ def _mirror_conversation(
                 created_at=store.now(),
             )
             stats.notices.append(cid)
-    _apply_fields(store, c, cid, remote, pending)
+    if remote.mirror_fields:
+        _apply_fields(store, c, cid, remote, pending)
 
 
 def _insert_conversation(store: Store, c: sqlite3.Connection, remote: RemoteConversation) -> int:
@@ -220,6 +222,9 @@ def _add_message(
     if c.execute("SELECT 1 FROM messages WHERE external_id = ?", (message.external_id,)).fetchone():
         return False
     is_agent = message.author_kind == "agent"
+    kind = {"agent": AuthorKind.AGENT, "system": AuthorKind.SYSTEM}.get(
+        message.author_kind, AuthorKind.CUSTOMER
+    )
     if is_agent and me is not None and message.author_external_id == me:
         # Our own message, pushed from the outbox but not yet marked: link, never duplicate.
         for local in c.execute(
@@ -240,12 +245,13 @@ def _add_message(
         )
     store.add_message(
         cid,
-        author_kind=AuthorKind.AGENT if is_agent else AuthorKind.CUSTOMER,
+        author_kind=kind,
         author_id=author,
         author_name=message.author_name,
         body=message.body,
         html=message.html,
-        attachments=[_file_record(f) for f in message.files],
+        attachments=[_file_record(f) for f in message.files]
+        + [dict(a) for a in message.attachments],
         public=message.public,
         created_at=message.created_at,
         external_id=message.external_id,

@@ -14,7 +14,7 @@ Errors: every method raises the domain errors of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -35,6 +35,8 @@ class ConnectorOptions:
     oauth_token: str | None = field(default=None, repr=False)
     queue: str = "General"
     timeout: float = 10.0
+    #: Settings only one kind of remote has (the mailbox's hosts, ports, folders), by name.
+    extra: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class RemoteMessage:
     """A reply, an internal note or the customer's message, as it stands on the remote."""
 
     external_id: str
-    author_kind: str  # "customer" or "agent"
+    author_kind: str  # "customer", "agent", or "system" (an automatic mail: it wakes nothing)
     author_external_id: str | None
     author_name: str
     body: str
@@ -80,6 +82,9 @@ class RemoteMessage:
     public: bool = True
     html: str | None = None
     files: list[RemoteFile] = field(default_factory=list)
+    #: Files known only by ``{"filename", "content_type", "size"}`` (a mail's parts, kept
+    #: with the message), listed in the thread but not fetched again.
+    attachments: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass
@@ -103,6 +108,9 @@ class RemoteConversation:
     priority: Priority = Priority.NORMAL
     snoozed_until: datetime | None = None
     messages: list[RemoteMessage] = field(default_factory=list)
+    #: False where the remote keeps no state of its own (a mailbox): the store's status,
+    #: tags, assignee and snooze stand, and only the messages are mirrored.
+    mirror_fields: bool = True
 
 
 @dataclass
@@ -171,6 +179,39 @@ class RemoteMacro:
     title: str
     body: str
     actions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReplyContext:
+    """What the mirror knows of a conversation, for a remote that needs it to send a reply."""
+
+    subject: str
+    customer_name: str
+    customer_email: str | None
+    #: External ids of the conversation's messages, oldest first, with their author kind.
+    messages: Sequence[tuple[str, str]] = ()
+
+
+class MirrorLookup(Protocol):
+    """Read-only questions a connector may ask the mirror (an optional capability: a
+    connector that defines ``attach_mirror(lookup)`` gets one from the engine). A mailbox
+    has no conversations of its own: threading new mail needs what came before."""
+
+    def conversation_of_messages(self, message_ids: Sequence[str]) -> str | None:
+        """The external id of the conversation holding any of these messages, or None."""
+        ...
+
+    def conversation_exists(self, external_id: str) -> bool:
+        """Whether a conversation with this external id is in the mirror."""
+        ...
+
+    def conversations_of_customer(self, customer_external_id: str) -> list[tuple[str, str]]:
+        """(external id, subject) of the customer's conversations, newest first (at most 50)."""
+        ...
+
+    def reply_context(self, conversation_external_id: str) -> ReplyContext | None:
+        """The subject, customer and message ids of one conversation; None if unknown."""
+        ...
 
 
 @runtime_checkable

@@ -6,8 +6,11 @@ Credentials come from the environment or the system keyring, never from the conf
   ``DESKTERM_RT_USER`` (or ``--user``);
 - Zendesk: ``DESKTERM_ZENDESK_TOKEN`` (an API token, with ``DESKTERM_ZENDESK_EMAIL`` or
   ``--user``) or ``DESKTERM_ZENDESK_OAUTH_TOKEN``;
+- a mailbox: ``DESKTERM_MAIL_PASSWORD`` or ``DESKTERM_MAIL_OAUTH_TOKEN`` (XOAUTH2), and
+  ``DESKTERM_MAIL_USER`` (or ``--user``);
 - else the keyring (``pip install 'deskterm[keyring]'``), service ``deskterm``, user
-  ``rt:token``, ``rt:password``, ``zendesk:token`` or ``zendesk:oauth``.
+  ``rt:token``, ``rt:password``, ``zendesk:token``, ``zendesk:oauth``, ``email:password``
+  or ``email:oauth``.
 
 The mirror file is created readable and writable by its owner only.
 """
@@ -15,7 +18,7 @@ The mirror file is created readable and writable by its owner only.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from deskterm import locations
@@ -32,8 +35,18 @@ _SECRETS = {
            "password": ("DESKTERM_RT_PASSWORD", "rt:password")},
     "zendesk": {"token": ("DESKTERM_ZENDESK_TOKEN", "zendesk:token"),
                 "oauth_token": ("DESKTERM_ZENDESK_OAUTH_TOKEN", "zendesk:oauth")},
+    "email": {"password": ("DESKTERM_MAIL_PASSWORD", "email:password"),
+              "oauth_token": ("DESKTERM_MAIL_OAUTH_TOKEN", "email:oauth")},
 }  # fmt: skip
-_USERS = {"rt": "DESKTERM_RT_USER", "zendesk": "DESKTERM_ZENDESK_EMAIL"}
+_USERS = {
+    "rt": "DESKTERM_RT_USER",
+    "zendesk": "DESKTERM_ZENDESK_EMAIL",
+    "email": "DESKTERM_MAIL_USER",
+}
+#: The mailbox's settings: command-line name (also the [remote] key, but mail_from) → name.
+MAIL_SETTINGS = ("imap_host", "imap_port", "imap_security", "smtp_host", "smtp_port",
+                 "smtp_security", "folder", "sent_folder", "handled", "handled_folder",
+                 "mail_from", "from_name", "signature", "ca_file")  # fmt: skip
 
 
 class RemoteSetupError(StoreError):
@@ -49,6 +62,8 @@ class RemoteChoice:
     subdomain: str | None = None
     user: str | None = None
     queue: str | None = None
+    #: Settings of one kind of remote only (the mailbox's hosts and folders), by name.
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 def choice_from(settings: Settings, kind: str | None, **given: str | None) -> RemoteChoice | None:
@@ -64,7 +79,22 @@ def choice_from(settings: Settings, kind: str | None, **given: str | None) -> Re
         subdomain=given.get("subdomain") or (remote.subdomain if same else None),
         user=given.get("user") or (remote.email if same else None),
         queue=given.get("queue") or (remote.queue if same else None),
+        extra=_mail_extra(settings, given) if chosen == "email" else {},
     )
+
+
+def _mail_extra(settings: Settings, given: dict[str, str | None]) -> dict[str, str]:
+    """The mailbox settings: the command line's, else the config's ``[remote]``."""
+    remote = settings.remote
+    same = remote.kind == "email"
+    out: dict[str, str] = {}
+    for name in MAIL_SETTINGS:
+        value = given.get(name)
+        if value is None and same:
+            value = getattr(remote, name, None)
+        if value is not None and str(value) != "":
+            out["from_address" if name == "mail_from" else name] = str(value)
+    return out
 
 
 def _secret(env: str, keyring_user: str) -> str | None:
@@ -95,6 +125,7 @@ def options_for(choice: RemoteChoice) -> ConnectorOptions:
         password=secrets.get("password"),
         oauth_token=secrets.get("oauth_token"),
         queue=choice.queue or "General",
+        extra=dict(choice.extra),
     )
 
 
