@@ -9,6 +9,10 @@ Local changes still waiting in the outbox are not overwritten by an older remote
 field the outbox is about to push keeps its local value as long as the remote still has the
 value the change started from. When the remote moved meanwhile, the remote's value wins here
 and the push reports the conflict on the conversation.
+
+A conversation the remote no longer has is kept, with a line in its thread saying so: it is
+done, and in the ``removed`` bucket, which no view lists (a search still finds it). Should
+the remote bring it back, the next pull puts it back in its views.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deskterm.backend.db import ts
-from deskterm.backend.rows import tags_text
+from deskterm.backend.rows import bucket_of, tags_text
 from deskterm.backend.store import Store
 from deskterm.backend.sync.protocol import (
     PullBatch,
@@ -27,6 +31,7 @@ from deskterm.backend.sync.protocol import (
     RemoteConversation,
     RemoteCustomer,
     RemoteMessage,
+    RemovedConversation,
 )
 from deskterm.backend.sync.text import ago, same_text, well_formed_record
 from deskterm.backend.writes.changes import record_event
@@ -36,6 +41,8 @@ from deskterm.domain.models import AuthorKind, Channel, Handle
 NOTICE_AUTHOR = "sync"
 #: Outbox kinds that add a message rather than change fields.
 MESSAGE_KINDS = frozenset({"reply", "note"})
+#: The bucket of conversations the remote no longer has: no view lists it.
+REMOVED_BUCKET = "removed"
 
 
 @dataclass
@@ -46,6 +53,7 @@ class MirrorStats:
     created: int = 0
     messages: int = 0
     notices: list[int] = field(default_factory=list)  # conversations that got a race notice
+    removed: int = 0  # conversations taken out of the views because the remote lost them
 
 
 def get_state(store: Store, connector: str, key: str) -> str | None:
@@ -82,6 +90,8 @@ def apply_batch(store: Store, connector: str, batch: PullBatch, *, me: str | Non
     with store.transaction() as c:
         for remote in batch.conversations:
             _mirror_conversation(store, c, well_formed_record(remote), me, stats)
+        for gone in batch.removed:
+            stats.removed += _remove_conversation(store, c, well_formed_record(gone))
         if batch.cursor is not None:
             set_state(c, connector, "cursor", batch.cursor)
     return stats
@@ -141,6 +151,8 @@ def _mirror_conversation(
         stats.created += 1
     else:
         cid = int(row["id"])
+        if row["bucket"] == REMOVED_BUCKET:
+            _restore(store, c, row)
     pending = _pending(c, cid)
     others: list[RemoteMessage] = []
     for message in sorted(remote.messages, key=lambda m: (m.created_at, m.external_id)):
@@ -167,6 +179,46 @@ def _mirror_conversation(
             )
             stats.notices.append(cid)
     _apply_fields(store, c, cid, remote, pending)
+
+
+def _remove_conversation(store: Store, c: sqlite3.Connection, gone: RemovedConversation) -> int:
+    """Take a conversation the remote lost out of the views; 1 if it was in them, else 0.
+    One never mirrored is not added: there is nothing to show of it."""
+    row = c.execute(
+        "SELECT id, bucket FROM conversations WHERE external_id = ?", (gone.external_id,)
+    ).fetchone()
+    if row is None or row["bucket"] == REMOVED_BUCKET:
+        return 0
+    cid = int(row["id"])
+    store.add_message(
+        cid,
+        author_kind=AuthorKind.SYSTEM,
+        author_name=NOTICE_AUTHOR,
+        body=f"{gone.reason}. It has left the views; a search still finds it here.",
+        created_at=store.now(),
+    )
+    if c.execute("SELECT status FROM conversations WHERE id = ?", (cid,)).fetchone()[0] != "done":
+        store.update_conversation(cid, {"status": "done"}, agent_id=None, kind="sync:removed")
+    _set_bucket(c, cid, REMOVED_BUCKET)
+    return 1
+
+
+def _restore(store: Store, c: sqlite3.Connection, row: sqlite3.Row) -> None:
+    """The remote has a removed conversation again: back in the views it belongs to."""
+    _set_bucket(c, int(row["id"]), bucket_of(row["status"], row["snoozed_until"]))
+    store.add_message(
+        int(row["id"]),
+        author_kind=AuthorKind.SYSTEM,
+        author_name=NOTICE_AUTHOR,
+        body="Back on the remote helpdesk: it is in the views again.",
+        created_at=store.now(),
+    )
+
+
+def _set_bucket(c: sqlite3.Connection, cid: int, bucket: str) -> None:
+    # The view counts follow by trigger; the tag index carries the bucket too.
+    c.execute("UPDATE conversations SET bucket = ? WHERE id = ?", (bucket, cid))
+    c.execute("UPDATE conversation_tags SET bucket = ? WHERE conversation_id = ?", (bucket, cid))
 
 
 def _insert_conversation(store: Store, c: sqlite3.Connection, remote: RemoteConversation) -> int:

@@ -1,7 +1,7 @@
-"""The fake Zendesk's incremental exports: tickets by cursor, ticket events by time.
+"""The fake Zendesk's incremental ticket export, by cursor.
 
-Both leave out whatever changed within the last minute of the fake's clock, as Zendesk does,
-and both cap a page at 1000 records.
+It leaves out whatever changed within the last minute of the fake's clock, as Zendesk does,
+caps a page at 1000 records, and lists deleted tickets with ``"status": "deleted"``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import binascii
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.fakes.zendesk_account import ZendeskAccount
-from tests.fakes.zendesk_records import VIA_NAMES, ApiError, iso
+from tests.fakes.zendesk.account import ZendeskAccount
+from tests.fakes.zendesk.records import ApiError
 
 MAX_PER_PAGE = 1000
 EXCLUDED_SECONDS = 60
@@ -104,66 +104,3 @@ def incremental_tickets(account: ZendeskAccount, query: dict[str, str], base: st
         if query.get("include"):
             answer |= sideload(account, tickets, query["include"])
         return answer
-
-
-def _child_event(event: dict[str, Any], via: str) -> dict[str, Any]:
-    child = dict(event)
-    child["event_type"] = event["type"]
-    child["via"] = via
-    child["via_reference_id"] = None
-    return child
-
-
-def incremental_ticket_events(account: ZendeskAccount, query: dict[str, str], base: str) -> dict:
-    """``GET /api/v2/incremental/ticket_events.json``: time-based, so the next page starts at
-    ``end_time`` and may repeat the events of that second (callers dedupe by id)."""
-    with account.lock:
-        per_page = _per_page(query)
-        start = _start_time(account, query)
-        with_comments = "comment_events" in query.get("include", "")
-        cutoff = account.now_ts() - EXCLUDED_SECONDS
-        audits = sorted(
-            (a for a in account.audits if start <= a.created < cutoff),
-            key=lambda a: (a.created, a.id),
-        )
-        page = audits[:per_page]
-        if page:
-            # Keep every event of the last second on this page, as Zendesk does.
-            last = page[-1].created
-            page += [a for a in audits[per_page:] if a.created == last]
-        events = []
-        for audit in page:
-            via = VIA_NAMES.get(audit.via_channel, audit.via_channel)
-            comments = [e for e in audit.events if e["type"] == "Comment"]
-            children = [
-                _child_event(e, via)
-                for e in audit.events
-                if e["type"] != "Comment" or with_comments
-            ]
-            events.append(
-                {
-                    "id": audit.id,
-                    "ticket_id": audit.ticket_id,
-                    "timestamp": audit.created,
-                    "created_at": iso(audit.created),
-                    "updater_id": audit.author_id,
-                    "via": via,
-                    "system": {},
-                    "event_type": "Audit",
-                    "comment_present": bool(comments),
-                    "comment_public": any(c["public"] for c in comments),
-                    "merged_ticket_ids": [],
-                    "child_events": children,
-                }
-            )
-        end_time = page[-1].created if page else start
-        if page and page[0].created == end_time and len(page) >= per_page:
-            end_time += 1  # a whole page within one second: move on rather than loop
-        params = {"start_time": end_time} | ({"include": query["include"]} if with_comments else {})
-        return {
-            "ticket_events": events,
-            "next_page": f"{base}/api/v2/incremental/ticket_events.json?{urlencode(params)}",
-            "count": len(events),
-            "end_time": end_time,
-            "end_of_stream": len(page) == len(audits),
-        }
