@@ -13,6 +13,8 @@ from deskterm.backend.connectors.zendesk import SEARCH_LAG, ZendeskConnector
 from deskterm.backend.store import Store
 from deskterm.backend.sync import ConnectorOptions, SyncEngine
 from deskterm.backend.sync.mirror import get_state
+from deskterm.backend.views import View
+from deskterm.domain.models import Channel
 from tests.fakes import FakeZendesk
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -91,6 +93,9 @@ def test_an_agent_syncs_the_same_mirror_as_an_admin(
         assert engine.pull().created == 3
     assert _mirror(agent) == _mirror(admin)
     assert len(_mirror(agent)) == 3
+    whatsapp = agent.store.conversation_by_external(str(ids["a"]))
+    assert whatsapp is not None and whatsapp.channel == Channel.WHATSAPP
+    assert [r.id for r in agent.store.page(View("channel:whatsapp", "WhatsApp"))] == [whatsapp.id]
     agent_paths = {r.path for r in zendesk.requests if r.user_id == paul["id"]}
     assert "/api/v2/search/export.json" in agent_paths
     assert not any("/incremental/" in p for p in agent_paths)
