@@ -78,8 +78,8 @@ def _serve_account(replay: Replay, comments_404: frozenset[int] = frozenset()) -
     replay.on(EXPORT, [_trimmed(PAGE_LAST[0], "tickets")], {"cursor": last_after})
     for ticket in _tickets(PAGE_DELETED + PAGE_LAST):
         path = f"/api/v2/tickets/{ticket['id']}/comments.json"
-        if ticket["id"] in comments_404:
-            replay.on(path, NOT_FOUND)
+        if ticket["id"] in comments_404 or ticket["status"] == "deleted":
+            replay.on(path, NOT_FOUND)  # as a deleted ticket's comments answer
         elif ticket["id"] == 33:  # the ticket whose comment page was recorded
             replay.on(path, COMMENTS)
         else:
