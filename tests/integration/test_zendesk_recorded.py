@@ -146,7 +146,7 @@ def test_the_recorded_users_me_is_an_admin_who_uses_the_export(replay: Replay) -
     )
     me = connector.whoami()
     assert me.external_id == str(ME[0]["body"]["user"]["id"])
-    assert connector.uses_export
+    assert connector.uses_export()
     connector.close()
 
 

@@ -80,6 +80,13 @@ LOOKBACK = timedelta(days=1)
 _MACRO_FIELDS = {"status", "priority", "current_tags", "remove_tags", "assignee_id"}
 
 
+def _epoch(stamp: str, default: int) -> int:
+    try:
+        return int(time_of(stamp).timestamp()) if stamp else default
+    except ValueError:
+        return default  # an unreadable time moves nothing
+
+
 class ZendeskConnector(BaseConnector):
     """One Zendesk account, mirrored."""
 
@@ -129,9 +136,9 @@ class ZendeskConnector(BaseConnector):
         self._role = str(me.get("role") or "agent")
         return self._me
 
-    @property
     def uses_export(self) -> bool:
-        """Whether pulls use the admins' ticket export (else the agents' search export)."""
+        """Whether pulls use the admins' ticket export (else the agents' search export); asks
+        ``users/me`` the first time."""
         if self._role is None:
             self.whoami()
         return self._role == "admin"
@@ -146,7 +153,7 @@ class ZendeskConnector(BaseConnector):
 
     def pull(self, cursor: str | None) -> Iterator[PullBatch]:
         state = json.loads(cursor) if cursor else {}
-        if self.uses_export:
+        if self.uses_export():
             try:
                 yield from self._pull_by_export(state)
                 return
@@ -181,7 +188,7 @@ class ZendeskConnector(BaseConnector):
         batch, read = PullBatch([], json.dumps({"since": since})), {}
         for ticket in self.client.search_export(query):
             tid, stamp = str(ticket.get("id")), str(ticket.get("updated_at") or "")
-            newest = max(newest, int(time_of(stamp).timestamp()) if stamp else since)
+            newest = max(newest, _epoch(stamp, since))
             if self._searched.get(tid) == stamp:
                 continue  # read unchanged in an earlier window of this process
             self.tickets.read(ticket, batch)
