@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -112,21 +111,6 @@ def test_walking_the_export_yields_each_settled_ticket_once_in_order(
 
 
 # -- search --------------------------------------------------------------------------------------
-
-
-def test_export_side_loads_users(zendesk: FakeZendesk, customer: dict) -> None:
-    zendesk.add_ticket(
-        "A", customer["id"], "a", created_at=HOUR_AGO, assignee_id=zendesk.agent["id"]
-    )
-    auth = (f"{zendesk.agent['email']}/token", zendesk.api_token)
-    answer = httpx.get(
-        f"{zendesk.url}/api/v2/incremental/tickets/cursor.json",
-        params={"start_time": HOUR_AGO, "include": "users"},
-        auth=auth,
-    ).json()
-    assert {u["id"] for u in answer["users"]} == {customer["id"], zendesk.agent["id"]}
-    assert answer["after_url"].startswith(f"{zendesk.url}/api/v2/incremental/tickets/cursor.json?")
-    assert answer["before_cursor"] and answer["end_of_stream"] is True
 
 
 def test_the_export_is_for_admins_only(zendesk: FakeZendesk, customer: dict) -> None:

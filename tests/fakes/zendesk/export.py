@@ -55,24 +55,6 @@ def decode_cursor(cursor: str) -> tuple[int, int]:
         raise _invalid("Invalid cursor") from None
 
 
-def sideload(account: ZendeskAccount, tickets: list[dict], include: str) -> dict[str, Any]:
-    """``include=users,groups,organizations`` next to a list of tickets."""
-    wanted = {part.strip() for part in include.split(",") if part.strip()}
-    loaded: dict[str, Any] = {}
-    if "users" in wanted:
-        ids = {t[k] for t in tickets for k in ("requester_id", "submitter_id", "assignee_id")}
-        loaded["users"] = [account.users[i] for i in sorted(i for i in ids if i in account.users)]
-    if "groups" in wanted:
-        ids = {t["group_id"] for t in tickets if t["group_id"] in account.groups}
-        loaded["groups"] = [account.groups[i] for i in sorted(ids)]
-    if "organizations" in wanted:
-        ids = {
-            t["organization_id"] for t in tickets if t["organization_id"] in account.organizations
-        }
-        loaded["organizations"] = [account.organizations[i] for i in sorted(ids)]
-    return loaded
-
-
 def incremental_tickets(account: ZendeskAccount, query: dict[str, str], base: str) -> dict:
     """``GET /api/v2/incremental/tickets/cursor.json``."""
     with account.lock:
@@ -92,7 +74,7 @@ def incremental_tickets(account: ZendeskAccount, query: dict[str, str], base: st
         before = encode_cursor(page[0].updated, page[0].id) if page else None
         tickets = [account.ticket_json(t) for t in page]
         url = f"{base}/api/v2/incremental/tickets/cursor.json"
-        extra = {k: v for k, v in query.items() if k in ("per_page", "include")}
+        extra = {k: v for k, v in query.items() if k == "per_page"}
         answer: dict[str, Any] = {
             "tickets": tickets,
             "after_cursor": after,
@@ -101,6 +83,4 @@ def incremental_tickets(account: ZendeskAccount, query: dict[str, str], base: st
             "before_url": f"{url}?{urlencode({**extra, 'cursor': before})}" if before else None,
             "end_of_stream": len(remaining) <= per_page,
         }
-        if query.get("include"):
-            answer |= sideload(account, tickets, query["include"])
         return answer

@@ -171,9 +171,7 @@ def _show_many(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Ans
 @_route("GET", r"tickets/(\d+)")
 def _ticket(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
     with account.lock:
-        ticket = account.ticket_json(account.ticket(int(match.group(1))))
-        loaded = export.sideload(account, [ticket], call.query.get("include", ""))
-    return 200, {"ticket": ticket} | loaded
+        return 200, {"ticket": account.ticket_json(account.ticket(int(match.group(1))))}
 
 
 @_route("PUT", r"tickets/(\d+)")
