@@ -147,3 +147,39 @@ def test_an_admin_whose_export_is_refused_falls_back_to_search(
     zendesk.fail_path("/api/v2/incremental/tickets/cursor.json", 403, refused)
     assert admin.pull().created == 3
     assert "since" in json.loads(get_state(admin.store, "zendesk", "cursor") or "{}")
+
+
+def test_an_agent_learns_of_deleted_tickets_from_the_deleted_list(
+    zendesk: FakeZendesk, paul: dict, both: list[SyncEngine]
+) -> None:
+    admin, agent = both
+    ids = _seed(zendesk, paul)
+    for engine in both:
+        engine.pull()
+    zendesk.delete_ticket(ids["a"], by=paul["id"])
+    zendesk.advance(120)
+    for engine in both:
+        assert engine.pull().removed == 1
+    assert _mirror(agent) == _mirror(admin)
+    assert _mirror(agent)[str(ids["a"])][4] == "removed"  # its bucket: in no view
+    asked = [r for r in zendesk.requests if r.path == "/api/v2/deleted_tickets.json"]
+    assert asked and all(r.user_id == paul["id"] for r in asked)
+    assert asked[-1].query["sort_by"] == "deleted_at" and asked[-1].query["sort_order"] == "desc"
+
+
+def test_a_rate_limited_deleted_list_keeps_the_agents_window(
+    zendesk: FakeZendesk, paul: dict, both: list[SyncEngine]
+) -> None:
+    _admin, agent = both
+    ids = _seed(zendesk, paul)
+    agent.pull()
+    before = get_state(agent.store, "zendesk", "cursor")
+    zendesk.advance(900)
+    zendesk.add_comment(ids["b"], ids["lea"], "any news?")
+    zendesk.advance(120)
+    zendesk.fail_path("/api/v2/deleted_tickets.json", 429, "Too Many Requests")
+    agent.pull()
+    assert get_state(agent.store, "zendesk", "cursor") == before
+    zendesk.fail_path("/api/v2/deleted_tickets.json", None)
+    agent.pull()
+    assert get_state(agent.store, "zendesk", "cursor") != before

@@ -245,13 +245,25 @@ class ZendeskAccount:
             self.macros[macro_id] = macro
             return macro
 
-    def delete_ticket(self, ticket_id: int) -> None:
+    def delete_ticket(self, ticket_id: int, by: int | None = None) -> None:
         """Delete a ticket as an agent would: it answers 404 from then on, search no longer
         finds it, and the ticket export lists it (once more) with ``"status": "deleted"``."""
         with self.lock:
             ticket = self.ticket(ticket_id)
-            ticket.status = "deleted"
+            ticket.previous_status, ticket.status = ticket.status, "deleted"
             self._touch(ticket)
+            ticket.deleted, ticket.deleted_by = ticket.updated, by
+
+    def deleted_json(self, ticket: Ticket) -> dict[str, Any]:
+        """A deleted ticket as ``GET /api/v2/deleted_tickets`` lists it."""
+        actor = self.users.get(ticket.deleted_by or -1) or {"id": None, "name": "Zendesk"}
+        return {
+            "id": ticket.id,
+            "subject": ticket.subject,
+            "actor": {"id": actor["id"], "name": actor["name"]},
+            "deleted_at": iso(ticket.deleted or ticket.updated),
+            "previous_state": ticket.previous_status,
+        }
 
     # -- reading -------------------------------------------------------------------------
 

@@ -101,6 +101,9 @@ class Ticket:
     custom_fields: dict[int, Any] = field(default_factory=dict)
     external_id: str | None = None
     due_at: str | None = None
+    deleted: int | None = None  # when it was deleted (epoch seconds)
+    previous_status: str | None = None  # its status before
+    deleted_by: int | None = None
 
 
 @dataclass

@@ -201,6 +201,19 @@ def admins_only(actor: dict[str, Any]) -> None:
         raise forbidden()
 
 
+@_route("GET", r"deleted_tickets")
+def _deleted_tickets(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    """Allowed for agents; ``sort_by`` id, subject or deleted_at (Zendesk's OpenAPI)."""
+    key = call.query.get("sort_by", "id")
+    if key not in ("id", "subject", "deleted_at"):
+        raise _invalid_attribute("sort_by", "sort_by must be id, subject or deleted_at")
+    with account.lock:
+        gone = [t for t in account.tickets.values() if t.status == "deleted"]
+        records = [account.deleted_json(t) for t in gone]
+    records.sort(key=lambda r: (r[key], r["id"]), reverse=call.query.get("sort_order") == "desc")
+    return 200, paginate(call, records, "deleted_tickets")
+
+
 # -- macros ------------------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ ties each behaviour to its source. In short:
   ``per_page`` ≤ 1000; ordered by updated_at; ``after_cursor`` is given even at the end of the
   stream); it leaves out the last minute, refuses a ``start_time`` within it (422), and is
   for admins only: an agent gets 403 ``Forbidden``.
+- ``GET /api/v2/deleted_tickets`` (open to agents; ``sort_by`` id, subject or deleted_at).
 - ``GET /api/v2/search/export`` (``query``, ``filter[type]``, cursor pages up to 1000; see
   ``query`` for the syntax), open to agents; newest first.
 - ``GET /api/v2/macros`` (cursor or offset pages, ``active=true|false``) and

@@ -18,8 +18,9 @@ The model, mapped:
   (``type:ticket updated>…``, cursor pages), which agents may call. Its cursor is the newest
   ``updated_at`` seen, less ``SEARCH_LAG`` for the tickets Zendesk has not indexed yet, so a
   change is never skipped (the last few minutes are read again, not the comments of tickets
-  already read unchanged). Then, either way, each changed ticket's comments by cursor
-  pagination, and the people by ``show_many``.
+  already read unchanged); deletions, which search does not show, come from the list of
+  deleted tickets. Then, either way, each changed ticket's comments by cursor pagination,
+  and the people by ``show_many``.
 - Deleted tickets: the export lists them with ``"status": "deleted"`` (their comments then
   answer 404); they leave deskterm's views. A ticket whose comments answer 404 was deleted
   while being read, and leaves them too; any other refusal on one ticket skips it with a
@@ -31,11 +32,12 @@ The model, mapped:
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from deskterm.backend.connectors.errors import AuthError, Conflict, PermanentError
+from deskterm.backend.connectors.errors import AuthError, Conflict, PermanentError, RateLimited
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
 from deskterm.backend.connectors.zendesk_tickets import (
     SNOOZE_TAG,
@@ -58,8 +60,11 @@ from deskterm.backend.sync.protocol import (
     RemoteAgent,
     RemoteCustomer,
     RemoteMacro,
+    RemovedConversation,
 )
 from deskterm.backend.sync.text import same_text
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "SNOOZE_TAG",
@@ -197,9 +202,32 @@ class ZendeskConnector(BaseConnector):
                 yield batch  # the cursor stays: the window is not read to its end yet
                 self._searched |= read
                 batch, read = PullBatch([], json.dumps({"since": since})), {}
-        batch.cursor = json.dumps({"since": max(since, newest - SEARCH_LAG)})
+        removed, complete = self._deleted_since(since - SEARCH_LAG)
+        batch.removed += removed
+        # Deletions not read (a rate limit): the window stays, to read them next time.
+        moved = max(since, newest - SEARCH_LAG) if complete else since
+        batch.cursor = json.dumps({"since": moved})
         yield batch
         self._searched |= read
+
+    def _deleted_since(self, since: int) -> tuple[list[RemovedConversation], bool]:
+        """Tickets deleted since ``since`` (search no longer finds them), and whether the list
+        was read to that point. An agent refused the list (403) cannot learn of deletions:
+        nothing more to read then."""
+        removed = []
+        try:
+            for record in self.client.deleted_tickets():
+                if _epoch(str(record.get("deleted_at") or ""), 0) < since:
+                    break
+                removed.append(RemovedConversation(str(record.get("id")), "Deleted on Zendesk"))
+        except AuthError:
+            raise
+        except RateLimited as exc:
+            log.info("Zendesk deleted tickets not read this time: %s", str(exc)[:300])
+            return removed, False
+        except PermanentError as exc:
+            log.info("Zendesk deleted tickets not readable: %s", str(exc)[:300])
+        return removed, True
 
     # -- push ------------------------------------------------------------------------------
 

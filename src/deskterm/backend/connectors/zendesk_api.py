@@ -203,6 +203,23 @@ class ZendeskClient(ZendeskHTTP):
             page_size,
         )
 
+    def deleted_tickets(self) -> Iterator[ZendeskRecord]:
+        """The tickets deleted (and not yet scrubbed) in the last 30 days, the most recently
+        deleted first, each ``{id, subject, actor, deleted_at, previous_state}``; open to
+        agents, about 10 requests a minute. Offset pages, the order Zendesk sorts them in.
+
+        Raises:
+            RateLimited: too many requests.
+        """
+        params: dict[str, Any] = {"sort_by": "deleted_at", "sort_order": "desc", "per_page": 100}
+        page = 1
+        while True:
+            data = self._get("deleted_tickets.json", params | {"page": page})
+            yield from data.get("deleted_tickets") or []
+            if not data.get("next_page"):
+                return
+            page += 1
+
     # -- macros ----------------------------------------------------------------------------
 
     def iter_macros(self) -> Iterator[ZendeskRecord]:
