@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deskterm.backend.connectors.zendesk import SEARCH_LAG, ZendeskConnector
+from deskterm.backend.connectors.zendesk import DELETED_EVERY, SEARCH_LAG, ZendeskConnector
 from deskterm.backend.store import Store
 from deskterm.backend.sync import ConnectorOptions, SyncEngine
 from deskterm.backend.sync.mirror import get_state
@@ -35,7 +35,9 @@ def paul(zendesk: FakeZendesk) -> dict:
 
 def _engine(zendesk: FakeZendesk, email: str, path: Path) -> SyncEngine:
     options = ConnectorOptions(url=zendesk.url, user=email, token=zendesk.api_token, timeout=3.0)
-    engine = SyncEngine(Store(path), ZendeskConnector.from_options(options))
+    connector = ZendeskConnector.from_options(options)
+    connector.clock = lambda: zendesk.clock()  # its throttle follows the fake's time
+    engine = SyncEngine(Store(path), connector)
     engine.identify()
     return engine
 
@@ -181,5 +183,21 @@ def test_a_rate_limited_deleted_list_keeps_the_agents_window(
     agent.pull()
     assert get_state(agent.store, "zendesk", "cursor") == before
     zendesk.fail_path("/api/v2/deleted_tickets.json", None)
+    zendesk.advance(DELETED_EVERY)
     agent.pull()
     assert get_state(agent.store, "zendesk", "cursor") != before
+
+
+def test_the_deleted_list_is_read_at_most_once_a_minute(
+    zendesk: FakeZendesk, paul: dict, both: list[SyncEngine]
+) -> None:
+    _admin, agent = both
+    _seed(zendesk, paul)
+    for _ in range(3):
+        agent.pull()
+        zendesk.advance(DELETED_EVERY / 3)
+    asked = [r for r in zendesk.requests if r.path == "/api/v2/deleted_tickets.json"]
+    assert len(asked) == 1
+    agent.pull()
+    asked = [r for r in zendesk.requests if r.path == "/api/v2/deleted_tickets.json"]
+    assert len(asked) == 2

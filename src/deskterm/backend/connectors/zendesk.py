@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -79,6 +80,8 @@ __all__ = [
 EXPORT_PAGE = 100
 #: Seconds a changed ticket may take to become searchable (Zendesk: "a few minutes").
 SEARCH_LAG = 600
+#: Seconds between two reads of the deleted tickets (Zendesk allows 10 a minute).
+DELETED_EVERY = 60.0
 #: How far back to look for our own comment when an earlier try may have landed (comments
 #: the mirror already has are excluded by id, so this only bounds the search).
 LOOKBACK = timedelta(days=1)
@@ -98,9 +101,18 @@ class ZendeskConnector(BaseConnector):
     name: ClassVar[str] = "zendesk"
     label: ClassVar[str] = "Zendesk"
 
-    def __init__(self, client: ZendeskClient, *, start_time: int = 0) -> None:
+    def __init__(
+        self,
+        client: ZendeskClient,
+        *,
+        start_time: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.client = client
         self.start_time = start_time
+        self.clock = clock
+        #: When the deleted tickets were last read (by ``clock``); None: never.
+        self._deleted_read_at: float | None = None
         self._me: RemoteAgent | None = None
         self._role: str | None = None
         self.tickets = TicketReader(client)
@@ -214,7 +226,11 @@ class ZendeskConnector(BaseConnector):
         """Tickets deleted since ``since`` (search no longer finds them), and whether the list
         was read to that point. An agent refused the list (403) cannot learn of deletions:
         nothing more to read then."""
-        removed = []
+        removed: list[RemovedConversation] = []
+        now = self.clock()
+        if self._deleted_read_at is not None and now - self._deleted_read_at < DELETED_EVERY:
+            return removed, False  # read a moment ago: next time, the window stays till then
+        self._deleted_read_at = now
         try:
             for record in self.client.deleted_tickets():
                 if _epoch(str(record.get("deleted_at") or ""), 0) < since:
