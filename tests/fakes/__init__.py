@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.fakes.zendesk_server import FakeZendesk, RecordedRequest
+from tests.fakes.zendesk.server import FakeZendesk, RecordedRequest
 
 #: The fake Zendesk's clock in the tests that share its fixtures (tests/integration/conftest.py).
 ZENDESK_NOW = datetime(2024, 5, 1, 12, 0, 30, tzinfo=UTC)

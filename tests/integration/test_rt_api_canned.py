@@ -61,7 +61,8 @@ def test_statuses_map_to_domain_errors(status: int, error: type[RemoteError]) ->
 
 
 @pytest.mark.parametrize(
-    ("header", "seconds"), [(None, 5.0), ("7", 7.0), ("soon", 5.0), ("-3", 0.0)]
+    ("header", "seconds"),
+    [(None, 5.0), ("7", 7.0), ("soon", 5.0), ("-3", 5.0), ("1e308", 5.0), ("3600", 300.0)],
 )
 def test_rate_limit_reads_retry_after(header: str | None, seconds: float) -> None:
     headers = {"Retry-After": header} if header else {}

@@ -207,25 +207,6 @@ def test_closed_ticket_cannot_be_updated(
         client.add_comment(seeded.id, "Any news?")
 
 
-def test_create_ticket_for_a_new_requester(zendesk: FakeZendesk, client: ZendeskClient) -> None:
-    ticket = client.create_ticket(
-        subject="Slot change",
-        body="Can you deliver at 18:00?",
-        requester_email="paul@example.com",
-        requester_name="Paul Durand",
-        tags=["delivery"],
-        priority="normal",
-    )
-    assert zendesk.requests[-1].method == "POST"
-    requester = zendesk.users[ticket["requester_id"]]
-    assert (requester["name"], requester["role"]) == ("Paul Durand", "end-user")
-    assert ticket["description"] == "Can you deliver at 18:00?"
-    assert ticket["via"]["channel"] == "api"
-    assert [c["body"] for c in client.iter_comments(ticket["id"])] == ["Can you deliver at 18:00?"]
-    with pytest.raises(PermanentError, match="cannot be blank"):
-        client.create_ticket(subject="Empty", body="")
-
-
 # -- comments --------------------------------------------------------------------------------
 
 
@@ -314,12 +295,3 @@ def test_get_users_batches_show_many_by_100(zendesk: FakeZendesk, client: Zendes
     assert all(r.path == "/api/v2/users/show_many.json" for r in zendesk.requests)
     zendesk.requests.clear()
     assert client.get_users([]) == [] and zendesk.requests == []
-
-
-def test_organization_and_groups(zendesk: FakeZendesk, client: ZendeskClient) -> None:
-    org = zendesk.add_organization("Boulangerie Martin", domain_names=["martin.example"])
-    groups = [zendesk.add_group(name) for name in ("Tier 1", "Billing")]
-    assert client.get_organization(org["id"])["name"] == "Boulangerie Martin"
-    assert [g["name"] for g in client.list_groups()] == [g["name"] for g in groups]
-    with pytest.raises(PermanentError):
-        client.get_organization(1)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deskterm.backend.connectors.errors import RateLimited, TransientError
+from deskterm.backend.connectors.errors import PermanentError, RateLimited, TransientError
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
 from deskterm.backend.connectors.zendesk_http import DEFAULT_RETRY_AFTER, parse_retry_after
 from tests.fakes import ZENDESK_NOW, FakeZendesk
@@ -101,7 +101,7 @@ def test_a_success_that_is_not_json_is_transient(
         client.me()
 
 
-@given(st.integers(min_value=0, max_value=10**6))
+@given(st.integers(min_value=0, max_value=300))
 def test_retry_after_reads_integer_seconds(seconds: int) -> None:
     assert parse_retry_after(str(seconds), "Too Many Requests") == seconds
 
@@ -122,4 +122,27 @@ def test_retry_after_reads_dates_and_text() -> None:
     now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
     assert parse_retry_after("Wed, 01 May 2024 12:00:45 GMT", now=now) == 45
     assert parse_retry_after(None, "Rate limited. Retry after 12 seconds") == 12
-    assert parse_retry_after("-5") == 0
+    assert parse_retry_after("-5") == DEFAULT_RETRY_AFTER
+    assert parse_retry_after("1e308") == parse_retry_after("inf") == DEFAULT_RETRY_AFTER
+    assert parse_retry_after("86400") == 300
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        (
+            {"errors": [{"code": "InvalidQuery", "title": "Bad query", "detail": "no such field"}]},
+            "InvalidQuery Bad query no such field",
+        ),
+        ({"errors": ["Title: cannot be blank", "Body: is too long"]}, "Body: is too long"),
+        ({"error": "RecordInvalid", "errors": [{"detail": "status is closed"}]}, "closed"),
+    ],
+)
+def test_errors_lists_keep_their_text(
+    zendesk: FakeZendesk, client: ZendeskClient, body: dict, shown: str
+) -> None:
+    # Zendesk documents this shape for its newer endpoints; none was found recorded.
+    zendesk.fail_next(status=400, body=body)
+    with pytest.raises(PermanentError) as refused:
+        client.me()
+    assert shown in str(refused.value)

@@ -184,6 +184,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"{report.conversations:,} conversations synced ({report.created:,} new, "
             f"{report.messages:,} messages) into {store.path}; {drained.pushed} actions pushed"
+            + (f", {report.removed:,} deleted on the remote" if report.removed else "")
+            + (f", {report.skipped:,} unreadable (see the log)" if report.skipped else "")
             + (f", {left} waiting" if left else "")
             + (f", {drained.failed} refused" if drained.failed else "")
             + (f"; {report.gone} left the remote" if report.gone else "")

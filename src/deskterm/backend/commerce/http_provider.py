@@ -33,8 +33,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -48,6 +46,7 @@ from deskterm.backend.commerce.base import (
     GoodwillKind,
     Slot,
 )
+from deskterm.backend.retry_after import retry_after
 from deskterm.domain.models import Customer, Order
 from deskterm.domain.safety import one_line
 
@@ -108,20 +107,7 @@ class HttpProvider:
         return min(self.max_wait, 0.25 * 2**attempt)
 
     def _retry_after(self, response: httpx.Response) -> float | None:
-        value = response.headers.get("Retry-After")
-        if not value:
-            return None
-        try:
-            seconds = float(value)
-        except ValueError:
-            try:
-                when = parsedate_to_datetime(value)
-            except (TypeError, ValueError):
-                return None
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-            seconds = (when - datetime.now(UTC)).total_seconds()
-        return min(self.max_wait, max(0.0, seconds))
+        return retry_after(response.headers.get("Retry-After"), cap=self.max_wait)
 
     def _call(
         self, method: str, path: str, *, body: dict[str, Any] | None = None, key: str | None = None

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
+
+from deskterm.backend.retry_after import retry_after
 
 #: RT refuses larger pages.
 MAX_PER_PAGE = 100
@@ -89,21 +90,9 @@ def refusals(messages: list[str]) -> list[str]:
 
 
 def retry_after_seconds(value: str | None) -> float:
-    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
-    if not value:
-        return DEFAULT_RETRY_AFTER
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return DEFAULT_RETRY_AFTER
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    """Seconds to wait from a Retry-After header; ``DEFAULT_RETRY_AFTER`` when unusable."""
+    seconds = retry_after(value)
+    return DEFAULT_RETRY_AFTER if seconds is None else seconds
 
 
 def messages_of(data: Any) -> list[str]:

@@ -12,9 +12,19 @@ The model, mapped:
   rule (a requester reply sets pending back to open) wakes it early, as deskterm does.
   Zendesk's own views show such a ticket as pending. The tag never shows among deskterm's
   tags.
-- Sync: the cursor-based incremental ticket export (``after_cursor`` is the cursor, kept at
-  end of stream), then each changed ticket's comments by cursor pagination, and the people
-  by ``show_many``.
+- Sync, by role (read from ``users/me`` at sign-in): an admin's through the cursor-based
+  incremental ticket export (``after_cursor`` is the cursor, kept at end of stream); an
+  agent's, since Zendesk allows that export to admins only, through the search export
+  (``type:ticket updated>…``, cursor pages), which agents may call. Its cursor is the newest
+  ``updated_at`` seen, less ``SEARCH_LAG`` for the tickets Zendesk has not indexed yet, so a
+  change is never skipped (the last few minutes are read again, not the comments of tickets
+  already read unchanged); deletions, which search does not show, come from the list of
+  deleted tickets. Then, either way, each changed ticket's comments by cursor pagination,
+  and the people by ``show_many``.
+- Deleted tickets: the export lists them with ``"status": "deleted"`` (their comments then
+  answer 404); they leave deskterm's views. A ticket whose comments answer 404 was deleted
+  while being read, and leaves them too; any other refusal on one ticket skips it with a
+  line in the log. The page goes on and its cursor is kept either way.
 - Macros import into deskterm's library with their Liquid placeholders as written;
   actions deskterm knows (status, priority, tags, assign to me) come along.
 """
@@ -22,12 +32,25 @@ The model, mapped:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from deskterm.backend.connectors.errors import Conflict, PermanentError
+from deskterm.backend.connectors.errors import AuthError, Conflict, PermanentError, RateLimited
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
+from deskterm.backend.connectors.zendesk_tickets import (
+    SNOOZE_TAG,
+    UNTIL_REPLY_TAG,
+    TicketReader,
+    iso_time,
+    remote_state,
+    snooze_from_tags,
+    snooze_tag,
+    time_of,
+    visible_tags,
+)
 from deskterm.backend.sync.fields import near, plan_fields, say_value
 from deskterm.backend.sync.protocol import (
     BaseConnector,
@@ -36,76 +59,40 @@ from deskterm.backend.sync.protocol import (
     PushAction,
     PushResult,
     RemoteAgent,
-    RemoteConversation,
     RemoteCustomer,
     RemoteMacro,
-    RemoteMessage,
+    RemovedConversation,
 )
 from deskterm.backend.sync.text import same_text
-from deskterm.domain.models import UNTIL_REPLY, Channel, Priority, Status
 
-SNOOZE_TAG = "deskterm_snooze_"
-UNTIL_REPLY_TAG = SNOOZE_TAG + "reply"
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "SNOOZE_TAG",
+    "UNTIL_REPLY_TAG",
+    "ZendeskConnector",
+    "remote_state",
+    "snooze_from_tags",
+    "snooze_tag",
+    "visible_tags",
+]
+
 EXPORT_PAGE = 100
+#: Seconds a changed ticket may take to become searchable (Zendesk: "a few minutes").
+SEARCH_LAG = 600
+#: Seconds between two reads of the deleted tickets (Zendesk allows 10 a minute).
+DELETED_EVERY = 60.0
 #: How far back to look for our own comment when an earlier try may have landed (comments
 #: the mirror already has are excluded by id, so this only bounds the search).
 LOOKBACK = timedelta(days=1)
-_STATUS_IN = {
-    "new": Status.NEW,
-    "open": Status.OPEN,
-    "pending": Status.PENDING,
-    "hold": Status.PENDING,
-    "solved": Status.DONE,
-    "closed": Status.DONE,
-}
-_CHANNELS = {
-    "email": Channel.EMAIL,
-    "chat": Channel.CHAT,
-    "native_messaging": Channel.CHAT,
-    "whatsapp": Channel.WHATSAPP,
-    "voice": Channel.PHONE,
-    "facebook": Channel.SOCIAL,
-    "twitter": Channel.SOCIAL,
-    "instagram_dm": Channel.SOCIAL,
-}
 _MACRO_FIELDS = {"status", "priority", "current_tags", "remove_tags", "assignee_id"}
 
 
-def snooze_tag(until: datetime) -> str:
-    if until >= UNTIL_REPLY:
-        return UNTIL_REPLY_TAG
-    return f"{SNOOZE_TAG}{int(until.timestamp())}"
-
-
-def snooze_from_tags(tags: list[str]) -> datetime | None:
-    """The wake time a ticket's deskterm snooze tag stands for, if it has one."""
-    for tag in tags:
-        if tag == UNTIL_REPLY_TAG:
-            return UNTIL_REPLY
-        if tag.startswith(SNOOZE_TAG) and tag[len(SNOOZE_TAG) :].isdigit():
-            return datetime.fromtimestamp(int(tag[len(SNOOZE_TAG) :]), UTC)
-    return None
-
-
-def visible_tags(tags: list[str]) -> list[str]:
-    return [t for t in tags if not t.startswith(SNOOZE_TAG)]
-
-
-def remote_state(ticket: dict[str, Any], now: datetime) -> tuple[Status, datetime | None]:
-    """deskterm's (status, snoozed_until) for a Zendesk ticket."""
-    raw = str(ticket.get("status") or "new")
-    status = _STATUS_IN.get(raw, Status.OPEN)
-    until = snooze_from_tags(list(ticket.get("tags") or []))
-    if raw == "pending" and until is not None:
-        # Snoozed by deskterm: "pending" only carries the snooze; underneath it is open.
-        return Status.OPEN, (until if until > now else None)
-    return status, None
-
-
-def _time(value: Any) -> datetime:
-    if not value:
-        return datetime.now(UTC)
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC)
+def _epoch(stamp: str, default: int) -> int:
+    try:
+        return int(time_of(stamp).timestamp()) if stamp else default
+    except ValueError:
+        return default  # an unreadable time moves nothing
 
 
 class ZendeskConnector(BaseConnector):
@@ -114,11 +101,23 @@ class ZendeskConnector(BaseConnector):
     name: ClassVar[str] = "zendesk"
     label: ClassVar[str] = "Zendesk"
 
-    def __init__(self, client: ZendeskClient, *, start_time: int = 0) -> None:
+    def __init__(
+        self,
+        client: ZendeskClient,
+        *,
+        start_time: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.client = client
         self.start_time = start_time
+        self.clock = clock
+        #: When the deleted tickets were last read (by ``clock``); None: never.
+        self._deleted_read_at: float | None = None
         self._me: RemoteAgent | None = None
-        self._users: dict[int, dict[str, Any]] = {}
+        self._role: str | None = None
+        self.tickets = TicketReader(client)
+        #: Ticket id → the updated_at already mirrored by a search pull of this process.
+        self._searched: dict[str, str] = {}
 
     @classmethod
     def from_options(cls, options: ConnectorOptions) -> ZendeskConnector:
@@ -151,100 +150,100 @@ class ZendeskConnector(BaseConnector):
     def whoami(self) -> RemoteAgent:
         me = self.client.me()
         self._me = RemoteAgent(str(me["id"]), str(me.get("name") or me["id"]), me.get("email"))
+        self._role = str(me.get("role") or "agent")
         return self._me
+
+    def uses_export(self) -> bool:
+        """Whether pulls use the admins' ticket export (else the agents' search export); asks
+        ``users/me`` the first time."""
+        if self._role is None:
+            self.whoami()
+        return self._role == "admin"
 
     def fetch_customer(self, external_id: str) -> RemoteCustomer:
         user = self.client.get_users([int(external_id)])
         if not user:
             raise PermanentError(f"no Zendesk user {external_id}", status=404)
-        return self._customer(user[0])
-
-    def _customer(self, user: dict[str, Any]) -> RemoteCustomer:
-        organization = user.get("organization_id")
-        return RemoteCustomer(
-            str(user["id"]),
-            str(user.get("name") or user.get("email") or user["id"]),
-            user.get("email"),
-            language=str(user.get("locale") or "en")[:2],
-            organization=str(organization) if organization else None,
-        )
-
-    def _load_users(self, ids: set[int]) -> None:
-        missing = {i for i in ids if i and i not in self._users}
-        if missing:
-            for user in self.client.get_users(sorted(missing)):
-                self._users[int(user["id"])] = user
+        return self.tickets.customer(user[0])
 
     # -- pull ------------------------------------------------------------------------------
 
     def pull(self, cursor: str | None) -> Iterator[PullBatch]:
         state = json.loads(cursor) if cursor else {}
+        if self.uses_export():
+            try:
+                yield from self._pull_by_export(state)
+                return
+            except PermanentError as exc:
+                if exc.status != 403 or isinstance(exc, AuthError):
+                    raise
+                self._role = "agent"  # an admin by name only: agents' path from now on
+        yield from self._pull_by_search(state)
+
+    def _pull_by_export(self, state: dict[str, Any]) -> Iterator[PullBatch]:
         after = state.get("after")
         while True:
             if after:
                 page = self.client.incremental_tickets(cursor=after, per_page=EXPORT_PAGE)
             else:
-                page = self.client.incremental_tickets(
-                    start_time=self.start_time, per_page=EXPORT_PAGE
-                )
-            conversations = [self._conversation(t) for t in page.tickets]
+                start = int(state.get("since") or self.start_time)
+                page = self.client.incremental_tickets(start_time=start, per_page=EXPORT_PAGE)
+            batch = PullBatch([], None)
+            for ticket in page.tickets:
+                self.tickets.read(ticket, batch)
             if page.after_cursor:
                 after = page.after_cursor
-            yield PullBatch(conversations, json.dumps({"after": after}), None)
+            batch.cursor = json.dumps({"after": after} if after else state)
+            yield batch
             if page.end_of_stream or not page.tickets:
                 return
 
-    def _conversation(self, ticket: dict[str, Any]) -> RemoteConversation:
-        comments = list(self.client.iter_comments(int(ticket["id"])))
-        people = {int(c["author_id"]) for c in comments if c.get("author_id")}
-        people |= {int(i) for i in (ticket.get("requester_id"), ticket.get("assignee_id")) if i}
-        self._load_users(people)
-        requester = int(ticket.get("requester_id") or 0)
-        customer_user = self._users.get(requester, {"id": requester, "name": f"user {requester}"})
-        messages = []
-        for c in comments:
-            author = int(c.get("author_id") or 0)
-            user = self._users.get(author, {})
-            from_customer = author == requester or user.get("role") == "end-user"
-            messages.append(
-                RemoteMessage(
-                    external_id=str(c["id"]),
-                    author_kind="customer" if from_customer else "agent",
-                    author_external_id=str(author) if author else None,
-                    author_name=str(user.get("name") or ""),
-                    body=str(c.get("plain_body") or c.get("body") or ""),
-                    html=c.get("html_body"),
-                    created_at=_time(c.get("created_at")),
-                    public=bool(c.get("public", True)),
-                )
-            )
-        status, until = remote_state(ticket, datetime.now(UTC))
-        assignee = ticket.get("assignee_id")
-        assignee_user = self._users.get(int(assignee)) if assignee else None
-        via = ((ticket.get("via") or {}).get("channel")) or "web"
-        priority = ticket.get("priority") or "normal"
-        return RemoteConversation(
-            external_id=str(ticket["id"]),
-            subject=str(ticket.get("subject") or ticket.get("raw_subject") or "(no subject)"),
-            status=status,
-            customer=self._customer(customer_user),
-            created_at=_time(ticket.get("created_at")),
-            updated_at=_time(ticket.get("updated_at")),
-            channel=_CHANNELS.get(str(via), Channel.FORM if via == "web" else Channel.EMAIL),
-            assignee=(
-                RemoteAgent(
-                    str(assignee),
-                    str((assignee_user or {}).get("name") or assignee),
-                    (assignee_user or {}).get("email"),
-                )
-                if assignee
-                else None
-            ),
-            tags=visible_tags(list(ticket.get("tags") or [])),
-            priority=_priority(priority),
-            snoozed_until=until,
-            messages=messages,
-        )
+    def _pull_by_search(self, state: dict[str, Any]) -> Iterator[PullBatch]:
+        since = int(state.get("since") or self.start_time)
+        newest = since
+        query = f"updated>{iso_time(since - 1)}"
+        batch, read = PullBatch([], json.dumps({"since": since})), {}
+        for ticket in self.client.search_export(query):
+            tid, stamp = str(ticket.get("id")), str(ticket.get("updated_at") or "")
+            newest = max(newest, _epoch(stamp, since))
+            if self._searched.get(tid) == stamp:
+                continue  # read unchanged in an earlier window of this process
+            self.tickets.read(ticket, batch)
+            read[tid] = stamp
+            if len(read) >= EXPORT_PAGE:
+                yield batch  # the cursor stays: the window is not read to its end yet
+                self._searched |= read
+                batch, read = PullBatch([], json.dumps({"since": since})), {}
+        removed, complete = self._deleted_since(since - SEARCH_LAG)
+        batch.removed += removed
+        # Deletions not read (a rate limit): the window stays, to read them next time.
+        moved = max(since, newest - SEARCH_LAG) if complete else since
+        batch.cursor = json.dumps({"since": moved})
+        yield batch
+        self._searched |= read
+
+    def _deleted_since(self, since: int) -> tuple[list[RemovedConversation], bool]:
+        """Tickets deleted since ``since`` (search no longer finds them), and whether the list
+        was read to that point. An agent refused the list (403) cannot learn of deletions:
+        nothing more to read then."""
+        removed: list[RemovedConversation] = []
+        now = self.clock()
+        if self._deleted_read_at is not None and now - self._deleted_read_at < DELETED_EVERY:
+            return removed, False  # read a moment ago: next time, the window stays till then
+        self._deleted_read_at = now
+        try:
+            for record in self.client.deleted_tickets():
+                if _epoch(str(record.get("deleted_at") or ""), 0) < since:
+                    break
+                removed.append(RemovedConversation(str(record.get("id")), "Deleted on Zendesk"))
+        except AuthError:
+            raise
+        except RateLimited as exc:
+            log.info("Zendesk deleted tickets not read this time: %s", str(exc)[:300])
+            return removed, False
+        except PermanentError as exc:
+            log.info("Zendesk deleted tickets not readable: %s", str(exc)[:300])
+        return removed, True
 
     # -- push ------------------------------------------------------------------------------
 
@@ -270,7 +269,7 @@ class ZendeskConnector(BaseConnector):
                     str(c.get("id")) not in action.known_message_ids
                     and int(c.get("author_id") or 0) == me
                     and bool(c.get("public", True)) == action.public
-                    and _time(c.get("created_at")) >= since
+                    and time_of(c.get("created_at")) >= since
                     and same_text(c.get("plain_body") or c.get("body"), body)
                 ):
                     if action.done:
@@ -327,7 +326,7 @@ class ZendeskConnector(BaseConnector):
 
     def macros(self) -> list[RemoteMacro]:
         found = []
-        for macro in self.client.iter_macros(active_only=True):
+        for macro in self.client.iter_macros():
             body = ""
             actions = []
             for a in macro.get("actions") or []:
@@ -342,10 +341,3 @@ class ZendeskConnector(BaseConnector):
                     actions.append({"field": field, "value": value})
             found.append(RemoteMacro(str(macro["id"]), str(macro.get("title")), body, actions))
         return found
-
-
-def _priority(value: Any) -> Priority:
-    try:
-        return Priority(str(value))
-    except ValueError:
-        return Priority.NORMAL

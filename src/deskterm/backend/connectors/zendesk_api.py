@@ -14,16 +14,13 @@ from typing import Any, NamedTuple
 from deskterm.backend.connectors.zendesk_http import MAX_CURSOR_PAGE, ZendeskHTTP, ZendeskRecord
 
 __all__ = [
-    "CommentEvents",
     "IncrementalPage",
-    "MacroPreview",
     "TicketUpdate",
     "ZendeskClient",
     "ZendeskRecord",
 ]
 
 MAX_EXPORT_PAGE = 1000
-SEARCH_RESULT_LIMIT = 1000
 SHOW_MANY_BATCH = 100
 
 
@@ -35,23 +32,8 @@ class IncrementalPage(NamedTuple):
     end_of_stream: bool
 
 
-class CommentEvents(NamedTuple):
-    """One page of comment events: each a comment record with its ``ticket_id``."""
-
-    events: list[ZendeskRecord]
-    end_time: int  # the ``start_time`` of the next page
-    end_of_stream: bool
-
-
 class TicketUpdate(NamedTuple):
     """The ticket after an update, and the comment the update added (if any)."""
-
-    ticket: ZendeskRecord
-    comment: ZendeskRecord | None
-
-
-class MacroPreview(NamedTuple):
-    """What a macro would make of a ticket: its fields, and the comment it would add."""
 
     ticket: ZendeskRecord
     comment: ZendeskRecord | None
@@ -86,18 +68,6 @@ class ZendeskClient(ZendeskHTTP):
             batch = ",".join(str(i) for i in unique[start : start + SHOW_MANY_BATCH])
             users += self._get("users/show_many.json", {"ids": batch}).get("users") or []
         return users
-
-    def get_organization(self, organization_id: int) -> ZendeskRecord:
-        """One organisation.
-
-        Raises:
-            PermanentError: it does not exist (404).
-        """
-        return self._get(f"organizations/{int(organization_id)}.json").get("organization") or {}
-
-    def list_groups(self) -> list[ZendeskRecord]:
-        """Every agent group of the account."""
-        return list(self._iter_cursor("groups.json", "groups"))
 
     # -- tickets and comments -----------------------------------------------------------------
 
@@ -182,57 +152,6 @@ class ZendeskClient(ZendeskHTTP):
         added = next((e for e in events if e.get("type") == "Comment"), None)
         return TicketUpdate(data.get("ticket") or {}, added)
 
-    def create_ticket(
-        self,
-        *,
-        subject: str,
-        body: str,
-        requester_id: int | None = None,
-        requester_email: str | None = None,
-        requester_name: str | None = None,
-        public: bool = True,
-        status: str | None = None,
-        priority: str | None = None,
-        tags: Iterable[str] = (),
-        assignee_id: int | None = None,
-        group_id: int | None = None,
-        custom_fields: dict[int, Any] | None = None,
-        external_id: str | None = None,
-    ) -> ZendeskRecord:
-        """Create a ticket whose first comment is ``body``.
-
-        The requester is ``requester_id``, else the user with ``requester_email`` (Zendesk
-        creates it if needed), else the credentials' user.
-
-        Returns:
-            The new ticket.
-
-        Raises:
-            PermanentError: a refused value (422), e.g. an empty body.
-        """
-        ticket: dict[str, Any] = {"subject": subject, "comment": {"body": body, "public": public}}
-        if requester_id is not None:
-            ticket["requester_id"] = requester_id
-        elif requester_email:
-            ticket["requester"] = {
-                "email": requester_email,
-                "name": requester_name or requester_email,
-            }
-        optional = {
-            "status": status,
-            "priority": priority,
-            "assignee_id": assignee_id,
-            "group_id": group_id,
-            "external_id": external_id,
-        }
-        ticket |= {k: v for k, v in optional.items() if v is not None}
-        if tags:
-            ticket["tags"] = list(tags)
-        if custom_fields:
-            ticket["custom_fields"] = [{"id": k, "value": v} for k, v in custom_fields.items()]
-        data = self._request("POST", "tickets.json", json={"ticket": ticket})
-        return (data.get("ticket") if isinstance(data, dict) else None) or {}
-
     # -- incremental export -------------------------------------------------------------------
 
     def incremental_tickets(
@@ -265,99 +184,45 @@ class ZendeskClient(ZendeskHTTP):
             end_of_stream=bool(data.get("end_of_stream")),
         )
 
-    def incremental_comment_events(self, start_time: int) -> CommentEvents:
-        """One page of comments added since ``start_time`` (epoch seconds), from the ticket
-        events export. Time-based: pass ``end_time`` as the next ``start_time``; a page may
-        repeat comments of that second, so dedupe by comment id.
+    # -- search export (what agents may call) ------------------------------------------------
 
-        Returns:
-            Comment records (id, author_id, body, html_body, public, created_at…) each with
-            its ``ticket_id``; ``via`` is the export's channel name, a string.
-
-        Raises:
-            RateLimited, PermanentError: as ``incremental_tickets``.
-        """
-        params = {"start_time": int(start_time), "include": "comment_events"}
-        data = self._get("incremental/ticket_events.json", params)
-        comments: list[ZendeskRecord] = []
-        for event in data.get("ticket_events") or []:
-            for child in event.get("child_events") or []:
-                if "Comment" in (child.get("event_type"), child.get("type")):
-                    record = dict(child) | {"ticket_id": event.get("ticket_id"), "type": "Comment"}
-                    record.setdefault("created_at", event.get("created_at"))
-                    comments.append(record)
-        end_time = data.get("end_time")
-        return CommentEvents(
-            events=comments,
-            end_time=int(end_time) if end_time is not None else int(start_time),
-            end_of_stream=bool(data.get("end_of_stream")),
-        )
-
-    # -- macros, views, search ----------------------------------------------------------------
-
-    def iter_macros(self, active_only: bool = True) -> Iterator[ZendeskRecord]:
-        """The account's macros (only the active ones by default), each with its ``actions``."""
-        path = "macros/active.json" if active_only else "macros.json"
-        return self._iter_cursor(path, "macros")
-
-    def apply_macro(self, ticket_id: int, macro_id: int) -> MacroPreview:
-        """What the macro would make of the ticket, without changing it; send the result with
-        ``update_ticket`` (or ``add_comment``) once the agent has edited it.
-
-        Raises:
-            PermanentError: no such ticket or macro.
-        """
-        path = f"tickets/{int(ticket_id)}/macros/{int(macro_id)}/apply.json"
-        result = self._get(path).get("result") or {}
-        ticket = dict(result.get("ticket") or {})
-        comment = ticket.pop("comment", None) or result.get("comment")
-        return MacroPreview(ticket, comment)
-
-    def list_views(self, *, active_only: bool = False) -> list[ZendeskRecord]:
-        """The account's views, with their conditions."""
-        return list(
-            self._iter_cursor("views/active.json" if active_only else "views.json", "views")
-        )
-
-    def view_tickets(self, view_id: int) -> Iterator[ZendeskRecord]:
-        """The tickets a view shows, in the view's order.
-
-        Raises:
-            PermanentError: no such view.
-        """
-        return self._iter_cursor(f"views/{int(view_id)}/tickets.json", "tickets")
-
-    def view_count(self, view_id: int) -> int:
-        """How many tickets a view shows (Zendesk may serve a cached count)."""
-        count = self._get(f"views/{int(view_id)}/count.json").get("view_count") or {}
-        return int(count.get("value") or 0)
-
-    def search(
-        self,
-        query: str,
-        *,
-        sort_by: str | None = None,
-        sort_order: str | None = None,
-        per_page: int = 100,
+    def search_export(
+        self, query: str, *, result_type: str = "ticket", page_size: int = MAX_CURSOR_PAGE
     ) -> Iterator[ZendeskRecord]:
-        """Search results (each with ``result_type``), page after page, up to Zendesk's limit of
-        1000 results; asking past it is an error, so the iterator stops there. New tickets
-        take a few minutes to become searchable.
+        """Every record matching ``query`` (Zendesk's search syntax, e.g. ``updated>…``), page
+        by page with cursor pagination: unlike ``/search``, no limit of 1000 results, and open
+        to agents. Newly changed tickets take a few minutes to become searchable.
 
         Raises:
             PermanentError: a refused query.
         """
-        per_page = max(1, min(per_page, 100))
-        params: dict[str, Any] = {"query": query, "per_page": per_page}
-        params |= {k: v for k, v in (("sort_by", sort_by), ("sort_order", sort_order)) if v}
-        page, seen = 1, 0
+        return self._iter_cursor(
+            "search/export.json",
+            "results",
+            {"query": query, "filter[type]": result_type},
+            page_size,
+        )
+
+    def deleted_tickets(self) -> Iterator[ZendeskRecord]:
+        """The tickets deleted (and not yet scrubbed) in the last 30 days, the most recently
+        deleted first, each ``{id, subject, actor, deleted_at, previous_state}``; open to
+        agents, about 10 requests a minute. Offset pages, the order Zendesk sorts them in.
+
+        Raises:
+            RateLimited: too many requests.
+        """
+        params: dict[str, Any] = {"sort_by": "deleted_at", "sort_order": "desc", "per_page": 100}
+        page = 1
         while True:
-            data = self._get("search.json", params | {"page": page})
-            results = data.get("results") or []
-            yield from results[: SEARCH_RESULT_LIMIT - seen]
-            seen += len(results)
-            if not results or not data.get("next_page") or seen >= SEARCH_RESULT_LIMIT:
-                return
-            if (page + 1) * per_page > SEARCH_RESULT_LIMIT:
+            data = self._get("deleted_tickets.json", params | {"page": page})
+            yield from data.get("deleted_tickets") or []
+            if not data.get("next_page"):
                 return
             page += 1
+
+    # -- macros ----------------------------------------------------------------------------
+
+    def iter_macros(self) -> Iterator[ZendeskRecord]:
+        """Every active macro of the account, each with its ``actions``: ``macros.json`` with
+        ``active=true`` and cursor pages (``macros/active`` pages only by offset)."""
+        return self._iter_cursor("macros.json", "macros", {"active": "true"})

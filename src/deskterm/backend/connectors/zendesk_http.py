@@ -4,6 +4,7 @@ Every failure becomes one of the domain errors of ``errors.py``:
 
 - timeouts, dropped connections and 5xx → ``TransientError``
 - 429 → ``RateLimited`` (``retry_after`` from ``Retry-After``, 60 s when absent or unreadable)
+- a body ``{"errors": [...]}`` keeps the text of each error
 - 401, and a 403 about authentication → ``AuthError``
 - 409 and 412 → ``Conflict``
 - any other 4xx → ``PermanentError`` with Zendesk's description on one line
@@ -14,11 +15,9 @@ Credentials never appear in messages, logs or ``repr``.
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Generator, Iterator
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any, Self
 
 import httpx
@@ -32,6 +31,7 @@ from deskterm.backend.connectors.errors import (
     TransientError,
     Unreachable,
 )
+from deskterm.backend.retry_after import retry_after
 
 log = logging.getLogger(__name__)
 
@@ -42,48 +42,14 @@ DEFAULT_RETRY_AFTER = 60.0
 MAX_CURSOR_PAGE = 100
 _SUBDOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 _AUTH_HINTS = ("authenticat", "invalid_token", "access token", "suspended")
-_SECONDS_IN_TEXT = (
-    re.compile(r"retry[-_ ]?after\W{0,4}(\d+(?:\.\d+)?)", re.IGNORECASE),
-    re.compile(r"(\d+(?:\.\d+)?)\s*seconds?", re.IGNORECASE),
-)
-
-
-def _header_seconds(value: str, now: datetime | None) -> float | None:
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 def parse_retry_after(header: str | None, body: str = "", *, now: datetime | None = None) -> float:
-    """Seconds to wait after a 429.
-
-    Args:
-        header: the ``Retry-After`` value: seconds, or an HTTP date.
-        body: the answer's text, searched for a number of seconds when the header is unusable
-            (Zendesk sometimes answers a plain-text body).
-        now: the current time, to turn an HTTP date into seconds.
-
-    Returns:
-        A finite number of seconds ≥ 0; ``DEFAULT_RETRY_AFTER`` when nothing says.
-    """
-    if header and header.strip():
-        seconds = _header_seconds(header.strip(), now)
-        if seconds is not None:
-            return seconds
-    for pattern in _SECONDS_IN_TEXT:
-        for candidate in pattern.findall(body[:2000]):
-            seconds = float(candidate)
-            if math.isfinite(seconds):
-                return max(0.0, seconds)
-    return DEFAULT_RETRY_AFTER
+    """Seconds to wait after a 429: ``Retry-After`` (seconds or an HTTP date), else a number
+    of seconds in the answer's text (Zendesk sometimes answers in plain text), else
+    ``DEFAULT_RETRY_AFTER`` (a rate limit window is a minute)."""
+    seconds = retry_after(header, body=body, now=now)
+    return DEFAULT_RETRY_AFTER if seconds is None else seconds
 
 
 def describe_error(response: httpx.Response) -> str:
@@ -100,6 +66,13 @@ def describe_error(response: httpx.Response) -> str:
         elif error:
             parts.append(str(error))
         parts += [str(data.get(k) or "") for k in ("description", "error_description", "message")]
+        errors = data.get("errors")
+        for item in errors if isinstance(errors, list) else []:
+            if isinstance(item, dict):
+                keys = ("code", "title", "detail", "message", "description")
+                parts.append(" ".join(str(item[k]) for k in keys if item.get(k)))
+            else:
+                parts.append(str(item))
         details = data.get("details")
         if isinstance(details, dict):
             for items in details.values():

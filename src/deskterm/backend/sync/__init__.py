@@ -18,6 +18,7 @@ from deskterm.backend.sync.protocol import (
     RemoteCustomer,
     RemoteMacro,
     RemoteMessage,
+    RemovedConversation,
 )
 from deskterm.backend.sync.registry import UnknownConnector, available, load
 
@@ -33,6 +34,7 @@ __all__ = [
     "RemoteCustomer",
     "RemoteMacro",
     "RemoteMessage",
+    "RemovedConversation",
     "SyncEngine",
     "SyncStatus",
     "UnknownConnector",

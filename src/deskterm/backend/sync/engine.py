@@ -7,6 +7,7 @@ Connector-independent. The app runs :meth:`SyncEngine.run` in a background threa
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from deskterm.backend.sync.outbox import DrainReport, OutboxDrainer, waiting
 from deskterm.backend.sync.protocol import Connector, RemoteAgent
 from deskterm.backend.sync.scope import settle_scope
 from deskterm.backend.sync.text import well_formed_record
+
+log = logging.getLogger(__name__)
 
 #: progress(conversations mirrored so far, total expected or None)
 Progress = Callable[[int, int | None], None]
@@ -67,7 +70,9 @@ class PullReport:
     conversations: int = 0
     created: int = 0
     messages: int = 0
-    gone: int = 0  # conversations whose ticket left the remote
+    gone: int = 0  # conversations whose ticket left the mirrored scope (scope.py)
+    removed: int = 0  # taken out of the views: the remote says it no longer has them
+    skipped: int = 0  # could not be read this time (each one is a line in the log)
 
 
 class SyncEngine:
@@ -147,6 +152,10 @@ class SyncEngine:
                 report.conversations += stats.conversations
                 report.created += stats.created
                 report.messages += stats.messages
+                report.removed += stats.removed
+                report.skipped += len(batch.skipped)
+                for line in batch.skipped:
+                    log.warning("%s sync skipped %s", self.name, line)
                 self._update(pulled=report.conversations, total=batch.total, online=True)
                 if progress is not None:
                     progress(report.conversations, batch.total)

@@ -9,6 +9,11 @@ Local changes still waiting in the outbox are not overwritten by an older remote
 field the outbox is about to push keeps its local value as long as the remote still has the
 value the change started from. When the remote moved meanwhile, the remote's value wins here
 and the push reports the conflict on the conversation.
+
+A conversation the remote no longer has is kept, with a line in its thread saying so: its
+``gone_at`` is set, which puts it in the ``gone`` bucket that no view lists (a search still
+finds it); ``backend/sync/scope.py`` does the same for tickets that left the mirrored scope.
+Should the remote bring it back, the next pull puts it back in its views.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from deskterm.backend.sync.protocol import (
     RemoteCustomer,
     RemoteFile,
     RemoteMessage,
+    RemovedConversation,
 )
 from deskterm.backend.sync.text import ago, same_text, well_formed_record
 from deskterm.backend.writes.changes import record_event
@@ -37,6 +43,8 @@ from deskterm.domain.models import AuthorKind, Channel, Handle
 NOTICE_AUTHOR = "sync"
 #: Outbox kinds that add a message rather than change fields.
 MESSAGE_KINDS = frozenset({"reply", "note"})
+#: The bucket of conversations the remote no longer has: no view lists it.
+REMOVED_BUCKET = "gone"
 
 
 @dataclass
@@ -47,6 +55,7 @@ class MirrorStats:
     created: int = 0
     messages: int = 0
     notices: list[int] = field(default_factory=list)  # conversations that got a race notice
+    removed: int = 0  # conversations taken out of the views because the remote lost them
 
 
 def get_state(store: Store, connector: str, key: str) -> str | None:
@@ -83,6 +92,8 @@ def apply_batch(store: Store, connector: str, batch: PullBatch, *, me: str | Non
     with store.transaction() as c:
         for remote in batch.conversations:
             _mirror_conversation(store, c, well_formed_record(remote), me, stats)
+        for gone in batch.removed:
+            stats.removed += _remove_conversation(store, c, well_formed_record(gone))
         if batch.cursor is not None:
             set_state(c, connector, "cursor", batch.cursor)
     return stats
@@ -158,6 +169,8 @@ def _mirror_conversation(
         stats.created += 1
     else:
         cid = int(row["id"])
+        if row["gone_at"] is not None:
+            _restore(store, c, row)
     pending = _pending(c, cid)
     others: list[RemoteMessage] = []
     for message in sorted(remote.messages, key=lambda m: (m.created_at, m.external_id)):
@@ -186,6 +199,27 @@ def _mirror_conversation(
             stats.notices.append(cid)
     if remote.mirror_fields:
         _apply_fields(store, c, cid, remote, pending)
+
+
+def _remove_conversation(store: Store, c: sqlite3.Connection, gone: RemovedConversation) -> int:
+    """Take a conversation the remote lost out of the views; 1 if it was in them, else 0.
+    One never mirrored is not added: there is nothing to show of it."""
+    row = c.execute(
+        "SELECT id, gone_at FROM conversations WHERE external_id = ?", (gone.external_id,)
+    ).fetchone()
+    if row is None or row["gone_at"] is not None:
+        return 0
+    cid = int(row["id"])
+    store.update_conversation(cid, {"gone_at": ts(store.now())}, agent_id=None, kind="sync:removed")
+    notice(store, cid, f"{gone.reason}. It has left the views; a search still finds it here.")
+    return 1
+
+
+def _restore(store: Store, c: sqlite3.Connection, row: sqlite3.Row) -> None:
+    """The remote has a removed conversation again: back in the views it belongs to."""
+    cid = int(row["id"])
+    store.update_conversation(cid, {"gone_at": None}, agent_id=None, kind="sync:restored")
+    notice(store, cid, "Back on the remote helpdesk: it is in the views again.")
 
 
 def _insert_conversation(store: Store, c: sqlite3.Connection, remote: RemoteConversation) -> int:

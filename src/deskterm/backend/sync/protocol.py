@@ -113,6 +113,17 @@ class RemoteConversation:
     mirror_fields: bool = True
 
 
+@dataclass(frozen=True)
+class RemovedConversation:
+    """A conversation the remote no longer has (deleted there, or vanished while being read).
+
+    ``reason`` is one line for the thread, e.g. ``Deleted on Zendesk``.
+    """
+
+    external_id: str
+    reason: str
+
+
 @dataclass
 class PullBatch:
     """A few conversations to mirror in one short transaction, and the cursor after them.
@@ -120,11 +131,18 @@ class PullBatch:
     ``cursor`` is written in the same transaction as the batch, so a pull interrupted at any
     point resumes after the last batch that landed. ``total`` is the number of conversations
     the whole pull expects (for a progress bar), when the remote says.
+
+    One bad conversation never holds back the others: ``removed`` lists those the remote
+    no longer has (the mirror takes them out of every view with a line in their thread),
+    ``skipped`` one line for each the connector could not read for another reason (the
+    engine writes them to the log; the conversation comes back when it changes again).
     """
 
     conversations: list[RemoteConversation]
     cursor: str | None
     total: int | None = None
+    removed: list[RemovedConversation] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -247,7 +265,9 @@ class Connector(Protocol):
 
     def pull(self, cursor: str | None) -> Iterator[PullBatch]:
         """Yield the conversations changed since ``cursor`` (everything when None), in
-        batches, each with the cursor to resume after it.
+        batches, each with the cursor to resume after it. A conversation deleted on the
+        remote, or one that cannot be read (a 404 while reading it), goes in the batch's
+        ``removed`` or ``skipped``: it must not stop the batch.
 
         Raises:
             TransientError, RateLimited: the pull stops; the engine resumes it later from

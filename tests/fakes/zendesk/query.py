@@ -1,10 +1,11 @@
-"""Search query matching and view conditions for the fake Zendesk.
+"""Search query matching for the fake Zendesk (its search export).
 
 Search follows Zendesk's query syntax for a useful subset: ``type:ticket|user|organization``,
 ``status:X``/``status<X``/``status>=X`` (ordered new < open < pending < hold < solved < closed),
 ``priority`` (ordered the same way, low to urgent), ``tags:X`` (or ``tag:``), ``assignee:me|none|
 <id>|<email>``, ``requester:me|<id>|<email>``, ``group:<id>|none``, ``via:<channel>``,
-``ticket_type:X``, ``created``/``updated`` with ``: < > <= >=`` and a ``YYYY-MM-DD`` date, a
+``ticket_type:X``, ``created``/``updated`` with ``: < > <= >=`` and a ``YYYY-MM-DD`` date (or
+an ISO 8601 time, compared to the second), a
 leading ``-`` to negate a term, and free words or ``"quoted phrases"`` looked up in the subject,
 description and comments (users: name and email; organisations: name).
 """
@@ -13,31 +14,17 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.fakes.zendesk_account import ZendeskAccount
-from tests.fakes.zendesk_records import (
+from tests.fakes.zendesk.account import ZendeskAccount
+from tests.fakes.zendesk.records import (
     PRIORITIES,
     STATUSES,
-    ApiError,
     Ticket,
-    normalize_tags,
 )
 
 _TERM = re.compile(r"^(-?)([a-z_]+)(:|<=|>=|<|>)(.+)$")
-VIEW_FIELDS = {
-    "status",
-    "priority",
-    "type",
-    "assignee_id",
-    "group_id",
-    "requester_id",
-    "current_tags",
-    "via",
-}
-VIEW_OPERATORS = {"is", "is_not", "less_than", "greater_than", "includes", "not_includes"}
 
 
 def _compare(left: Any, op: str, right: Any) -> bool:
@@ -103,6 +90,9 @@ def _ticket_term(
         return ticket.type == value_l
     if key in ("created", "updated"):
         epoch = ticket.created if key == "created" else ticket.updated
+        if len(value) > 10:  # an ISO 8601 time: to the second
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return _compare(epoch, op, int(when.timestamp()))
         return _compare(_day(epoch), op, value[:10])
     if key == "subject":
         return value_l in ticket.subject.lower()
@@ -141,6 +131,8 @@ def search(account: ZendeskAccount, query: str, me: int, hidden_after: int | Non
     results: list[dict[str, Any]] = []
     if result_type in (None, "ticket"):
         for ticket in account.tickets.values():
+            if ticket.status == "deleted":
+                continue  # deleted tickets leave the search index
             if hidden_after is not None and ticket.created > hidden_after:
                 continue
             text = _ticket_text(account, ticket)
@@ -161,79 +153,3 @@ def search(account: ZendeskAccount, query: str, me: int, hidden_after: int | Non
             if words and all(w in org["name"].lower() for w in words):
                 results.append(dict(org) | {"result_type": "organization"})
     return results
-
-
-def sort_results(results: list[dict[str, Any]], sort_by: str | None, order: str | None) -> None:
-    """Sort in place; without ``sort_by`` the fake stands in for relevance with recency."""
-    key_name = {"ticket_type": "type"}.get(sort_by or "", sort_by or "updated_at")
-
-    def key(record: dict[str, Any]) -> tuple[int, Any, int]:
-        value = record.get(key_name)
-        if key_name == "status":
-            value = _rank(STATUSES, value)
-        elif key_name == "priority":
-            value = _rank(PRIORITIES, value)
-        return (value is None, value if value is not None else 0, record["id"])
-
-    results.sort(key=key, reverse=(order or "desc") == "desc")
-
-
-def check_view_conditions(conditions: dict[str, list[dict[str, Any]]]) -> None:
-    """Refuse a view the fake could not evaluate, rather than silently matching nothing."""
-    for condition in conditions.get("all", []) + conditions.get("any", []):
-        if condition.get("field") not in VIEW_FIELDS:
-            raise ApiError(422, {"error": "RecordInvalid", "description": f"{condition}"})
-        if condition.get("operator") not in VIEW_OPERATORS:
-            raise ApiError(422, {"error": "RecordInvalid", "description": f"{condition}"})
-
-
-def _view_condition(ticket: Ticket, condition: dict[str, Any], me: int) -> bool:
-    name, op, value = condition["field"], condition["operator"], condition.get("value")
-    if name == "current_tags":
-        wanted = set(normalize_tags(value))
-        present = bool(wanted & set(ticket.tags))
-        return present if op == "includes" else not present
-    if name in ("status", "priority"):
-        order = STATUSES if name == "status" else PRIORITIES
-        actual, target = _rank(order, getattr(ticket, name)), _rank(order, value)
-        ops: dict[str, Callable[[Any, Any], bool]] = {
-            "is": lambda a, b: a == b,
-            "is_not": lambda a, b: a != b,
-            "less_than": lambda a, b: a is not None and b is not None and a < b,
-            "greater_than": lambda a, b: a is not None and b is not None and a > b,
-        }
-        return ops[op](actual, target)
-    attribute = {"via": "via_channel"}.get(name, name)
-    actual = getattr(ticket, attribute)
-    if value == "current_user":
-        value = me
-    elif value in ("", None):
-        value = None
-    elif name.endswith("_id"):
-        value = int(value)
-    return actual == value if op == "is" else actual != value
-
-
-def view_tickets(account: ZendeskAccount, view: dict[str, Any], me: int) -> list[Ticket]:
-    """The tickets a view shows, in the view's own order."""
-    all_of = view["conditions"].get("all", [])
-    any_of = view["conditions"].get("any", [])
-    tickets = [
-        t
-        for t in account.tickets.values()
-        if all(_view_condition(t, c, me) for c in all_of)
-        and (not any_of or any(_view_condition(t, c, me) for c in any_of))
-    ]
-    execution = view["execution"]
-    attribute = {"created_at": "created", "updated_at": "updated"}.get(
-        execution["sort_by"], execution["sort_by"]
-    )
-
-    def key(ticket: Ticket) -> tuple[bool, Any, int]:
-        value = getattr(ticket, attribute, None)
-        return (value is None, value if value is not None else 0, ticket.id)
-
-    tickets.sort(key=key)
-    if execution["sort_order"] == "desc":
-        tickets.reverse()
-    return tickets

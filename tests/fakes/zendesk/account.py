@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from tests.fakes.zendesk_records import (
+from tests.fakes.zendesk.records import (
     MAX_COMMENT_BYTES,
     Audit,
     Comment,
@@ -46,7 +46,6 @@ class ZendeskAccount:
         self.comments: dict[int, list[Comment]] = {}
         self.audits: list[Audit] = []
         self.macros: dict[int, dict[str, Any]] = {}
-        self.views: dict[int, dict[str, Any]] = {}
         self._ticket_ids = itertools.count(1)
         self._user_ids = itertools.count(1001)
         self._org_ids = itertools.count(50_001)
@@ -246,45 +245,31 @@ class ZendeskAccount:
             self.macros[macro_id] = macro
             return macro
 
-    def add_view(
-        self,
-        title: str,
-        conditions: dict[str, list[dict[str, Any]]],
-        *,
-        active: bool = True,
-        sort_by: str = "created_at",
-        sort_order: str = "asc",
-    ) -> dict[str, Any]:
-        """Add a view; ``conditions`` is ``{"all": [...], "any": [...]}`` of
-        ``{"field", "operator", "value"}`` (see ``zendesk_query.VIEW_FIELDS``)."""
-        from tests.fakes.zendesk_query import check_view_conditions
-
-        check_view_conditions(conditions)
+    def delete_ticket(self, ticket_id: int, by: int | None = None) -> None:
+        """Delete a ticket as an agent would: it answers 404 from then on, search no longer
+        finds it, and the ticket export lists it (once more) with ``"status": "deleted"``."""
         with self.lock:
-            view_id = next(self._rule_ids)
-            stamp = iso(self.now_ts())
-            view = {
-                "id": view_id,
-                "url": f"{self.url}/api/v2/views/{view_id}.json",
-                "title": title,
-                "raw_title": title,
-                "active": active,
-                "position": len(self.views),
-                "default": False,
-                "restriction": None,
-                "conditions": {"all": conditions.get("all", []), "any": conditions.get("any", [])},
-                "execution": {"sort_by": sort_by, "sort_order": sort_order, "group_by": None},
-                "created_at": stamp,
-                "updated_at": stamp,
-            }
-            self.views[view_id] = view
-            return view
+            ticket = self.ticket(ticket_id)
+            ticket.previous_status, ticket.status = ticket.status, "deleted"
+            self._touch(ticket)
+            ticket.deleted, ticket.deleted_by = ticket.updated, by
+
+    def deleted_json(self, ticket: Ticket) -> dict[str, Any]:
+        """A deleted ticket as ``GET /api/v2/deleted_tickets`` lists it."""
+        actor = self.users.get(ticket.deleted_by or -1) or {"id": None, "name": "Zendesk"}
+        return {
+            "id": ticket.id,
+            "subject": ticket.subject,
+            "actor": {"id": actor["id"], "name": actor["name"]},
+            "deleted_at": iso(ticket.deleted or ticket.updated),
+            "previous_state": ticket.previous_status,
+        }
 
     # -- reading -------------------------------------------------------------------------
 
     def ticket(self, ticket_id: int) -> Ticket:
         ticket = self.tickets.get(ticket_id)
-        if ticket is None:
+        if ticket is None or ticket.status == "deleted":
             raise not_found()
         return ticket
 

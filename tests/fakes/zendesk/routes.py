@@ -1,4 +1,7 @@
-"""The fake Zendesk's endpoints: one small function per route, and Zendesk's two paginations."""
+"""The fake Zendesk's endpoints: one small function per route, and Zendesk's two paginations.
+
+Only the endpoints deskterm's client calls are here (see the README next to this file).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.fakes import zendesk_export, zendesk_query, zendesk_rules
-from tests.fakes.zendesk_account import ZendeskAccount
-from tests.fakes.zendesk_records import ApiError, not_found
+from tests.fakes.zendesk import export, query, rules
+from tests.fakes.zendesk.account import ZendeskAccount
+from tests.fakes.zendesk.records import ApiError, forbidden
 
 MAX_CURSOR_PAGE = 100
 MAX_OFFSET_PAGE = 100
+MAX_EXPORT_PAGE = 1000
 OFFSET_RECORD_LIMIT = 10_000
 
 
@@ -91,14 +95,16 @@ def _uses_cursor(query: dict[str, str]) -> bool:
     return any(key.startswith("page[") for key in query)
 
 
-def paginate(call: Call, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
+def paginate(
+    call: Call, items: list[dict[str, Any]], key: str, max_size: int = MAX_CURSOR_PAGE
+) -> dict[str, Any]:
     """Cursor pagination when any ``page[...]`` parameter is given, offset pagination else."""
     others = {k: v for k, v in call.query.items() if not k.startswith("page")}
     url = f"{call.base}{call.path}"
     if _uses_cursor(call.query):
         size = _int_param(call.query, "page[size]", MAX_CURSOR_PAGE)
-        if not 1 <= size <= MAX_CURSOR_PAGE:
-            raise _invalid_attribute("page[size]", f"page[size] must be {MAX_CURSOR_PAGE} or less")
+        if not 1 <= size <= max_size:
+            raise _invalid_attribute("page[size]", f"page[size] must be {max_size} or less")
         start, end = 0, size
         if "page[after]" in call.query:
             start = _locate(items, call.query["page[after]"]) + 1
@@ -140,7 +146,7 @@ def paginate(call: Call, items: list[dict[str, Any]], key: str) -> dict[str, Any
     }
 
 
-# -- users, organisations, groups --------------------------------------------------------------
+# -- users -------------------------------------------------------------------------------------
 
 
 @_route("GET", r"users/me")
@@ -159,53 +165,18 @@ def _show_many(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Ans
     return 200, {"users": [account.users[i] for i in ids if i in account.users]}
 
 
-@_route("GET", r"users/(\d+)")
-def _user(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    user = account.users.get(int(match.group(1)))
-    if user is None:
-        raise not_found()
-    return 200, {"user": user}
-
-
-@_route("GET", r"organizations/(\d+)")
-def _organization(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    org = account.organizations.get(int(match.group(1)))
-    if org is None:
-        raise not_found()
-    return 200, {"organization": org}
-
-
-@_route("GET", r"groups")
-def _groups(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    return 200, paginate(call, list(account.groups.values()), "groups")
-
-
 # -- tickets and comments ----------------------------------------------------------------------
-
-
-@_route("GET", r"tickets")
-def _tickets(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    with account.lock:
-        tickets = [account.ticket_json(t) for t in account.tickets.values()]
-    return 200, paginate(call, tickets, "tickets")
-
-
-@_route("POST", r"tickets")
-def _create_ticket(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    return 201, zendesk_rules.create_ticket(account, call.body, call.actor)
 
 
 @_route("GET", r"tickets/(\d+)")
 def _ticket(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
     with account.lock:
-        ticket = account.ticket_json(account.ticket(int(match.group(1))))
-        loaded = zendesk_export.sideload(account, [ticket], call.query.get("include", ""))
-    return 200, {"ticket": ticket} | loaded
+        return 200, {"ticket": account.ticket_json(account.ticket(int(match.group(1))))}
 
 
 @_route("PUT", r"tickets/(\d+)")
 def _update_ticket(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    return 200, zendesk_rules.update_ticket(account, int(match.group(1)), call.body, call.actor)
+    return 200, rules.update_ticket(account, int(match.group(1)), call.body, call.actor)
 
 
 @_route("GET", r"tickets/(\d+)/comments")
@@ -220,18 +191,33 @@ def _comments(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answ
 
 @_route("GET", r"incremental/tickets/cursor")
 def _incremental_tickets(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    return 200, zendesk_export.incremental_tickets(account, call.query, call.base)
+    admins_only(call.actor)
+    return 200, export.incremental_tickets(account, call.query, call.base)
 
 
-@_route("GET", r"incremental/ticket_events")
-def _ticket_events(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    return 200, zendesk_export.incremental_ticket_events(account, call.query, call.base)
+def admins_only(actor: dict[str, Any]) -> None:
+    """The incremental exports are "Allowed for: Admins" (Zendesk's OpenAPI description)."""
+    if actor["role"] != "admin":
+        raise forbidden()
 
 
-# -- macros and views --------------------------------------------------------------------------
+@_route("GET", r"deleted_tickets")
+def _deleted_tickets(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    """Allowed for agents; ``sort_by`` id, subject or deleted_at (Zendesk's OpenAPI)."""
+    key = call.query.get("sort_by", "id")
+    if key not in ("id", "subject", "deleted_at"):
+        raise _invalid_attribute("sort_by", "sort_by must be id, subject or deleted_at")
+    with account.lock:
+        gone = [t for t in account.tickets.values() if t.status == "deleted"]
+        records = [account.deleted_json(t) for t in gone]
+    records.sort(key=lambda r: (r[key], r["id"]), reverse=call.query.get("sort_order") == "desc")
+    return 200, paginate(call, records, "deleted_tickets")
 
 
-def _macro_list(account: ZendeskAccount, call: Call, active_only: bool) -> Answer:
+# -- macros ------------------------------------------------------------------------------------
+
+
+def _macro_list(account: ZendeskAccount, call: Call, active_only: bool) -> list[dict[str, Any]]:
     with account.lock:
         macros = sorted(account.macros.values(), key=lambda m: (m["position"], m["id"]))
     wanted = call.query.get("active")
@@ -239,104 +225,55 @@ def _macro_list(account: ZendeskAccount, call: Call, active_only: bool) -> Answe
         macros = [m for m in macros if m["active"]]
     elif wanted == "false":
         macros = [m for m in macros if not m["active"]]
-    return 200, paginate(call, macros, "macros")
+    return macros
 
 
 @_route("GET", r"macros")
 def _macros(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    return _macro_list(account, call, active_only=False)
+    return 200, paginate(call, _macro_list(account, call, active_only=False), "macros")
 
 
 @_route("GET", r"macros/active")
 def _active_macros(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    return _macro_list(account, call, active_only=True)
+    # Offset pagination only: the cursor parameters are ignored, as Zendesk does here.
+    offset_only = Call(
+        call.method,
+        call.path,
+        {k: v for k, v in call.query.items() if not k.startswith("page[")},
+        call.body,
+        call.actor,
+        call.base,
+    )
+    return 200, paginate(offset_only, _macro_list(account, call, active_only=True), "macros")
 
 
-@_route("GET", r"macros/(\d+)")
-def _macro(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    macro = account.macros.get(int(match.group(1)))
-    if macro is None:
-        raise not_found()
-    return 200, {"macro": macro}
+# -- search export (what an agent may call) ----------------------------------------------------
 
 
-@_route("GET", r"tickets/(\d+)/macros/(\d+)/apply")
-def _apply_macro(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    ticket_id, macro_id = int(match.group(1)), int(match.group(2))
-    return 200, zendesk_rules.apply_macro(account, ticket_id, macro_id, call.actor)
-
-
-def _view(account: ZendeskAccount, view_id: str) -> dict[str, Any]:
-    view = account.views.get(int(view_id))
-    if view is None:
-        raise not_found()
-    return view
-
-
-@_route("GET", r"views")
-def _views(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    views = sorted(account.views.values(), key=lambda v: (v["position"], v["id"]))
-    return 200, paginate(call, views, "views")
-
-
-@_route("GET", r"views/active")
-def _active_views(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    views = sorted(account.views.values(), key=lambda v: (v["position"], v["id"]))
-    return 200, paginate(call, [v for v in views if v["active"]], "views")
-
-
-@_route("GET", r"views/(\d+)")
-def _show_view(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    return 200, {"view": _view(account, match.group(1))}
-
-
-@_route("GET", r"views/(\d+)/tickets")
-def _view_tickets(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    with account.lock:
-        view = _view(account, match.group(1))
-        tickets = zendesk_query.view_tickets(account, view, call.actor["id"])
-        records = [account.ticket_json(t) for t in tickets]
-        loaded = zendesk_export.sideload(account, records, call.query.get("include", ""))
-    return 200, paginate(call, records, "tickets") | loaded
-
-
-@_route("GET", r"views/(\d+)/count")
-def _view_count(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    with account.lock:
-        view = _view(account, match.group(1))
-        value = len(zendesk_query.view_tickets(account, view, call.actor["id"]))
-    count = {
-        "view_id": view["id"],
-        "url": f"{call.base}/api/v2/views/{view['id']}/count.json",
-        "value": value,
-        "pretty": str(value),
-        "fresh": True,
-    }
-    return 200, {"view_count": count}
-
-
-# -- search ------------------------------------------------------------------------------------
-
-
-@_route("GET", r"search")
-def _search(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
-    if _uses_cursor(call.query):
-        raise _invalid_attribute(
-            "page", "Invalid parameter: page must be an integer from api/v2/search/index"
-        )
-    query = call.query.get("query")
-    if not query:
+@_route("GET", r"search/export")
+def _search_export(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    text = call.query.get("query")
+    if not text:
         raise ApiError(400, {"error": "InvalidParameter", "description": "query is required"})
-    number = _int_param(call.query, "page", 1)
-    per_page = max(1, min(_int_param(call.query, "per_page", MAX_OFFSET_PAGE), MAX_OFFSET_PAGE))
-    if number * per_page > account.search_limit:
-        description = (
-            "Invalid search: Requested response size was greater than Search Response Limits"
-        )
-        raise ApiError(422, {"error": "InvalidParameter", "description": description})
+    kind = call.query.get("filter[type]")
+    if kind not in ("ticket", "user", "organization", "group"):
+        raise _invalid_attribute("filter[type]", "filter[type] is required")
     with account.lock:
         delay = account.search_index_delay
         hidden_after = account.now_ts() - delay if delay > 0 else None
-        results = zendesk_query.search(account, query, call.actor["id"], hidden_after)
-    zendesk_query.sort_results(results, call.query.get("sort_by"), call.query.get("sort_order"))
-    return 200, paginate(call, results, "results") | {"facets": None}
+        results = query.search(account, f"type:{kind} {text}", call.actor["id"], hidden_after)
+    # Newest first, ties by id: the order the recorded export cursor names.
+    results.sort(key=lambda r: r["id"])
+    results.sort(key=lambda r: r.get("created_at") or "", reverse=True)
+    cursor_only = {k: v for k, v in call.query.items() if k != "page"} | {
+        "page[size]": call.query.get("page[size]", str(MAX_CURSOR_PAGE))
+    }
+    paged = paginate(
+        Call(call.method, call.path, cursor_only, call.body, call.actor, call.base),
+        results,
+        "results",
+        MAX_EXPORT_PAGE,
+    )
+    paged["meta"]["before_cursor"] = None
+    paged["links"]["prev"] = None
+    return 200, paged | {"facets": None}

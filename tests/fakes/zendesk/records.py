@@ -13,8 +13,6 @@ STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 TICKET_TYPES = ("problem", "incident", "question", "task")
 MAX_COMMENT_BYTES = 65_536
-# How the incremental ticket events name the channel of a change (``via`` is a string there).
-VIA_NAMES = {"web": "Web form", "email": "Mail", "api": "Web service", "chat": "Chat"}
 
 
 class ApiError(Exception):
@@ -31,6 +29,15 @@ class ApiError(Exception):
 
 def not_found() -> ApiError:
     return ApiError(404, {"error": "RecordNotFound", "description": "Not found"})
+
+
+def forbidden() -> ApiError:
+    """An agent calling what only admins may (the text quoted in zenpy#336)."""
+    description = (
+        "You do not have access to this page. Please contact the account owner of this help "
+        "desk for further help."
+    )
+    return ApiError(403, {"error": "Forbidden", "description": description})
 
 
 def record_invalid(field_name: str, description: str, error: str = "InvalidValue") -> ApiError:
@@ -94,6 +101,9 @@ class Ticket:
     custom_fields: dict[int, Any] = field(default_factory=dict)
     external_id: str | None = None
     due_at: str | None = None
+    deleted: int | None = None  # when it was deleted (epoch seconds)
+    previous_status: str | None = None  # its status before
+    deleted_by: int | None = None
 
 
 @dataclass

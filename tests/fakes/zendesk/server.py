@@ -2,52 +2,46 @@
 
 ``FakeZendesk()`` is a context manager serving an in-memory account on 127.0.0.1 (a free
 port); ``server.url`` replaces ``https://{subdomain}.zendesk.com``. Seed it from Python with
-``add_user``, ``add_organization``, ``add_group``, ``add_ticket``, ``add_comment``,
-``add_macro`` and ``add_view``; every request is kept in ``server.requests``.
+``add_user`` (role end-user, agent or admin), ``add_organization``, ``add_group``,
+``add_ticket``, ``add_comment``, ``delete_ticket`` and ``add_macro``; every request is kept in
+``server.requests``. Its signed-in user (``server.agent``) is an admin unless
+``agent_role="agent"`` is given.
 
-What it follows (Zendesk's public API reference):
+It serves the endpoints deskterm's client calls, and only those; the README next to this file
+ties each behaviour to its source. In short:
 
 - Auth: basic ``{email}/token:{api_token}`` for an existing user, or ``Authorization: Bearer``
   with a token from ``server.oauth_tokens``; anything else is a 401
   ``{"error": "Couldn't authenticate you"}`` (OAuth: ``invalid_token``).
-- ``GET/PUT /api/v2/tickets/{id}`` (with or without ``.json``), ``POST /api/v2/tickets``,
-  ``GET /api/v2/tickets``; updates take status, priority, type, subject, assignee_id, group_id,
-  tags, additional_tags, remove_tags, custom_fields, due_at and a comment (body or html_body,
-  public, author_id). ``safe_update`` with a stale ``updated_stamp`` is a 409
-  ``UpdateConflict``; an invalid value is a 422 ``RecordInvalid`` with ``details``; a closed
-  ticket cannot be updated (422); the requester's comment on a pending or solved ticket sets
-  it back to open; an end user's comment is always public; solving an unassigned ticket
-  assigns the solving agent; a new ticket opens when it gets an assignee. Answers carry the
-  ``audit`` with its events.
-- ``GET /api/v2/tickets/{id}/comments``; ``/users/{id}``, ``/users/show_many?ids=`` (≤ 100),
-  ``/users/me``, ``/organizations/{id}``, ``/groups``; ``include=users,groups,organizations``
-  side-loads on tickets, view tickets and the ticket export.
+- ``GET/PUT /api/v2/tickets/{id}``: updates take status, priority, type, subject,
+  assignee_id, group_id, tags, additional_tags, remove_tags, custom_fields, due_at and a
+  comment (body or html_body, public, author_id). ``safe_update`` with a stale
+  ``updated_stamp`` is a 409 ``UpdateConflict``; an invalid value is a 422 ``RecordInvalid``
+  with ``details``; a closed ticket cannot be updated (422); the requester's comment on a
+  pending or solved ticket sets it back to open; an end user's comment is always public;
+  solving an unassigned ticket assigns the solving agent. Answers carry the ``audit``.
+- ``GET /api/v2/tickets/{id}/comments`` (cursor pages); ``/users/me``, ``/users/show_many``.
+- A deleted ticket answers 404 ``RecordNotFound`` (itself and its comments), leaves search,
+  and comes in the ticket export with ``"status": "deleted"``.
 - ``GET /api/v2/incremental/tickets/cursor.json`` (``start_time`` then ``cursor``;
   ``per_page`` ≤ 1000; ordered by updated_at; ``after_cursor`` is given even at the end of the
-  stream, to poll from later) and ``/incremental/ticket_events.json`` (time-based:
-  ``next_page``, ``end_time``, ``count``, ``end_of_stream``; ``include=comment_events`` adds
-  the comments to ``child_events``). Both leave out the last minute of the fake's clock and
-  refuse a ``start_time`` within it (422 "Too recent start_time").
-- Cursor pagination on lists (``page[size]`` ≤ 100, else 400; ``page[after]``/``page[before]``;
-  ``meta``/``links``) and offset pagination (``page``, ``per_page`` ≤ 100, ``next_page``,
-  ``count``; 400 past 10,000 records).
-- ``GET /api/v2/macros``, ``/macros/active``, ``/macros/{id}``,
-  ``/tickets/{id}/macros/{mid}/apply`` → ``{"result": {"ticket": {..., "comment": {...}}}}``.
-- ``GET /api/v2/views``, ``/views/active``, ``/views/{id}``, ``/views/{id}/tickets``,
-  ``/views/{id}/count``.
-- ``GET /api/v2/search`` (offset pagination only; see ``zendesk_query`` for the syntax):
-  ``result_type`` on each result; ``next_page`` is given whenever more results match, but a
-  page reaching past ``search_limit`` (1000) answers 422, as Zendesk does.
+  stream); it leaves out the last minute, refuses a ``start_time`` within it (422), and is
+  for admins only: an agent gets 403 ``Forbidden``.
+- ``GET /api/v2/deleted_tickets`` (open to agents; ``sort_by`` id, subject or deleted_at).
+- ``GET /api/v2/search/export`` (``query``, ``filter[type]``, cursor pages up to 1000; see
+  ``query`` for the syntax), open to agents; newest first.
+- ``GET /api/v2/macros`` (cursor or offset pages, ``active=true|false``) and
+  ``/macros/active`` (offset pages only).
+- Cursor pagination (``page[size]`` ≤ 100, else 400; ``page[after]``; ``meta``/``links``) and
+  offset pagination (``page``, ``per_page`` ≤ 100, ``next_page``, ``count``; 400 past 10,000).
 - Rate limits per minute of the fake's clock: ``X-Rate-Limit`` and ``X-Rate-Limit-Remaining``
   on every answer; over ``rate_limit`` (700), or over ``incremental_rate_limit`` (10) on the
-  exports, a 429 with ``Retry-After`` (seconds to the next minute) and Zendesk's plain-text body.
+  export, a 429 with ``Retry-After`` (seconds to the next minute) and a plain-text body.
 - Faults: ``fail_next(n, status, body, retry_after=...)`` and ``delay_next(n, seconds)``.
 
-What it simplifies: one brand, no attachments, no side conversations, custom statuses or
-ticket forms; macro placeholders are only ``ticket.id``, ``ticket.title``, ``ticket.status``,
-``ticket.requester.name|first_name|email`` and ``current_user.name|first_name|email`` (others
-are stripped); search relevance is replaced by recency; ``updated_at`` moves forward by at
-least a second on every change, so ``safe_update`` works with a frozen clock.
+What it simplifies: one brand, no attachments, side conversations, custom statuses or ticket
+forms; every agent sees every ticket; ``updated_at`` moves forward by at least a second on
+every change, so ``safe_update`` works with a frozen clock.
 
 The clock is ``server.clock`` (real time by default); set ``server.now = datetime(...)`` to
 freeze it and ``server.advance(seconds)`` to move it.
@@ -70,9 +64,9 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.zendesk_account import ZendeskAccount
-from tests.fakes.zendesk_records import ApiError, to_epoch
-from tests.fakes.zendesk_routes import Call, dispatch
+from tests.fakes.zendesk.account import ZendeskAccount
+from tests.fakes.zendesk.records import ApiError, to_epoch
+from tests.fakes.zendesk.routes import Call, dispatch
 
 _RATE_LIMITED_BODY = "Number of allowed API requests per minute exceeded"
 _DEFAULT_FAULT_BODIES: dict[int, dict[str, Any] | str] = {
@@ -139,6 +133,7 @@ class FakeZendesk(ZendeskAccount):
         oauth_token: str = "fake-oauth-token",
         agent_name: str = "Ada Admin",
         agent_email: str = "ada@example.com",
+        agent_role: str = "admin",
     ) -> None:
         super().__init__(clock=time.time)
         if now is not None:
@@ -149,6 +144,7 @@ class FakeZendesk(ZendeskAccount):
         #: Tracebacks of the fake's own crashes (answered as 500s); a test may assert it empty.
         self.errors: list[str] = []
         self._faults: deque[_Fault] = deque()
+        self._path_faults: dict[str, _Fault] = {}
         self._delays: deque[float] = deque()
         self._windows: dict[tuple[str, int], int] = {}
         self._stopping = threading.Event()
@@ -156,7 +152,7 @@ class FakeZendesk(ZendeskAccount):
         self._httpd.fake = self
         self._thread: threading.Thread | None = None
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self.agent = self.add_user(agent_name, agent_email, role="admin")
+        self.agent = self.add_user(agent_name, agent_email, role=agent_role)
         self.api_token = api_token
         self.api_tokens = {api_token}
         self.oauth_token = oauth_token
@@ -215,6 +211,17 @@ class FakeZendesk(ZendeskAccount):
         chosen = body if body is not None else _DEFAULT_FAULT_BODIES.get(status, {"error": "Error"})
         with self.lock:
             self._faults.extend(_Fault(status, chosen, extra) for _ in range(n))
+
+    def fail_path(
+        self, path: str, status: int | None, body: dict[str, Any] | str | None = None
+    ) -> None:
+        """Answer every request for ``path`` with ``status`` until called with None."""
+        with self.lock:
+            if status is None:
+                self._path_faults.pop(path, None)
+            else:
+                chosen = body if body is not None else _DEFAULT_FAULT_BODIES.get(status, {})
+                self._path_faults[path] = _Fault(status, chosen)
 
     def delay_next(self, n: int = 1, seconds: float = 1.0) -> None:
         """Hold the answers to the next ``n`` requests for ``seconds`` (real time)."""
@@ -290,6 +297,7 @@ class FakeZendesk(ZendeskAccount):
             self.requests.append(record)
             delay = self._delays.popleft() if self._delays else 0.0
             fault = self._faults.popleft() if self._faults else None
+            fault = fault or self._path_faults.get(parts.path)
         if delay:
             self._stopping.wait(delay)
         if fault is not None:

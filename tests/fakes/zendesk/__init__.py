@@ -1,0 +1,1 @@
+"""A fake Zendesk Support account served over HTTP on loopback (see ``server``)."""
