@@ -68,6 +68,8 @@ class RemoteSettings(BaseModel):
     email: str | None = None
     queue: str = "General"
     sync_seconds: float = 10.0
+    #: The identifier of the Zendesk account's public OAuth client for deskterm (not a secret).
+    oauth_client_id: str | None = None
 
 
 #: The prefix of the variables that set a setting.

@@ -17,6 +17,7 @@ from deskterm.backend import db
 from deskterm.backend.db import StoreError
 from deskterm.cli.sync import add_arguments as add_remote_arguments
 from deskterm.cli.sync import add_sync_command, open_remote, run_sync, wants_remote
+from deskterm.cli.zendesk_login import add_login_commands
 from deskterm.config import ConfigError, Settings, load
 from deskterm.keymap import KeymapError
 
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", default="table", metavar="|".join(FORMATS), help="output (default table)"
     )
     add_sync_command(sub)
+    add_login_commands(sub)
     return parser
 
 
@@ -154,6 +156,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             return run_macros(args, settings)
         if args.command == "sync":
             return run_sync(args, settings)
+        if args.command in ("login", "logout"):
+            from deskterm.cli.zendesk_login import run_login, run_logout
+
+            return (run_login if args.command == "login" else run_logout)(args, settings)
         if wants_remote(args, settings) and args.command is None:
             return open_remote(args, settings)
         return _open(args.db or locations.default_store(), args, settings)
