@@ -123,7 +123,7 @@ def run_login(args: argparse.Namespace, settings: Settings) -> int:
             me = client.me()
     except RemoteError as exc:
         raise RemoteSetupError(f"Zendesk refused the sign-in: {exc}") from None
-    store.save(tokens)
+    store.save(session.tokens)  # refreshed meanwhile if Zendesk gave a very short expiry
     who = f"{me.get('name') or me.get('id')} <{me.get('email') or '?'}>"
     print(f"Signed in to {root} as {who}; the tokens are kept {store.describe()}.")
     return 0

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 REFRESH_MARGIN = 60.0
 #: What deskterm asks for: it reads tickets, users and macros and writes tickets.
 DEFAULT_SCOPE = "read write"
-LOGIN_AGAIN = "the Zendesk sign-in has expired: run `deskterm --remote zendesk login` again"
+LOGIN_AGAIN = "the sign-in has expired: run `deskterm --remote zendesk login` again"
 
 
 @dataclass(frozen=True)
@@ -250,6 +250,11 @@ class OAuthSession:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(<hidden>)"
+
+    @property
+    def tokens(self) -> OAuthTokens:
+        """The tokens in use now (after any refresh)."""
+        return self._tokens
 
     @property
     def secrets(self) -> list[str]:
