@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import socket
 import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -226,3 +227,17 @@ def test_api_tokens_keep_working(
     monkeypatch.setenv("DESKTERM_ZENDESK_EMAIL", zendesk.agent["email"])
     assert main(remote(zendesk, "sync")) == 0
     assert "1 conversations synced" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("with_browser")
+def test_a_fixed_port_for_clients_that_register_one(
+    zendesk: FakeZendesk, oauth: ZendeskOAuthFake, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        taken.listen()
+        assert main(remote(zendesk, "login", "--client-id", "deskterm", "--port", str(port))) == 2
+        assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+    assert main(remote(zendesk, "login", "--client-id", "deskterm", "--port", str(port))) == 0
+    assert token_file(zendesk).exists()

@@ -36,6 +36,13 @@ def add_login_commands(sub: argparse._SubParsersAction) -> None:
         "[remote] oauth_client_id, or DESKTERM_REMOTE__OAUTH_CLIENT_ID)",
     )
     login.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="the loopback port Zendesk sends the browser back to (default: any free one; "
+        "give one if the OAuth client's redirect URL names a port)",
+    )
+    login.add_argument(
         "--no-browser", action="store_true", help="print the sign-in address instead of opening it"
     )
     sub.add_parser(
@@ -94,7 +101,11 @@ def run_login(args: argparse.Namespace, settings: Settings) -> int:
             "Center (Apps and integrations > APIs > OAuth clients)"
         )
     pkce, state = PKCE.new(), secrets.token_urlsafe(24)
-    with LoopbackReceiver(state) as receiver:
+    try:
+        receiver = LoopbackReceiver(state, port=args.port)
+    except OSError as exc:
+        raise RemoteSetupError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from None
+    with receiver:
         url = authorize_url(
             root,
             client_id=client_id,

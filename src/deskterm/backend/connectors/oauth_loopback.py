@@ -67,9 +67,14 @@ class _Server(HTTPServer):
 class LoopbackReceiver:
     """Serve the redirect URI until a code (or an error) arrives; a context manager."""
 
-    def __init__(self, state: str, host: str = "127.0.0.1") -> None:
+    def __init__(self, state: str, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Listen on ``host``:``port`` (0: a free port the system picks).
+
+        Raises:
+            OSError: the port is taken.
+        """
         self.state = state
-        self._server = _Server((host, 0), _Handler)
+        self._server = _Server((host, port), _Handler)
         self._server.receiver = self
         self._arrived = threading.Event()
         self._redirect: Redirect | None = None

@@ -6,8 +6,10 @@ Credentials come from the environment or the system keyring, never from the conf
   ``DESKTERM_RT_USER`` (or ``--user``);
 - Zendesk: ``DESKTERM_ZENDESK_TOKEN`` (an API token, with ``DESKTERM_ZENDESK_EMAIL`` or
   ``--user``) or ``DESKTERM_ZENDESK_OAUTH_TOKEN``;
-- else the keyring (``pip install 'deskterm[keyring]'``), service ``deskterm``, user
-  ``rt:token``, ``rt:password``, ``zendesk:token`` or ``zendesk:oauth``.
+- else the keyring, service ``deskterm``, user ``rt:token``, ``rt:password``,
+  ``zendesk:token`` or ``zendesk:oauth``;
+- for Zendesk, the sign-in of ``deskterm --remote zendesk login`` (refreshing OAuth tokens,
+  see ``connectors/token_store.py``), used before an API token when there is one.
 
 The mirror file is created readable and writable by its owner only.
 """
