@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from deskterm.backend.connectors.errors import RateLimited, RemoteError, TransientError
+from deskterm.backend.connectors.errors import AuthError, RateLimited, RemoteError, TransientError
 from deskterm.backend.db import ts
 from deskterm.backend.store import Store
 from deskterm.backend.sync.mirror import agent_id, apply_batch, get_state, set_state
@@ -37,10 +37,14 @@ class SyncStatus:
     failed: int = 0
     last_error: str | None = None
     last_pull_at: datetime | None = None
+    #: The remote refused the credentials (an expired sign-in): what to do, in one line.
+    refused_credentials: str | None = None
 
     def describe(self) -> str:
         """One short phrase: ``syncing 120/5,000…``, ``offline, 3 actions waiting``…"""
         actions = f"{self.waiting} action{'s' if self.waiting != 1 else ''} waiting"
+        if self.refused_credentials:
+            return self.refused_credentials + (f", {actions}" if self.waiting else "")
         if not self.online:
             return f"offline, {actions}"
         parts = []
@@ -132,7 +136,12 @@ class SyncEngine:
                     progress(report.conversations, batch.total)
             with self.store.transaction() as c:
                 set_state(c, self.name, "last_pull_at", str(ts(self.store.now())))
-            self._update(last_pull_at=self.store.now(), online=True, last_error=None)
+            self._update(
+                last_pull_at=self.store.now(),
+                online=True,
+                last_error=None,
+                refused_credentials=None,
+            )
         except TransientError as exc:
             self._update(online=isinstance(exc, RateLimited), last_error=str(exc))
             raise
@@ -144,7 +153,9 @@ class SyncEngine:
         """Push what the outbox holds and is due."""
         report = self.drainer.drain()
         if report.pushed:
-            self._update(online=True)
+            self._update(online=True, refused_credentials=None)
+        if report.refused_credentials:
+            self._update(refused_credentials=report.refused_credentials)
         if report.offline:
             self._update(online=False, last_error=report.last_error)
         self._refresh_counts()
@@ -190,6 +201,9 @@ class SyncEngine:
             except RateLimited as exc:
                 not_before = time.monotonic() + exc.retry_after  # the account's limit: wait
                 self._update(last_error=str(exc).splitlines()[0][:300])
+            except AuthError as exc:
+                line = str(exc).splitlines()[0][:200]
+                self._update(last_error=line, refused_credentials=f"{self.connector.label}: {line}")
             except RemoteError as exc:
                 self._update(
                     online=not isinstance(exc, TransientError) or isinstance(exc, RateLimited),

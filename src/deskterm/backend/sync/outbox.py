@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from deskterm.backend.connectors.errors import (
+    AuthError,
     Conflict,
     PermanentError,
     RateLimited,
@@ -54,6 +55,7 @@ class DrainReport:
     rate_limited_until: datetime | None = None
     offline: bool = False
     last_error: str | None = None
+    refused_credentials: str | None = None
 
 
 def backoff(attempts: int, rand: Callable[[], float] = random.random) -> float:
@@ -140,6 +142,15 @@ class OutboxDrainer:
             report.last_error = str(exc)
             return False
         except (Conflict, PermanentError) as exc:
+            if isinstance(exc, AuthError) and exc.status == 401:
+                # Unauthenticated is the sign-in's problem, not the action's (an expired
+                # OAuth sign-in): it waits for the agent to sign in again; the pass stops.
+                # A 403 stays a refusal of this action (no right to change that ticket).
+                until = store.now() + timedelta(seconds=backoff(attempts, self.rand))
+                self._retry_at(entry["id"], until, str(exc))
+                report.retrying += 1
+                report.refused_credentials = report.last_error = str(exc).splitlines()[0][:200]
+                return False
             self._refused(entry, exc)
             report.failed += 1
             report.last_error = str(exc)
