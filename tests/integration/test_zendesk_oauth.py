@@ -223,3 +223,16 @@ def test_the_fallback_file_is_owner_only(tmp_path: Path) -> None:
     assert store.load() == OAuthTokens("a", "r", 1.0, "deskterm")
     assert store.forget() and not store.forget()
     assert "secret" not in repr(OAuthTokens("a-secret", "r-secret", None))
+
+
+def test_a_new_login_elsewhere_is_picked_up_without_a_restart(
+    zendesk: FakeZendesk, oauth: ZendeskOAuthFake, tmp_path: Path
+) -> None:
+    session, store = session_for(zendesk, sign_in(zendesk), tmp_path / "t.json")
+    oauth.expire_refresh_tokens()
+    oauth.access.clear()  # revoked on Zendesk's side
+    with ZendeskClient(base_url=zendesk.url, auth_provider=session) as client:
+        with pytest.raises(AuthError, match="login"):
+            client.me()
+        store.save(sign_in(zendesk))  # `deskterm --remote zendesk login` in another terminal
+        assert client.me()["id"] == zendesk.agent["id"]

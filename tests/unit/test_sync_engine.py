@@ -415,7 +415,7 @@ def test_refused_credentials_keep_the_action_and_say_so(desk: Desk) -> None:
     desk.connector.push_faults.append(AuthError(expired, status=401))
     report = desk.engine.drain()
     assert report.failed == 0 and report.retrying == 1 and waiting(desk.store) == 1
-    assert desk.engine.status().describe() == f"{expired}, 1 action waiting"
+    assert desk.engine.status().describe() == f"Memory desk: {expired}, 1 action waiting"
     assert desk.thread("1")[-1] == ("agent", "On vous renvoie le pain")  # not rolled back
     desk.later(60)
     assert desk.engine.drain().pushed == 1  # signed in again: it goes out

@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import math
 import secrets
 import threading
 import time
@@ -80,7 +81,7 @@ class OAuthTokens:
         return cls(
             data["access_token"],
             refresh if isinstance(refresh, str) else None,
-            float(expires) if isinstance(expires, int | float) else None,
+            float(expires) if isinstance(expires, int | float) and math.isfinite(expires) else None,
             str(data.get("client_id") or ""),
         )
 
@@ -208,9 +209,8 @@ class TokenEndpoint:
         if not isinstance(access, str) or not access:
             raise AuthError(f"POST /oauth/tokens ({grant}): no access_token in the answer")
         expires_in = data.get("expires_in")
-        expires_at = (
-            self._clock() + float(expires_in) if isinstance(expires_in, int | float) else None
-        )
+        readable = isinstance(expires_in, int | float) and math.isfinite(expires_in)
+        expires_at = self._clock() + float(expires_in) if readable else None
         refresh = data.get("refresh_token")
         return OAuthTokens(
             access, refresh if isinstance(refresh, str) else None, expires_at, self.client_id

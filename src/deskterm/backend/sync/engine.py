@@ -155,7 +155,8 @@ class SyncEngine:
         if report.pushed:
             self._update(online=True, refused_credentials=None)
         if report.refused_credentials:
-            self._update(refused_credentials=report.refused_credentials)
+            label = self.connector.label
+            self._update(refused_credentials=f"{label}: {report.refused_credentials}")
         if report.offline:
             self._update(online=False, last_error=report.last_error)
         self._refresh_counts()
