@@ -209,8 +209,9 @@ class TokenEndpoint:
         if not isinstance(access, str) or not access:
             raise AuthError(f"POST /oauth/tokens ({grant}): no access_token in the answer")
         expires_in = data.get("expires_in")
-        readable = isinstance(expires_in, int | float) and math.isfinite(expires_in)
-        expires_at = self._clock() + float(expires_in) if readable else None
+        expires_at = None
+        if isinstance(expires_in, int | float) and math.isfinite(expires_in):
+            expires_at = self._clock() + float(expires_in)
         refresh = data.get("refresh_token")
         return OAuthTokens(
             access, refresh if isinstance(refresh, str) else None, expires_at, self.client_id
