@@ -7,6 +7,7 @@ Expiry is driven by the fake's clock, never by sleeping.
 
 from __future__ import annotations
 
+import socket
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -236,3 +237,16 @@ def test_a_new_login_elsewhere_is_picked_up_without_a_restart(
             client.me()
         store.save(sign_in(zendesk))  # `deskterm --remote zendesk login` in another terminal
         assert client.me()["id"] == zendesk.agent["id"]
+
+
+def test_an_idle_connection_does_not_hold_up_the_redirect() -> None:
+    with (
+        LoopbackReceiver("s3") as receiver,
+        socket.create_connection(
+            ("127.0.0.1", int(receiver.redirect_uri.split(":")[2].split("/")[0]))
+        ),
+    ):  # a browser's speculative connection, never used
+        answer = BROWSER.get(receiver.redirect_uri, params={"code": "c", "state": "s3"})
+        assert answer.status_code == 200
+        redirect = receiver.wait(5)
+    assert redirect is not None and redirect.code == "c"

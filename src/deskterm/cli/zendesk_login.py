@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
-import webbrowser
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -60,6 +58,8 @@ def _browser_available() -> bool:
 
 
 def _open_browser(url: str) -> bool:
+    import webbrowser  # not at start-up: the parser is built on every run
+
     try:
         return webbrowser.open(url)
     except webbrowser.Error:
@@ -81,6 +81,8 @@ def _account_root(args: argparse.Namespace, settings: Settings) -> str:
 
 def run_login(args: argparse.Namespace, settings: Settings) -> int:
     """The whole sign-in; one line and a non-zero exit when it does not go through."""
+    import secrets
+
     from deskterm.backend.connectors.errors import RemoteError
     from deskterm.backend.connectors.oauth_loopback import LoopbackReceiver
     from deskterm.backend.connectors.token_store import account_key, token_store

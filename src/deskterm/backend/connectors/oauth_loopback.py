@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -32,6 +32,7 @@ class Redirect:
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    timeout = 10  # a connection the browser opens ahead and never uses is dropped
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
@@ -60,7 +61,9 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the request line holds the code."""
 
 
-class _Server(HTTPServer):
+class _Server(ThreadingHTTPServer):
+    # Threads: a browser's speculative connection, idle, must not hold up the real redirect.
+    daemon_threads = True
     receiver: LoopbackReceiver
 
 
