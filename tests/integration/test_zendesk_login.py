@@ -199,6 +199,7 @@ def test_a_dead_refresh_token_is_one_line_saying_to_log_in(
     assert main(remote(zendesk, "login", "--client-id", "deskterm")) == 0
     capsys.readouterr()
     oauth.expire_refresh_tokens()
+    oauth.access.clear()  # revoked on Zendesk's side
     assert main(remote(zendesk, "sync")) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deskterm.backend.connectors.errors import AuthError
+from deskterm.backend.connectors.errors import AuthError, TransientError
 from deskterm.backend.connectors.oauth_loopback import LoopbackReceiver
 from deskterm.backend.connectors.token_store import FileTokenStore
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
@@ -250,3 +250,26 @@ def test_an_idle_connection_does_not_hold_up_the_redirect() -> None:
         assert answer.status_code == 200
         redirect = receiver.wait(5)
     assert redirect is not None and redirect.code == "c"
+
+
+def _dead_address() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+def test_offline_at_refresh_time_is_offline_not_a_refused_sign_in(
+    zendesk: FakeZendesk, oauth: ZendeskOAuthFake, tmp_path: Path
+) -> None:
+    tokens = sign_in(zendesk)
+    store = FileTokenStore(tmp_path / "t.json")
+    store.save(tokens)
+    unreachable = TokenEndpoint(_dead_address(), "deskterm", timeout=1)
+    session = OAuthSession(tokens, unreachable, store, clock=now_of(zendesk))
+    with ZendeskClient(base_url=zendesk.url, auth_provider=session) as client:
+        zendesk.advance(1800 - 30)  # due for a refresh, not yet expired: the old token serves
+        assert client.me()["id"] == zendesk.agent["id"]
+        zendesk.advance(60)  # expired, and the refresh cannot get through
+        with pytest.raises(TransientError):
+            client.me()
+    assert store.load() == tokens  # the sign-in is kept for when the network is back

@@ -40,7 +40,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from deskterm.backend.connectors.errors import AuthError
+from deskterm.backend.connectors.errors import AuthError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,8 @@ class TokenEndpoint:
         """Step 3: the authorization code and the PKCE verifier for tokens.
 
         Raises:
-            AuthError: Zendesk refused the code or the verifier, or could not be reached.
+            AuthError: Zendesk refused the code or the verifier.
+            TransientError: no answer, a 429 or a 5xx.
         """
         return self._post(
             {
@@ -178,6 +179,7 @@ class TokenEndpoint:
 
         Raises:
             AuthError: the refresh token was refused (expired, revoked, already used).
+            TransientError: no answer, a 429 or a 5xx: try again later.
         """
         return self._post(
             {
@@ -193,18 +195,20 @@ class TokenEndpoint:
             with httpx.Client(timeout=self._timeout, transport=self._transport) as http:
                 response = http.post(self.url, json=body, headers={"Accept": "application/json"})
         except httpx.HTTPError as exc:
-            raise AuthError(f"POST /oauth/tokens ({grant}): {type(exc).__name__}") from None
+            # Offline is not a refusal: the sign-in may still be good once the network is back.
+            raise TransientError(f"POST /oauth/tokens ({grant}): {type(exc).__name__}") from None
         log.debug("POST /oauth/tokens (%s) -> %s", grant, response.status_code)
         try:
             data = response.json()
         except ValueError:
             data = None
-        if response.status_code != 200 or not isinstance(data, dict):
+        status = response.status_code
+        if status != 200 or not isinstance(data, dict):
             reason = _oauth_error(data) or response.reason_phrase
-            raise AuthError(
-                f"POST /oauth/tokens ({grant}): {response.status_code} {reason}",
-                status=response.status_code,
-            )
+            message = f"POST /oauth/tokens ({grant}): {status} {reason}"
+            if status == 429 or status >= 500:
+                raise TransientError(message, status=status)
+            raise AuthError(message, status=status)
         access = data.get("access_token")
         if not isinstance(access, str) or not access:
             raise AuthError(f"POST /oauth/tokens ({grant}): no access_token in the answer")
@@ -267,10 +271,17 @@ class OAuthSession:
 
         Raises:
             AuthError: the token expired and could not be refreshed (one line: log in again).
+            TransientError: it expired and Zendesk could not be reached to refresh it.
         """
         with self._lock:
-            if self._tokens.expires_within(REFRESH_MARGIN, self._clock()):
-                self._refresh(self._tokens.access_token)
+            tokens = self._tokens
+            if tokens.expires_within(REFRESH_MARGIN, self._clock()):
+                try:
+                    self._refresh(tokens.access_token)
+                except (AuthError, TransientError):
+                    if tokens.expires_within(0, self._clock()):
+                        raise
+                    # Not expired yet: use it for its last seconds; the next call tries again.
             return f"Bearer {self._tokens.access_token}"
 
     def refresh_after_unauthorized(self, refused_header: str) -> str:
@@ -278,6 +289,7 @@ class OAuthSession:
 
         Raises:
             AuthError: no refresh token, or Zendesk refused it.
+            TransientError: Zendesk could not be reached to refresh it.
         """
         with self._lock:
             if refused_header == f"Bearer {self._tokens.access_token}":
