@@ -54,6 +54,7 @@ def test_accounts_are_kept_apart_by_host_and_port() -> None:
     assert zendesk_root("acme", "http://127.0.0.1:8080/") == "http://127.0.0.1:8080"
     assert account_key("http://127.0.0.1:8080") == "127.0.0.1-8080"
     assert zendesk_root(None, None) is None
+    assert zendesk_root("evil.example.com/x?", None) is None
 
 
 @given(

@@ -75,7 +75,9 @@ def _account_root(args: argparse.Namespace, settings: Settings) -> str:
         raise RemoteSetupError("login and logout are for Zendesk: give --remote zendesk")
     root = zendesk_root(choice.subdomain, choice.url)
     if root is None:
-        raise RemoteSetupError("Zendesk needs --subdomain (acme for acme.zendesk.com)")
+        raise RemoteSetupError(
+            "Zendesk needs --subdomain (letters, digits, dashes: acme for acme.zendesk.com)"
+        )
     return root
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from deskterm import locations
+from deskterm.backend.connectors.zendesk_http import _SUBDOMAIN
 from deskterm.backend.connectors.zendesk_oauth import OAuthSession, OAuthTokens, TokenEndpoint
 
 log = logging.getLogger(__name__)
@@ -150,10 +151,13 @@ def every_token_store(account: str) -> list[TokenStore]:
 
 
 def zendesk_root(subdomain: str | None, url: str | None) -> str | None:
-    """The account's address as the client builds it (``url`` wins), or None."""
+    """The account's address as the client builds it (``url`` wins), or None (none given,
+    or a malformed subdomain)."""
     if url:
         return url.rstrip("/")
-    return f"https://{subdomain.lower()}.zendesk.com" if subdomain else None
+    if subdomain and _SUBDOMAIN.match(subdomain):
+        return f"https://{subdomain.lower()}.zendesk.com"
+    return None
 
 
 def account_key(root: str) -> str:
