@@ -127,7 +127,8 @@ class _BearerAuth(httpx.Auth):
 class AuthProvider(Protocol):
     """Gives the Authorization header and may renew it once after a 401 (OAuth sign-in).
 
-    Both methods raise ``AuthError`` (one line for the user) when no usable header is left.
+    Both methods raise ``AuthError`` (one line for the user) when no usable header is left,
+    and ``TransientError`` when the renewal could not reach the remote.
     """
 
     @property
