@@ -41,6 +41,21 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("TZ", "Europe/Paris")
 
 
+@pytest.fixture(autouse=True)
+def _no_real_keyring() -> Iterator[None]:
+    """Never read or write the user's real keyring: tests that want one install their own."""
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        yield
+        return
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()

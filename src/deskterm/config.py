@@ -96,6 +96,9 @@ class RemoteSettings(BaseModel):
     #: A certificate authority file to trust (a server with its own certificate).
     ca_file: str | None = None
 
+    #: The identifier of the Zendesk account's public OAuth client for deskterm (not a secret).
+    oauth_client_id: str | None = None
+
 
 class TrackerSettings(BaseModel):
     """Where ``F`` on the problems screen files a problem (None: the report is copied only).

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from deskterm.backend.connectors.errors import PermanentError, RateLimited, TransientError
+from deskterm.backend.connectors.errors import (
+    AuthError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from deskterm.backend.store import Store
 from deskterm.backend.sync import SyncEngine, UnknownConnector, available, load
 from deskterm.backend.sync.fields import exact, plan_fields
@@ -547,3 +553,41 @@ def test_a_rate_limit_still_holds_when_the_remote_answers(desk: Desk) -> None:
     desk.later(26)
     desk.engine.drain()
     assert desk.remote.sent == [("1", "one", True)]
+
+
+# -- a sign-in refused: the action waits, the status bar says why ---------------------------
+
+
+def test_refused_credentials_keep_the_action_and_say_so(desk: Desk) -> None:
+    desk.engine.pull()
+    desk.reply("1", "On vous renvoie le pain")
+    expired = "the sign-in has expired: run `deskterm --remote memory login` again"
+    desk.connector.push_faults.append(AuthError(expired, status=401))
+    report = desk.engine.drain()
+    assert report.failed == 0 and report.retrying == 1 and waiting(desk.store) == 1
+    assert desk.engine.status().describe() == f"Memory desk: {expired}, 1 action waiting"
+    assert desk.thread("1")[-1] == ("agent", "On vous renvoie le pain")  # not rolled back
+    desk.later(60)
+    assert desk.engine.drain().pushed == 1  # signed in again: it goes out
+    assert desk.engine.status().describe() == "synced"
+    assert desk.remote.sent == [("1", "On vous renvoie le pain", True)]
+
+
+def test_a_refused_pull_puts_the_sign_in_line_in_the_status_bar(desk: Desk) -> None:
+    desk.connector.pull_faults.append(AuthError("sign in again", status=401))
+    stop, seen = threading.Event(), []
+
+    def on_status(status) -> None:
+        seen.append(status.describe())
+        stop.set()
+
+    desk.engine.run(stop, interval=60, on_status=on_status)
+    assert seen == ["Memory desk: sign in again"]
+
+
+def test_a_403_is_still_this_action_s_refusal(desk: Desk) -> None:
+    desk.engine.pull()
+    desk.reply("1", "On vous renvoie le pain")
+    desk.connector.push_faults.append(AuthError("no right to modify ticket 1", status=403))
+    report = desk.engine.drain()
+    assert report.failed == 1 and waiting(desk.store) == 0

@@ -39,6 +39,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from deskterm.backend.connectors.errors import AuthError, Conflict, PermanentError, RateLimited
+from deskterm.backend.connectors.token_store import signed_in_session, zendesk_root
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
 from deskterm.backend.connectors.zendesk_tickets import (
     SNOOZE_TAG,
@@ -123,11 +124,15 @@ class ZendeskConnector(BaseConnector):
     def from_options(cls, options: ConnectorOptions) -> ZendeskConnector:
         if not (options.subdomain or options.url):
             raise ValueError("Zendesk needs --subdomain (acme for acme.zendesk.com)")
-        if not options.oauth_token and not (options.token and options.user):
+        session = None
+        root = zendesk_root(options.subdomain, options.url)
+        if not options.oauth_token and root:
+            session = signed_in_session(root, timeout=options.timeout)
+        if not (session or options.oauth_token or (options.token and options.user)):
             raise ValueError(
-                "Zendesk needs an API token (DESKTERM_ZENDESK_TOKEN) with the agent's email "
-                "(--user or DESKTERM_ZENDESK_EMAIL), or an OAuth token "
-                "(DESKTERM_ZENDESK_OAUTH_TOKEN), or one in the system keyring"
+                "Zendesk needs a sign-in (deskterm --remote zendesk login), or an API token "
+                "(DESKTERM_ZENDESK_TOKEN) with the agent's email (--user or "
+                "DESKTERM_ZENDESK_EMAIL), or an OAuth token (DESKTERM_ZENDESK_OAUTH_TOKEN)"
             )
         client = ZendeskClient(
             subdomain=options.subdomain,
@@ -135,6 +140,7 @@ class ZendeskConnector(BaseConnector):
             email=options.user,
             api_token=options.token,
             oauth_token=options.oauth_token,
+            auth_provider=session,
             timeout=options.timeout,
         )
         return cls(client)

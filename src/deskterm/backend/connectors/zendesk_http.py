@@ -18,7 +18,7 @@ import logging
 import re
 from collections.abc import Generator, Iterator
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import httpx
 
@@ -98,6 +98,41 @@ class _BearerAuth(httpx.Auth):
         return "_BearerAuth(<hidden>)"
 
 
+class AuthProvider(Protocol):
+    """Gives the Authorization header and may renew it once after a 401 (OAuth sign-in).
+
+    Both methods raise ``AuthError`` (one line for the user) when no usable header is left,
+    and ``TransientError`` when the renewal could not reach the remote.
+    """
+
+    @property
+    def secrets(self) -> list[str]: ...
+
+    def authorization(self) -> str: ...
+
+    def refresh_after_unauthorized(self, refused_header: str) -> str: ...
+
+
+class _ProviderAuth(httpx.Auth):
+    """Asks the provider for each request's header; after a 401, once more with a new one."""
+
+    def __init__(self, provider: AuthProvider) -> None:
+        self._provider = provider
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        header = self._provider.authorization()
+        request.headers["Authorization"] = header
+        response = yield request
+        if response.status_code == 401:
+            renewed = self._provider.refresh_after_unauthorized(header)
+            if renewed != header:
+                request.headers["Authorization"] = renewed
+                yield request
+
+    def __repr__(self) -> str:
+        return "_ProviderAuth(<hidden>)"
+
+
 class ZendeskHTTP:
     """The connection to one Zendesk account: auth, requests, errors, cursor pagination."""
 
@@ -109,6 +144,7 @@ class ZendeskHTTP:
         email: str | None = None,
         api_token: str | None = None,
         oauth_token: str | None = None,
+        auth_provider: AuthProvider | None = None,
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -117,6 +153,8 @@ class ZendeskHTTP:
             base_url: replaces the subdomain's URL (tests, proxies); wins over ``subdomain``.
             email, api_token: an API token and the email of the user it acts as.
             oauth_token: an OAuth access token, used instead of the API token when given.
+            auth_provider: a signed-in OAuth session (refreshing its token), used before
+                either of the above when given.
             timeout: seconds for each request (connect, read, write).
             transport: an httpx transport, for tests.
 
@@ -130,13 +168,16 @@ class ZendeskHTTP:
         else:
             raise ValueError("give a Zendesk subdomain (letters, digits, dashes) or a base_url")
         auth: httpx.Auth
-        if oauth_token:
+        if auth_provider is not None:
+            auth, self._auth_kind = _ProviderAuth(auth_provider), "oauth"
+        elif oauth_token:
             auth, self._auth_kind = _BearerAuth(oauth_token), "oauth"
         elif email and api_token:
             auth, self._auth_kind = httpx.BasicAuth(f"{email}/token", api_token), "api_token"
         else:
             raise ValueError("give an email and an api_token, or an oauth_token")
         self._secrets = [s for s in (api_token, oauth_token) if s]
+        self._auth_provider = auth_provider
         self.base_url = root
         self._http = httpx.Client(
             base_url=f"{root}/api/v2/",
@@ -162,7 +203,8 @@ class ZendeskHTTP:
     # -- plumbing ----------------------------------------------------------------------------
 
     def _redact(self, text: str) -> str:
-        for secret in self._secrets:
+        provided = self._auth_provider.secrets if self._auth_provider else []
+        for secret in self._secrets + provided:
             text = text.replace(secret, "<hidden>")
         return text
 

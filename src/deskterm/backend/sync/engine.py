@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from deskterm.backend.connectors.errors import RateLimited, RemoteError, TransientError
+from deskterm.backend.connectors.errors import AuthError, RateLimited, RemoteError, TransientError
 from deskterm.backend.db import ts
 from deskterm.backend.store import Store
 from deskterm.backend.sync.lookup import StoreLookup
@@ -43,10 +43,14 @@ class SyncStatus:
     conflicts: int = 0
     last_error: str | None = None
     last_pull_at: datetime | None = None
+    #: The remote refused the credentials (an expired sign-in): what to do, in one line.
+    refused_credentials: str | None = None
 
     def describe(self) -> str:
         """One short phrase: ``syncing 120/5,000…``, ``offline, 3 actions waiting``…"""
         actions = f"{self.waiting} action{'s' if self.waiting != 1 else ''} waiting"
+        if self.refused_credentials:
+            return self.refused_credentials + (f", {actions}" if self.waiting else "")
         if not self.online:
             return f"offline, {actions}"
         parts = []
@@ -162,7 +166,12 @@ class SyncEngine:
             report.gone = len(settle_scope(self.store, self.connector).gone)
             with self.store.transaction() as c:
                 set_state(c, self.name, "last_pull_at", str(ts(self.store.now())))
-            self._update(last_pull_at=self.store.now(), online=True, last_error=None)
+            self._update(
+                last_pull_at=self.store.now(),
+                online=True,
+                last_error=None,
+                refused_credentials=None,
+            )
             if self.fast_drain:
                 self.drainer.hurry()  # the remote answers: what waits goes now, in order
         except TransientError as exc:
@@ -186,7 +195,10 @@ class SyncEngine:
             report.offline, report.stopped = more.offline, more.stopped
             report.last_error = more.last_error or report.last_error
         if report.pushed:
-            self._update(online=True)
+            self._update(online=True, refused_credentials=None)
+        if report.refused_credentials:
+            label = self.connector.label
+            self._update(refused_credentials=f"{label}: {report.refused_credentials}")
         if report.offline:
             self._update(online=False, last_error=report.last_error)
         self._refresh_counts()
@@ -253,6 +265,9 @@ class SyncEngine:
         except RateLimited as exc:
             self._not_before = self.clock() + exc.retry_after  # the account's limit: wait
             self._update(last_error=str(exc).splitlines()[0][:300])
+        except AuthError as exc:
+            line = str(exc).splitlines()[0][:200]
+            self._update(last_error=line, refused_credentials=f"{self.connector.label}: {line}")
         except RemoteError as exc:
             self._update(
                 online=not isinstance(exc, TransientError) or isinstance(exc, RateLimited),

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from deskterm.backend.connectors.errors import (
+    AuthError,
     Conflict,
     PermanentError,
     RateLimited,
@@ -62,6 +63,7 @@ class DrainReport:
     rate_limited_until: datetime | None = None
     offline: bool = False
     last_error: str | None = None
+    refused_credentials: str | None = None
 
 
 def backoff(attempts: int, rand: Callable[[], float] = random.random) -> float:
@@ -172,18 +174,23 @@ class OutboxDrainer:
             report.offline = exc.status is None
             report.last_error = str(exc)
             return False
-        except Conflict as exc:
-            if entry["kind"] in MESSAGE_KINDS:
-                self.endings.refused(entry, exc)
-                report.failed += 1
-            else:
+        except (Conflict, PermanentError) as exc:
+            if isinstance(exc, AuthError) and exc.status == 401:
+                # Unauthenticated is the sign-in's problem, not the action's (an expired
+                # OAuth sign-in): it waits for the agent to sign in again; the pass stops.
+                # A 403 stays a refusal of this action (no right to change that ticket).
+                until = store.now() + timedelta(seconds=backoff(attempts, self.rand))
+                self._retry_at(entry["id"], until, str(exc))
+                report.retrying += 1
+                report.refused_credentials = report.last_error = str(exc).splitlines()[0][:200]
+                return False
+            if isinstance(exc, Conflict) and entry["kind"] not in MESSAGE_KINDS:
                 with store.transaction() as c:
                     reason = well_formed(str(exc).splitlines()[0][:300])
                     self.endings.conflict(c, entry, f"it changed meanwhile: {reason}", self.keys)
                 report.conflicts += 1
-            report.last_error = str(exc)
-            return True
-        except PermanentError as exc:
+                report.last_error = str(exc)
+                return True
             self.endings.refused(entry, exc)
             report.failed += 1
             report.last_error = str(exc)

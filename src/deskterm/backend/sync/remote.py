@@ -8,9 +8,10 @@ Credentials come from the environment or the system keyring, never from the conf
   ``--user``) or ``DESKTERM_ZENDESK_OAUTH_TOKEN``;
 - a mailbox: ``DESKTERM_MAIL_PASSWORD`` or ``DESKTERM_MAIL_OAUTH_TOKEN`` (XOAUTH2), and
   ``DESKTERM_MAIL_USER`` (or ``--user``);
-- else the keyring (``pip install 'deskterm[keyring]'``), service ``deskterm``, user
-  ``rt:token``, ``rt:password``, ``zendesk:token``, ``zendesk:oauth``, ``email:password``
-  or ``email:oauth``.
+- else the keyring, service ``deskterm``, user ``rt:token``, ``rt:password``,
+  ``zendesk:token``, ``zendesk:oauth``, ``email:password`` or ``email:oauth``;
+- for Zendesk, the sign-in of ``deskterm --remote zendesk login`` (refreshing OAuth tokens,
+  see ``connectors/token_store.py``), used before an API token when there is one.
 
 The mirror file is created readable and writable by its owner only.
 """
