@@ -17,7 +17,7 @@ from deskterm import keymap
         ({"inbox.toggle": "e"}, "e", "desk.done", "inbox.toggle"),  # inbox pane + desk
         ({"customer.cancel": "e"}, "e", "desk.done", "customer.cancel"),
         ({"composer.save_macro": "ctrl+r"}, "ctrl+r", "desk.refresh", "composer.save_macro"),
-        ({"desk.done": "o"}, "o", "desk.done", "customer.open_past"),  # o opens past there
+        ({"desk.done": "o"}, "o", "desk.done", "desk.open_file"),  # o opens a message's file
         ({"desk.done": "z"}, "z", "desk.done", "desk.snooze"),  # one scope, as before
         ({"desk.reply": "R", "customer.resend": "e"}, "e", "desk.done", "customer.resend"),
     ],
@@ -70,5 +70,7 @@ def test_every_scope_is_in_a_live_set_and_defaults_clash_only_by_design() -> Non
         ("ctrl+s", "search.save", "desk.send"),
         ("escape", "desk.back", "composer.leave"),
         ("g", "desk.goto", "customer.gesture"),
+        # o opens a message's file, and in the customer pane a past conversation.
+        ("o", "desk.open_file", "customer.open_past"),
         ("tab", "desk.next_pane", "composer.quick_insert"),
     ]
