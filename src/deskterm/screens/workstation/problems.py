@@ -19,7 +19,8 @@ from deskterm.domain.problems import (
     suggest_problems,
 )
 from deskterm.domain.safety import one_line
-from deskterm.screens.picker import Choice, PickerScreen
+from deskterm.screens.picker import Choice
+from deskterm.screens.problem_picker import ProblemPickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen
 from deskterm.screens.workstation.host import Host
 from deskterm.screens.workstation.undo import DoneAction
@@ -96,18 +97,17 @@ class ProblemLinks:
 
     def _ask(self, found: LinkChoices) -> None:
         by_id = {p.id: p for p in found.problems}
-        choices = [Choice(NEW, "+ New problem", f"“{one_line(found.title, 40)}”")]
-        for pid in found.suggested:
-            choices.append(_choice(by_id[pid], "suggested · "))
+        new = Choice(NEW, "+ New problem", f"“{one_line(found.title, 40)}”")
+        choices = [_choice(by_id[pid], "suggested · ") for pid in found.suggested]
         choices += [_choice(p) for p in found.problems if p.id not in found.suggested]
         n = len(found.ids)
         what = "this conversation" if n == 1 else f"{n} conversations"
         self.host.ask(
-            PickerScreen(
+            ProblemPickerScreen(
                 f"Link {what} to a problem",
+                new,
                 choices,
-                allow_new=True,
-                hint="enter link · type a new title and enter to start one · esc cancel",
+                hint="type to search · enter link · a new title starts one · esc cancel",
             ),
             partial(self._chosen, found),
         )
