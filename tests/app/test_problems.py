@@ -261,6 +261,7 @@ async def test_c_copies_the_bug_report_and_saves_it_masked(make_app, desk_store,
 async def test_f_files_the_problem_once_in_the_configured_tracker(
     make_app, desk_store, monkeypatch
 ):
+    from deskterm.backend.trackers import marker
     from tests.fakes.tracker_servers import FakeGitHub
 
     store, ids = desk_store
@@ -286,4 +287,4 @@ async def test_f_files_the_problem_once_in_the_configured_tracker(
         issue = server.issues[0]
         assert "> Je n'arrive plus à me connecter" in issue["body"]
         labels = {label["name"] for label in issue["labels"]}
-        assert labels == {f"deskterm-problem-{pid}", "deskterm"}
+        assert labels == {marker(store, store.problem(pid)), "deskterm"}
