@@ -44,6 +44,7 @@ async def test_a_new_problem_prefilled_from_the_conversation_then_undone(make_ap
         await settle(pilot)
         assert store.problems_of_conversation(ids["bread"]) == []
         assert store.problems() == []
+        await until(pilot, lambda: "⚑" not in _export(app))
 
 
 async def test_the_problem_its_words_suggest_comes_first(make_app, desk_store):
