@@ -103,8 +103,8 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("desk.assign", "a", "assign", "Assign", "Triage"),
     KeyAction("desk.tag", "t", "tag", "Tag", "Triage", show=False),
     KeyAction("desk.priority", "p", "priority", "Priority", "Triage", show=False),
-    KeyAction("desk.problem", "b", "link_problem", "Link to a problem", "Triage", show=False),
-    KeyAction("desk.problems", "B", "problems", "Problems", "Navigate", show=False),
+    KeyAction("desk.problem", "b", "link_problem", "Link to a problem", "Problems", show=False),
+    KeyAction("desk.problems", "B", "problems", "Problems screen", "Problems", show=False),
     KeyAction("desk.refresh", "ctrl+r", "refresh", "Refresh", "General", show=False),
     KeyAction("desk.theme", "f9", "next_theme", "Next theme", "General", show=False),
     KeyAction(

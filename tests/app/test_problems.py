@@ -44,6 +44,7 @@ async def test_a_new_problem_prefilled_from_the_conversation_then_undone(make_ap
         await settle(pilot)
         assert store.problems_of_conversation(ids["bread"]) == []
         assert store.problems() == []
+        await until(pilot, lambda: "⚑" not in _export(app))
 
 
 async def test_the_problem_its_words_suggest_comes_first(make_app, desk_store):
@@ -68,6 +69,15 @@ async def test_the_problem_its_words_suggest_comes_first(make_app, desk_store):
         await settle(pilot)
         assert [p.id for p in store.problems_of_conversation(ids["emma"])] == [promo]
         assert {c.id for c in store.problem_conversations(promo)} == {ids["jade"], ids["emma"]}
+        # Typed text searches the problems, accents and case aside: enter links the match.
+        desk(app).open_conversation_by_id(ids["hugo"])
+        await settle(pilot)
+        await pilot.press("b")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press(*"APP CRASH", "enter")
+        await settle(pilot)
+        assert [p.id for p in store.problems_of_conversation(ids["hugo"])] == [crash]
+        assert len(store.problems()) == 2
 
 
 async def test_several_selected_conversations_linked_at_once(make_app, desk_store):
@@ -247,3 +257,35 @@ async def test_c_copies_the_bug_report_and_saves_it_masked(make_app, desk_store,
     assert "**Customers:** 2 (2 conversations)" in text
     assert "PO-88213" not in text and "[order]" in text  # Léa's order number, masked
     assert saved.stat().st_mode & 0o077 == 0
+
+
+async def test_f_files_the_problem_once_in_the_configured_tracker(
+    make_app, desk_store, monkeypatch
+):
+    from deskterm.backend.trackers import marker
+    from tests.fakes.tracker_servers import FakeGitHub
+
+    store, ids = desk_store
+    pid = store.add_problem("Login fails", agent_id=None)
+    store.link_problem(pid, [ids["chloé"]], agent_id=None)
+    monkeypatch.setenv("DESKTERM_GITHUB_TOKEN", "gh-token")
+    with FakeGitHub() as server:
+        server.fail_next(429, retry_after=0)
+        tracker = {"kind": "github", "repository": "popote/app", "url": server.url}
+        app = make_app(tracker=tracker)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("B")
+            await until(pilot, lambda: isinstance(app.screen, ProblemsScreen) and app.screen.loaded)
+            await pilot.press("F")
+            await until(pilot, lambda: store.problem(pid).tracker_url is not None)
+            await until(pilot, lambda: any(m.startswith("Filed:") for m in _notices(app)))
+            await pilot.press("F")  # again: the issue is known, nothing asked
+            await settle(pilot)
+        assert len(server.issues) == 1
+        assert store.problem(pid).tracker_url == server.issues[0]["html_url"]
+        assert "Login fails" in server.issues[0]["title"]
+        issue = server.issues[0]
+        assert "> Je n'arrive plus à me connecter" in issue["body"]
+        labels = {label["name"] for label in issue["labels"]}
+        assert labels == {marker(store, store.problem(pid)), "deskterm"}

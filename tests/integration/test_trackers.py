@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from deskterm.backend.store import Store
-from deskterm.backend.trackers import TrackerError, file_problem, tracker_from_settings
+from deskterm.backend.trackers import TrackerError, file_problem, marker, tracker_from_settings
 from deskterm.backend.trackers.github import GitHubIssues
 from deskterm.backend.trackers.jira import JiraCloud
 from deskterm.config import TrackerSettings
@@ -74,7 +74,8 @@ def test_filed_once_through_a_429_a_500_and_a_lost_answer(store, tracker):
 def test_an_issue_made_earlier_is_found_not_made_again(store, tracker):
     server, client = tracker
     pid = _problem(store)
-    first = client.create("App crashes after the update", "earlier", f"deskterm-problem-{pid}")
+    label = marker(store, store.problem(pid))
+    first = client.create("App crashes after the update", "earlier", label)
     url = file_problem(
         store, client, store.problem(pid), "# Crash", agent_id=None, sleep=lambda s: None
     )
@@ -111,7 +112,8 @@ def test_the_report_reaches_jira_as_an_atlassian_document(store):
         pid = _problem(store)
         file_problem(store, client, store.problem(pid), "# Title\n\n> words", agent_id=None)
         [issue] = server.issues
-        assert issue["labels"] == [f"deskterm-problem-{pid}", "deskterm"]
+        assert issue["labels"] == [marker(store, store.problem(pid)), "deskterm"]
+        assert issue["labels"][0].endswith(f"-problem-{pid}")
         assert [p["content"][0]["text"] for p in issue["description"]["content"]] == [
             "# Title",
             "> words",
@@ -128,3 +130,15 @@ def test_settings_without_a_tracker_or_a_token_say_what_is_missing(monkeypatch):
     assert isinstance(
         tracker_from_settings(TrackerSettings(kind="github", repository="a/b")), GitHubIssues
     )
+
+
+def test_two_stores_never_take_each_others_issue(tmp_path, clock):
+    with FakeGitHub() as server:
+        client = GitHubIssues("popote/app", "gh-token", api=server.url, timeout=2)
+        urls = []
+        for name in ("a", "b"):
+            store = Store(tmp_path / f"{name}.db", clock=clock)
+            pid = _problem(store)  # problem 1 in both
+            urls.append(file_problem(store, client, store.problem(pid), "x", agent_id=None))
+            store.close()
+        assert len(server.issues) == 2 and urls[0] != urls[1]

@@ -28,6 +28,7 @@ from deskterm.domain.models import (
     OrderItem,
     OrderStatus,
 )
+from deskterm.domain.problems import Problem, ProblemKind, ProblemStatus
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday
 
@@ -69,6 +70,24 @@ CONVERSATION = Conversation(
 )
 
 
+PROBLEM = Problem(
+    id=3,
+    title="App crashes after the update",
+    kind=ProblemKind.BUG,
+    status=ProblemStatus.FIXED,
+    description="",
+    tracker_url="https://tracker.example/3",
+    created_at=datetime(2026, 11, 20, tzinfo=UTC),
+    updated_at=datetime(2026, 11, 24, tzinfo=UTC),
+)
+
+
+def test_a_fix_notice_names_the_problem_never_its_tracker_link() -> None:
+    out = render("Fixed: {{ problem.title }} ({{ problem.status }})", full_context())
+    assert out.text == "Fixed: App crashes after the update (fixed)"
+    assert "tracker" not in str(full_context()["problem"])
+
+
 def full_context(language: str = "fr", tz: str = "Europe/Paris") -> dict[str, object]:
     return build_context(
         customer=customer(language=language),
@@ -77,6 +96,7 @@ def full_context(language: str = "fr", tz: str = "Europe/Paris") -> dict[str, ob
         order=order(),
         orders_count=14,
         tz=tz,
+        problem=PROBLEM,
     )
 
 

@@ -108,6 +108,7 @@ class Store:
         self.problem_conversations = problems.problem_conversations
         self.problems_of_conversation = problems.problems_of_conversation
         self.problem_examples = problems.problem_examples
+        self.problems_key = problems.problems_key
         self.problem_reports = problems.problem_reports
         # reads/desk.py: macros, drafts, presence
         desk = self._desk = Desk(self)

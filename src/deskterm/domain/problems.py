@@ -112,18 +112,31 @@ def new_problem_text(subject: str, first_message: str, limit: int = 600) -> tupl
 MIN_SUGGEST_SCORE = 1.0
 
 
+class ProblemSuggester:
+    """Which problems a conversation most likely reports: the macro suggester's ranking,
+    each problem one document made of its title and description (``problems``: id, title,
+    description) and its linked conversations' customer words (``examples``: problem id,
+    text). Built once, asked for every conversation."""
+
+    def __init__(
+        self, problems: Iterable[tuple[int, str, str]], examples: Iterable[tuple[int, str]]
+    ) -> None:
+        self._ranking = MacroSuggester(examples, macros=problems)
+
+    def suggest(self, text: str, k: int = 3) -> list[int]:
+        """The ``k`` likeliest problems, best first; none that scores under the floor."""
+        found = self._ranking.suggest(text, k=k)
+        return [pid for pid, score in found if score >= MIN_SUGGEST_SCORE]
+
+
 def suggest_problems(
     problems: Iterable[tuple[int, str, str]],
     examples: Iterable[tuple[int, str]],
     text: str,
     k: int = 3,
 ) -> list[int]:
-    """The problems this conversation most likely reports, best first: the macro
-    suggester's ranking, each problem one document made of its title and description
-    (``problems``: id, title, description) and its linked conversations' customer words
-    (``examples``: problem id, text)."""
-    suggester = MacroSuggester(examples, macros=problems)
-    return [pid for pid, score in suggester.suggest(text, k=k) if score >= MIN_SUGGEST_SCORE]
+    """:class:`ProblemSuggester` built and asked once."""
+    return ProblemSuggester(problems, examples).suggest(text, k)
 
 
 #: A macro whose title says one of these (accents and case aside) is the "fixed" macro a

@@ -153,7 +153,7 @@ class ProblemsScreen(Screen[None]):
     # -- keys ------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        self.notices.commit_now()
+        self.notices.flush()  # notices held for the undo delay go now, in a worker
         self.dismiss()
 
     def action_refresh(self) -> None:

@@ -92,21 +92,19 @@ class TrackerReports:
         )
 
     def file(self, problem: Problem) -> None:
-        desk = self.host.desk
-        try:
-            tracker = tracker_from_settings(desk.settings.tracker)
-        except TrackerError as exc:
-            self.host.notify(str(exc), severity="warning", markup=False)
-            return
-        self._run(partial(self._file, problem, tracker), "_file_problem")
+        self._run(partial(self._file, problem), "_file_problem")
 
-    def _file(self, problem: Problem, tracker: object) -> None:
+    def _file(self, problem: Problem) -> None:
         desk = self.host.desk
-        text = report_text(desk, problem)
         try:
-            url = file_problem(desk.store, tracker, problem, text, agent_id=desk.agent.id)  # type: ignore[arg-type]
+            # In the worker: reading the token may ask the system keyring.
+            tracker = tracker_from_settings(desk.settings.tracker)
+            url = file_problem(
+                desk.store, tracker, problem, report_text(desk, problem), agent_id=desk.agent.id
+            )
         except TrackerError as exc:
-            desk.call_from_thread(self.host.notify, str(exc), severity="error", markup=False)
+            severity: SeverityLevel = "warning" if "No tracker" in str(exc) else "error"
+            desk.call_from_thread(self.host.notify, str(exc), severity=severity, markup=False)
             return
         desk.call_from_thread(self.host.notify, f"Filed: {one_line(url, 120)}", markup=False)
         desk.call_from_thread(self.host.load)

@@ -19,6 +19,8 @@ from deskterm.domain.problems import SPARK_DAYS, Problem, ProblemKind, ProblemSt
 
 ACTIVE = (ProblemStatus.OPEN, ProblemStatus.IN_PROGRESS)
 DAY = 86400
+#: Suggestions learn from the latest reports of each problem, this many.
+EXAMPLES_PER_PROBLEM = 20
 
 
 @dataclass
@@ -138,20 +140,33 @@ class Problems:
             )
         ]
 
-    def problem_examples(self, limit: int = 20_000) -> list[tuple[int, str]]:
-        """(problem id, the first customer message of a linked conversation) for every link
-        of a problem still open: what suggesting a problem for a conversation learns from."""
+    def problem_examples(self, per_problem: int = EXAMPLES_PER_PROBLEM) -> list[tuple[int, str]]:
+        """(problem id, the first customer message of a linked conversation) for the latest
+        ``per_problem`` links of each problem still open: what suggesting a problem for a
+        conversation learns from (the latest reports say it as customers say it now)."""
         marks = ",".join("?" * len(ACTIVE))
         return [
             (r[0], r[1] or "")
             for r in self._db.conn.execute(
-                "SELECT l.problem_id, (SELECT body FROM messages m WHERE m.conversation_id = "
-                "l.conversation_id AND m.author_kind = 'customer' ORDER BY m.id LIMIT 1) "
-                f"FROM problem_links l JOIN problems p ON p.id = l.problem_id "
-                f"WHERE p.status IN ({marks}) LIMIT ?",
-                (*(str(s) for s in ACTIVE), limit),
+                "SELECT problem_id, (SELECT body FROM messages m WHERE m.conversation_id = "
+                "latest.conversation_id AND m.author_kind = 'customer' "
+                "ORDER BY m.created_at, m.id LIMIT 1) FROM ("
+                "  SELECT l.problem_id, l.conversation_id, row_number() OVER ("
+                "    PARTITION BY l.problem_id ORDER BY l.linked_at DESC, l.conversation_id DESC"
+                "  ) AS n FROM problem_links l JOIN problems p ON p.id = l.problem_id "
+                f"  WHERE p.status IN ({marks})"
+                ") AS latest WHERE n <= ?",
+                (*(str(s) for s in ACTIVE), per_problem),
             )
         ]
+
+    def problems_key(self) -> tuple[int, int, int]:
+        """Changes whenever a problem or a link does: whether suggestions must learn again."""
+        r = self._db.conn.execute(
+            "SELECT (SELECT count(*) FROM problem_links), (SELECT count(*) FROM problems), "
+            "(SELECT coalesce(sum(version) + max(updated_at), 0) FROM problems)"
+        ).fetchone()
+        return int(r[0]), int(r[1]), int(r[2])
 
 
 def _problem(r: sqlite3.Row) -> Problem:

@@ -1,7 +1,8 @@
 """Filing problems in the product team's tracker: a small protocol, GitHub Issues and Jira
 Cloud behind it, and the one rule that matters: a problem is never filed twice.
 
-Each issue carries a marker label naming the problem (``deskterm-problem-12``). Before every
+Each issue carries a marker label naming the store and the problem
+(``deskterm-3f9a02c1-problem-12``). Before every
 attempt to create it, the tracker is asked for an issue with that label; so a creation whose
 answer was lost (a timeout, a dropped connection, a 500 after the issue was made) is found
 on the next round instead of made again. A 429 or a 5xx waits (``Retry-After`` when the
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Callable
 from typing import Protocol
 
@@ -53,9 +55,23 @@ class Tracker(Protocol):
         """Create an issue labelled ``label``; returns its address. Raises as ``find``."""
 
 
-def marker(problem: Problem) -> str:
-    """The label that says which problem an issue files."""
-    return f"deskterm-problem-{problem.id}"
+def marker(store: Store, problem: Problem) -> str:
+    """The label that says which problem of which store an issue files: two stores (two
+    teams, two remote mirrors) both have a problem 3, and must not take each other's issue."""
+    return f"deskterm-{store_label(store)}-problem-{problem.id}"
+
+
+def store_label(store: Store) -> str:
+    """A short random name for the store, made the first time it files a problem."""
+    found = store.meta("tracker_label")
+    if found is None:
+        with store.transaction() as c:
+            c.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('tracker_label', ?)",
+                (uuid.uuid4().hex[:8],),
+            )
+        found = store.meta("tracker_label")
+    return str(found)
 
 
 def file_problem(
@@ -75,7 +91,7 @@ def file_problem(
     """
     if problem.tracker_url:
         return problem.tracker_url
-    label = marker(problem)
+    label = marker(store, problem)
     wait = BACKOFF
     last = "no answer"
     for _ in range(attempts):

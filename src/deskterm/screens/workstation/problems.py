@@ -15,11 +15,12 @@ from deskterm.domain.models import AuthorKind
 from deskterm.domain.problems import (
     Problem,
     ProblemStatus,
+    ProblemSuggester,
     new_problem_text,
-    suggest_problems,
 )
 from deskterm.domain.safety import one_line
-from deskterm.screens.picker import Choice, PickerScreen
+from deskterm.screens.picker import Choice
+from deskterm.screens.problem_picker import ProblemPickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen
 from deskterm.screens.workstation.host import Host
 from deskterm.screens.workstation.undo import DoneAction
@@ -67,6 +68,27 @@ class ProblemLinks:
         self.host = host
         self.targets = targets
         self.remember = remember
+        self._learnt: tuple[tuple[int, int, int], ProblemSuggester] | None = None
+
+    def _suggester(self, problems: list[Problem]) -> ProblemSuggester:
+        """From the worker: the suggester, learnt again only when problems or links changed
+        (learning reads and tokenizes every example: 0.7 s at 10,000 links)."""
+        store = self.host.desk.store
+        key = store.problems_key()
+        if self._learnt is None or self._learnt[0] != key:
+            suggester = ProblemSuggester(
+                [(p.id, p.title, p.description) for p in problems], store.problem_examples()
+            )
+            self._learnt = (key, suggester)
+        return self._learnt[1]
+
+    def warm(self) -> None:
+        """Learn the suggestions in the background (after the first paint), so that the
+        first ``b`` does not wait for it."""
+        self.host.in_thread(self._learn, group="problems", name="_learn_problems")
+
+    def _learn(self) -> None:
+        self._suggester(self.host.desk.store.problems())
 
     def link(self) -> None:
         ids = self.targets()
@@ -83,11 +105,7 @@ class ProblemLinks:
         said = [m.body for m in messages if m.author_kind is AuthorKind.CUSTOMER]
         subject = first.subject if first is not None else ""
         title, description = new_problem_text(subject, said[0] if said else "")
-        suggested = suggest_problems(
-            [(p.id, p.title, p.description) for p in problems],
-            store.problem_examples(),
-            "\n".join([subject, *said[-3:]]),
-        )
+        suggested = self._suggester(problems).suggest("\n".join([subject, *said[-3:]]))
         known = {p.id for p in problems}
         choices = LinkChoices(
             ids, problems, [p for p in suggested if p in known], title, description
@@ -96,18 +114,17 @@ class ProblemLinks:
 
     def _ask(self, found: LinkChoices) -> None:
         by_id = {p.id: p for p in found.problems}
-        choices = [Choice(NEW, "+ New problem", f"“{one_line(found.title, 40)}”")]
-        for pid in found.suggested:
-            choices.append(_choice(by_id[pid], "suggested · "))
+        new = Choice(NEW, "+ New problem", f"“{one_line(found.title, 40)}”")
+        choices = [_choice(by_id[pid], "suggested · ") for pid in found.suggested]
         choices += [_choice(p) for p in found.problems if p.id not in found.suggested]
         n = len(found.ids)
         what = "this conversation" if n == 1 else f"{n} conversations"
         self.host.ask(
-            PickerScreen(
+            ProblemPickerScreen(
                 f"Link {what} to a problem",
+                new,
                 choices,
-                allow_new=True,
-                hint="enter link · type a new title and enter to start one · esc cancel",
+                hint="type to search · enter link · a new title starts one · esc cancel",
             ),
             partial(self._chosen, found),
         )
@@ -146,6 +163,7 @@ class ProblemLinks:
             pid = store.add_problem(title, description=description, agent_id=me, undo_group=group)
         linked = store.link_problem(pid, ids, agent_id=me, undo_group=group)
         self.host.from_thread(self._done, ids, title, created, len(linked))
+        self._learn()  # these words now suggest it, from the next b on
 
     def _done(self, ids: list[int], title: str, created: bool, linked: int) -> None:
         host = self.host

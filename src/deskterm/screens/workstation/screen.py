@@ -106,6 +106,7 @@ class WorkstationScreen(WorkstationParts):
         self.set_interval(self.desk.live_update_seconds, self.live.poll)
         # After the first frame: half a second of reading at a million conversations.
         self.call_after_refresh(self.poll_median)
+        self.call_after_refresh(self.problem_links.warm)
         self._apply_width(self.size.width)
         if self.desk.lesson is not None:
             self.lesson = Lesson(self, self.desk.lesson)

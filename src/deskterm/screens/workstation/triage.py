@@ -86,9 +86,18 @@ class Triage:
         touched = host.desk.store.undo(
             group, agent_id=host.desk.agent.id, outbox=host.desk.outbox_for("undo")
         )
-        host.from_thread(host.inbox.refresh_rows)
         text = message if touched else "Nothing left to undo there (it changed since)."
-        host.from_thread(host.notify, text)
+        host.from_thread(self._undone, touched, text)
+
+    def _undone(self, touched: list[int], text: str) -> None:
+        host = self.host
+        host.inbox.refresh_rows()
+        shown = host.shown
+        if shown is not None and shown.id in touched:
+            # A link to a problem leaves the conversation's version as it was: the poll
+            # would not see its header change.
+            host.load_conversation(shown.id)
+        host.notify(text)
 
     # -- applying a change -----------------------------------------------------------------
 
