@@ -176,3 +176,43 @@ async def test_home_goes_to_the_wrapped_line_start_then_the_paragraphs(make_app,
         assert 0 < area.cursor_location[1] < end[1]
         await pilot.press("end")
         assert area.cursor_location == end
+
+
+async def test_an_empty_store_says_how_to_start(tmp_path, clock):
+    from deskterm.app import create_app
+    from deskterm.backend.store import Store
+    from tests.app.conftest import quiet_settings
+
+    store = Store(tmp_path / "new.db", clock=clock)
+    try:
+        app = create_app(store, quiet_settings(), clock=clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            text = _export(app)
+            assert "Inbox zero" not in text
+            assert "deskterm demo" in text and "--remote rt" in text
+            assert "deskterm macros import" in text
+    finally:
+        store.close()
+
+
+def test_an_agent_the_store_lacks_is_offered_to_be_created(tmp_path):
+    import pytest
+
+    from deskterm.backend.db import StoreError
+    from deskterm.backend.store import Store
+    from deskterm.cli.workstation import offer_agent
+
+    store = Store(tmp_path / "desk.db")
+    try:
+        asked: list[str] = []
+        offer_agent(store, "camille.moreau@popote.example", lambda q: asked.append(q) or "")
+        assert "Create Camille Moreau <camille.moreau@popote.example>?" in asked[0]
+        made = store.agent_by_email("camille.moreau@popote.example")
+        assert made is not None and made.name == "Camille Moreau"
+        offer_agent(store, "camille.moreau@popote.example", lambda q: pytest.fail(q))  # known
+        with pytest.raises(StoreError, match=r"No agent paul@x\.example.*camille\.moreau"):
+            offer_agent(store, "paul@x.example", lambda q: "n")
+        assert store.agent_by_email("paul@x.example") is None
+    finally:
+        store.close()

@@ -75,6 +75,8 @@ class DeskApp(App[None]):
         self.settings = settings
         self.agent = agent
         self.demo = demo
+        #: The store held no conversation when the app was made (set by ``create_app``).
+        self.first_run = False
         self.clock = clock
         #: How often the workstation looks for changes in the store (other processes, the
         #: sync, snoozes coming due): a cheap read of SQLite's data version.

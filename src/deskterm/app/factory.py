@@ -63,7 +63,11 @@ def create_app(
         in_force = policies_in_force(store.conn, store.sla_policies(), settings.sla)
         store.apply_sla_policies(in_force)
     agent = resolve_agent(store, settings, agent_email, demo=demo)
-    return DeskApp(
+    first_run = (
+        sync_runner is None
+        and not store.conn.execute("SELECT EXISTS (SELECT 1 FROM conversations)").fetchone()[0]
+    )
+    app = DeskApp(
         store,
         settings,
         agent,
@@ -72,3 +76,5 @@ def create_app(
         sync_runner=sync_runner,
         live_update_seconds=live_update_seconds,
     )
+    app.first_run = bool(first_run)
+    return app

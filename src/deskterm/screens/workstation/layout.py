@@ -42,6 +42,7 @@ def compose_panes(app: DeskApp) -> ComposeResult:
                 clock=app.clock,
                 agents={a.id: a.initials for a in app.agents},
                 tz=app.tz,
+                first_run=app.first_run,
                 id="inbox",
             )
         with Vertical(id="conversation-pane", classes="pane"):
