@@ -216,3 +216,19 @@ def test_an_agent_the_store_lacks_is_offered_to_be_created(tmp_path):
         assert store.agent_by_email("paul@x.example") is None
     finally:
         store.close()
+
+
+async def test_x_then_J_J_selects_the_rows_passed_and_rests_on_the_last(make_app, desk_store):
+    from deskterm.widgets.inbox_list import InboxList
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        inbox = app.screen.query_one(InboxList)
+        first = inbox.cursor_id
+        await pilot.press("x", "J", "J")
+        await settle(pilot)
+        assert len(inbox.selected_ids) == 3 and first in inbox.selected_ids
+        assert inbox.cursor_id in inbox.selected_ids
+        await pilot.press("K")  # back up: still the same three, the cursor on a selected one
+        assert len(inbox.selected_ids) == 3 and inbox.cursor_id in inbox.selected_ids

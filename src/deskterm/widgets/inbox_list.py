@@ -228,10 +228,15 @@ class InboxList(InboxWindow, can_focus=True):
         self._extend(-1)
 
     def _extend(self, step: int) -> None:
+        """Select the row under the cursor and the one it moves to: the cursor always rests
+        on the last row selected (x J J: three rows, the cursor on the third)."""
         cid = self.cursor_id
         if cid is not None:
             self.selected_ids.add(cid)
         self._move(step)
+        cid = self.cursor_id
+        if cid is not None:
+            self.selected_ids.add(cid)
         self._repaint()
 
     # -- the mouse -----------------------------------------------------------------------
