@@ -232,3 +232,15 @@ async def test_x_then_J_J_selects_the_rows_passed_and_rests_on_the_last(make_app
         assert inbox.cursor_id in inbox.selected_ids
         await pilot.press("K")  # back up: still the same three, the cursor on a selected one
         assert len(inbox.selected_ids) == 3 and inbox.cursor_id in inbox.selected_ids
+
+
+def test_waiting_means_waiting_on_the_customer_only():
+    from deskterm.backend.metrics.report import CSV_FIELDS
+    from deskterm.backend.metrics.types import Figures
+    from deskterm.backend.views import BUILTIN_VIEWS, GOTO
+
+    # The view of conversations waiting on the customer's answer is the only "waiting".
+    assert GOTO["w"] == ("pending", "Waiting on customer")
+    assert [v.title for v in BUILTIN_VIEWS if v.key == "pending"] == ["Waiting on customer"]
+    # Metrics count the customers still waiting on us as "unanswered".
+    assert "unanswered" in Figures.__dataclass_fields__ and "waiting" not in CSV_FIELDS

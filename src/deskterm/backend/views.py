@@ -54,7 +54,7 @@ BUILTIN_VIEWS = (
     View("mine", "Mine"),
     View("unassigned", "Unassigned"),
     View("snoozed", "Snoozed"),
-    View("pending", "Waiting"),
+    View("pending", "Waiting on customer"),
     View("done", "Done"),
 )
 
