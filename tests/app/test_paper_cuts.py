@@ -244,3 +244,31 @@ def test_waiting_means_waiting_on_the_customer_only():
     assert [v.title for v in BUILTIN_VIEWS if v.key == "pending"] == ["Waiting on customer"]
     # Metrics count the customers still waiting on us as "unanswered".
     assert "unanswered" in Figures.__dataclass_fields__ and "waiting" not in CSV_FIELDS
+
+
+async def test_a_view_per_group_and_the_group_filter(make_app, desk_store):
+    from deskterm.backend.views import View
+    from deskterm.widgets.inbox_list import InboxList
+    from deskterm.widgets.status_bar import StatusBar
+
+    store, ids = desk_store
+    instant = next(g.id for g in store.groups() if g.name == "Instant")
+    routed = [ids["bread"], ids["ana"]]
+    for cid in routed:
+        store.update_conversation(cid, {"group_id": instant}, agent_id=None, kind="group")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        from deskterm.app.palette import DeskCommands
+
+        entries = {name: run for name, _, run in DeskCommands(app.screen)._entries()}
+        entries["View: Group Instant"]()
+        await settle(pilot)
+        inbox = app.screen.query_one(InboxList)
+        assert inbox.view == View(f"group:{instant}", "Group: Instant")
+        assert inbox.total == 2
+        assert app.screen.query_one(StatusBar).view_title.startswith("Group: Instant")
+        await pilot.press("g", "i", "slash", *"group:inst")
+        await settle(pilot)
+        assert inbox.total == 2
+        assert {inbox.row_at(i).id for i in range(2)} == set(routed)
