@@ -53,7 +53,7 @@ async def test_r_replies_from_every_pane_and_d_resends_in_the_customer_pane(make
         assert shown_id(app) == ids["bread"]
         await pilot.press("f3")
         await settle(pilot)
-        assert "d Deliver again" in _export(app)  # the pane's own keys, in the footer
+        assert "d Resend items" in _export(app)  # the pane's own keys, in the footer
         await pilot.press("r")  # r in the customer pane: the reply, as in the two others
         await settle(pilot)
         assert app.focused is desk(app).composer.area
