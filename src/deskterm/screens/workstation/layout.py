@@ -51,6 +51,7 @@ def compose_panes(app: DeskApp) -> ComposeResult:
             yield Composer(id="composer")
         yield CustomerPanel(
             tz=app.tz,
+            shop_tz=app.shop_tz,
             clock=app.clock,
             keymap_overrides=app.keymap_overrides,
             id="customer",

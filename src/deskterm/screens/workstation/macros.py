@@ -76,7 +76,7 @@ class Macros:
             conversation=b.conversation if b else None,
             order=b.order if b else None,
             orders_count=b.orders_count if b else 0,
-            tz=str(desk.tz),
+            tz=str(desk.shop_tz),  # the times a customer reads: the shop's clock
         )
 
     def render(self, macro: Macro) -> Rendered:
