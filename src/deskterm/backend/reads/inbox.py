@@ -22,6 +22,7 @@ from deskterm.backend.views import (
     keyset_clause,
     view_sql,
 )
+from deskterm.domain.sla import LATEST_STAKE
 
 
 def _page_sql(spec: ViewSQL, rest: str, order: str) -> str:
@@ -42,7 +43,8 @@ def _page_sql(spec: ViewSQL, rest: str, order: str) -> str:
 
 def _sorted_row(r: sqlite3.Row | tuple) -> InboxRow:
     """An inbox row read with INBOX_COLUMNS then the view's sort value."""
-    return rows.inbox_row(r, r[17] if r[17] is not None else 0)
+    value = r[rows.SORT_VALUE_INDEX]
+    return rows.inbox_row(r, value if value is not None else 0)
 
 
 class Inbox:
@@ -190,13 +192,14 @@ class Inbox:
         ]
 
     def breaching_count(self) -> int:
+        now = ts(self._db.now()) or 0
         return int(
             self._db.conn.execute(
-                # urgency is the due time when there is one (else past any date): an index
-                # range on (bucket, urgency) instead of a scan.
+                # urgency is the due time moved by at most a day by what is at stake (else
+                # past any date): an index range on (bucket, urgency) instead of a scan.
                 "SELECT count(*) FROM conversations c WHERE c.bucket IN ('inbox', 'snoozed') "
-                "AND c.urgency < ? AND c.sla_due_at IS NOT NULL",
-                (ts(self._db.now()),),
+                "AND c.urgency < ? AND c.sla_due_at < ?",
+                (now + LATEST_STAKE, now),
             ).fetchone()[0]
         )
 
