@@ -145,8 +145,16 @@ UPDATE conversation_tags AS t SET urgency = (
 ) WHERE t.bucket != 'done';
 """
 
-#: Version 4: urgency weighs what is at stake (a data change; the columns stay).
-_V4_URGENCY_STAKES = RECOMPUTE_URGENCY
+#: Version 4: urgency weighs what is at stake (the columns stay; their values change), so it
+#: no longer tells which conversations are late: an index of the open ones' due times does,
+#: for the header's breaching count.
+_V4_URGENCY_STAKES = (
+    RECOMPUTE_URGENCY
+    + """
+CREATE INDEX IF NOT EXISTS conv_open_due ON conversations(sla_due_at)
+  WHERE bucket IN ('inbox', 'snoozed');
+"""
+)
 
 #: Each entry upgrades the schema from version ``i`` to ``i + 1`` (index 0 creates it).
 MIGRATIONS: list[str] = [V1, _V2, _V3, _V4_URGENCY_STAKES]

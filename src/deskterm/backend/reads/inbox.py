@@ -22,7 +22,6 @@ from deskterm.backend.views import (
     keyset_clause,
     view_sql,
 )
-from deskterm.domain.sla import LATEST_STAKE
 
 
 def _page_sql(spec: ViewSQL, rest: str, order: str) -> str:
@@ -192,14 +191,13 @@ class Inbox:
         ]
 
     def breaching_count(self) -> int:
-        now = ts(self._db.now()) or 0
         return int(
             self._db.conn.execute(
-                # urgency is the due time moved by at most a day by what is at stake (else
-                # past any date): an index range on (bucket, urgency) instead of a scan.
-                "SELECT count(*) FROM conversations c WHERE c.bucket IN ('inbox', 'snoozed') "
-                "AND c.urgency < ? AND c.sla_due_at < ?",
-                (now + LATEST_STAKE, now),
+                # The open conversations' due times have their own (partial) index: the late
+                # ones are a range of it. (urgency, weighed by what is at stake, is not.)
+                "SELECT count(*) FROM conversations c INDEXED BY conv_open_due "
+                "WHERE c.bucket IN ('inbox', 'snoozed') AND c.sla_due_at < ?",
+                (ts(self._db.now()),),
             ).fetchone()[0]
         )
 
