@@ -104,7 +104,7 @@ async def test_change_the_delivery_slot(make_app, desk_store):
     async with app.run_test(size=SIZE) as pilot:
         await _open_bread_customer_pane(pilot, ids)
         order = store.order(ids["order"])
-        expected = StoreProvider(store, tz=app.tz).available_slots(order)[1]
+        expected = StoreProvider(store, tz=app.shop_tz).available_slots(order)[1]
         await pilot.press("s")
         await settle(pilot)
         assert isinstance(app.screen, PickerScreen)

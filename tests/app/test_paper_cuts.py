@@ -53,7 +53,7 @@ async def test_r_replies_from_every_pane_and_d_resends_in_the_customer_pane(make
         assert shown_id(app) == ids["bread"]
         await pilot.press("f3")
         await settle(pilot)
-        assert "d Deliver again" in _export(app)  # the pane's own keys, in the footer
+        assert "d Resend items" in _export(app)  # the pane's own keys, in the footer
         await pilot.press("r")  # r in the customer pane: the reply, as in the two others
         await settle(pilot)
         assert app.focused is desk(app).composer.area
@@ -176,3 +176,99 @@ async def test_home_goes_to_the_wrapped_line_start_then_the_paragraphs(make_app,
         assert 0 < area.cursor_location[1] < end[1]
         await pilot.press("end")
         assert area.cursor_location == end
+
+
+async def test_an_empty_store_says_how_to_start(tmp_path, clock):
+    from deskterm.app import create_app
+    from deskterm.backend.store import Store
+    from tests.app.conftest import quiet_settings
+
+    store = Store(tmp_path / "new.db", clock=clock)
+    try:
+        app = create_app(store, quiet_settings(), clock=clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            text = _export(app)
+            assert "Inbox zero" not in text
+            assert "deskterm demo" in text and "--remote rt" in text
+            assert "deskterm macros import" in text
+    finally:
+        store.close()
+
+
+def test_an_agent_the_store_lacks_is_offered_to_be_created(tmp_path):
+    import pytest
+
+    from deskterm.backend.db import StoreError
+    from deskterm.backend.store import Store
+    from deskterm.cli.workstation import offer_agent
+
+    store = Store(tmp_path / "desk.db")
+    try:
+        asked: list[str] = []
+        offer_agent(store, "camille.moreau@popote.example", lambda q: asked.append(q) or "")
+        assert "Create Camille Moreau <camille.moreau@popote.example>?" in asked[0]
+        made = store.agent_by_email("camille.moreau@popote.example")
+        assert made is not None and made.name == "Camille Moreau"
+        offer_agent(store, "camille.moreau@popote.example", lambda q: pytest.fail(q))  # known
+        with pytest.raises(StoreError, match=r"No agent paul@x\.example.*camille\.moreau"):
+            offer_agent(store, "paul@x.example", lambda q: "n")
+        assert store.agent_by_email("paul@x.example") is None
+    finally:
+        store.close()
+
+
+async def test_x_then_J_J_selects_the_rows_passed_and_rests_on_the_last(make_app, desk_store):
+    from deskterm.widgets.inbox_list import InboxList
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        inbox = app.screen.query_one(InboxList)
+        first = inbox.cursor_id
+        await pilot.press("x", "J", "J")
+        await settle(pilot)
+        assert len(inbox.selected_ids) == 3 and first in inbox.selected_ids
+        assert inbox.cursor_id in inbox.selected_ids
+        await pilot.press("K")  # back up: still the same three, the cursor on a selected one
+        assert len(inbox.selected_ids) == 3 and inbox.cursor_id in inbox.selected_ids
+
+
+def test_waiting_means_waiting_on_the_customer_only():
+    from deskterm.backend.metrics.report import CSV_FIELDS
+    from deskterm.backend.metrics.types import Figures
+    from deskterm.backend.views import BUILTIN_VIEWS, GOTO
+
+    # The view of conversations waiting on the customer's answer is the only "waiting".
+    assert GOTO["w"] == ("pending", "Waiting on customer")
+    assert [v.title for v in BUILTIN_VIEWS if v.key == "pending"] == ["Waiting on customer"]
+    # Metrics count the customers still waiting on us as "unanswered".
+    assert "unanswered" in Figures.__dataclass_fields__ and "waiting" not in CSV_FIELDS
+
+
+async def test_a_view_per_group_and_the_group_filter(make_app, desk_store):
+    from deskterm.backend.views import View
+    from deskterm.widgets.inbox_list import InboxList
+    from deskterm.widgets.status_bar import StatusBar
+
+    store, ids = desk_store
+    instant = next(g.id for g in store.groups() if g.name == "Instant")
+    routed = [ids["bread"], ids["ana"]]
+    for cid in routed:
+        store.update_conversation(cid, {"group_id": instant}, agent_id=None, kind="group")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        from deskterm.app.palette import DeskCommands
+
+        entries = {name: run for name, _, run in DeskCommands(app.screen)._entries()}
+        entries["View: Group Instant"]()
+        await settle(pilot)
+        inbox = app.screen.query_one(InboxList)
+        assert inbox.view == View(f"group:{instant}", "Group: Instant")
+        assert inbox.total == 2
+        assert app.screen.query_one(StatusBar).view_title.startswith("Group: Instant")
+        await pilot.press("g", "i", "slash", *"group:inst")
+        await settle(pilot)
+        assert inbox.total == 2
+        assert {inbox.row_at(i).id for i in range(2)} == set(routed)

@@ -85,7 +85,7 @@ def test_priority_picker(snap_compare, make_app):
 
 
 def test_order_action_confirm(snap_compare, make_app):
-    run_before = pressing("f3", "r")
+    run_before = pressing("f3", "d")
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 

@@ -182,8 +182,7 @@ async def test_bulk_done_ten_and_undo_in_one_key(make_app, desk_store):
         total = store.count(INBOX)
         assert total >= 10
         for _ in range(9):
-            await pilot.press("J")
-        await pilot.press("x")
+            await pilot.press("J")  # the row under the cursor and the next: 10 rows
         await settle(pilot)
         chosen = set(app.screen.query_one(InboxList).selected_ids)
         assert len(chosen) == 10

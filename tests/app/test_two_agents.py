@@ -95,8 +95,7 @@ async def test_a_bulk_take_skips_and_counts_those_another_agent_took(
         await settle(pilot)
         inbox = app.screen.query_one(InboxList)
         for _ in range(3):
-            await pilot.press("J")
-        await pilot.press("x")
+            await pilot.press("J")  # the row under the cursor and the next: 4 rows
         await settle(pilot)
         chosen = sorted(inbox.selected_ids)
         assert len(chosen) == 4

@@ -27,7 +27,7 @@ from deskterm.backend.demo.replies import VAGUE
 from deskterm.backend.demo.situation import SLOTS
 from deskterm.backend.demo.threads import SITUATIONS
 from deskterm.backend.demo.timing import utc_offset
-from deskterm.backend.rows import bucket_of, urgency_of
+from deskterm.backend.rows import bucket_of, stake_of, urgency_of
 from deskterm.backend.store import Store
 from deskterm.backend.views import BUILTIN_VIEWS, View
 from deskterm.domain import sla
@@ -208,8 +208,15 @@ def test_derived_columns_match_what_the_store_computes(big: Path):
         )
         assert c["sla_due_at"] == (int(due.timestamp()) if due else None)
         assert c["bucket"] == bucket_of(c["status"], c["snoozed_until"])
+        stake = stake_of(  # what the store computes, against what the seed wrote in SQL
+            conn,
+            customer_id=c["customer_id"],
+            priority=c["priority"],
+            channel=c["channel"],
+            bucket=c["bucket"],
+        )
         assert c["urgency"] == urgency_of(
-            c["sla_due_at"], c["last_customer_message_at"], c["created_at"]
+            c["sla_due_at"], c["last_customer_message_at"], c["created_at"], stake
         )
         tags = {(r["tag"], r["bucket"], r["urgency"])
                 for r in conn.execute("SELECT * FROM conversation_tags WHERE conversation_id = ?", (cid,))}  # noqa: E501  # fmt: skip

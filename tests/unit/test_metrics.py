@@ -70,7 +70,7 @@ def test_a_conversation_without_reply_waits_and_breaches_once_late(store: Store,
     reply(store, ask(store, team, 0), team.agent, 3)
     waiting = ask(store, team, 10)  # email: 240 minutes to answer
     early = report(store, now=at(60))
-    assert early.overall.first_median == 3 * 60 and early.overall.waiting == 1
+    assert early.overall.first_median == 3 * 60 and early.overall.unanswered == 1
     assert early.overall.first_judged == 1 and early.breaches == []
     late = report(store, now=at(10 + 241))
     assert late.overall.first_judged == 2 and late.overall.first_met == 1
@@ -86,7 +86,7 @@ def test_internal_notes_do_not_answer(store: Store, team: Team):
     reply(store, only_notes, team.agent, 21, public=False)
     overall = report(store).overall
     assert overall.first_responses == 1 and overall.first_median == 7 * 60
-    assert overall.waiting == 1
+    assert overall.unanswered == 1
 
 
 def test_a_run_of_customer_messages_is_one_wait_from_its_first(store: Store, team: Team):
@@ -109,7 +109,7 @@ def test_closed_without_a_reply_is_no_response_and_no_breach(
     store.set_status(cid, Status.DONE, agent_id=team.agent)
     overall = report(store).overall
     assert overall.closed_unanswered == 1 and overall.first_responses == 0
-    assert overall.first_judged == 0 and overall.waiting == 0
+    assert overall.first_judged == 0 and overall.unanswered == 0
     assert overall.first_median is None
 
 
@@ -204,7 +204,7 @@ def test_breakdown_by_agent_tag_channel_and_group(store: Store, team: Team):
     by_agent = {f.label: f for f in report(store, by="agent").rows}
     assert by_agent["Camille Moreau"].first_median == 2 * 60
     assert by_agent["Paul Roux"].first_median == 20 * 60
-    assert by_agent["(nobody)"].waiting == 1
+    assert by_agent["(nobody)"].unanswered == 1
     by_tag = {f.label: f.conversations for f in report(store, by="tag").rows}
     assert by_tag == {"refund": 2, "vip": 1, "(no tag)": 1}
     by_channel = {f.label: f.conversations for f in report(store, by="channel").rows}

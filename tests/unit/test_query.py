@@ -79,6 +79,13 @@ def test_tags_repeat_and_keep_order() -> None:
     assert q.tags == ("vip", "late delivery")
 
 
+def test_group_forms() -> None:
+    assert parse("group:Instant").group == "Instant"
+    assert parse("group:NONE").group == "none"
+    assert parse('group:"Level 2" refund').group == "Level 2"
+    assert format_query(parse('group:"Level 2"')) == 'group:"Level 2"'
+
+
 def test_assignee_forms() -> None:
     assert parse("assignee:ME").assignee == "me"
     assert parse("assignee:none").assignee == "none"
@@ -233,6 +240,7 @@ FRAGMENTS = st.sampled_from(
         "bread", "pain", "Léa", "bre", "-", "-refund", '"', '"missing item"', "status:",
         "status:new", "status:open,done", "channel:wa", "channel:chat,email,", "tag:vip",
         'tag:"late delivery"', "tag:a,b", "assignee:me", 'assignee:"Paul Roux"', "from:",
+        "group:Instant", 'group:"Level 2"', "group:none",
         "from:lea@example.com", "after:7d", "after:today", "before:yesterday",
         "before:2026-11-24", "after:2026-11-24T10:00", "is:vip", "is:unread", "OR", "NOT",
         "*", "(", ")", ":", "https://x.fr/a", "foo:bar", "12:30", ",", "\x00", "\ud800", "é",

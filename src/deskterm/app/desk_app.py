@@ -11,6 +11,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -79,11 +80,16 @@ class DeskApp(App[None]):
         self.demo = demo
         #: The guided lesson being played (``deskterm demo --learn``), or None.
         self.lesson = lesson
+        #: The store held no conversation when the app was made (set by ``create_app``).
+        self.first_run = False
         self.clock = clock
         #: How often the workstation looks for changes in the store (other processes, the
         #: sync, snoozes coming due): a cheap read of SQLite's data version.
         self.live_update_seconds = live_update_seconds
         self.tz = local_timezone(settings.timezone)
+        #: The shop's time zone: every time a customer reads (a slot in a macro or in an
+        #: order action's sentence) and the shop's opening hours are on its clock.
+        self.shop_tz = ZoneInfo(settings.shop_timezone)
         self.agents: list[Agent] = store.agents()
         self.groups: list[Group] = store.groups()
         self.saved_views: list[tuple[int, str, str]] = store.saved_views()

@@ -65,7 +65,11 @@ def create_app(
         in_force = policies_in_force(store.conn, store.sla_policies(), settings.sla)
         store.apply_sla_policies(in_force)
     agent = resolve_agent(store, settings, agent_email, demo=demo)
-    return DeskApp(
+    first_run = (
+        sync_runner is None
+        and not store.conn.execute("SELECT EXISTS (SELECT 1 FROM conversations)").fetchone()[0]
+    )
+    app = DeskApp(
         store,
         settings,
         agent,
@@ -75,3 +79,5 @@ def create_app(
         live_update_seconds=live_update_seconds,
         lesson=lesson,
     )
+    app.first_run = bool(first_run)
+    return app

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from deskterm import keymap
-from deskterm.backend.views import GOTO, SCREEN_PREFIX
+from deskterm.backend.views import GOTO, SCREEN_PREFIX, View
 from deskterm.domain import fuzzy
 from deskterm.domain.safety import NAME_CELLS, one_line
 
@@ -70,6 +70,11 @@ class DeskCommands(Provider):
             if key.startswith(SCREEN_PREFIX):  # a screen, listed with its key above
                 continue
             entries.append((f"View: {title}", "go to view", partial(desk.set_view, view_for(key))))
+        for group in self.desk.groups:
+            view = View(f"group:{group.id}", f"Group: {group.name}")
+            entries.append(
+                (f"View: Group {group.name}", "the group's inbox", partial(desk.set_view, view))
+            )
         for vid, name, text in self.desk.saved_views:
             entries.append(
                 (f"View: {name}", f"saved search: {text}", partial(desk.open_saved_view, vid))

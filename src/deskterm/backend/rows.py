@@ -9,6 +9,7 @@ from datetime import datetime
 
 from deskterm.backend.db import dt
 from deskterm.backend.schema import NO_DUE_OFFSET
+from deskterm.domain import sla
 from deskterm.domain.models import (
     UNTIL_REPLY,
     Agent,
@@ -63,6 +64,10 @@ class InboxRow:
     sort_value: int
     unsent: bool = False
     """An action on it waits in the outbox: not yet accepted by the remote helpdesk."""
+    #: Since when the customer has been waiting for an answer (None: not waiting).
+    waiting_since: datetime | None = None
+    #: The last message a customer or an agent wrote in public (not an internal note).
+    last_public_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +89,12 @@ INBOX_COLUMNS = (
     "c.id, c.channel, c.status, substr(cu.name, 1, 200), substr(c.subject, 1, 400), c.preview, "
     "c.last_message_at, c.created_at, "
     "c.sla_due_at, c.assignee_id, c.unread, c.snoozed_until, c.woken_at, c.tags, c.priority, "
-    "cu.vip, c.version, "
+    "cu.vip, c.version, c.last_customer_message_at, c.last_agent_message_at, "
     # Cheap while the outbox is short: the index on (state, id) finds the pending entries.
     "EXISTS(SELECT 1 FROM outbox o WHERE o.state = 'pending' AND o.conversation_id = c.id)"
 )
+#: Where a page's sort value comes, after INBOX_COLUMNS.
+SORT_VALUE_INDEX = 20
 
 
 def inbox_row(r: sqlite3.Row | tuple, sort_value: int) -> InboxRow:
@@ -109,8 +116,10 @@ def inbox_row(r: sqlite3.Row | tuple, sort_value: int) -> InboxRow:
         priority=Priority(r[14]),
         vip=bool(r[15]),
         version=r[16],
+        waiting_since=dt(r[17]) if r[17] is not None and (r[18] is None or r[17] > r[18]) else None,
+        last_public_at=dt(max(r[17] or 0, r[18] or 0) or None),
         sort_value=sort_value,
-        unsent=bool(r[17]),
+        unsent=bool(r[19]),
     )
 
 
@@ -130,12 +139,37 @@ def bucket_of(status: Status | str, snoozed_until: int | None) -> str:
 
 
 def urgency_of(
-    sla_due_at: int | None, last_customer_message_at: int | None, created_at: int
+    sla_due_at: int | None,
+    last_customer_message_at: int | None,
+    created_at: int,
+    stake: int = 0,
 ) -> int:
-    """The inbox sort key: due time first, then how long the customer has waited."""
+    """The inbox sort key: due time first, then how long the customer has waited; moved
+    sooner by what is at stake (:func:`deskterm.domain.sla.stake_seconds`)."""
     if sla_due_at is not None:
-        return sla_due_at
-    return NO_DUE_OFFSET + (last_customer_message_at or created_at)
+        return sla_due_at - stake
+    return NO_DUE_OFFSET + (last_customer_message_at or created_at) - stake
+
+
+def stake_of(
+    c: sqlite3.Connection, *, customer_id: int, priority: str, channel: str, bucket: str
+) -> int:
+    """What is at stake for an open conversation (0 once done: the Done view sorts by
+    recency): its priority and channel, a VIP customer, an order out for delivery now.
+    The same as :data:`~deskterm.backend.schema.STAKE_SQL`."""
+    if bucket == "done":
+        return 0
+    vip = c.execute("SELECT vip FROM customers WHERE id = ?", (customer_id,)).fetchone()
+    live = c.execute(
+        "SELECT 1 FROM orders WHERE customer_id = ? AND status = 'out_for_delivery' LIMIT 1",
+        (customer_id,),
+    ).fetchone()
+    return sla.stake_seconds(
+        priority=priority,
+        channel=Channel(channel),
+        vip=bool(vip and vip[0]),
+        delivery_live=live is not None,
+    )
 
 
 def conversation(r: sqlite3.Row) -> Conversation:

@@ -5,7 +5,9 @@ Times are integer epoch seconds (UTC). Two columns exist only to make the inbox 
 - ``bucket`` says which family of views a conversation belongs to (inbox, snoozed, pending,
   done), so every view is one index range;
 - ``urgency`` is the inbox sort key: the SLA due time when a clock runs, else a number past any
-  due time that grows with how long the customer has waited. Most urgent first is ascending.
+  due time that grows with how long the customer has waited, moved sooner by what is at stake
+  (priority, an instant channel, a VIP, an order out for delivery: ``sla.stake_seconds``).
+  Most urgent first is ascending.
 
 Both are recomputed by the store on every write; nothing else writes them.
 """
@@ -15,8 +17,9 @@ from __future__ import annotations
 import sqlite3
 
 from deskterm.backend.schema_v1 import V1  # and why its full-text triggers are hand-written
+from deskterm.domain import sla
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: Added to a waiting-since time so that conversations without a due time sort after all
 #: conversations with one (epoch seconds stay below 10**10 until the year 2286).
@@ -152,8 +155,46 @@ _V5_GONE = """
 ALTER TABLE conversations ADD COLUMN gone_at INTEGER;
 """
 
+
+def _cases(column: str, values: dict[str, int]) -> str:
+    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in values.items())
+    return f"CASE {column} {whens} ELSE 0 END"
+
+
+#: ``backend.rows.stake_of`` in SQL, over ``conversations c``: what is at stake, in seconds.
+STAKE_SQL = (
+    f"({_cases('c.priority', sla.PRIORITY_STAKES)} "
+    f"+ CASE WHEN c.channel IN ({', '.join(repr(str(ch)) for ch in sorted(sla.INSTANT_CHANNELS))})"
+    f" THEN {sla.INSTANT_STAKE} ELSE 0 END "
+    f"+ {sla.VIP_STAKE} * "
+    "coalesce((SELECT cu.vip FROM customers cu WHERE cu.id = c.customer_id), 0) "
+    "+ CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id "
+    f"AND o.status = 'out_for_delivery') THEN {sla.DELIVERY_LIVE_STAKE} ELSE 0 END)"
+)
+
+#: Every open conversation's urgency (and its tags' copy) computed again, with its stakes.
+RECOMPUTE_URGENCY = f"""
+UPDATE conversations AS c SET urgency = (CASE WHEN c.sla_due_at IS NOT NULL THEN c.sla_due_at
+  ELSE {NO_DUE_OFFSET} + coalesce(c.last_customer_message_at, c.created_at) END) - {STAKE_SQL}
+WHERE c.bucket != 'done';
+UPDATE conversation_tags AS t SET urgency = (
+  SELECT c.urgency FROM conversations c WHERE c.id = t.conversation_id
+) WHERE t.bucket != 'done';
+"""
+
+#: Version 6: urgency weighs what is at stake (the columns stay; their values change), so it
+#: no longer tells which conversations are late: an index of the open ones' due times does,
+#: for the header's breaching count.
+_V6_URGENCY_STAKES = (
+    RECOMPUTE_URGENCY
+    + """
+CREATE INDEX IF NOT EXISTS conv_open_due ON conversations(sla_due_at)
+  WHERE bucket IN ('inbox', 'snoozed');
+"""
+)
+
 #: Each entry upgrades the schema from version ``i`` to ``i + 1`` (index 0 creates it).
-MIGRATIONS: list[str] = [V1, _V2, _V3, _V4_PROBLEMS, _V5_GONE]
+MIGRATIONS: list[str] = [V1, _V2, _V3, _V4_PROBLEMS, _V5_GONE, _V6_URGENCY_STAKES]
 
 
 def current_version(conn: sqlite3.Connection) -> int:

@@ -51,7 +51,8 @@ ORDERS = {
 
 @dataclass(frozen=True)
 class View:
-    """A list of conversations the agent can go to: built in, per channel, per tag, or a search."""
+    """A list of conversations the agent can go to: built in, per channel, per group, per tag,
+    or a search."""
 
     key: str
     title: str
@@ -71,7 +72,7 @@ BUILTIN_VIEWS = (
     View("mine", "Mine"),
     View("unassigned", "Unassigned"),
     View("snoozed", "Snoozed"),
-    View("pending", "Waiting"),
+    View("pending", "Waiting on customer"),
     View("done", "Done"),
     View("start", "Start here"),
 )
@@ -153,6 +154,10 @@ def view_sql(
     elif key.startswith("channel:"):
         where += ["c.channel = ?", "c.bucket = 'inbox'"]
         params.append(key.split(":", 1)[1])
+    elif key.startswith("group:"):
+        # A team's inbox: a range of the (group_id, bucket, urgency, id) index.
+        where += ["c.group_id = ?", "c.bucket = 'inbox'"]
+        params.append(int(key.split(":", 1)[1]))
     elif key.startswith("tag:"):
         # The tag table carries the sort key, so this is an index range too.
         source = (
@@ -268,6 +273,12 @@ def _query_where(
                 "c.assignee_id IN (SELECT id FROM agents WHERE name LIKE ? OR email LIKE ?)"
             )
             params += [f"%{q.assignee}%", f"{q.assignee}%"]
+    if q.group is not None:
+        if q.group == "none":
+            where.append("c.group_id IS NULL")
+        else:
+            where.append("c.group_id IN (SELECT id FROM groups WHERE name LIKE ?)")
+            params.append(f"{q.group}%")
     if q.from_ is not None:
         where.append(
             "(cu.name LIKE ? OR c.customer_id IN "

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from deskterm.backend.db import StoreError
 from deskterm.config import Settings
 
 if TYPE_CHECKING:
     from deskterm.backend.lesson import Progress
+    from deskterm.backend.store import Store
 
 
 def open_workstation(
@@ -26,11 +30,30 @@ def open_workstation(
 
     store = Store(path)
     try:
+        email = args.agent or (None if demo else settings.agent_email)
+        if email and sys.stdin.isatty():
+            offer_agent(store, email, input)
         app = create_app(store, settings, agent_email=args.agent, demo=demo, lesson=lesson)
         app.run()
     finally:
         store.close()
     return app.return_code or 0
+
+
+def offer_agent(store: Store, email: str, ask: Callable[[str], str]) -> None:
+    """An agent the store does not know (``--agent``, or the config's outside the demo):
+    offer to create it, named after the address; StoreError when the answer is no."""
+    if store.agent_by_email(email) is not None:
+        return
+    name = " ".join(w.capitalize() for w in email.split("@", 1)[0].replace("_", ".").split("."))
+    try:
+        answer = ask(f"No agent {email} in {store.path}. Create {name} <{email}>? [Y/n] ")
+    except EOFError:
+        answer = "n"
+    if answer.strip().lower() not in ("", "y", "yes", "o", "oui"):
+        known = ", ".join(a.email for a in store.agents()[:5]) or "none yet"
+        raise StoreError(f"No agent {email} in {store.path} (agents: {known})")
+    store.add_agent(name or email, email)
 
 
 def positive(text: str) -> int:

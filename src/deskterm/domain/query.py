@@ -6,6 +6,7 @@ conversations::
 
     status:new|open|pending|done        channel:email|chat|whatsapp|wa|social|form|phone
     tag:NAME          (repeat for AND)  assignee:me|none|NAME    assignee:"Paul Roux"
+    group:NAME|none   (the team it is routed to)
     from:NAME-OR-ADDRESS                is:snoozed|unread|breached|vip|woken
     before:DATE       after:DATE        DATE = YYYY-MM-DD, today, yesterday, 7d, 12h, 2w
     #32               the conversation numbered 32 (the helpdesk's number in remote mode)
@@ -32,7 +33,7 @@ from deskterm.domain.models import Channel, Status
 __all__ = ["FLAGS", "KEYS", "Query", "QueryError", "format_query", "parse_query"]
 
 #: The filter keys, in the order they are listed in errors and written by format_query.
-KEYS = ("status", "channel", "tag", "assignee", "from", "after", "before", "is")
+KEYS = ("status", "channel", "tag", "assignee", "group", "from", "after", "before", "is")
 
 #: The values of ``is:``.
 FLAGS = ("snoozed", "unread", "breached", "vip", "woken")
@@ -79,6 +80,7 @@ class Query:
     channels: frozenset[Channel] = field(default_factory=frozenset)
     tags: tuple[str, ...] = ()
     assignee: str | None = None
+    group: str | None = None
     from_: str | None = None
     before: datetime | None = None
     after: datetime | None = None
@@ -260,9 +262,11 @@ class _Parser:
             if flag not in FLAGS:
                 raise QueryError(f'Unknown is: value "{value}": expected {_join(list(FLAGS))}', at)
             self.flags.add(flag)
-        elif key in ("assignee", "from"):
+        elif key in ("assignee", "group", "from"):
             if key == "assignee" and value.lower() in ("me", "none"):
                 value = value.lower()
+            if key == "group" and value.lower() == "none":
+                value = "none"
             previous = self.single.get(key)
             if previous is not None and previous[0] != value:
                 raise QueryError(f'{key}: given twice ("{previous[0]}" and "{value}")', at)
@@ -326,6 +330,7 @@ class _Parser:
 
     def _build(self) -> Query:
         assignee = self.single.get("assignee")
+        group = self.single.get("group")
         from_ = self.single.get("from")
         return Query(
             words=tuple(dict.fromkeys(self.words)),
@@ -335,6 +340,7 @@ class _Parser:
             channels=frozenset(self.channels),
             tags=tuple(self.tags),
             assignee=assignee[0] if assignee else None,
+            group=group[0] if group else None,
             from_=from_[0] if from_ else None,
             before=self.before,
             after=self.after,
@@ -364,6 +370,8 @@ def format_query(q: Query, *, tz: str | ZoneInfo = "UTC") -> str:
     parts += [f"tag:{_value(t, quote_commas=True)}" for t in q.tags]
     if q.assignee is not None:
         parts.append(f"assignee:{_value(q.assignee, quote_commas=True)}")
+    if q.group is not None:
+        parts.append(f"group:{_value(q.group, quote_commas=True)}")
     if q.from_ is not None:
         parts.append(f"from:{_value(q.from_, quote_commas=True)}")
     if q.after is not None:

@@ -305,6 +305,28 @@ def format_age(then: datetime, now: datetime) -> str:
 
 # --- urgency -----------------------------------------------------------------------------------
 
+#: What is at stake moves a conversation up the inbox as if its answer were due this many
+#: seconds sooner (a negative stake: later). Low priority counts as a day later, so a
+#: compliment never sits above a live late delivery; an order out for delivery now, a VIP
+#: and an instant channel (the customer is holding their phone) come sooner.
+PRIORITY_STAKES = {"urgent": 3600, "high": 1200, "normal": 0, "low": -86400}
+DELIVERY_LIVE_STAKE = 2700
+VIP_STAKE = 900
+INSTANT_STAKE = 600
+INSTANT_CHANNELS = frozenset({Channel.WHATSAPP, Channel.CHAT})
+#: The most a stake can move a conversation later (low priority).
+LATEST_STAKE = -min(PRIORITY_STAKES.values())
+
+
+def stake_seconds(*, priority: str, channel: Channel, vip: bool, delivery_live: bool) -> int:
+    """How much sooner than its due time a conversation counts (seconds; negative: later)."""
+    return (
+        PRIORITY_STAKES.get(str(priority), 0)
+        + (INSTANT_STAKE if channel in INSTANT_CHANNELS else 0)
+        + (VIP_STAKE if vip else 0)
+        + (DELIVERY_LIVE_STAKE if delivery_live else 0)
+    )
+
 
 def urgency_key(
     sla_due_at: datetime | None, waiting_since: datetime | None, created_at: datetime

@@ -195,7 +195,7 @@ class MetricsScreen(Screen[None]):
         summary.append(format_share(o.first_met, o.first_judged), style="bold")
         summary.append(" next ")
         summary.append(format_share(o.replies_met, o.replies_judged), style="bold")
-        summary.append(f"  ·  {o.breaches:,} breaches  ·  {o.waiting:,} waiting")
+        summary.append(f"  ·  {o.breaches:,} breaches  ·  {o.unanswered:,} unanswered")
         summary.append(f"  ·  same-day answers {format_share(answered, firsts)}")
         summary.append(f"\ncustomers notified of a fix {report.notified:,}")
         if report.problems:

@@ -88,12 +88,15 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         *,
         tz: ZoneInfo,
         clock: Callable[[], datetime],
+        shop_tz: ZoneInfo | None = None,
         keymap_overrides: Mapping[str, str] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.tz = tz
+        #: Delivery slots are shown on the shop's clock: the one the customer speaks in.
+        self.shop_tz = shop_tz or tz
         self.clock = clock
         #: The config's remapped keys, so that the hints name the keys that work.
         self.keymap_overrides: Mapping[str, str] = keymap_overrides or {}
@@ -163,7 +166,7 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         head.append(f"Order {one_line(o.number, 30)}", style="bold")
         head.append(f"  {b.order_index % len(b.orders) + 1}/{len(b.orders)}  [ ]", style="dim")
         lines: list[RenderableType] = [head]
-        lines.append(Text(f"{o.status.value.replace('_', ' ')} · {slot(o, self.tz)}"))
+        lines.append(Text(f"{o.status.value.replace('_', ' ')} · {slot(o, self.shop_tz)}"))
         for item in o.items:
             line = Text(f"  {item.quantity}× ")
             line.append(one_line(item.name, NAME_CELLS))

@@ -85,9 +85,13 @@ class InboxList(InboxWindow, can_focus=True):
         clock: Callable[[], datetime],
         agents: dict[int, str],
         tz: ZoneInfo | None = None,
+        first_run: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(store=store, me=me, id=id)
+        self.first_run = first_run
+        """The store had no conversation when deskterm started: an empty inbox says how to
+        start, until a first conversation shows."""
         self.clock = clock
         self.agents = agents
         self.tz = tz or ZoneInfo("UTC")
@@ -224,10 +228,15 @@ class InboxList(InboxWindow, can_focus=True):
         self._extend(-1)
 
     def _extend(self, step: int) -> None:
+        """Select the row under the cursor and the one it moves to: the cursor always rests
+        on the last row selected (x J J: three rows, the cursor on the third)."""
         cid = self.cursor_id
         if cid is not None:
             self.selected_ids.add(cid)
         self._move(step)
+        cid = self.cursor_id
+        if cid is not None:
+            self.selected_ids.add(cid)
         self._repaint()
 
     # -- the mouse -----------------------------------------------------------------------
@@ -284,6 +293,7 @@ class InboxList(InboxWindow, can_focus=True):
         base = looks.plain.base
         if self.total == 0:
             return self._empty_line(y, width)
+        self.first_run = False  # a conversation came: the usual empty text from now on
         index, part = divmod(int(self.scroll_offset.y) + y, ROW_HEIGHT)
         if self.total is not None and index >= self.total:
             return Strip.blank(width, base)
@@ -331,6 +341,13 @@ class InboxList(InboxWindow, can_focus=True):
     def _empty_line(self, y: int, width: int) -> Strip:
         looks = self._styles()
         view = self._rows_view or self.view
+        if view is not None and self.first_run and view.key == "inbox":
+            lines = inbox_looks.FIRST_RUN_LINES
+            if not 1 <= y <= len(lines):
+                return Strip.blank(width, looks.plain.base)
+            text = Text(" " + lines[y - 1], style=looks.empty if y > 1 else looks.plain.base)
+            text.truncate(width)
+            return self._strip(text, width, looks.plain.base)
         if y != 1 or view is None:
             return Strip.blank(width, looks.plain.base)
         key = view.key.split(":", 1)[0]

@@ -56,6 +56,21 @@ EMPTY_TEXT = {
     "search": "No conversation matches.",
 }
 
+#: What an empty new store's inbox says instead of "Inbox zero": how to start.
+FIRST_RUN_LINES = (
+    "No conversations in this store yet.",
+    "",
+    "Try the demo:",
+    "  deskterm demo",
+    "Work a helpdesk's queue (README):",
+    "  deskterm --remote rt --url URL",
+    "  deskterm --remote zendesk …",
+    "Bring your team's macros:",
+    "  deskterm macros import FILE",
+    "",
+    "q quits · ? lists every key",
+)
+
 
 class Looks(NamedTuple):
     plain: RowStyles

@@ -144,7 +144,8 @@ def row_lines(
         }.get(state, s.ok)
         when.append(format_countdown(row.sla_due_at, now).rjust(5), clock_style)
         when.append(" ")
-    age_from = row.last_message_at or row.created_at
+    # How long the customer has waited; else since the last public message (never a note).
+    age_from = row.waiting_since or row.last_public_at or row.created_at
     when.append(format_age(age_from, now).rjust(3), s.dim)
     when.append(" " + initials.ljust(2)[:2], s.base)
 

@@ -146,7 +146,7 @@ ORDER_ACTIONS: tuple[OrderActionSpec, ...] = (
         "resend",
         "customer.resend",
         "d",  # not r: r replies in every pane
-        "Deliver again (resend items)",
+        "Resend items",
         "items",
         lambda order, items: f"Send again, free, from order {_number(order)}: {items}",
         _resend,

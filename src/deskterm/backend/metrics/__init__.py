@@ -149,14 +149,14 @@ class _Tally:
         "firsts",
         "replies_judged",
         "replies_met",
-        "waiting",
+        "unanswered",
     )
 
     def __init__(self) -> None:
         self.first = array("d")
         self.every = array("d")
         self.firsts = self.first_met = self.first_judged = 0
-        self.replies_met = self.replies_judged = self.waiting = self.closed = 0
+        self.replies_met = self.replies_judged = self.unanswered = self.closed = 0
 
     def add(self, w: Wait, seconds: float | None, met: bool | None) -> None:
         if w.first:
@@ -164,7 +164,7 @@ class _Tally:
         if seconds is None:
             self.closed += 1
         elif not w.answered:
-            self.waiting += 1
+            self.unanswered += 1
         else:
             self.every.append(seconds)
             if w.first:
@@ -192,7 +192,7 @@ class _Tally:
             first_judged=self.first_judged,
             replies_met=self.replies_met,
             replies_judged=self.replies_judged,
-            waiting=self.waiting,
+            unanswered=self.unanswered,
             closed_unanswered=self.closed,
         )
 

@@ -36,7 +36,7 @@ CSV_FIELDS = (
     "first_judged",
     "replies_met",
     "replies_judged",
-    "waiting",
+    "unanswered",
     "closed_unanswered",
 )
 
@@ -103,7 +103,7 @@ def figures_table(title: str, first_column: str, rows: list[Figures], total: Fig
         table.add_column(name, justify="right")
     table.add_column("SLA first", justify="right")
     table.add_column("SLA next", justify="right")
-    table.add_column("waiting", justify="right")
+    table.add_column("unanswered", justify="right")
     for f in [*rows, *([total] if total is not None else [])]:
         style = "bold" if f is total else None
         table.add_row(
@@ -116,7 +116,7 @@ def figures_table(title: str, first_column: str, rows: list[Figures], total: Fig
             format_duration(f.response_p90),
             format_share(f.first_met, f.first_judged),
             format_share(f.replies_met, f.replies_judged),
-            f"{f.waiting:,}",
+            f"{f.unanswered:,}",
             style=style,
         )
     return table
@@ -144,7 +144,7 @@ def tables(report: Report) -> Group:
                 "first" if b.first else "next",
                 f"{b.target_minutes}m",
                 format_duration(b.waited_seconds),
-                "yes" if b.answered else "still waiting",
+                "yes" if b.answered else "still unanswered",
             )
         parts.append(late)
     if report.tags:

@@ -29,7 +29,7 @@ class Figures:
     first_judged: int = 0
     replies_met: int = 0
     replies_judged: int = 0
-    waiting: int = 0
+    unanswered: int = 0
     """Waits still unanswered (the conversation is not done)."""
     closed_unanswered: int = 0
 

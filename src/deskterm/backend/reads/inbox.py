@@ -42,7 +42,8 @@ def _page_sql(spec: ViewSQL, rest: str, order: str) -> str:
 
 def _sorted_row(r: sqlite3.Row | tuple) -> InboxRow:
     """An inbox row read with INBOX_COLUMNS then the view's sort value."""
-    return rows.inbox_row(r, r[18] if r[18] is not None else 0)
+    value = r[rows.SORT_VALUE_INDEX]
+    return rows.inbox_row(r, value if value is not None else 0)
 
 
 class Inbox:
@@ -192,10 +193,10 @@ class Inbox:
     def breaching_count(self) -> int:
         return int(
             self._db.conn.execute(
-                # urgency is the due time when there is one (else past any date): an index
-                # range on (bucket, urgency) instead of a scan.
-                "SELECT count(*) FROM conversations c WHERE c.bucket IN ('inbox', 'snoozed') "
-                "AND c.urgency < ? AND c.sla_due_at IS NOT NULL",
+                # The open conversations' due times have their own (partial) index: the late
+                # ones are a range of it. (urgency, weighed by what is at stake, is not.)
+                "SELECT count(*) FROM conversations c INDEXED BY conv_open_due "
+                "WHERE c.bucket IN ('inbox', 'snoozed') AND c.sla_due_at < ?",
                 (ts(self._db.now()),),
             ).fetchone()[0]
         )

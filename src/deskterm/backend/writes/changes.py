@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from deskterm.backend.db import NotFound, dt, ts
-from deskterm.backend.rows import bucket_of, tags_text, urgency_of
+from deskterm.backend.rows import bucket_of, stake_of, tags_text, urgency_of
 from deskterm.domain import sla
 from deskterm.domain.models import Channel, SLAPolicy, Status
 
@@ -78,11 +78,18 @@ def write_changes(
         policies=policies,
     )
     new["sla_due_at"] = ts(due)
-    # A conversation whose ticket left the remote is in no view (see schema version 4).
+    # A conversation whose ticket left the remote is in no view (see schema version 5).
     gone = new.get("gone_at") is not None
     new["bucket"] = "gone" if gone else bucket_of(new["status"], new["snoozed_until"])
+    stake = stake_of(
+        c,
+        customer_id=new["customer_id"],
+        priority=new["priority"],
+        channel=new["channel"],
+        bucket=new["bucket"],
+    )
     new["urgency"] = urgency_of(
-        new["sla_due_at"], new["last_customer_message_at"], new["created_at"]
+        new["sla_due_at"], new["last_customer_message_at"], new["created_at"], stake
     )
     new["updated_at"] = max(when or 0, cur["updated_at"])
     new["version"] = cur["version"] + 1

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from deskterm.backend.db import Connections, dt, ts
-from deskterm.backend.rows import urgency_of
+from deskterm.backend.rows import stake_of, urgency_of
 from deskterm.domain import sla
 from deskterm.domain.models import BusinessHours, Channel, SLAPolicy, Status
 
@@ -61,7 +61,8 @@ class SLAPolicies:
             _replace(c, wanted)
             rows = c.execute(
                 "SELECT id, status, first_response_at, last_customer_message_at, "
-                "last_agent_message_at, channel, group_id, created_at, sla_due_at "
+                "last_agent_message_at, channel, group_id, created_at, sla_due_at, customer_id, "
+                "priority, bucket "
                 "FROM conversations WHERE bucket != 'done' "
                 "AND last_customer_message_at IS NOT NULL"
             ).fetchall()
@@ -78,7 +79,14 @@ class SLAPolicies:
                     )
                 )
                 if due != r["sla_due_at"]:
-                    urgency = urgency_of(due, r["last_customer_message_at"], r["created_at"])
+                    stake = stake_of(
+                        c,
+                        customer_id=r["customer_id"],
+                        priority=r["priority"],
+                        channel=r["channel"],
+                        bucket=r["bucket"],
+                    )
+                    urgency = urgency_of(due, r["last_customer_message_at"], r["created_at"], stake)
                     moved.append((due, urgency, r["id"]))
             c.executemany(
                 "UPDATE conversations SET sla_due_at = ?, urgency = ? WHERE id = ?", moved

@@ -46,6 +46,7 @@ def compose_panes(app: DeskApp) -> ComposeResult:
                 clock=app.clock,
                 agents={a.id: a.initials for a in app.agents},
                 tz=app.tz,
+                first_run=app.first_run,
                 id="inbox",
             )
         with Vertical(id="conversation-pane", classes="pane"):
@@ -54,6 +55,7 @@ def compose_panes(app: DeskApp) -> ComposeResult:
             yield Composer(id="composer")
         yield CustomerPanel(
             tz=app.tz,
+            shop_tz=app.shop_tz,
             clock=app.clock,
             keymap_overrides=app.keymap_overrides,
             id="customer",

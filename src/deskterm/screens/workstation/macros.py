@@ -76,7 +76,7 @@ class Macros:
             conversation=b.conversation if b else None,
             order=b.order if b else None,
             orders_count=b.orders_count if b else 0,
-            tz=str(desk.tz),
+            tz=str(desk.shop_tz),  # the times a customer reads: the shop's clock
             problem=b.problems[0] if b and b.problems else None,
         )
 

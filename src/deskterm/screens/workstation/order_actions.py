@@ -85,7 +85,7 @@ class OrderActions:
         if self._commerce is None:
             desk = self.host.desk
             self._commerce = make_provider(
-                desk.settings.commerce, desk.store, tz=desk.tz, limits=desk.settings.gestures
+                desk.settings.commerce, desk.store, tz=desk.shop_tz, limits=desk.settings.gestures
             )
         return self._commerce
 
@@ -192,8 +192,8 @@ class OrderActions:
 
     def _slot_label(self, slot: Slot) -> str:
         start, end = (
-            slot.start.astimezone(self.host.desk.tz),
-            slot.end.astimezone(self.host.desk.tz),
+            slot.start.astimezone(self.host.desk.shop_tz),
+            slot.end.astimezone(self.host.desk.shop_tz),
         )
         return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
 
@@ -293,7 +293,7 @@ class OrderActions:
             self.host.from_thread(self._job_failed, job, exc)
             return
         language = sentences.language_of(job.customer.language)
-        sentence = sentence_for(result, language=language, tz=desk.tz, now=desk.clock())
+        sentence = sentence_for(result, language=language, tz=desk.shop_tz, now=desk.clock())
         self.host.from_thread(self._job_done, job, result, sentence)
 
     def _offer_approval(self, job: OrderJob, reason: str) -> None:

@@ -34,6 +34,8 @@ def view_for(key: str) -> View:
             return View(key, title)
     if key.startswith("tag:"):
         return View(key, "#" + key.split(":", 1)[1])
+    if key.startswith("group:") and key.split(":", 1)[1].isdigit():
+        return View(key, "Group")
     raise KeyError(key)
 
 
