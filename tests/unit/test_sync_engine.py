@@ -438,6 +438,7 @@ def test_an_offline_done_overtaken_by_a_colleagues_reply_is_a_conflict_line(desk
     desk.engine.drain()
     assert desk.remote.tickets["1"].status == Status.DONE
     assert _outbox_states(desk) == ["conflict", "done"]
+    assert desk.engine.status().describe() == "synced"  # acted on: no longer counted
 
 
 def test_a_snooze_overtaken_by_the_customer_keeps_the_wake_time_in_the_line(desk: Desk) -> None:

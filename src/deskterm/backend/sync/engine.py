@@ -249,10 +249,13 @@ class SyncEngine:
             self._status = replace(self._status, **changes)  # type: ignore[arg-type]
 
     def _refresh_counts(self) -> None:
+        # A conflict the agent has acted on since (a newer action on that conversation, such
+        # as the key that does it anyway) no longer needs them.
         counts = dict(
             self.store.conn.execute(
-                "SELECT state, count(*) FROM outbox WHERE state IN ('failed', 'conflict') "
-                "GROUP BY state"
+                "SELECT state, count(*) FROM outbox o WHERE state = 'failed' OR "
+                "(state = 'conflict' AND NOT EXISTS (SELECT 1 FROM outbox n "
+                "WHERE n.conversation_id = o.conversation_id AND n.id > o.id)) GROUP BY state"
             ).fetchall()
         )
         self._update(
