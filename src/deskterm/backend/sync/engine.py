@@ -254,12 +254,12 @@ class SyncEngine:
         counts = dict(
             self.store.conn.execute(
                 "SELECT state, count(*) FROM outbox o WHERE state = 'failed' OR "
-                "(state = 'conflict' AND NOT EXISTS (SELECT 1 FROM outbox n "
-                "WHERE n.conversation_id = o.conversation_id AND n.id > o.id)) GROUP BY state"
+                "(state IN ('conflict', 'held') AND NOT EXISTS (SELECT 1 FROM outbox n "
+                "WHERE n.id > o.id AND n.conversation_id = o.conversation_id)) GROUP BY state"
             ).fetchall()
         )
         self._update(
             waiting=waiting(self.store),
             failed=int(counts.get("failed", 0)),
-            conflicts=int(counts.get("conflict", 0)),
+            conflicts=int(counts.get("conflict", 0)) + int(counts.get("held", 0)),
         )
