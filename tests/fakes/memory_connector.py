@@ -74,6 +74,7 @@ class MemoryHelpdesk:
         self.pushes = 0
         self.applied: dict[str, int] = {}  # idempotency key -> field writes that changed a ticket
         self.accepted: set[str] = set()  # idempotency keys of field changes the remote took
+        self.closed: set[str] = set()  # idempotency keys of replies sent with done, closed
 
     def touch(self, ticket: Ticket) -> None:
         self.seq += 1
@@ -203,11 +204,13 @@ class MemoryConnector(BaseConnector):
                     ):
                         if action.done:
                             t.status = Status.DONE  # as the RT connector does after finding it
+                            self.desk.closed.add(action.idempotency_key)
                         return PushResult(m.external_id, already_there=True)
             m = self.desk.add_message(t.id, action.body or "", author=ME, public=action.public)
             self.desk.sent.append((t.id, action.body or "", action.public))
             if action.done:
                 t.status = Status.DONE
+                self.desk.closed.add(action.idempotency_key)
             elif action.public and action.current.get("snoozed_until") is None:
                 t.snoozed_until = None  # a reply to a woken ticket reopens it
             return PushResult(m.external_id)

@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deskterm.backend.connectors.errors import PermanentError, RateLimited, TransientError
+from deskterm.backend.connectors.errors import (
+    PermanentError,
+    RateLimited,
+    TransientError,
+    Unreachable,
+)
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
 from deskterm.backend.connectors.zendesk_http import DEFAULT_RETRY_AFTER, parse_retry_after
 from tests.fakes import ZENDESK_NOW, FakeZendesk
@@ -89,8 +94,9 @@ def test_a_refused_connection_is_transient() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     nowhere = ZendeskClient(base_url=f"http://127.0.0.1:{port}", oauth_token="t")
-    with nowhere, pytest.raises(TransientError, match="connection failed"):
+    with nowhere, pytest.raises(TransientError, match="connection failed") as raised:
         nowhere.me()
+    assert isinstance(raised.value, Unreachable)  # nothing was sent: nothing can have landed
 
 
 def test_a_success_that_is_not_json_is_transient(

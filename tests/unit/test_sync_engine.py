@@ -444,6 +444,7 @@ def test_an_offline_done_overtaken_by_a_colleagues_reply_is_a_conflict_line(desk
     desk.engine.drain()
     assert desk.remote.tickets["1"].status == Status.DONE
     assert _outbox_states(desk) == ["conflict", "done"]
+    assert desk.engine.status().describe() == "synced"  # acted on: no longer counted
 
 
 def test_a_snooze_overtaken_by_the_customer_keeps_the_wake_time_in_the_line(desk: Desk) -> None:
@@ -553,6 +554,30 @@ def test_a_rate_limit_still_holds_when_the_remote_answers(desk: Desk) -> None:
     desk.later(26)
     desk.engine.drain()
     assert desk.remote.sent == [("1", "one", True)]
+
+
+def test_a_send_and_done_overtaken_by_the_customer_sends_the_reply_and_holds_the_close(
+    desk: Desk,
+) -> None:
+    desk.engine.pull()
+    desk.connector.online = False
+    desk.reply("2", "Your refund left today", done=True)
+    desk.engine.drain()
+    desk.remote.add_message("2", "And can I change my address?", author=None)
+    desk.connector.online = True
+    desk.engine.pull()
+    desk.later(300)
+    desk.engine.drain()
+    assert desk.remote.sent == [("2", "Your refund left today", True)]
+    assert desk.remote.tickets["2"].status == Status.OPEN  # the new question is not closed
+    assert _outbox_states(desk) == ["held"]
+    assert desk.thread("2")[-1] == (
+        "system",
+        "⚠ You closed this; Paul wrote meanwhile; your reply went out. Close anyway? e",
+    )
+    conv = desk.store.conversation(desk.local("2"))
+    assert conv is not None and conv.status != Status.DONE
+    assert desk.engine.status().describe() == "1 conflict"
 
 
 # -- a sign-in refused: the action waits, the status bar says why ---------------------------

@@ -189,10 +189,14 @@ def check_invariant(world: World) -> None:
             f"entry {entry['id']} ({entry['kind']} {payload.get('fields') or payload.get('body')})"
         )
         if entry["kind"] in ("reply", "note"):
-            assert state == "done", f"{what} ended {state}"
+            assert state in ("done", "held"), f"{what} ended {state}"
             assert mine.count(payload["body"]) == 1, (
                 f"{what} reached the remote {mine.count(payload['body'])} times"
             )
+            if payload.get("done"):  # its close: applied, or held back with a line
+                closed = key in remote.closed
+                assert closed != (entry["id"] in conflicted), f"{what}: closed {closed}"
+                assert (state == "held") == (entry["id"] in conflicted)
             continue
         applied = remote.applied.get(key, 0)
         assert applied <= 1, f"{what} was applied {applied} times"
@@ -203,7 +207,8 @@ def check_invariant(world: World) -> None:
             assert state == "conflict", f"{what} ended {state}"
             assert key not in remote.accepted and applied == 0, f"{what}: applied and a conflict"
             assert entry["id"] in conflicted, f"{what} is a conflict with no line"
-    assert len(lines) == len(conflicted) == sum(1 for e in entries if e["state"] == "conflict")
+    assert len(lines) == len(conflicted)
+    assert len(conflicted) == sum(1 for e in entries if e["state"] in ("conflict", "held"))
 
 
 @settings(

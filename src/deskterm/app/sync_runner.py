@@ -89,7 +89,7 @@ class SyncRunner:
         conn = self.engine.store.conn
         newest = int(
             conn.execute(
-                "SELECT coalesce(max(id), 0) FROM outbox WHERE state = 'conflict'"
+                "SELECT coalesce(max(id), 0) FROM outbox WHERE state IN ('conflict', 'held')"
             ).fetchone()[0]
         )
         seen, self._conflict_seen = self._conflict_seen, newest
@@ -97,7 +97,8 @@ class SyncRunner:
             return []  # the first report only notes where the outbox stands
         found = []
         for (cid,) in conn.execute(
-            "SELECT DISTINCT conversation_id FROM outbox WHERE state = 'conflict' AND id > ? "
+            "SELECT DISTINCT conversation_id FROM outbox WHERE state IN ('conflict', 'held') "
+            "AND id > ? "
             "ORDER BY id LIMIT 3",
             (seen,),
         ).fetchall():

@@ -215,7 +215,7 @@ class ZendeskHTTP:
         try:
             response = self._http.request(method, path, params=params, json=json)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise Unreachable(f"{where}: cannot connect ({type(exc).__name__})") from exc
+            raise Unreachable(f"{where}: connection failed ({type(exc).__name__})") from exc
         except httpx.TimeoutException as exc:
             raise TransientError(f"{where}: timed out ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:

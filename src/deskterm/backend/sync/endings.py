@@ -18,7 +18,7 @@ from typing import Any
 from deskterm.backend.connectors.errors import Conflict, RemoteError
 from deskterm.backend.db import ts
 from deskterm.backend.store import Store
-from deskterm.backend.sync.intent import intent_of
+from deskterm.backend.sync.intent import CLOSE, intent_of
 from deskterm.backend.sync.mirror import MESSAGE_KINDS, NOTICE_AUTHOR
 from deskterm.backend.sync.text import well_formed
 from deskterm.backend.writes.changes import record_event
@@ -63,6 +63,39 @@ class Endings:
             "sync:conflict",
             {},
             {"outbox_id": entry["id"], "kind": entry["kind"], "intent": payload.get("fields")},
+            ts(self.store.now()),
+            None,
+        )
+
+    def held_done(
+        self, c: sqlite3.Connection, entry: sqlite3.Row, meanwhile: str, keys: Mapping[str, str]
+    ) -> None:
+        """A reply went out without its "done": someone wrote before it did. The close
+        waits for the agent, with its line; the conversation shows open again."""
+        cid = int(entry["conversation_id"])
+        # Sent, with part of it held: a state of its own, so the header counts it.
+        c.execute("UPDATE outbox SET state = 'held' WHERE id = ?", (entry["id"],))
+        row = c.execute("SELECT status FROM conversations WHERE id = ?", (cid,)).fetchone()
+        if row is not None and row["status"] == "done":
+            # The reply is the last public message now: the remote waits on the customer.
+            self.store.update_conversation(
+                cid, {"status": "pending"}, agent_id=None, kind="sync:rollback"
+            )
+        self.store.add_message(
+            cid,
+            author_kind=AuthorKind.SYSTEM,
+            author_name=NOTICE_AUTHOR,
+            body=CLOSE.line(f"{meanwhile}; your reply went out", keys),
+            created_at=self.store.now(),
+        )
+        c.execute("UPDATE conversations SET unread = 1 WHERE id = ?", (cid,))
+        record_event(
+            c,
+            cid,
+            None,
+            "sync:conflict",
+            {},
+            {"outbox_id": entry["id"], "kind": "done", "intent": {"status": "done"}},
             ts(self.store.now()),
             None,
         )

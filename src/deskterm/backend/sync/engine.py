@@ -295,14 +295,17 @@ class SyncEngine:
             self._status = replace(self._status, **changes)  # type: ignore[arg-type]
 
     def _refresh_counts(self) -> None:
+        # A conflict the agent has acted on since (a newer action on that conversation, such
+        # as the key that does it anyway) no longer needs them.
         counts = dict(
             self.store.conn.execute(
-                "SELECT state, count(*) FROM outbox WHERE state IN ('failed', 'conflict') "
-                "GROUP BY state"
+                "SELECT state, count(*) FROM outbox o WHERE state = 'failed' OR "
+                "(state IN ('conflict', 'held') AND NOT EXISTS (SELECT 1 FROM outbox n "
+                "WHERE n.id > o.id AND n.conversation_id = o.conversation_id)) GROUP BY state"
             ).fetchall()
         )
         self._update(
             waiting=waiting(self.store),
             failed=int(counts.get("failed", 0)),
-            conflicts=int(counts.get("conflict", 0)),
+            conflicts=int(counts.get("conflict", 0)) + int(counts.get("held", 0)),
         )

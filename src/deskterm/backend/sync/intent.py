@@ -11,7 +11,9 @@ Two things make a conflict:
   ``Conflict``: someone else changed it);
 - a close or a snooze goes *stale*: someone (the customer, a colleague) wrote in the
   conversation after the agent decided and before the push. Closing or snoozing on a thread
-  the agent has not read would hide that message, so the agent decides again.
+  the agent has not read would hide that message, so the agent decides again. A reply sent
+  with "done" still goes out (it answers what the agent read); only its close is held back,
+  with its own line.
 
 A stale entry is only turned into a conflict while no earlier try of it can have reached the
 remote (every try so far failed to connect at all): once a try may have landed, the push
@@ -103,9 +105,18 @@ _BY_KIND = {
 
 
 def closes(payload: Mapping[str, Any]) -> bool:
-    """Whether the entry closes or snoozes the conversation (what a new message makes stale)."""
+    """Whether the entry closes or snoozes the conversation (what a new message makes stale);
+    a reply sent with "done" closes it too."""
     fields: Mapping[str, Any] = payload.get("fields") or {}
-    return fields.get("status") == "done" or fields.get("snoozed_until") is not None
+    return (
+        fields.get("status") == "done"
+        or fields.get("snoozed_until") is not None
+        or bool(payload.get("done"))
+    )
+
+
+#: The intent of the "done" of a reply sent with done, held back because someone wrote.
+CLOSE = Intent("closed this", "Close", "desk.done")
 
 
 def written_since(

@@ -13,7 +13,9 @@ Each entry was written in the same transaction as the local change it pushes. Th
   of the local change — a refused reply goes back to the agent's drafts;
 - turns a conflict (the remote moved, or someone wrote before a close or a snooze went out)
   into a ``conflict`` entry whose line keeps the agent's intent and the key that does it
-  anyway (:mod:`.intent`). Never silently dropped;
+  anyway (:mod:`.intent`); a reply sent with done goes out alone when someone wrote before
+  it, and its close waits for the agent (a ``held`` entry, with its line). Never silently
+  dropped;
 - retries every waiting entry at once, in order, when the remote answers again
   (:meth:`OutboxDrainer.hurry`), instead of letting each wait out its own backoff.
 """
@@ -25,7 +27,7 @@ import math
 import random
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -155,11 +157,14 @@ class OutboxDrainer:
                     self.endings.conflict(c, entry, meanwhile, self.keys)
                     report.conflicts += 1
                     return True
+        held = self._hold_done(entry)
         with store.transaction() as c:
             c.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (entry["id"],))
         attempts = int(entry["attempts"]) + 1
         try:
             action = self._action(entry, attempts)
+            if held is not None:
+                action = replace(action, done=False)
             result = self.connector.push(action)
         except RateLimited as exc:
             until = store.now() + timedelta(seconds=max(exc.retry_after, 0.0))
@@ -216,8 +221,28 @@ class OutboxDrainer:
                         "UPDATE messages SET external_id = ? WHERE id = ?",
                         (result.message_external_id, payload["message_id"]),
                     )
+            if held is not None:
+                self.endings.held_done(c, entry, held, self.keys)
+                report.conflicts += 1
         report.pushed += 1
         return True
+
+    def _hold_done(self, entry: sqlite3.Row) -> str | None:
+        """For a reply sent with done: who wrote meanwhile, when the done must wait for the
+        agent (kept in the entry, so every later try sends the reply alone)."""
+        payload = json.loads(entry["payload"])
+        if entry["kind"] not in MESSAGE_KINDS or not payload.get("done"):
+            return None
+        if payload.get("done_held"):
+            return str(payload["done_held"])
+        with self.store.transaction() as c:
+            held = written_since(c, int(entry["conversation_id"]), payload, self.me)
+            if held is not None:
+                c.execute(
+                    "UPDATE outbox SET payload = json_set(payload, '$.done_held', ?) WHERE id = ?",
+                    (held, entry["id"]),
+                )
+        return held
 
     def _action(self, entry: sqlite3.Row, attempts: int) -> PushAction:
         payload: dict[str, Any] = json.loads(entry["payload"])

@@ -7,7 +7,8 @@ conflicts shown to the agent — lives in the engine, so a new helpdesk is one n
 
 Errors: every method raises the domain errors of
 :mod:`deskterm.backend.connectors.errors` and nothing else from the network:
-``TransientError`` (retry later), ``RateLimited`` (wait ``retry_after``), ``AuthError``,
+``TransientError`` (retry later; ``Unreachable`` when the request never left, so nothing
+can have landed), ``RateLimited`` (wait ``retry_after``), ``AuthError``,
 ``Conflict`` (the remote changed meanwhile; the remote's version wins) and
 ``PermanentError`` (refused for good).
 """
@@ -281,13 +282,17 @@ class Connector(Protocol):
 
         Must be safe to call again for the same action (same ``idempotency_key``): a field
         change sets values rather than toggling them, and a message is looked for on the
-        remote before being sent again when ``action.attempts > 1``.
+        remote before being sent again when ``action.attempts > 1``. A status change tried
+        again looks whether an earlier try landed (the remote's history) before sending it
+        again or calling it a conflict: an action is applied once, or is a conflict, never
+        both.
 
         Raises:
             Conflict: someone changed the same thing on the remote since the action was
                 taken; the message says who and what, in words for the agent.
             PermanentError: refused for good (a right, a validation, a closed ticket).
             TransientError, RateLimited: try again later.
+            Unreachable: the remote could not be reached at all; nothing was sent.
         """
         ...
 
