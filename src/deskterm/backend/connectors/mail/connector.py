@@ -25,7 +25,12 @@ from typing import Any, ClassVar
 from imapclient import SEEN, IMAPClient
 
 from deskterm.backend.connectors.errors import PermanentError
-from deskterm.backend.connectors.mail.imap import imap_session
+from deskterm.backend.connectors.mail.imap import (
+    close_quietly,
+    imap_errors,
+    imap_session,
+    open_imap,
+)
 from deskterm.backend.connectors.mail.outgoing import send_reply
 from deskterm.backend.connectors.mail.parse import MAX_MAIL_BYTES, ParsedMail, parse_mail
 from deskterm.backend.connectors.mail.settings import MailSettings
@@ -69,6 +74,8 @@ class EmailConnector(BaseConnector):
         self.lookup: MirrorLookup | None = None
         #: What the last pull left aside (machine mail with nowhere to go), for reports.
         self.skipped = 0
+        #: The last pull's connection and the UIDVALIDITY it selected, kept for the next pull.
+        self._kept: tuple[IMAPClient, int] | None = None
 
     @classmethod
     def from_options(cls, options: ConnectorOptions) -> EmailConnector:
@@ -102,25 +109,49 @@ class EmailConnector(BaseConnector):
         validity, last = parse_cursor(cursor)
         threader = Threader(self.lookup)
         self.skipped = 0
-        with imap_session(self.settings) as imap:
+        with imap_errors():
+            imap, current = self._selected()
+            try:
+                if validity != current:
+                    last = 0  # a new folder, or renumbered UIDs: read all, keep one of each
+                uids = sorted(u for u in imap.search(["UID", f"{last + 1}:*"]) if u > last)
+                if not uids:
+                    yield PullBatch([], cursor=f"{current}:{last}", total=0)
+                for start in range(0, len(uids), BATCH):
+                    chunk = uids[start : start + BATCH]
+                    mails = self._fetch(imap, chunk)
+                    conversations = [
+                        c for c in (self._conversation(m, threader) for m in mails) if c
+                    ]
+                    yield PullBatch(conversations, cursor=f"{current}:{chunk[-1]}", total=len(uids))
+                    self._handled(imap, chunk)  # only once the batch landed
+            except BaseException:
+                close_quietly(imap)
+                raise
+            self._kept = (imap, current)  # the next pull skips the login and the SELECT
+
+    def _selected(self) -> tuple[IMAPClient, int]:
+        """A connection with the folder selected, and the folder's UIDVALIDITY: the one kept
+        from the last pull when it still answers, else a new one."""
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            client, selected = kept
+            try:
+                client.noop()  # new mail shows in the selected folder
+                status = client.folder_status(self.settings.folder, [b"UIDVALIDITY"])
+                if int(status[b"UIDVALIDITY"]) == selected:
+                    return client, selected
+            except Exception:  # dropped or timed out: start afresh
+                pass
+            close_quietly(client)  # or renumbered under it: select it again
+        imap = open_imap(self.settings)
+        try:
             readonly = self.settings.handled == "leave"
             info = imap.select_folder(self.settings.folder, readonly=readonly)
-            current = int(info[b"UIDVALIDITY"])
-            if validity != current:
-                last = 0  # a new folder, or its UIDs were renumbered: read all, keep one of each
-            uids = sorted(u for u in imap.search(["UID", f"{last + 1}:*"]) if u > last)
-            if not uids:
-                yield PullBatch([], cursor=f"{current}:{last}", total=0)
-                return
-            for start in range(0, len(uids), BATCH):
-                chunk = uids[start : start + BATCH]
-                conversations = [
-                    c
-                    for c in (self._conversation(m, threader) for m in self._fetch(imap, chunk))
-                    if c is not None
-                ]
-                yield PullBatch(conversations, cursor=f"{current}:{chunk[-1]}", total=len(uids))
-                self._handled(imap, chunk)  # only once the batch landed
+        except BaseException:
+            close_quietly(imap)
+            raise
+        return imap, int(info[b"UIDVALIDITY"])
 
     def _fetch(self, imap: IMAPClient, uids: list[int]) -> Iterator[ParsedMail]:
         sizes = {
@@ -217,7 +248,9 @@ class EmailConnector(BaseConnector):
         watch(self.settings, stop, on_new)
 
     def close(self) -> None:
-        return None
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            close_quietly(kept[0])
 
 
 def describe(settings: MailSettings) -> dict[str, Any]:
