@@ -80,6 +80,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     agent_email: str | None = None
+    leads: list[int | str] = Field(default_factory=list)
+    """The team leads, by agent id or email: they see every agent's figures and approve
+    gestures and macro proposals in the leads' view (``g l``)."""
     timezone: str | None = None
     theme: str = "deskterm-dark"
     undo_send_seconds: float = Field(default=5.0, ge=0, le=60)
@@ -90,6 +93,16 @@ class Settings(BaseModel):
     snooze: SnoozeSettings = Field(default_factory=SnoozeSettings)
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
+
+
+def is_lead(settings: Settings, agent_id: int | None, email: str | None) -> bool:
+    """Whether the agent (by id or email) is one of the settings' leads."""
+    for lead in settings.leads:
+        if isinstance(lead, int) and lead == agent_id:
+            return True
+        if isinstance(lead, str) and email and lead.strip().lower() == email.strip().lower():
+            return True
+    return False
 
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from deskterm.backend.db import StoreError, connect
 from deskterm.backend.metrics import BREAKDOWNS, build_report
+from deskterm.backend.metrics.agents import team_view
 from deskterm.backend.metrics.report import FORMATS, render
-from deskterm.config import Settings
+from deskterm.config import Settings, is_lead
 from deskterm.domain.zones import local_timezone
 
 DEFAULT_DAYS = 30
@@ -54,10 +55,29 @@ def run_report(args: argparse.Namespace, settings: Settings, path: Path) -> int:
     conn = connect(path, create=False, readonly=True)
     try:
         report = build_report(conn, since=since, until=until, tz=tz, now=now, by=args.by)
+        viewer = _viewer(conn, settings.agent_email)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"Cannot read {path}: {exc}") from None
     finally:
         conn.close()
+    # Whoever the settings name sees their own line and the team's medians, unless a lead;
+    # a report with no agent named is the team's (every agent).
+    team = team_view(
+        report.agents,
+        report.overall,
+        viewer=viewer,
+        lead=viewer is None or is_lead(settings, viewer, settings.agent_email),
+    )
     width = None if sys.stdout.isatty() else 120
-    sys.stdout.write(render(report, args.format, width=width))
+    sys.stdout.write(render(report, args.format, width=width, team=team))
     return 0
+
+
+def _viewer(conn: sqlite3.Connection, email: str | None) -> int | None:
+    """The id of the agent the settings name, if they are in the store."""
+    if not email:
+        return None
+    row = conn.execute(
+        "SELECT id FROM agents WHERE email = ? COLLATE NOCASE", (email.strip(),)
+    ).fetchone()
+    return int(row[0]) if row else None

@@ -45,7 +45,7 @@ from deskterm.backend.demo.timing import (
     utc_offset,
     wait_for,
 )
-from deskterm.backend.schema import rebuild_search_terms, rebuild_view_counts
+from deskterm.backend.schema import rebuild_search_terms, rebuild_view_counts, rebuild_waits
 from deskterm.backend.store import Store
 from deskterm.domain.models import Channel, SLAPolicy
 from deskterm.domain.sla import DEFAULT_POLICIES, policy_for
@@ -174,6 +174,7 @@ class BulkWriter:
         conn.execute("INSERT INTO subjects_fts(subjects_fts) VALUES ('rebuild')")
         rebuild_view_counts(conn)
         rebuild_search_terms(conn)
+        rebuild_waits(conn)
         for sql in self._deferred:
             if sql.upper().startswith("CREATE TRIGGER"):
                 conn.execute(sql)

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from deskterm.domain import stats
+
+if TYPE_CHECKING:
+    from deskterm.backend.metrics.agents import AgentFigures
 
 
 @dataclass
@@ -93,3 +97,5 @@ class Report:
     breaches: list[Breach]
     days: list[Day] = field(default_factory=list)
     tags: list[TagTrend] = field(default_factory=list)
+    agents: list[AgentFigures] = field(default_factory=list)
+    """Each agent's line (see :mod:`deskterm.backend.metrics.agents`)."""
