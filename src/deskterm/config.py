@@ -19,10 +19,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from deskterm import locations
 from deskterm.domain.models import BusinessHours, Channel
+from deskterm.domain.routing import Rule, RuleError, parse_rules
 
 
 class ConfigError(Exception):
@@ -93,6 +94,40 @@ class Settings(BaseModel):
     snooze: SnoozeSettings = Field(default_factory=SnoozeSettings)
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
+    rules: list[dict[str, Any]] = Field(default_factory=list)
+    """Routing rules (``[[rules]]``), in order, first match wins: see
+    :mod:`deskterm.domain.routing`."""
+    rules_file: Path | None = None
+    """A TOML file of ``[[rules]]`` read after the ones written here."""
+
+    @field_validator("rules")
+    @classmethod
+    def _known_rules(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        parse_rules(value)  # an unknown field or action is refused with its name
+        return value
+
+
+def routing_rules(settings: Settings) -> list[Rule]:
+    """The settings' rules, then the rules file's; raises ConfigError in one line."""
+    raw = list(settings.rules)
+    if settings.rules_file is not None:
+        path = settings.rules_file.expanduser()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        unknown = sorted(set(data) - {"rules"})
+        if unknown:
+            raise ConfigError(f"{path}: unknown key {unknown[0]!r} (only [[rules]])")
+        raw += data.get("rules", [])
+        try:
+            return parse_rules(raw)
+        except RuleError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+    try:
+        return parse_rules(raw)
+    except RuleError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def is_lead(settings: Settings, agent_id: int | None, email: str | None) -> bool:

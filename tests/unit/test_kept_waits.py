@@ -157,6 +157,35 @@ def test_random_conversations_keep_the_recomputed_waits(tmp_path_factory, script
         store.close()
 
 
+def drop_kept_waits(conn: sqlite3.Connection) -> None:
+    """Take a store back to before the waits were kept (inside the caller's transaction)."""
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'waits_%'"
+    ).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE waits")
+
+
+def test_an_older_store_gets_its_waits_when_it_is_opened(demo_store: Path, tmp_path: Path):
+    copy = tmp_path / "older.db"
+    source = sqlite3.connect(demo_store)
+    target = sqlite3.connect(copy, isolation_level=None)
+    source.backup(target)
+    source.close()
+    target.execute("BEGIN")
+    drop_kept_waits(target)
+    target.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    target.execute("COMMIT")
+    expected = recomputed(target)
+    target.close()
+    store = Store(copy)
+    try:
+        assert store.meta("schema_version") == "4"
+        assert kept(store.conn) == expected and len(expected) > 1500
+    finally:
+        store.close()
+
+
 def test_a_period_reads_only_its_waits(demo_store: Path):
     conn = sqlite3.connect(demo_store)
     try:

@@ -17,6 +17,7 @@ from deskterm.backend.views import BUILTIN_VIEWS, View, index_spelling
 from deskterm.domain.models import UNTIL_REPLY, AuthorKind, Channel, Status
 from deskterm.domain.query import parse_query
 from tests.conftest import T0, Clock, Team, agent_replies, customer_writes
+from tests.unit.test_kept_waits import drop_kept_waits
 
 INBOX = BUILTIN_VIEWS[0]
 
@@ -343,6 +344,7 @@ def test_an_older_store_gets_its_search_words_when_it_is_upgraded(
         conn.execute(f"DROP TRIGGER {name}")
     for table in ("search_scratch_terms", "search_scratch", "search_terms"):
         conn.execute(f"DROP TABLE {table}")
+    drop_kept_waits(conn)  # version 3's successor
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     conn.execute("COMMIT")
     store.close()

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 from deskterm.app.desk_app import LIVE_UPDATE_SECONDS, DeskApp
 from deskterm.backend.db import StoreError
+from deskterm.backend.demo.shipped import DEMO_LEAD, demo_rules
+from deskterm.backend.routing import Router
 from deskterm.backend.store import Store
-from deskterm.config import Settings
+from deskterm.config import Settings, routing_rules
 from deskterm.domain.models import Agent
 
 if TYPE_CHECKING:
@@ -57,7 +59,14 @@ def create_app(
 
         store.set_sla_policies(DEFAULT_POLICIES)
     agent = resolve_agent(store, settings, agent_email, demo=demo)
-    return DeskApp(
+    rules = routing_rules(settings)
+    if demo:
+        # The demo ships a rules file and a lead (its first agent, the one it opens as).
+        if not rules:
+            rules = demo_rules()
+        if not settings.leads:
+            settings = settings.model_copy(update={"leads": [DEMO_LEAD]})
+    app = DeskApp(
         store,
         settings,
         agent,
@@ -66,3 +75,8 @@ def create_app(
         sync_runner=sync_runner,
         live_update_seconds=live_update_seconds,
     )
+    if rules:
+        store.set_router(
+            Router(rules, reason_of=app.routing_reason, remote=sync_runner is not None)
+        )
+    return app

@@ -15,6 +15,7 @@ from pathlib import Path
 from deskterm import __version__, locations, logs
 from deskterm.backend import db
 from deskterm.backend.db import StoreError
+from deskterm.cli.rules import add_rules_command
 from deskterm.cli.sync import add_arguments as add_remote_arguments
 from deskterm.cli.sync import add_sync_command, open_remote, run_sync, wants_remote
 from deskterm.config import ConfigError, Settings, load
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", default="table", metavar="|".join(FORMATS), help="output (default table)"
     )
     add_sync_command(sub)
+    add_rules_command(sub)
     return parser
 
 
@@ -148,6 +150,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             return run_report(
                 args, settings, args.report_db or args.db or locations.default_store()
             )
+        if args.command == "rules":
+            from deskterm.cli.rules import run_rules
+
+            return run_rules(args, settings)
         if args.command == "macros":
             from deskterm.cli.macros import run_macros
 

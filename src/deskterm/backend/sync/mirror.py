@@ -143,9 +143,11 @@ def _mirror_conversation(
         cid = int(row["id"])
     pending = _pending(c, cid)
     others: list[RemoteMessage] = []
+    wrote_again = False
     for message in sorted(remote.messages, key=lambda m: (m.created_at, m.external_id)):
         if _add_message(store, c, cid, message, me):
             stats.messages += 1
+            wrote_again |= message.author_kind != "agent"
             if message.author_external_id != me and message.public:
                 others.append(message)
     waiting_reply = [p for p in pending if p["kind"] == "reply"]
@@ -167,6 +169,10 @@ def _mirror_conversation(
             )
             stats.notices.append(cid)
     _apply_fields(store, c, cid, remote, pending)
+    # The routing rules, after the remote's own fields: applied here, pushed only by a rule
+    # that says so (the remote may route itself).
+    if store.router is not None and (row is None or wrote_again):
+        store.router.route(store, cid, "arrival" if row is None else "again")
 
 
 def _insert_conversation(store: Store, c: sqlite3.Connection, remote: RemoteConversation) -> int:
@@ -231,6 +237,7 @@ def _add_message(
         public=message.public,
         created_at=message.created_at,
         external_id=message.external_id,
+        route=False,  # routed once the whole conversation is in (see _mirror_conversation)
     )
     return True
 
