@@ -23,7 +23,7 @@ from deskterm.app.palette import DeskCommands
 from deskterm.backend.db import StoreError
 from deskterm.backend.reasons import reasons_from
 from deskterm.backend.store import Store, system_clock
-from deskterm.config import Settings
+from deskterm.config import Settings, is_lead
 from deskterm.domain.macros import load_liquid
 from deskterm.domain.models import Agent, Group, Macro
 from deskterm.domain.suggest import MacroSuggester
@@ -165,6 +165,11 @@ class DeskApp(App[None]):
         self.suggester = suggester
         self.call_from_thread(self._suggester_ready)
         load_liquid()  # so that the first macro the agent picks renders at once
+
+    @property
+    def is_lead(self) -> bool:
+        """Whether the agent working here is one of the settings' leads."""
+        return is_lead(self.settings, self.agent.id, self.agent.email)
 
     def routing_reason(self, text: str) -> str | None:
         """The reason tag the suggester is confident about (None until it is built)."""
