@@ -26,7 +26,7 @@ class KeyAction:
 
 
 #: Scopes: "app" (anywhere), "desk" (the workstation), "inbox", "composer", "customer",
-#: "search" (the search box), "metrics" (the metrics screen).
+#: "search" (the search box), "metrics" (the metrics screen), "leads" (the leads' desk).
 KEYS: tuple[KeyAction, ...] = (
     # anywhere
     KeyAction("app.help", "question_mark", "app.help", "Keys", "General"),
@@ -93,6 +93,17 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("desk.refresh", "ctrl+r", "refresh", "Refresh", "General", show=False),
     KeyAction("desk.theme", "f9", "next_theme", "Next theme", "General", show=False),
     KeyAction("desk.metrics", "M", "metrics", "Metrics", "General"),
+    KeyAction(
+        "desk.ask_lead", "L", "ask_lead", "Ask a lead (flag with a question)", "Triage", show=False
+    ),
+    KeyAction(
+        "desk.propose_macro",
+        "P",
+        "propose_macro",
+        "Propose a macro to the team",
+        "Compose",
+        show=False,
+    ),
     # the inbox list
     KeyAction("inbox.down", "j,down", "cursor_down", "Next", "Navigate", show=False),
     KeyAction("inbox.up", "k,up", "cursor_up", "Previous", "Navigate", show=False),
@@ -144,6 +155,12 @@ KEYS: tuple[KeyAction, ...] = (
     ),
     KeyAction("metrics.refresh", "ctrl+r", "refresh", "Refresh", "Metrics", show=False),
     KeyAction("metrics.back", "escape,q", "back", "Back", "Metrics"),
+    # the leads' desk
+    KeyAction("leads.approve", "a", "approve", "Approve / publish / answer", "Leads"),
+    KeyAction("leads.refuse", "x", "refuse", "Refuse / decline / flag off", "Leads"),
+    KeyAction("leads.open", "o", "open", "Open the conversation", "Leads"),
+    KeyAction("leads.refresh", "ctrl+r", "refresh", "Refresh", "Leads", show=False),
+    KeyAction("leads.back", "escape,q", "back", "Back", "Leads"),
     # the composer
     KeyAction("composer.send", "ctrl+enter,ctrl+s", "send", "Send", "Compose", priority=True),
     KeyAction(
@@ -178,7 +195,16 @@ KEYS: tuple[KeyAction, ...] = (
 )
 
 BY_ID = {k.id: k for k in KEYS}
-GROUP_ORDER = ("Navigate", "Triage", "Compose", "Select", "Customer", "Metrics", "General")
+GROUP_ORDER = (
+    "Navigate",
+    "Triage",
+    "Compose",
+    "Select",
+    "Customer",
+    "Metrics",
+    "Leads",
+    "General",
+)
 
 
 #: The scopes whose bindings are live at the same moment, from where each scope is bound:
@@ -193,6 +219,7 @@ LIVE_TOGETHER: tuple[frozenset[str], ...] = (
     frozenset({"app", "desk", "customer"}),
     frozenset({"app", "desk", "search"}),
     frozenset({"app", "metrics"}),
+    frozenset({"app", "leads"}),
 )
 
 

@@ -36,6 +36,7 @@ from deskterm.themes import load_themes
 
 if TYPE_CHECKING:
     from deskterm.app.sync_runner import SyncRunner
+    from deskterm.backend.commerce.base import CommerceProvider
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +166,12 @@ class DeskApp(App[None]):
         self.suggester = suggester
         self.call_from_thread(self._suggester_ready)
         load_liquid()  # so that the first macro the agent picks renders at once
+
+    def approval_provider(self) -> CommerceProvider:
+        """Where a gesture a lead approved goes: the same shop, without the agents' limits."""
+        from deskterm.backend.commerce.jobs import make_provider
+
+        return make_provider(self.settings.commerce, self.store, tz=self.tz, limits=None)
 
     @property
     def is_lead(self) -> bool:

@@ -63,6 +63,9 @@ class DeskCommands(Provider):
         for _letter, (key, title) in GOTO.items():
             from deskterm.screens.workstation import view_for
 
+            if key == "leads":
+                entries.append((title, "the leads' desk", desk.open_leads))
+                continue
             entries.append((f"View: {title}", "go to view", partial(desk.set_view, view_for(key))))
         for vid, name, text in self.desk.saved_views:
             entries.append(

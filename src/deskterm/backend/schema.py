@@ -17,7 +17,7 @@ import sqlite3
 from deskterm.backend.schema_v1 import V1  # and why its full-text triggers are hand-written
 from deskterm.backend.schema_waits import REBUILD_WAITS, WAITS_TABLE
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: Added to a waiting-since time so that conversations without a due time sort after all
 #: conversations with one (epoch seconds stay below 10**10 until the year 2286).
@@ -122,8 +122,29 @@ CREATE VIRTUAL TABLE search_scratch_terms USING fts5vocab(search_scratch, 'row')
 #: ``schema_waits``; the existing conversations' waits are computed once here.
 _V5_WAITS = WAITS_TABLE + REBUILD_WAITS
 
+#: Version 5: macros an agent proposes to the team, for a lead to publish or decline.
+_V6_PROPOSALS = """
+CREATE TABLE macro_proposals (
+  id INTEGER PRIMARY KEY,
+  macro_id INTEGER REFERENCES macros(id) ON DELETE SET NULL,         -- the agent's own macro
+  shared_macro_id INTEGER REFERENCES macros(id) ON DELETE SET NULL,  -- the one it changes
+  agent_id INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  variants TEXT NOT NULL DEFAULT '{}',
+  actions TEXT NOT NULL DEFAULT '[]',
+  note TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'proposed',  -- proposed, published, declined
+  decided_by INTEGER,
+  decision_note TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  decided_at INTEGER
+);
+CREATE INDEX macro_proposals_state ON macro_proposals(state, id);
+"""
+
 #: Each entry upgrades the schema from version ``i`` to ``i + 1`` (index 0 creates it).
-MIGRATIONS: list[str] = [V1, _V2, _V3, _V5_WAITS]
+MIGRATIONS: list[str] = [V1, _V2, _V3, _V5_WAITS, _V6_PROPOSALS]
 
 
 def current_version(conn: sqlite3.Connection) -> int:

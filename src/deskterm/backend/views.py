@@ -75,6 +75,8 @@ GOTO: dict[str, tuple[str, str]] = {
     "o": ("channel:social", "Social"),
     "f": ("channel:form", "Form"),
     "p": ("channel:phone", "Phone"),
+    # Not a list of conversations: the leads' desk, a screen of its own (screens/leads.py).
+    "l": ("leads", "Leads' desk"),
 }
 
 

@@ -26,6 +26,7 @@ from deskterm.screens.workstation.live import LiveUpdates, MedianRead
 from deskterm.screens.workstation.macros import Macros
 from deskterm.screens.workstation.order_actions import OrderActions
 from deskterm.screens.workstation.replies import HeldReplies, HeldReply
+from deskterm.screens.workstation.team import TeamDesk
 from deskterm.screens.workstation.triage import Triage
 from deskterm.screens.workstation.undo import DoneAction, OrderActionDone, UndoStack
 from deskterm.screens.workstation.views import Views
@@ -55,6 +56,7 @@ class WorkstationParts(Screen[None]):
     live: LiveUpdates
     views: Views
     opened: OpenConversation
+    team: TeamDesk
 
     if TYPE_CHECKING:
 
@@ -111,6 +113,18 @@ class WorkstationParts(Screen[None]):
 
     def action_goto(self) -> None:
         self.views.goto()
+
+    def action_leads(self) -> None:
+        self.team.open_leads()
+
+    def open_leads(self) -> None:
+        self.team.open_leads()
+
+    def action_ask_lead(self) -> None:
+        self.team.ask_lead()
+
+    def action_propose_macro(self) -> None:
+        self.team.propose()
 
     def action_search(self) -> None:
         self.views.open_search()

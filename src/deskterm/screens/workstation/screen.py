@@ -36,6 +36,7 @@ from deskterm.screens.workstation.macros import Macros
 from deskterm.screens.workstation.order_actions import OrderActions
 from deskterm.screens.workstation.parts import WorkstationParts
 from deskterm.screens.workstation.replies import HeldReplies, HeldReply
+from deskterm.screens.workstation.team import TeamDesk
 from deskterm.screens.workstation.triage import Triage
 from deskterm.screens.workstation.undo import DoneAction, OrderActionDone, UndoStack
 from deskterm.screens.workstation.views import Views
@@ -74,6 +75,7 @@ class WorkstationScreen(WorkstationParts):
         self.order_actions = OrderActions(self, self.undo.push)
         self.live = LiveUpdates(self)
         self.views = Views(self)
+        self.team = TeamDesk(self)
         self.opened = OpenConversation(self)
 
     def compose(self) -> ComposeResult:

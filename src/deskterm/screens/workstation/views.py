@@ -56,6 +56,9 @@ class ViewHost(Host, Protocol):
     def show_pane(self, pane: str, *, focus: bool = True) -> None:
         """On a narrow terminal, bring ``pane`` on screen (and focus it)."""
 
+    def open_leads(self) -> None:
+        """``g l``: the leads' desk, a screen of its own."""
+
 
 class Views:
     """The view on screen and the one before it; the search box."""
@@ -80,6 +83,9 @@ class Views:
 
     def _chosen(self, key: str | None) -> None:
         if key is None:
+            return
+        if key == "leads":
+            self.host.open_leads()
             return
         if key.startswith("saved:"):
             self.open_saved(int(key.split(":", 1)[1]))
