@@ -20,7 +20,7 @@ from deskterm.backend.schema import SCHEMA_VERSION, rebuild_waits
 from deskterm.backend.store import Store
 from deskterm.domain.models import AuthorKind, Channel, Status
 from tests.conftest import T0
-from tests.unit.waits_oracle import recomputed_waits
+from tests.unit.waits_oracle import recomputed_traffic, recomputed_waits
 
 NOW = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
 PARIS = ZoneInfo("Europe/Paris")
@@ -41,6 +41,7 @@ def both_reports(conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch, **kw
     new = build_report(conn, **args)
     with monkeypatch.context() as m:
         m.setattr(metrics, "iter_waits", recomputed_waits)
+        m.setattr(metrics, "traffic", recomputed_traffic)
         old = build_report(conn, **args)
     return new, old
 
@@ -151,6 +152,7 @@ def test_random_conversations_keep_the_recomputed_waits(tmp_path_factory, script
         new = build_report(conn, since=day, until=day + timedelta(days=3), tz=PARIS, now=at)
         with pytest.MonkeyPatch.context() as m:
             m.setattr(metrics, "iter_waits", recomputed_waits)
+            m.setattr(metrics, "traffic", recomputed_traffic)
             old = build_report(conn, since=day, until=day + timedelta(days=3), tz=PARIS, now=at)
         assert new == old
     finally:
@@ -161,6 +163,12 @@ def drop_kept_waits(conn: sqlite3.Connection) -> None:
     """Take a store back to version 3, before the waits were kept and macros proposed
     (inside the caller's transaction)."""
     conn.execute("DROP TABLE macro_proposals")
+    conn.execute("DROP INDEX events_closes")
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'traffic_%'"
+    ).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE traffic")
     for (name,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'waits_%'"
     ).fetchall():

@@ -1,12 +1,13 @@
-"""The waits as the report computed them before they were kept: from the messages and the
-closes of the conversations a customer wrote to in the period, in one window pass. The kept
-waits must be exactly these, on any store."""
+"""The waits and the volume as the report computed them before they were kept: from the
+messages and the closes of the conversations a customer wrote to in the period, in one
+window pass, and the messages counted per quarter hour. The kept figures must be exactly
+these, on any store."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from deskterm.backend.metrics.sql import Wait
+from deskterm.backend.metrics.sql import QUARTER, Traffic, Wait
 
 #: A step's kind, in the order steps of the same second are taken.
 _CUSTOMER, _REPLY, _CLOSE = 0, 1, 2
@@ -56,3 +57,22 @@ FROM waits w JOIN conversations c ON c.id = w.cid
 def recomputed_waits(conn: sqlite3.Connection, since: int, until: int) -> list[Wait]:
     """Every wait that started in ``[since, until)``, computed from the messages."""
     return [Wait._make(r) for r in conn.execute(_WAITS, {"since": since, "until": until})]
+
+
+def recomputed_traffic(conn: sqlite3.Connection, since: int, until: int) -> list[Traffic]:
+    """Counts per quarter hour of ``[since, until)``, counted from the messages."""
+    counts: dict[int, list[int]] = {}
+    for quarter, customer, reply, note in conn.execute(
+        f"SELECT created_at / {QUARTER}, sum(author_kind = 'customer'), "
+        "sum(author_kind = 'agent' AND public = 1), sum(author_kind = 'agent' AND public = 0) "
+        "FROM messages WHERE created_at >= ? AND created_at < ? GROUP BY 1",
+        (since, until),
+    ):
+        counts[quarter] = [customer, reply, note, 0]
+    for quarter, n in conn.execute(
+        f"SELECT created_at / {QUARTER}, count(*) FROM conversations "
+        "WHERE created_at >= ? AND created_at < ? GROUP BY 1",
+        (since, until),
+    ):
+        counts.setdefault(quarter, [0, 0, 0, 0])[3] = n
+    return [Traffic(q, *values) for q, values in sorted(counts.items())]

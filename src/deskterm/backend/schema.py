@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 
 from deskterm.backend.schema_v1 import V1  # and why its full-text triggers are hand-written
-from deskterm.backend.schema_waits import REBUILD_WAITS, WAITS_TABLE
+from deskterm.backend.schema_waits import REBUILD_WAITS, TRAFFIC_TABLE, WAITS_TABLE
 
 SCHEMA_VERSION = 5
 
@@ -117,10 +117,17 @@ CREATE VIRTUAL TABLE search_scratch_terms USING fts5vocab(search_scratch, 'row')
 )
 
 #: Version 4 (named for its place after the other branches' version 4): every customer
-#: wait kept as it happens, so that a report reads a range of waits instead of recomputing
-#: them from the messages. The definition and the per-conversation statement are in
-#: ``schema_waits``; the existing conversations' waits are computed once here.
-_V5_WAITS = WAITS_TABLE + REBUILD_WAITS
+#: wait and every quarter hour's volume kept as they happen, so that a report reads ranges
+#: instead of recomputing them from the messages. The tables and their triggers are in
+#: ``schema_waits``; an existing store's waits and volume are computed once here.
+_V5_WAITS = (
+    WAITS_TABLE
+    + TRAFFIC_TABLE
+    + REBUILD_WAITS
+    # The period's closes by agent (the reopen rate), read without the events' rows.
+    + "CREATE INDEX events_closes ON events(created_at, agent_id, conversation_id) "
+    "WHERE kind = 'status:done';\n"
+)
 
 #: Version 5: macros an agent proposes to the team, for a lead to publish or decline.
 _V6_PROPOSALS = """

@@ -54,7 +54,7 @@ _CLOSES = """
 SELECT e.agent_id, count(*),
   sum(EXISTS (SELECT 1 FROM waits w
               WHERE w.conversation_id = e.conversation_id AND w.started > e.created_at))
-FROM events e INDEXED BY events_created
+FROM events e INDEXED BY events_closes
 WHERE e.created_at >= ? AND e.created_at < ? AND e.kind = 'status:done'
   AND e.agent_id IS NOT NULL
 GROUP BY e.agent_id

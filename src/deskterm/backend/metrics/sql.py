@@ -67,22 +67,18 @@ class Traffic(NamedTuple):
 
 
 def traffic(conn: sqlite3.Connection, since: int, until: int) -> list[Traffic]:
-    """Counts per quarter hour of ``[since, until)``, quarters with nothing left out."""
-    counts: dict[int, list[int]] = {}
-    for quarter, customer, reply, note in conn.execute(
-        f"SELECT created_at / {QUARTER}, sum(author_kind = 'customer'), "
-        "sum(author_kind = 'agent' AND public = 1), sum(author_kind = 'agent' AND public = 0) "
-        "FROM messages WHERE created_at >= ? AND created_at < ? GROUP BY 1",
-        (since, until),
-    ):
-        counts[quarter] = [customer, reply, note, 0]
-    for quarter, n in conn.execute(
-        f"SELECT created_at / {QUARTER}, count(*) FROM conversations "
-        "WHERE created_at >= ? AND created_at < ? GROUP BY 1",
-        (since, until),
-    ):
-        counts.setdefault(quarter, [0, 0, 0, 0])[3] = n
-    return [Traffic(q, *values) for q, values in sorted(counts.items())]
+    """Counts per quarter hour of ``[since, until)`` (bounds on quarter hours, as a
+    period's are), kept as messages are written (see
+    :mod:`deskterm.backend.schema_waits`); quarters with nothing left out."""
+    return [
+        Traffic(*row)
+        for row in conn.execute(
+            "SELECT quarter, messages_in, replies_out, notes, new_conversations FROM traffic "
+            "WHERE quarter >= ? AND quarter < ? AND (messages_in != 0 OR replies_out != 0 "
+            "OR notes != 0 OR new_conversations != 0) ORDER BY quarter",
+            (since // QUARTER, until // QUARTER),
+        )
+    ]
 
 
 def tag_counts(conn: sqlite3.Connection, since: int, until: int) -> dict[str, int]:
