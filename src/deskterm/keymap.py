@@ -94,14 +94,14 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("desk.theme", "f9", "next_theme", "Next theme", "General", show=False),
     KeyAction("desk.metrics", "M", "metrics", "Metrics", "General"),
     KeyAction(
-        "desk.ask_lead", "L", "ask_lead", "Ask a lead (flag with a question)", "Triage", show=False
+        "desk.ask_lead", "L", "ask_lead", "Ask a lead (flag with a question)", "Team", show=False
     ),
     KeyAction(
         "desk.propose_macro",
         "P",
         "propose_macro",
         "Propose a macro to the team",
-        "Compose",
+        "Team",
         show=False,
     ),
     # the inbox list
@@ -202,6 +202,7 @@ GROUP_ORDER = (
     "Select",
     "Customer",
     "Metrics",
+    "Team",
     "Leads",
     "General",
 )
