@@ -194,3 +194,33 @@ def test_rules_test_prints_the_rule_that_fires_and_why(tmp_path: Path):
     )  # fmt: skip
     assert run.returncode == 2 and "unknown condition 'langage'" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_conversations_the_sync_brings_in_are_routed_here_and_pushed_only_when_asked(
+    tmp_path: Path,
+):
+    from deskterm.backend.sync.outbox import waiting
+    from tests.unit.test_sync_engine import Desk
+
+    desk = Desk(tmp_path)
+    desk.remote.add_ticket("1", "Missing bread", "il manque le pain")
+    desk.remote.add_ticket("2", "Allergie", "mon fils est allergique", customer="Ana")
+    rules = parse_rules(
+        [
+            {"name": "Allergies", "when": {"text": "allerg"}, "push": True,
+             "set": {"priority": "urgent"}},
+            {"name": "Others", "on": "both", "set": {"tags": ["routed"]}},
+        ]
+    )  # fmt: skip
+    desk.store.set_router(Router(rules, remote=True))
+    desk.engine.pull()
+    bread = desk.store.conversation(desk.local("1"))
+    allergy = desk.store.conversation(desk.local("2"))
+    assert bread is not None and bread.tags == ["routed"]
+    assert allergy is not None and allergy.priority is Priority.URGENT
+    assert waiting(desk.store) == 1  # only the rule that says push = true
+    desk.later(60)
+    desk.remote.add_message("1", "toujours rien", author=None)
+    desk.store.change_tags(desk.local("1"), remove=["routed"], agent_id=None)
+    desk.engine.pull()
+    assert desk.store.conversation(desk.local("1")).tags == ["routed"]  # type: ignore[union-attr]
