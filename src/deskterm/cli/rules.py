@@ -10,8 +10,11 @@ from deskterm import locations
 from deskterm.config import Settings, routing_rules
 from deskterm.domain.routing import Facts, describe, first_match
 
+#: The command's name (the parser discovers commands by ``COMMAND``, ``add_command``, ``run``).
+COMMAND = "rules"
 
-def add_rules_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def add_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rules = sub.add_parser(
         "rules",
         help="check the routing rules",
@@ -46,7 +49,7 @@ def _suggested_reason(path: Path, text: str) -> str | None:
         store.close()
 
 
-def run_rules(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     rules = routing_rules(settings)
     if not rules:
         from deskterm.backend.demo.shipped import demo_rules
@@ -78,3 +81,7 @@ def run_rules(args: argparse.Namespace, settings: Settings) -> int:
     print(f"→ {verdict.rule.name}: {describe(verdict.rule.actions)}{push}")
     sys.stdout.flush()
     return 0
+
+
+add_rules_command = add_command
+run_rules = run
