@@ -69,7 +69,7 @@ async def _highlight(pilot, screen: LeadsScreen, kind: str) -> None:
 
 async def test_a_conversation_that_arrives_is_routed_by_the_rules(desk_store, make_app):
     store, ids = desk_store
-    app = make_app(rules=RULES, live_update_seconds=0.1)
+    app = make_app(rules=RULES, live_update_seconds=0.5)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         # Another agent's process, or the shop's form, writes the new conversation.
@@ -82,7 +82,7 @@ async def test_a_conversation_that_arrives_is_routed_by_the_rules(desk_store, ma
         assert {g.id: g.name for g in store.groups()}[conv.group_id] == "Escalations"  # type: ignore[index]
         assert isinstance(pilot.app.screen, WorkstationScreen)
         # The live poll shows it in the inbox, most urgent first.
-        await until(pilot, lambda: "Allergie" in pilot.app.export_screenshot())
+        await until(pilot, lambda: "Allergie" in pilot.app.export_screenshot(), seconds=60)
 
 
 async def test_a_lead_approves_a_gesture_and_it_is_given(desk_store, make_app):
