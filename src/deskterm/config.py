@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from deskterm import locations
 from deskterm.domain.models import BusinessHours, Channel
+from deskterm.domain.routing import Rule, RuleError, parse_rules
 
 
 class ConfigError(Exception):
@@ -131,6 +132,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     agent_email: str | None = None
+    leads: list[int | str] = Field(default_factory=list)
+    """The team leads, by agent id or email: they see every agent's figures and approve
+    gestures and macro proposals in the leads' view (``g l``)."""
     timezone: str | None = None
     #: The shop's time zone: the times customers read (delivery slots) are written in it.
     shop_timezone: str = "Europe/Paris"
@@ -147,6 +151,11 @@ class Settings(BaseModel):
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
     tracker: TrackerSettings = Field(default_factory=TrackerSettings)
+    rules: list[dict[str, Any]] = Field(default_factory=list)
+    """Routing rules (``[[rules]]``), in order, first match wins: see
+    :mod:`deskterm.domain.routing`."""
+    rules_file: Path | None = None
+    """A TOML file of ``[[rules]]`` read after the ones written here."""
 
     @field_validator("timezone", "shop_timezone")
     @classmethod
@@ -158,6 +167,45 @@ class Settings(BaseModel):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {name!r} (e.g. Europe/Paris, UTC)") from None
         return name
+
+    @field_validator("rules")
+    @classmethod
+    def _known_rules(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        parse_rules(value)  # an unknown field or action is refused with its name
+        return value
+
+
+def routing_rules(settings: Settings) -> list[Rule]:
+    """The settings' rules, then the rules file's; raises ConfigError in one line."""
+    raw = list(settings.rules)
+    if settings.rules_file is not None:
+        path = settings.rules_file.expanduser()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        unknown = sorted(set(data) - {"rules"})
+        if unknown:
+            raise ConfigError(f"{path}: unknown key {unknown[0]!r} (only [[rules]])")
+        raw += data.get("rules", [])
+        try:
+            return parse_rules(raw)
+        except RuleError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+    try:
+        return parse_rules(raw)
+    except RuleError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def is_lead(settings: Settings, agent_id: int | None, email: str | None) -> bool:
+    """Whether the agent (by id or email) is one of the settings' leads."""
+    for lead in settings.leads:
+        if isinstance(lead, int) and lead == agent_id:
+            return True
+        if isinstance(lead, str) and email and lead.strip().lower() == email.strip().lower():
+            return True
+    return False
 
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:

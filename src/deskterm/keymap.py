@@ -28,7 +28,8 @@ class KeyAction:
 
 
 #: Scopes: "app" (anywhere), "desk" (the workstation), "inbox", "composer", "customer",
-#: "search" (the search box), "metrics" (the metrics screen), "problems" (the problems screen).
+#: "search" (the search box), "metrics" (the metrics screen), "problems" (the problems screen),
+#: "leads" (the leads' desk).
 KEYS: tuple[KeyAction, ...] = (
     # anywhere
     KeyAction("app.help", "question_mark", "app.help", "Keys", "General"),
@@ -112,6 +113,17 @@ KEYS: tuple[KeyAction, ...] = (
     ),
     KeyAction("desk.metrics", "M", "metrics", "Metrics", "General"),
     KeyAction("desk.open_file", "o", "open_file", "Save and open a file", "General", show=False),
+    KeyAction(
+        "desk.ask_lead", "L", "ask_lead", "Ask a lead (flag with a question)", "Team", show=False
+    ),
+    KeyAction(
+        "desk.propose_macro",
+        "P",
+        "propose_macro",
+        "Propose a macro to the team",
+        "Team",
+        show=False,
+    ),
     # the inbox list
     KeyAction("inbox.down", "j,down", "cursor_down", "Next", "Navigate", show=False),
     KeyAction("inbox.up", "k,up", "cursor_up", "Previous", "Navigate", show=False),
@@ -173,6 +185,12 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("problems.undo", "u", "undo", "Undo", "Problems"),
     KeyAction("problems.refresh", "ctrl+r", "refresh", "Refresh", "Problems", show=False),
     KeyAction("problems.back", "escape,q", "back", "Back", "Problems"),
+    # the leads' desk
+    KeyAction("leads.approve", "a", "approve", "Approve / publish / answer", "Leads"),
+    KeyAction("leads.refuse", "x", "refuse", "Refuse / decline / flag off", "Leads"),
+    KeyAction("leads.open", "o", "open", "Open the conversation", "Leads"),
+    KeyAction("leads.refresh", "ctrl+r", "refresh", "Refresh", "Leads", show=False),
+    KeyAction("leads.back", "escape,q", "back", "Back", "Leads"),
     # the composer
     KeyAction("composer.send", "ctrl+enter,ctrl+s", "send", "Send", "Compose", priority=True),
     KeyAction(
@@ -215,6 +233,8 @@ GROUP_ORDER = (
     "Customer",
     "Metrics",
     "Problems",
+    "Team",
+    "Leads",
     "General",
 )
 
@@ -232,6 +252,7 @@ LIVE_TOGETHER: tuple[frozenset[str], ...] = (
     frozenset({"app", "desk", "search"}),
     frozenset({"app", "metrics"}),
     frozenset({"app", "problems"}),
+    frozenset({"app", "leads"}),
 )
 
 

@@ -143,3 +143,35 @@ async def test_the_palette_finds_actions_with_or_without_accents(make_app):
         assert "Metrics" in found
         found = [str(hit.match_display) async for hit in provider.search("metri")]
         assert "Metrics" in found
+
+
+async def _agents_shown(app) -> list[int]:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("M")
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, MetricsScreen) and screen.settled
+        report = screen.report
+        assert report is not None and len(report.agents) > 3
+        team = screen.team
+        assert team is not None and team.team_response_median == report.overall.response_median
+        return [a.agent_id for a in team.agents]
+
+
+async def test_a_lead_sees_every_agent_and_an_agent_themself_and_the_team(
+    demo_file: Path, tmp_path: Path
+):
+    path = tmp_path / "demo.db"
+    path.write_bytes(demo_file.read_bytes())
+    store = Store(path, clock=Clock())
+    try:
+        lead = create_app(store, quiet_settings(leads=[1]), clock=Clock())
+        assert len(await _agents_shown(lead)) > 3
+        paul = create_app(store, quiet_settings(agent_email="paul@popote.example"), clock=Clock())
+        assert paul.agent.id == 2
+        assert await _agents_shown(paul) == [2]
+    finally:
+        store.close()

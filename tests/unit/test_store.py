@@ -17,6 +17,7 @@ from deskterm.backend.views import BUILTIN_VIEWS, View, index_spelling
 from deskterm.domain.models import UNTIL_REPLY, AuthorKind, Channel, Status
 from deskterm.domain.query import parse_query
 from tests.conftest import T0, Clock, Team, agent_replies, customer_writes
+from tests.unit.test_kept_waits import drop_kept_waits
 
 INBOX = BUILTIN_VIEWS[0]
 
@@ -348,6 +349,7 @@ def test_an_older_store_gets_its_search_words_when_it_is_upgraded(
     for table in ("problem_links", "problems"):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("ALTER TABLE conversations DROP COLUMN gone_at")  # version 5's
+    drop_kept_waits(conn)  # version 7's
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     conn.execute("COMMIT")
     store.close()

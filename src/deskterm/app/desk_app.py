@@ -23,8 +23,9 @@ from deskterm.app import changes
 from deskterm.app.collector import IdleCollector
 from deskterm.app.palette import DeskCommands
 from deskterm.backend.db import StoreError
+from deskterm.backend.reasons import reasons_from
 from deskterm.backend.store import Store, system_clock
-from deskterm.config import Settings
+from deskterm.config import Settings, is_lead
 from deskterm.domain.macros import load_liquid
 from deskterm.domain.models import Agent, Group, Macro
 from deskterm.domain.suggest import MacroSuggester
@@ -37,6 +38,7 @@ from deskterm.themes import load_themes
 
 if TYPE_CHECKING:
     from deskterm.app.sync_runner import SyncRunner
+    from deskterm.backend.commerce.base import CommerceProvider
     from deskterm.backend.lesson import Progress
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,7 @@ class DeskApp(App[None]):
         self.tags: list[tuple[str, int]] = []
         self.macros: list[Macro] = []
         self.suggester: MacroSuggester | None = None
+        self._reasons: tuple[MacroSuggester, Callable[[str], str | None]] | None = None
         self.keymap_overrides = keymap.check_keymap(settings.keymap)
         self._names = {a.id: a.name for a in self.agents}
         self.collector: IdleCollector | None = None
@@ -180,6 +183,26 @@ class DeskApp(App[None]):
         self.suggester = suggester
         self.call_from_thread(self._suggester_ready)
         load_liquid()  # so that the first macro the agent picks renders at once
+
+    def approval_provider(self) -> CommerceProvider:
+        """Where a gesture a lead approved goes: the same shop, without the agents' limits."""
+        from deskterm.backend.commerce.jobs import make_provider
+
+        return make_provider(self.settings.commerce, self.store, tz=self.tz, limits=None)
+
+    @property
+    def is_lead(self) -> bool:
+        """Whether the agent working here is one of the settings' leads."""
+        return is_lead(self.settings, self.agent.id, self.agent.email)
+
+    def routing_reason(self, text: str) -> str | None:
+        """The reason tag the suggester is confident about (None until it is built)."""
+        suggester = self.suggester
+        if suggester is None:
+            return None
+        if self._reasons is None or self._reasons[0] is not suggester:
+            self._reasons = (suggester, reasons_from(suggester, self.macros))
+        return self._reasons[1](text)
 
     def _suggester_ready(self) -> None:
         """The conversation opened before the suggester was built gets its suggestions now."""

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 from deskterm.app.desk_app import LIVE_UPDATE_SECONDS, DeskApp
 from deskterm.backend.db import StoreError
+from deskterm.backend.demo.shipped import DEMO_LEAD, demo_rules
+from deskterm.backend.routing import Router
 from deskterm.backend.store import Store
-from deskterm.config import Settings
+from deskterm.config import Settings, routing_rules
 from deskterm.domain.models import Agent
 
 if TYPE_CHECKING:
@@ -69,6 +71,13 @@ def create_app(
         sync_runner is None
         and not store.conn.execute("SELECT EXISTS (SELECT 1 FROM conversations)").fetchone()[0]
     )
+    rules = routing_rules(settings)
+    if demo:
+        # The demo ships a rules file and a lead (its first agent, the one it opens as).
+        if not rules:
+            rules = demo_rules()
+        if not settings.leads:
+            settings = settings.model_copy(update={"leads": [DEMO_LEAD]})
     app = DeskApp(
         store,
         settings,
@@ -80,4 +89,8 @@ def create_app(
         lesson=lesson,
     )
     app.first_run = bool(first_run)
+    if rules:
+        store.set_router(
+            Router(rules, reason_of=app.routing_reason, remote=sync_runner is not None)
+        )
     return app

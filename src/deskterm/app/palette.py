@@ -67,7 +67,9 @@ class DeskCommands(Provider):
         for _letter, (key, title) in GOTO.items():
             from deskterm.screens.workstation import view_for
 
-            if key.startswith(SCREEN_PREFIX):  # a screen, listed with its key above
+            if key.startswith(SCREEN_PREFIX):  # a screen: problems has its key above
+                if key == f"{SCREEN_PREFIX}leads":
+                    entries.append((title, "the leads' desk", desk.open_leads))
                 continue
             entries.append((f"View: {title}", "go to view", partial(desk.set_view, view_for(key))))
         for group in self.desk.groups:

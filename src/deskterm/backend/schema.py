@@ -17,9 +17,10 @@ from __future__ import annotations
 import sqlite3
 
 from deskterm.backend.schema_v1 import V1  # and why its full-text triggers are hand-written
+from deskterm.backend.schema_waits import REBUILD_WAITS, TRAFFIC_TABLE, WAITS_TABLE
 from deskterm.domain import sla
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 8
 
 #: Added to a waiting-since time so that conversations without a due time sort after all
 #: conversations with one (epoch seconds stay below 10**10 until the year 2286).
@@ -193,8 +194,51 @@ CREATE INDEX IF NOT EXISTS conv_open_due ON conversations(sla_due_at)
 """
 )
 
+#: Version 7: every customer
+#: wait and every quarter hour's volume kept as they happen, so that a report reads ranges
+#: instead of recomputing them from the messages. The tables and their triggers are in
+#: ``schema_waits``; an existing store's waits and volume are computed once here.
+_V7_WAITS = (
+    WAITS_TABLE
+    + TRAFFIC_TABLE
+    + REBUILD_WAITS
+    # The period's closes by agent (the reopen rate), read without the events' rows.
+    + "CREATE INDEX events_closes ON events(created_at, agent_id, conversation_id) "
+    "WHERE kind = 'status:done';\n"
+)
+
+#: Version 8: macros an agent proposes to the team, for a lead to publish or decline.
+_V8_PROPOSALS = """
+CREATE TABLE macro_proposals (
+  id INTEGER PRIMARY KEY,
+  macro_id INTEGER REFERENCES macros(id) ON DELETE SET NULL,         -- the agent's own macro
+  shared_macro_id INTEGER REFERENCES macros(id) ON DELETE SET NULL,  -- the one it changes
+  agent_id INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  variants TEXT NOT NULL DEFAULT '{}',
+  actions TEXT NOT NULL DEFAULT '[]',
+  note TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'proposed',  -- proposed, published, declined
+  decided_by INTEGER,
+  decision_note TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  decided_at INTEGER
+);
+CREATE INDEX macro_proposals_state ON macro_proposals(state, id);
+"""
+
 #: Each entry upgrades the schema from version ``i`` to ``i + 1`` (index 0 creates it).
-MIGRATIONS: list[str] = [V1, _V2, _V3, _V4_PROBLEMS, _V5_GONE, _V6_URGENCY_STAKES]
+MIGRATIONS: list[str] = [
+    V1,
+    _V2,
+    _V3,
+    _V4_PROBLEMS,
+    _V5_GONE,
+    _V6_URGENCY_STAKES,
+    _V7_WAITS,
+    _V8_PROPOSALS,
+]
 
 
 def current_version(conn: sqlite3.Connection) -> int:
@@ -236,6 +280,13 @@ def migrate(conn: sqlite3.Connection) -> int:
 def rebuild_view_counts(conn: sqlite3.Connection) -> None:
     """Recount the built-in views (inside the caller's transaction)."""
     for statement in _split(REBUILD_VIEW_COUNTS):
+        conn.execute(statement)
+
+
+def rebuild_waits(conn: sqlite3.Connection) -> None:
+    """Compute every conversation's waits again (inside the caller's transaction): after
+    writing with the triggers set aside."""
+    for statement in _split(REBUILD_WAITS):
         conn.execute(statement)
 
 

@@ -25,6 +25,7 @@ from deskterm.backend.reads.inbox import Inbox
 from deskterm.backend.reads.people import People
 from deskterm.backend.reads.problems import Problems
 from deskterm.backend.reads.threads import Threads
+from deskterm.backend.routing import Router
 from deskterm.backend.writes.customers import CustomerWrites
 from deskterm.backend.writes.macros import MacroWrites
 from deskterm.backend.writes.messages import MessageWrites
@@ -58,6 +59,8 @@ class Store:
         self.read_only_reason: str | None = None
         #: Whether :meth:`check` ran on this store.
         self.checked = False
+        #: The routing rules applied as conversations arrive (see :meth:`set_router`).
+        self.router: Router | None = None
         self._bind_parts()
         self._conn(create=create)  # open now, so a bad file fails here with one line
         if str(self.path) != ":memory:" and self.path.stat().st_size < CHECK_AT_OPEN_BYTES:
@@ -161,6 +164,14 @@ class Store:
         self.upsert_macro_by_title = macros.upsert_macro_by_title
         self.record_macro_use = macros.record_macro_use
         self.save_view = macros.save_view
+
+    def set_router(self, router: Router | None) -> None:
+        """Route conversations by *router*'s rules as they arrive and as customers write
+        again (None: no routing)."""
+        self.router = router
+        self._messages.on_customer = (
+            None if router is None else lambda cid, event: router.route(self, cid, event)
+        )
 
     # -- connections -------------------------------------------------------------------
 

@@ -95,8 +95,9 @@ GOTO: dict[str, tuple[str, str]] = {
     "o": ("channel:social", "Social"),
     "f": ("channel:form", "Form"),
     "p": ("channel:phone", "Phone"),
-    # Not a list of conversations: a screen of its own (see SCREEN_PREFIX).
+    # Not lists of conversations: screens of their own (see SCREEN_PREFIX).
     "b": ("screen:problems", "Problems (bugs, suggestions)"),
+    "l": ("screen:leads", "Leads' desk"),
 }
 
 #: A ``GOTO`` target that opens a screen rather than a view of the inbox.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from deskterm import locations
 from deskterm.backend.db import StoreError, connect
-from deskterm.config import Settings
+from deskterm.config import Settings, is_lead
 from deskterm.domain.zones import local_timezone
 
 COMMAND = "report"
@@ -124,6 +124,7 @@ def run_mine(args: argparse.Namespace, settings: Settings, path: Path) -> int:
 
 def run_report(args: argparse.Namespace, settings: Settings, path: Path) -> int:
     from deskterm.backend.metrics import build_report, read_policies
+    from deskterm.backend.metrics.agents import team_view
     from deskterm.backend.metrics.report import render
     from deskterm.backend.sla_settings import policies_in_force
 
@@ -144,10 +145,29 @@ def run_report(args: argparse.Namespace, settings: Settings, path: Path) -> int:
         report = build_report(
             conn, since=since, until=until, tz=tz, now=now, by=args.by, policies=policies
         )
+        viewer = _viewer(conn, settings.agent_email)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"Cannot read {path}: {exc}") from None
     finally:
         conn.close()
+    # Whoever the settings name sees their own line and the team's medians, unless a lead;
+    # a report with no agent named is the team's (every agent).
+    team = team_view(
+        report.agents,
+        report.overall,
+        viewer=viewer,
+        lead=viewer is None or is_lead(settings, viewer, settings.agent_email),
+    )
     width = None if sys.stdout.isatty() else 120
-    sys.stdout.write(render(report, args.format, width=width))
+    sys.stdout.write(render(report, args.format, width=width, team=team))
     return 0
+
+
+def _viewer(conn: sqlite3.Connection, email: str | None) -> int | None:
+    """The id of the agent the settings name, if they are in the store."""
+    if not email:
+        return None
+    row = conn.execute(
+        "SELECT id FROM agents WHERE email = ? COLLATE NOCASE", (email.strip(),)
+    ).fetchone()
+    return int(row[0]) if row else None

@@ -23,7 +23,8 @@ from textual_plotext import PlotextPlot
 from deskterm import keymap
 from deskterm.backend.db import connect
 from deskterm.backend.metrics import BREAKDOWNS, Report, build_report
-from deskterm.backend.metrics.report import figures_table
+from deskterm.backend.metrics.agents import TeamView, team_view
+from deskterm.backend.metrics.report import agents_table, figures_table
 from deskterm.domain.safety import one_line
 from deskterm.domain.stats import format_duration, format_share
 from deskterm.patches.barrier import forward_failure
@@ -66,7 +67,7 @@ class MetricsScreen(Screen[None]):
     }
     MetricsScreen.-narrow #metrics-charts { grid-size: 1; grid-rows: 12; }
     MetricsScreen PlotextPlot { height: 100%; }
-    MetricsScreen #metrics-table { height: auto; padding: 0 1; }
+    MetricsScreen #metrics-table, MetricsScreen #metrics-agents { height: auto; padding: 0 1; }
     """
 
     period: reactive[str] = reactive("7d", init=False)
@@ -77,6 +78,8 @@ class MetricsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.report: Report | None = None
+        #: The breakdown by agent as shown (what this agent may see of it).
+        self.team: TeamView | None = None
 
     @property
     def desk(self) -> DeskApp:
@@ -88,6 +91,7 @@ class MetricsScreen(Screen[None]):
         with VerticalScroll(id="metrics-body"):
             yield Grid(id="metrics-charts")
             yield Static(id="metrics-table")
+            yield Static(id="metrics-agents")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -176,6 +180,7 @@ class MetricsScreen(Screen[None]):
         self.query_one("#metrics-title", Static).update(text)
 
     async def _show(self, report: Report) -> None:
+        desk = self.desk
         self.report = report
         self._render_title(busy=not self.settled)  # a newer choice may be on its way
         o = report.overall
@@ -217,3 +222,7 @@ class MetricsScreen(Screen[None]):
         self.query_one("#metrics-table", Static).update(
             figures_table(f"By {report.by}", report.by, report.rows, report.overall)
         )
+        # Every agent for a lead; for an agent, their own line and the team's medians.
+        team = team_view(report.agents, report.overall, viewer=desk.agent.id, lead=desk.is_lead)
+        self.team = team
+        self.query_one("#metrics-agents", Static).update(agents_table(team))

@@ -48,9 +48,10 @@ class OrderJob:
 
 
 def make_provider(
-    settings: CommerceSettings, store: Store, *, tz: ZoneInfo, limits: Limits
+    settings: CommerceSettings, store: Store, *, tz: ZoneInfo, limits: Limits | None
 ) -> CommerceProvider:
-    """The shop's HTTP endpoints when configured, else the store's own orders."""
+    """The shop's HTTP endpoints when configured, else the store's own orders (checked
+    against *limits*; None for a lead's approved gesture, which is over them by design)."""
     if settings.provider == "http" and settings.base_url:
         from deskterm.backend.commerce.http_provider import HttpProvider
 

@@ -17,7 +17,8 @@ from typing import Any
 
 from deskterm.backend.db import ts
 
-GESTURE_STATES = ("applied", "approval_requested", "reversed")
+#: approved / refused: a request a lead decided (an approved one's gesture is its own row).
+GESTURE_STATES = ("applied", "approval_requested", "reversed", "approved", "refused")
 
 
 def recall(conn: sqlite3.Connection, scope: str, key: str) -> dict[str, Any] | None:

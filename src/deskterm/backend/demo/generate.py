@@ -50,6 +50,7 @@ from deskterm.backend.schema import (
     RECOMPUTE_URGENCY,
     rebuild_search_terms,
     rebuild_view_counts,
+    rebuild_waits,
 )
 from deskterm.backend.shift import DEMO_SIMPLE_REASONS, set_simple_reasons
 from deskterm.backend.store import Store
@@ -184,6 +185,7 @@ class BulkWriter:
         conn.execute("INSERT INTO subjects_fts(subjects_fts) VALUES ('rebuild')")
         rebuild_view_counts(conn)
         rebuild_search_terms(conn)
+        rebuild_waits(conn)
         for sql in self._deferred:
             if sql.upper().startswith("CREATE TRIGGER"):
                 conn.execute(sql)

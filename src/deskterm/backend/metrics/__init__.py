@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from deskterm.backend.metrics.agents import AgentTally, agent_figures
 from deskterm.backend.metrics.problems import customers_notified, top_problems
 from deskterm.backend.metrics.sql import (
     QUARTER,
@@ -295,6 +296,7 @@ def build_report(
     policies: Sequence[SLAPolicy] | None = None,
     with_days: bool = True,
     with_tags: bool = True,
+    with_agents: bool = True,
 ) -> Report:
     """Every figure of the period *since*–*until* (local days in *tz*, both included).
 
@@ -314,8 +316,11 @@ def build_report(
     slices: dict[str, _Tally] = defaultdict(_Tally)
     by_policy: dict[str, _Tally] = defaultdict(_Tally)
     days = _Days(since, until, clock)
-    # The longest breaches: a bounded heap of (time over target, -conversation, n, …).
-    late: list[tuple[float, int, int, Wait, SLAPolicy, float]] = []
+    by_agent: dict[int, _Tally] = defaultdict(_Tally)
+    answered = AgentTally()
+    # The longest breaches: a bounded heap of (time over target, -conversation, -start, the
+    # wait's kind, n, …): the same breaches whatever order the waits come in.
+    late: list[tuple[float, int, int, int, int, int, Wait, SLAPolicy, float]] = []
     for n, w in enumerate(iter_waits(conn, start, end)):
         policy = rules.of(w)
         seconds, met = rules.timing(w, policy)
@@ -324,11 +329,28 @@ def build_report(
             slices[k].add(w, seconds, met)
         if with_days:
             days.add(w, seconds, met)
+        if with_agents:
+            aid = w.responder_id if w.answered else w.assignee_id
+            if aid is not None:
+                by_agent[aid].add(w, seconds, met)
+                if w.answered:
+                    answered.add(aid, w.conversation_id)
         if policy is None:
             continue
         by_policy[policy.name].add(w, seconds, met)
         if met is False and seconds is not None:
-            entry = (seconds - 60 * _target(policy, w), -w.conversation_id, n, w, policy, seconds)
+            over = seconds - 60 * _target(policy, w)
+            entry = (
+                over,
+                -w.conversation_id,
+                -w.started,
+                w.first,
+                w.answered,
+                n,
+                w,
+                policy,
+                seconds,
+            )
             if len(late) < BREACH_LIST:
                 heapq.heappush(late, entry)
             else:
@@ -351,6 +373,14 @@ def build_report(
         report.tags = top_tags(conn, start, end)
         report.notified = customers_notified(conn, start, end)
         report.problems = top_problems(conn, start, end)
+    if with_agents:
+        report.agents = agent_figures(
+            conn,
+            start,
+            end,
+            {aid: t.figures(agents.get(aid, f"agent {aid}")) for aid, t in by_agent.items()},
+            answered.counts(),
+        )
     return report
 
 

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from deskterm.backend.metrics import Figures, Report
+from deskterm.backend.metrics.agents import TeamView, team_view
 from deskterm.domain.safety import one_line
 from deskterm.domain.stats import format_duration, format_share
 
@@ -41,17 +42,22 @@ CSV_FIELDS = (
 )
 
 
-def render(report: Report, fmt: str, *, width: int | None = None) -> str:
-    """The report as text in *fmt* (``table``, ``csv`` or ``json``)."""
+def render(
+    report: Report, fmt: str, *, width: int | None = None, team: TeamView | None = None
+) -> str:
+    """The report as text in *fmt* (``table``, ``csv`` or ``json``); *team* is the breakdown
+    by agent as the reader may see it (every agent when not given)."""
+    if team is None:
+        team = team_view(report.agents, report.overall, viewer=None, lead=True)
     if fmt == "json":
-        return json.dumps(as_json(report), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(as_json(report, team), indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         return as_csv(report)
     if fmt == "table":
         console = Console(
             file=io.StringIO(), width=width or 100, force_terminal=False, color_system=None
         )
-        console.print(tables(report))
+        console.print(tables(report, team))
         return console.file.getvalue()  # type: ignore[attr-defined]
     raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
 
@@ -61,7 +67,7 @@ def _tenths(values: dict[str, Any]) -> dict[str, Any]:
     return {k: round(v, 1) if isinstance(v, float) else v for k, v in values.items()}
 
 
-def as_json(report: Report) -> dict[str, Any]:
+def as_json(report: Report, team: TeamView | None = None) -> dict[str, Any]:
     def figures(f: Figures) -> dict[str, Any]:
         return _tenths(asdict(f)) | {"breaches": f.breaches}
 
@@ -81,6 +87,29 @@ def as_json(report: Report) -> dict[str, Any]:
         "tags": [asdict(t) | {"change": t.change} for t in report.tags],
         "customers_notified": report.notified,
         "problems": [asdict(p) for p in report.problems],
+        "agents": [
+            {
+                "agent_id": a.agent_id,
+                "name": a.figures.label,
+                "answered": a.answered,
+                "first_median": a.figures.first_median,
+                "response_median": a.figures.response_median,
+                "sla_met": a.figures.first_met + a.figures.replies_met,
+                "sla_judged": a.figures.first_judged + a.figures.replies_judged,
+                "closed": a.closed,
+                "reopened": a.reopened,
+                "gestures": a.gestures,
+                "gestures_cents": a.gestures_cents,
+            }
+            for a in (team.agents if team is not None else report.agents)
+        ],
+        "team": None
+        if team is None
+        else {
+            "first_median": team.team_first_median,
+            "response_median": team.team_response_median,
+            "reopen_rate": team.team_reopen_rate,
+        },
     }
 
 
@@ -122,7 +151,40 @@ def figures_table(title: str, first_column: str, rows: list[Figures], total: Fig
     return table
 
 
-def tables(report: Report) -> Group:
+def agents_table(team: TeamView) -> Table:
+    """One line per agent the reader may see, and the team's medians."""
+    table = Table(title="By agent", title_justify="left", title_style="bold", expand=False)
+    table.add_column("agent")
+    for name in ("answered", "first reply", "replies", "SLA", "reopened", "gestures", "total"):
+        table.add_column(name, justify="right")
+    for a in team.agents:
+        f = a.figures
+        table.add_row(
+            one_line(f.label, 24),
+            f"{a.answered:,}",
+            format_duration(f.first_median),
+            format_duration(f.response_median),
+            format_share(f.first_met + f.replies_met, f.first_judged + f.replies_judged),
+            format_share(a.reopened, a.closed),
+            f"{a.gestures:,}",
+            f"{a.gestures_cents / 100:,.2f}",
+        )
+    rate = team.team_reopen_rate
+    table.add_row(
+        "team (median)",
+        "",
+        format_duration(team.team_first_median),
+        format_duration(team.team_response_median),
+        "",
+        "—" if rate is None else f"{100 * rate:.0f}%",
+        "",
+        "",
+        style="bold",
+    )
+    return table
+
+
+def tables(report: Report, team: TeamView | None = None) -> Group:
     """Everything in the report, as Rich renderables."""
     parts: list[Any] = [
         Text(
@@ -133,6 +195,8 @@ def tables(report: Report) -> Group:
         figures_table(f"By {report.by}", report.by, report.rows, report.overall),
         figures_table("SLA per policy", "policy", report.policies, None),
     ]
+    if team is not None and (team.agents or report.agents):
+        parts.append(agents_table(team))
     if report.breaches:
         late = Table(title="Longest breaches", title_justify="left", title_style="bold")
         for name in ("#", "policy", "wait", "target", "took", "answered"):

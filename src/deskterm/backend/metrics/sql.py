@@ -1,15 +1,9 @@
 """The metrics' reads: every customer wait of a period, and counts per quarter hour.
 
-A **wait** starts with a customer message that follows a public agent reply, a close, or
-nothing (a run of consecutive customer messages is one wait, timed from its first message:
-the customer has been waiting since then). It ends at the next public agent reply (answered)
-or when the conversation is marked done without one (closed); internal notes and system
-messages do not end it. The conversation's first wait is the one its first customer message
-starts: its answer is the first response.
-
-Everything is aggregated in SQLite with window functions over the messages of the
-conversations a customer wrote to in the period (index ranges on ``created_at`` and
-``conversation_id``); Python receives one row per wait, never one per message.
+The waits are kept in their own table as they happen (what a wait is, and how the table is
+kept, is in :mod:`deskterm.backend.schema_waits`): a period's waits are one index range, read
+with the conversation each belongs to; Python receives one row per wait, never one per
+message.
 """
 
 from __future__ import annotations
@@ -22,48 +16,11 @@ from typing import NamedTuple
 #: grouped by quarter hour in SQL can be put into local days and hours afterwards.
 QUARTER = 900
 
-#: A step's kind, in the order steps of the same second are taken.
-_CUSTOMER, _REPLY, _CLOSE = 0, 1, 2
-
-_WAITS = f"""
-WITH touched AS (
-  SELECT DISTINCT conversation_id AS cid FROM messages
-  WHERE created_at >= :since AND created_at < :until AND author_kind = 'customer'
-),
-steps AS (
-  -- CROSS JOIN keeps the period's conversations as the outer loop: index lookups, no scan.
-  SELECT m.conversation_id AS cid, m.created_at AS at, m.id AS seq,
-         CASE WHEN m.author_kind = 'customer' THEN {_CUSTOMER} ELSE {_REPLY} END AS kind,
-         m.author_id AS who
-  FROM touched t CROSS JOIN messages m ON m.conversation_id = t.cid
-  WHERE m.author_kind = 'customer' OR (m.author_kind = 'agent' AND m.public = 1)
-  UNION ALL
-  SELECT e.conversation_id, e.created_at, e.id, {_CLOSE}, e.agent_id
-  FROM touched t CROSS JOIN events e ON e.conversation_id = t.cid
-  WHERE e.kind = 'status:done'
-),
-marked AS (
-  -- One pass in time order: a wait is the customer steps between two other steps (same
-  -- "run" number); the step after its last customer message is what ended it.
-  SELECT cid, at, kind,
-    sum(kind != {_CUSTOMER}) OVER w AS run,
-    sum(kind = {_CUSTOMER}) OVER w AS nth,
-    LEAD(kind) OVER w AS next_kind, LEAD(at) OVER w AS next_at, LEAD(who) OVER w AS next_who
-  FROM steps WINDOW w AS (PARTITION BY cid ORDER BY at, kind, seq)
-),
-waits AS (
-  SELECT cid, min(at) AS started,
-    max(CASE WHEN next_kind != {_CUSTOMER} THEN next_at END) AS ended,
-    coalesce(max(next_kind = {_REPLY}), 0) AS answered,
-    max(CASE WHEN next_kind = {_REPLY} THEN next_who END) AS responder,
-    min(nth) = 1 AS first
-  FROM marked WHERE kind = {_CUSTOMER}
-  GROUP BY cid, run
-  HAVING started >= :since AND started < :until
-)
-SELECT w.cid, w.started, w.ended, w.answered, w.responder, w.first,
+_WAITS = """
+SELECT w.conversation_id, w.started, w.ended, w.answered, w.responder_id, w.first,
   c.channel, c.group_id, c.assignee_id, c.tags
-FROM waits w JOIN conversations c ON c.id = w.cid
+FROM waits w INDEXED BY waits_started CROSS JOIN conversations c ON c.id = w.conversation_id
+WHERE w.started >= :since AND w.started < :until
 """
 
 
@@ -110,22 +67,18 @@ class Traffic(NamedTuple):
 
 
 def traffic(conn: sqlite3.Connection, since: int, until: int) -> list[Traffic]:
-    """Counts per quarter hour of ``[since, until)``, quarters with nothing left out."""
-    counts: dict[int, list[int]] = {}
-    for quarter, customer, reply, note in conn.execute(
-        f"SELECT created_at / {QUARTER}, sum(author_kind = 'customer'), "
-        "sum(author_kind = 'agent' AND public = 1), sum(author_kind = 'agent' AND public = 0) "
-        "FROM messages WHERE created_at >= ? AND created_at < ? GROUP BY 1",
-        (since, until),
-    ):
-        counts[quarter] = [customer, reply, note, 0]
-    for quarter, n in conn.execute(
-        f"SELECT created_at / {QUARTER}, count(*) FROM conversations "
-        "WHERE created_at >= ? AND created_at < ? GROUP BY 1",
-        (since, until),
-    ):
-        counts.setdefault(quarter, [0, 0, 0, 0])[3] = n
-    return [Traffic(q, *values) for q, values in sorted(counts.items())]
+    """Counts per quarter hour of ``[since, until)`` (bounds on quarter hours, as a
+    period's are), kept as messages are written (see
+    :mod:`deskterm.backend.schema_waits`); quarters with nothing left out."""
+    return [
+        Traffic(*row)
+        for row in conn.execute(
+            "SELECT quarter, messages_in, replies_out, notes, new_conversations FROM traffic "
+            "WHERE quarter >= ? AND quarter < ? AND (messages_in != 0 OR replies_out != 0 "
+            "OR notes != 0 OR new_conversations != 0) ORDER BY quarter",
+            (since // QUARTER, until // QUARTER),
+        )
+    ]
 
 
 def tag_counts(conn: sqlite3.Connection, since: int, until: int) -> dict[str, int]:

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from deskterm.domain import stats
+
+if TYPE_CHECKING:
+    from deskterm.backend.metrics.agents import AgentFigures
 
 
 @dataclass
@@ -108,3 +112,5 @@ class Report:
     """Customers told of a fix in the period."""
     problems: list[ProblemTally] = field(default_factory=list)
     """The problems that touched the most customers in the period."""
+    agents: list[AgentFigures] = field(default_factory=list)
+    """Each agent's line (see :mod:`deskterm.backend.metrics.agents`)."""

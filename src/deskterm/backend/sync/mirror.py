@@ -173,9 +173,11 @@ def _mirror_conversation(
             _restore(store, c, row)
     pending = _pending(c, cid)
     others: list[RemoteMessage] = []
+    wrote_again = False
     for message in sorted(remote.messages, key=lambda m: (m.created_at, m.external_id)):
         if _add_message(store, c, cid, message, me):
             stats.messages += 1
+            wrote_again |= message.author_kind != "agent"
             mine = message.author_external_id == me or message.author_kind == "system"
             if not mine and message.public:
                 others.append(message)
@@ -199,6 +201,10 @@ def _mirror_conversation(
             stats.notices.append(cid)
     if remote.mirror_fields:
         _apply_fields(store, c, cid, remote, pending)
+    # The routing rules, after the remote's own fields: applied here, pushed only by a rule
+    # that says so (the remote may route itself).
+    if store.router is not None and (row is None or wrote_again):
+        store.router.route(store, cid, "arrival" if row is None else "again")
 
 
 def _remove_conversation(store: Store, c: sqlite3.Connection, gone: RemovedConversation) -> int:
@@ -289,6 +295,7 @@ def _add_message(
         public=message.public,
         created_at=message.created_at,
         external_id=message.external_id,
+        route=False,  # routed once the whole conversation is in (see _mirror_conversation)
     )
     return True
 

@@ -26,6 +26,9 @@ class MessageWrites:
     def __init__(self, db: Connections, policies: Callable[[], list[SLAPolicy]]) -> None:
         self._db = db
         self._policies = policies  # the SLA policies the due time is computed with
+        #: Called inside the transaction of a conversation's arrival ("arrival") and of a
+        #: customer's later message ("again"), with the conversation id: the routing rules.
+        self.on_customer: Callable[[int, str], object] | None = None
 
     def open_conversation(
         self,
@@ -72,7 +75,10 @@ class MessageWrites:
                 html=html,
                 created_at=dt(when),
                 external_id=message_external_id,
+                route=False,
             )
+            if self.on_customer is not None:
+                self.on_customer(cid, "arrival")
             return cid
 
     def add_message(
@@ -92,6 +98,7 @@ class MessageWrites:
         status_after: Status | None = None,
         undo_group: str | None = None,
         outbox: dict[str, Any] | None = None,
+        route: bool = True,
     ) -> int:
         """Add a message and move the conversation along; returns the message id.
 
@@ -99,6 +106,7 @@ class MessageWrites:
         marks it unread. An agent's public reply is the (first) response the SLA clock waits
         for, and leaves the conversation waiting on the customer unless ``status_after`` says
         otherwise. With ``outbox``, the same transaction queues the push to a remote helpdesk.
+        A customer's message is routed again (``on_customer``) unless ``route`` is False.
         """
         when = ts(created_at or self._db.now())
         with self._db.transaction() as c:
@@ -172,6 +180,8 @@ class MessageWrites:
                     {**outbox.get("payload", {}), "message_id": mid},
                     when,
                 )
+            if route and author_kind is AuthorKind.CUSTOMER and self.on_customer is not None:
+                self.on_customer(conversation_id, "again")
             return mid
 
     # -- drafts and presence -----------------------------------------------------------

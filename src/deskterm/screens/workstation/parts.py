@@ -29,6 +29,7 @@ from deskterm.screens.workstation.order_actions import OrderActions
 from deskterm.screens.workstation.problems import ProblemLinks
 from deskterm.screens.workstation.replies import HeldReplies, HeldReply
 from deskterm.screens.workstation.shift import ShiftGuide
+from deskterm.screens.workstation.team import TeamDesk
 from deskterm.screens.workstation.triage import Triage
 from deskterm.screens.workstation.undo import DoneAction, OrderActionDone, UndoStack
 from deskterm.screens.workstation.views import Views
@@ -62,6 +63,7 @@ class WorkstationParts(Screen[None]):
     opened: OpenConversation
     shift: ShiftGuide
     files: Files
+    team: TeamDesk
 
     if TYPE_CHECKING:
 
@@ -121,6 +123,18 @@ class WorkstationParts(Screen[None]):
 
     def action_goto(self) -> None:
         self.views.goto()
+
+    def action_leads(self) -> None:
+        self.team.open_leads()
+
+    def open_leads(self) -> None:
+        self.team.open_leads()
+
+    def action_ask_lead(self) -> None:
+        self.team.ask_lead()
+
+    def action_propose_macro(self) -> None:
+        self.team.propose()
 
     def action_search(self) -> None:
         self.views.open_search()
@@ -215,6 +229,8 @@ class WorkstationParts(Screen[None]):
     def open_screen(self, name: str) -> None:
         if name == "problems":
             self.action_problems()
+        elif name == "leads":
+            self.open_leads()
 
     def action_select_all(self) -> None:
         self.inbox.select_visible()

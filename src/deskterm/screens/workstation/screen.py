@@ -42,6 +42,7 @@ from deskterm.screens.workstation.problems import ProblemLinks
 from deskterm.screens.workstation.replies import HeldReplies, HeldReply
 from deskterm.screens.workstation.shift import GUIDE_SECONDS as SHIFT_GUIDE_SECONDS
 from deskterm.screens.workstation.shift import ShiftGuide
+from deskterm.screens.workstation.team import TeamDesk
 from deskterm.screens.workstation.triage import Triage
 from deskterm.screens.workstation.undo import DoneAction, OrderActionDone, UndoStack
 from deskterm.screens.workstation.views import Views, view_for
@@ -82,6 +83,7 @@ class WorkstationScreen(WorkstationParts):
         self.problem_links = ProblemLinks(self, self.triage.targets, self.undo.push)
         self.live = LiveUpdates(self)
         self.views = Views(self)
+        self.team = TeamDesk(self)
         self.opened = OpenConversation(self)
         self.lesson: Lesson | None = None
         self.shift = ShiftGuide(self)

@@ -59,7 +59,7 @@ class ViewHost(Host, Protocol):
         """On a narrow terminal, bring ``pane`` on screen (and focus it)."""
 
     def open_screen(self, name: str) -> None:
-        """Open one of the screens ``g`` goes to (``problems``)."""
+        """Open one of the screens ``g`` goes to (``problems``, ``leads``)."""
 
 
 class Views:
