@@ -289,3 +289,28 @@ async def test_f_files_the_problem_once_in_the_configured_tracker(
         assert "> Je n'arrive plus à me connecter" in issue["body"]
         labels = {label["name"] for label in issue["labels"]}
         assert labels == {marker(store, store.problem(pid)), "deskterm"}
+
+
+async def test_the_title_and_the_tracker_link_are_edited_and_undone(make_app, desk_store):
+    store, ids = desk_store
+    pid = store.add_problem("Login fail", agent_id=None)
+    store.link_problem(pid, [ids["chloé"]], agent_id=None)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("B")
+        await until(pilot, lambda: isinstance(app.screen, ProblemsScreen) and app.screen.loaded)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        await pilot.press("ctrl+e", *"s since this morning", "enter")
+        await until(pilot, lambda: store.problem(pid).title == "Login fails since this morning")
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        await pilot.press(*"https://tracker.example/SUP-7", "enter")
+        await until(pilot, lambda: store.problem(pid).tracker_url is not None)
+        assert store.problem(pid).tracker_url == "https://tracker.example/SUP-7"
+        await settle(pilot)
+        await pilot.press("u")
+        await until(pilot, lambda: store.problem(pid).tracker_url is None)
+        await pilot.press("u")
+        await until(pilot, lambda: store.problem(pid).title == "Login fail")
