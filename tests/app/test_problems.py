@@ -310,6 +310,13 @@ async def test_the_title_and_the_tracker_link_are_edited_and_undone(make_app, de
         await until(pilot, lambda: store.problem(pid).tracker_url is not None)
         assert store.problem(pid).tracker_url == "https://tracker.example/SUP-7"
         await settle(pilot)
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press(*"incid", "enter")
+        await until(pilot, lambda: store.problem(pid).kind.value == "incident")
+        await settle(pilot)
+        await pilot.press("u")
+        await until(pilot, lambda: store.problem(pid).kind.value == "bug")
         await pilot.press("u")
         await until(pilot, lambda: store.problem(pid).tracker_url is None)
         await pilot.press("u")

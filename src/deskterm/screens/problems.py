@@ -20,7 +20,7 @@ from textual.worker import Worker
 
 from deskterm import keymap
 from deskterm.backend.writes import new_key
-from deskterm.domain.problems import Problem, ProblemStatus, sparkline
+from deskterm.domain.problems import Problem, ProblemKind, ProblemStatus, sparkline
 from deskterm.domain.safety import one_line, to_text
 from deskterm.patches.barrier import forward_failure
 from deskterm.screens.confirm import ConfirmScreen
@@ -211,6 +211,18 @@ class ProblemsScreen(Screen[None]):
                 self.set_status(p, ProblemStatus(value))
 
         self.app.push_screen(PickerScreen(f"Status of {one_line(p.title, 50)}", choices), chosen)
+
+    def action_kind(self) -> None:
+        p = self.current
+        if p is None:
+            return
+        choices = [Choice(k.value, k.value.capitalize()) for k in ProblemKind]
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.change(p, {"kind": value}, f"{p.title}: {value}")
+
+        self.app.push_screen(PickerScreen(f"Kind of {one_line(p.title, 50)}", choices), chosen)
 
     def action_edit(self) -> None:
         p = self.current
