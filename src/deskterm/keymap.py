@@ -179,6 +179,9 @@ KEYS: tuple[KeyAction, ...] = (
     # the problems screen
     KeyAction("problems.open", "enter", "open", "Its conversations", "Problems"),
     KeyAction("problems.status", "s", "status", "Set status", "Problems"),
+    KeyAction("problems.edit", "e", "edit", "Edit the title", "Problems", show=False),
+    KeyAction("problems.kind", "k", "kind", "Bug, incident or suggestion", "Problems", show=False),
+    KeyAction("problems.tracker", "l", "tracker_link", "Its tracker link", "Problems", show=False),
     KeyAction("problems.fixed", "f", "fixed", "Fixed: tell the customers", "Problems"),
     KeyAction("problems.report", "c", "report", "Copy as a bug report", "Problems"),
     KeyAction("problems.file", "F", "file", "File in the tracker", "Problems"),

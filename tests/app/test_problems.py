@@ -289,3 +289,69 @@ async def test_f_files_the_problem_once_in_the_configured_tracker(
         assert "> Je n'arrive plus à me connecter" in issue["body"]
         labels = {label["name"] for label in issue["labels"]}
         assert labels == {marker(store, store.problem(pid)), "deskterm"}
+
+
+async def test_the_title_and_the_tracker_link_are_edited_and_undone(make_app, desk_store):
+    store, ids = desk_store
+    pid = store.add_problem("Login fail", agent_id=None)
+    store.link_problem(pid, [ids["chloé"]], agent_id=None)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("B")
+        await until(pilot, lambda: isinstance(app.screen, ProblemsScreen) and app.screen.loaded)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        await pilot.press("ctrl+e", *"s since this morning", "enter")
+        await until(pilot, lambda: store.problem(pid).title == "Login fails since this morning")
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        await pilot.press(*"https://tracker.example/SUP-7", "enter")
+        await until(pilot, lambda: store.problem(pid).tracker_url is not None)
+        assert store.problem(pid).tracker_url == "https://tracker.example/SUP-7"
+        await settle(pilot)
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press(*"incid", "enter")
+        await until(pilot, lambda: store.problem(pid).kind.value == "incident")
+        await settle(pilot)
+        await pilot.press("u")
+        await until(pilot, lambda: store.problem(pid).kind.value == "bug")
+        await pilot.press("u")
+        await until(pilot, lambda: store.problem(pid).tracker_url is None)
+        await pilot.press("u")
+        await until(pilot, lambda: store.problem(pid).title == "Login fail")
+
+
+async def test_a_notice_with_an_unfilled_placeholder_waits_for_an_edit(make_app, desk_store):
+    store, ids = desk_store
+    store.add_macro(
+        "Problème corrigé",
+        "Fixed: {{ problem.title }}, see {{ order.number }}.",
+        variants={"fr": "Corrigé : {{ problem.title }}, voir {{ order.number }}."},
+    )
+    pid = store.add_problem("Code promo refusé", agent_id=None)
+    store.link_problem(pid, [ids["emma"]], agent_id=None)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("B")
+        await until(pilot, lambda: isinstance(app.screen, ProblemsScreen) and app.screen.loaded)
+        await pilot.press("f")
+        await until(pilot, lambda: "Tell the customers who reported it" in _screen_text(app))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, NoticeReviewScreen))
+        [notice] = app.screen.notices
+        assert notice.body.startswith("Corrigé : Code promo refusé, voir ⟦order.number⟧")
+        assert notice.missing == ("order.number",)
+        await pilot.press("enter")  # refused: the placeholder is still there
+        await until(pilot, lambda: any("Fill in or skip" in m for m in _notices(app)))
+        assert isinstance(app.screen, NoticeReviewScreen)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, NoticeEditScreen))
+        app.screen.query_one("TextArea").text = "Corrigé : Code promo refusé."
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, NoticeReviewScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: store.problem(pid).notified == 1)
+    assert store.messages(ids["emma"])[-1].body == "Corrigé : Code promo refusé."

@@ -90,13 +90,23 @@ def test_the_fixed_macro_is_found_by_its_title_in_french_or_english() -> None:
 
 
 def test_suggestions_rank_by_the_linked_conversations_words() -> None:
-    problems = [(1, "App crashes after the update", ""), (2, "Promo code refused", "")]
-    examples = [
-        (1, "L'appli plante quand je paie"),
-        (1, "the app crashes at payment"),
-        (2, "le code BIENVENUE10 ne marche pas"),
+    problems = [
+        (1, "App crashes after the update", "The app closes when paying"),
+        (2, "Promo code refused", "Codes from the newsletter refused at checkout"),
+        (3, "Slot page empties the basket", ""),
+        (4, "Let customers move their slot", ""),
     ]
-    assert suggest_problems(problems, examples, "Bonjour, l'appli plante encore !")[0] == 1
-    assert suggest_problems(problems, examples, "Code promo refusé")[0] == 2
-    # Sharing only everyday words suggests nothing.
-    assert suggest_problems(problems, examples, "Bonjour, où est ma commande ?") == []
+    examples = [
+        (1, "L'appli plante quand je paie, commande PO-1234"),
+        (1, "the app crashes at payment, my order PO-5678"),
+        (2, "le code BIENVENUE10 ne marche pas, commande PO-9012"),
+        (2, "promo code refused, my order PO-3456"),
+        (3, "le panier se vide quand je change de créneau, ma commande"),
+        (4, "je peux changer mon créneau pour ma commande ?"),
+    ]
+    assert (
+        suggest_problems(problems, examples, "Bonjour, l'appli plante encore quand je paie")[0] == 1
+    )
+    assert suggest_problems(problems, examples, "Code promo refusé, le code ne marche pas")[0] == 2
+    # Words every problem has ("commande", an order number) suggest nothing.
+    assert suggest_problems(problems, examples, "Où est ma commande PO-1234 ?") == []

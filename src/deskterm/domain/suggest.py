@@ -175,8 +175,12 @@ class MacroSuggester:
         """Learn that ``macro_id`` answered a conversation with this customer text."""
         self._add_tokens(macro_id, tokenize(text))
 
-    def scores(self, text: str) -> dict[int, float]:
-        """The BM25 score of every macro sharing a term with the text (others score 0)."""
+    def scores(self, text: str, *, max_share: float = 1.0) -> dict[int, float]:
+        """The BM25 score of every macro sharing a term with the text (others score 0).
+
+        ``max_share``: a term found in more than that share of the documents is left out
+        (with a few documents, BM25 still gives a word they all have some weight).
+        """
         n_docs = len(self._tf)
         if not n_docs:
             return {}
@@ -188,17 +192,20 @@ class MacroSuggester:
             if not postings:
                 continue
             df = len(postings)
+            if df > max_share * n_docs:
+                continue
             idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
             for macro_id, tf in postings.items():
                 norm = K1 * (1.0 - B + B * self._length[macro_id] / average)
                 scores[macro_id] = scores.get(macro_id, 0.0) + idf * tf * (K1 + 1.0) / (tf + norm)
         return scores
 
-    def suggest(self, text: str, k: int = 3) -> list[tuple[int, float]]:
+    def suggest(self, text: str, k: int = 3, *, max_share: float = 1.0) -> list[tuple[int, float]]:
         """The ``k`` best macros for the text, best first; equal scores go by macro id."""
         if k <= 0:
             return []
-        ranked = sorted(self.scores(text).items(), key=lambda item: (-item[1], item[0]))
+        scores = self.scores(text, max_share=max_share)
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return [(macro_id, score) for macro_id, score in ranked[:k] if score > 0.0]
 
 

@@ -20,12 +20,13 @@ from textual.worker import Worker
 
 from deskterm import keymap
 from deskterm.backend.writes import new_key
-from deskterm.domain.problems import Problem, ProblemStatus, sparkline
+from deskterm.domain.problems import Problem, ProblemKind, ProblemStatus, sparkline
 from deskterm.domain.safety import one_line, to_text
 from deskterm.patches.barrier import forward_failure
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.fix_notices import FixNotices
 from deskterm.screens.picker import Choice, PickerScreen
+from deskterm.screens.text_prompt import TextPromptScreen
 from deskterm.screens.tracker_report import TrackerReports
 from deskterm.screens.workstation.undo import DoneAction, UndoStack
 from deskterm.widgets.key_footer import KeyFooter
@@ -210,6 +211,56 @@ class ProblemsScreen(Screen[None]):
                 self.set_status(p, ProblemStatus(value))
 
         self.app.push_screen(PickerScreen(f"Status of {one_line(p.title, 50)}", choices), chosen)
+
+    def action_kind(self) -> None:
+        p = self.current
+        if p is None:
+            return
+        choices = [Choice(k.value, k.value.capitalize()) for k in ProblemKind]
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.change(p, {"kind": value}, f"{p.title}: {value}")
+
+        self.app.push_screen(PickerScreen(f"Kind of {one_line(p.title, 50)}", choices), chosen)
+
+    def action_edit(self) -> None:
+        p = self.current
+        if p is not None:
+            self._ask_field(p, "title", "The problem's title:", p.title)
+
+    def action_tracker_link(self) -> None:
+        """The issue's address, when the report was pasted in the tracker by hand."""
+        p = self.current
+        if p is not None:
+            self._ask_field(p, "tracker_url", "Its issue in the tracker (a link):", p.tracker_url)
+
+    def _ask_field(self, p: Problem, field: str, question: str, value: str | None) -> None:
+        def answered(text: str | None) -> None:
+            if text:
+                self.change(p, {field: text.strip()}, f"{p.title}: {field.replace('_', ' ')}")
+
+        self.app.push_screen(TextPromptScreen(question, value or ""), answered)
+
+    def change(self, p: Problem, changes: dict[str, object], description: str) -> None:
+        """Change a problem's fields in a worker, under an undo group of its own."""
+        group = new_key()
+        self.undo.push(DoneAction(group, description))
+        self.run_worker(
+            partial(self._write, p, changes, group),
+            thread=True,
+            group="store",
+            exit_on_error=False,
+        )
+
+    def _write(self, p: Problem, changes: dict[str, object], group: str) -> None:
+        desk = self.desk
+        try:
+            desk.store.update_problem(p.id, changes, agent_id=desk.agent.id, undo_group=group)
+        except ValueError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
+            return
+        self.app.call_from_thread(self.load)
 
     def action_fixed(self) -> None:
         p = self.current

@@ -6,6 +6,8 @@
 - Creating it: "Create an issue", ``POST /repos/{owner}/{repo}/issues`` with ``title``,
   ``body`` and ``labels``, answered 201 with the issue and its ``html_url``
   (https://docs.github.com/en/rest/issues/issues#create-an-issue).
+- Labels are set only by accounts with push (or triage) access; GitHub drops them silently
+  for others, and then a lost answer could not be found again: the token must have it.
 - Rate limits: a 403 or 429, with ``retry-after`` for a secondary limit or
   ``x-ratelimit-remaining: 0`` and ``x-ratelimit-reset`` for the primary one
   (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api).
