@@ -198,3 +198,27 @@ def test_a_send_and_done_overtaken_by_a_colleague_sends_the_reply_and_holds_the_
     assert desk.store.messages(cid)[-1].body == (
         "⚠ You closed this; paul replied meanwhile; your reply went out. Close anyway? e"
     )
+
+
+def test_rt_opens_and_keeps_statuses_as_the_in_memory_helpdesk_does(
+    rt: RTClient, paul: RTClient, queue: str
+) -> None:
+    """What ``tests/fakes/memory_connector.py`` copies from RT, checked on the real one."""
+
+    def status(tid: int) -> str:
+        return str(rt.get_ticket(tid)["Status"])
+
+    tid = rt.create_ticket(queue, "Statuses", "ana@example.com", "hello")
+    assert status(tid) == "new"  # creating leaves it new
+    paul.comment(tid, "a note")
+    assert status(tid) == "new"  # a note changes no status
+    paul.correspond(tid, "a reply")
+    assert status(tid) == "open"  # a reply opens a new ticket
+    rt.update_ticket(tid, {"Status": "resolved"})
+    paul.comment(tid, "a note on a resolved ticket")
+    assert status(tid) == "resolved"
+    paul.correspond(tid, "a reply to a resolved ticket")
+    assert status(tid) == "open"  # and reopens a resolved one
+    rt.update_ticket(tid, {"Status": "stalled"})
+    paul.correspond(tid, "a reply to a stalled ticket")
+    assert status(tid) == "stalled"  # a stalled one stays stalled (the mirror reads it)
