@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from deskterm.backend.rows import Unsent
 from deskterm.backend.store import Store
@@ -31,6 +31,8 @@ class ConversationBundle:
     draft_note: bool = False
     unsent: list[Unsent] = field(default_factory=list)
     """The agent's actions on it not yet accepted by the remote helpdesk."""
+    kept_snooze: datetime | None = None
+    """The wake time of the agent's snooze that a conflict held back (to snooze anyway)."""
 
     @property
     def order(self) -> Order | None:
@@ -61,6 +63,7 @@ def load_bundle(
     customer = store.customer(conversation.customer_id)
     bundle = ConversationBundle(conversation, messages, customer)
     bundle.unsent = store.unsent(conversation_id)
+    bundle.kept_snooze = store.kept_snooze(conversation_id)
     if customer is not None:
         bundle.orders = store.orders(customer.id, limit=10)
         bundle.order_index = relevant_order_index(bundle.orders, messages)

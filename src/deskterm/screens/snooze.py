@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from deskterm.domain.snooze import PRESETS, SnoozeError, SnoozeTarget, parse_snooze
+from deskterm.domain.snooze import PRESETS, SnoozeError, SnoozeTarget, describe, parse_snooze
 from deskterm.screens.modal import DeskModal
 
 
@@ -35,12 +35,18 @@ class SnoozeScreen(DeskModal[SnoozeTarget | None]):
     SnoozeScreen #snooze-preview { height: 1; }
     """
 
-    def __init__(self, *, now: datetime, tz: ZoneInfo, count: int = 1) -> None:
+    def __init__(
+        self, *, now: datetime, tz: ZoneInfo, count: int = 1, kept: datetime | None = None
+    ) -> None:
         super().__init__()
         self.now = now
         self.tz = tz
         self.count = count
         self._target: SnoozeTarget | None = None
+        self.kept = (
+            SnoozeTarget(kept, describe(kept, now, tz)) if kept is not None and kept > now else None
+        )
+        """The agent's own snooze a conflict held back: ``0`` snoozes until it again."""
 
     def compose(self) -> ComposeResult:
         presets = Text()
@@ -53,6 +59,10 @@ class SnoozeScreen(DeskModal[SnoozeTarget | None]):
             except SnoozeError:
                 pass
             presets.append("\n")
+        if self.kept is not None:
+            presets.append(" 0 ", style="bold reverse")
+            presets.append(" as before")
+            presets.append(f"  {self.kept.label}", style="dim")
         what = "this conversation" if self.count == 1 else f"{self.count} conversations"
         with Vertical():
             yield Static(f"Snooze {what} until…", id="snooze-title")
@@ -74,6 +84,9 @@ class SnoozeScreen(DeskModal[SnoozeTarget | None]):
             if event.value == key:
                 self.dismiss(parse_snooze(expression, self.now, self.tz))
                 return
+        if event.value == "0" and self.kept is not None:
+            self.dismiss(self.kept)
+            return
         preview = self.query_one("#snooze-preview", Static)
         text = event.value.strip()
         self._target = None
