@@ -3,6 +3,7 @@ behaves as Request Tracker does, with the workstation in remote mode."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from deskterm.app import create_app
@@ -10,6 +11,7 @@ from deskterm.app.sync_runner import SyncRunner
 from deskterm.backend.store import Store
 from deskterm.backend.sync import SyncEngine
 from deskterm.domain.models import AuthorKind, Status
+from deskterm.screens.snooze import SnoozeScreen
 from deskterm.widgets.conversation_view import ThreadView
 from deskterm.widgets.inbox_list import InboxList
 from deskterm.widgets.inbox_row import UNSENT_MARK
@@ -141,5 +143,38 @@ async def test_a_done_overtaken_by_a_colleague_shows_a_conflict_and_e_closes_it_
         assert app.screen.bundle.conversation.id == cid
         await pilot.press("e")
         await until(pilot, lambda: desk.tickets[tid].status is Status.DONE, seconds=30)
+        app.sync_runner.shutdown()
+    store.close()
+
+
+async def test_a_snooze_overtaken_by_the_customer_is_snoozed_again_to_the_same_time(
+    tmp_path: Path,
+) -> None:
+    desk, connector, store, app = _remote(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.screen.bundle is not None)
+        cid = app.screen.bundle.conversation.id
+        tid = store.conversation(cid).external_id  # type: ignore[union-attr]
+        connector.online = False
+        until_then = (datetime.now(UTC) + timedelta(hours=5)).replace(second=0, microsecond=0)
+        store.snooze(cid, until_then, agent_id=app.agent.id, outbox={"kind": "snooze"})
+        await until(pilot, lambda: "offline" in app.screen.query_one(StatusBar).sync_state)
+        desk.add_message(tid, "Still waiting, any news?", author=None)
+        connector.online = True
+        app.sync_runner.sync_now()
+        line = "wrote meanwhile. Snooze anyway? z"
+        await until(pilot, lambda: store.messages(cid)[-1].body.endswith(line), seconds=30)
+        assert desk.tickets[tid].snoozed_until is None
+        # The customer's message woke it: it is in the inbox again; open it.
+        inbox = app.screen.query_one(InboxList)
+        inbox.focus()
+        await until(pilot, lambda: any((r := inbox.row_at(i)) and r.id == cid for i in range(3)))
+        inbox.cursor = next(i for i in range(3) if (r := inbox.row_at(i)) and r.id == cid)
+        await until(pilot, lambda: "Snooze anyway? z" in _thread(app))
+        await pilot.press("z")
+        await until(pilot, lambda: isinstance(app.screen, SnoozeScreen))
+        assert app.screen.kept is not None and app.screen.kept.until == until_then
+        await pilot.press("0", "enter")
+        await until(pilot, lambda: desk.tickets[tid].snoozed_until == until_then, seconds=30)
         app.sync_runner.shutdown()
     store.close()

@@ -164,3 +164,61 @@ def test_a_done_whose_answer_was_lost_is_not_done_again_over_a_colleagues_reopen
     states = [r[0] for r in desk.store.conn.execute("SELECT state FROM outbox")]
     assert states == ["done"]  # it was applied once: no conflict line as well
     assert not any(m.body.startswith("⚠") for m in desk.store.messages(cid))
+
+
+def test_a_send_and_done_overtaken_by_a_colleague_sends_the_reply_and_holds_the_close(
+    rt: RTClient, paul: RTClient, desk: Desk, proxy: FaultProxy, queue: str
+) -> None:
+    tid = rt.create_ticket(queue, "Allergens", "jade@example.com", "nuts in the tiramisu?")
+    rt.update_ticket(tid, {"Status": "open"})
+    desk.engine.pull()
+    cid = desk.local(tid)
+    proxy.unplug()
+    body = f"No nuts, only mascarpone {uuid.uuid4().hex[:6]}"
+    desk.store.add_message(
+        cid,
+        author_kind=AuthorKind.AGENT,
+        author_id=desk.me,
+        author_name="root",
+        body=body,
+        status_after=Status.DONE,
+        outbox={"kind": "reply", "payload": {"body": body, "done": True}},
+    )
+    desk.engine.drain()
+    paul.correspond(tid, "Careful: the biscuits may hold traces")
+    proxy.plug()
+    desk.clock.now = datetime.now(UTC) + timedelta(seconds=1)
+    desk.engine.pull()
+    desk.engine.drain()
+    sent = [str(t.get("Content") or "") for t in rt.history(tid) if t["Type"] == "Correspond"]
+    assert sent[-1] == body and sent.count(body) == 1  # the reply went out, once
+    assert rt.get_ticket(tid)["Status"] == "open"  # its close held back
+    states = [r[0] for r in desk.store.conn.execute("SELECT state FROM outbox")]
+    assert states == ["held"]
+    assert desk.store.messages(cid)[-1].body == (
+        "⚠ You closed this; paul replied meanwhile; your reply went out. Close anyway? e"
+    )
+
+
+def test_rt_opens_and_keeps_statuses_as_the_in_memory_helpdesk_does(
+    rt: RTClient, paul: RTClient, queue: str
+) -> None:
+    """What ``tests/fakes/memory_connector.py`` copies from RT, checked on the real one."""
+
+    def status(tid: int) -> str:
+        return str(rt.get_ticket(tid)["Status"])
+
+    tid = rt.create_ticket(queue, "Statuses", "ana@example.com", "hello")
+    assert status(tid) == "new"  # creating leaves it new
+    paul.comment(tid, "a note")
+    assert status(tid) == "new"  # a note changes no status
+    paul.correspond(tid, "a reply")
+    assert status(tid) == "open"  # a reply opens a new ticket
+    rt.update_ticket(tid, {"Status": "resolved"})
+    paul.comment(tid, "a note on a resolved ticket")
+    assert status(tid) == "resolved"
+    paul.correspond(tid, "a reply to a resolved ticket")
+    assert status(tid) == "open"  # and reopens a resolved one
+    rt.update_ticket(tid, {"Status": "stalled"})
+    paul.correspond(tid, "a reply to a stalled ticket")
+    assert status(tid) == "stalled"  # a stalled one stays stalled (the mirror reads it)

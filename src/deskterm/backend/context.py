@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from deskterm.backend.rows import Unsent
 from deskterm.backend.store import Store
@@ -34,6 +34,8 @@ class ConversationBundle:
     """The problems this conversation reports, the latest linked first."""
     unsent: list[Unsent] = field(default_factory=list)
     """The agent's actions on it not yet accepted by the remote helpdesk."""
+    kept_snooze: datetime | None = None
+    """The wake time of the agent's snooze that a conflict held back (to snooze anyway)."""
 
     @property
     def order(self) -> Order | None:
@@ -65,6 +67,7 @@ def load_bundle(
     bundle = ConversationBundle(conversation, messages, customer)
     bundle.problems = store.problems_of_conversation(conversation_id)
     bundle.unsent = store.unsent(conversation_id)
+    bundle.kept_snooze = store.kept_snooze(conversation_id)
     if customer is not None:
         bundle.orders = store.orders(customer.id, limit=10)
         bundle.order_index = relevant_order_index(bundle.orders, messages)

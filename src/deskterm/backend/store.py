@@ -89,6 +89,7 @@ class Store:
         self.conversation_by_external = threads.conversation_by_external
         self.messages = threads.messages
         self.unsent = threads.unsent
+        self.kept_snooze = threads.kept_snooze
         self.customer_conversations = threads.customer_conversations
         self.events = threads.events
         # reads/people.py: agents, groups, customers, orders, goodwill

@@ -22,6 +22,7 @@ from deskterm.domain.snooze import (
     PRESETS,
     SnoozeError,
     SnoozeTarget,
+    describe,
     parse_snooze,
     preset_for,
     wants_wake,
@@ -47,12 +48,18 @@ class SnoozeScreen(DeskModal[SnoozeTarget | None]):
     SnoozeScreen #snooze-preview { height: 1; }
     """
 
-    def __init__(self, *, now: datetime, tz: ZoneInfo, count: int = 1) -> None:
+    def __init__(
+        self, *, now: datetime, tz: ZoneInfo, count: int = 1, kept: datetime | None = None
+    ) -> None:
         super().__init__()
         self.now = now
         self.tz = tz
         self.count = count
         self._target: SnoozeTarget | None = None
+        self.kept = (
+            SnoozeTarget(kept, describe(kept, now, tz)) if kept is not None and kept > now else None
+        )
+        """The agent's own snooze a conflict held back: ``0`` snoozes until it again."""
 
     def compose(self) -> ComposeResult:
         presets = Text()
@@ -65,6 +72,10 @@ class SnoozeScreen(DeskModal[SnoozeTarget | None]):
             except SnoozeError:
                 pass
             presets.append("\n")
+        if self.kept is not None:
+            presets.append(" 0 ", style="bold reverse")
+            presets.append(" as before")
+            presets.append(f"  {self.kept.label}", style="dim")
         what = "this conversation" if self.count == 1 else f"{self.count} conversations"
         with Vertical():
             yield Static(f"Snooze {what} until…", id="snooze-title")
@@ -85,6 +96,10 @@ class SnoozeScreen(DeskModal[SnoozeTarget | None]):
         self._target = None
         if not text:
             preview.update("")
+            return
+        if text == "0" and self.kept is not None:  # as before the conflict line
+            self._target = self.kept
+            preview.update(Text(f"→ {self.kept.label}   enter to confirm", style="bold green"))
             return
         if wants_wake(text):
             self._target = WAKE

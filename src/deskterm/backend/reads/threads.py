@@ -4,6 +4,7 @@ customer's other conversations."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from deskterm.backend import rows
 from deskterm.backend.db import Connections, dt
@@ -71,6 +72,18 @@ class Threads:
                 what = "you " + intent_of(str(r["kind"]), payload, names).did
             unsent.append(Unsent(int(r["id"]), message, what, int(r["attempts"]), r["last_error"]))
         return unsent
+
+    def kept_snooze(self, conversation_id: int) -> datetime | None:
+        """The wake time of a snooze that ended in a conflict, while the agent has not acted
+        on the conversation since (for "snooze anyway" with the same time)."""
+        row = self._db.conn.execute(
+            "SELECT kind, state, json_extract(payload, '$.fields.snoozed_until') FROM outbox "
+            "WHERE conversation_id = ? ORDER BY id DESC LIMIT 1",
+            (conversation_id,),
+        ).fetchone()
+        if row is None or row[1] != "conflict" or row[2] is None:
+            return None
+        return dt(int(row[2]))
 
     def customer_conversations(self, customer_id: int, *, limit: int = 20) -> list[Conversation]:
         """The customer's conversations, newest first."""

@@ -27,6 +27,7 @@ from deskterm.screens.workstation.host import Host
 from deskterm.screens.workstation.undo import DoneAction
 
 if TYPE_CHECKING:
+    from deskterm.backend.context import ConversationBundle
     from deskterm.widgets.inbox_list import InboxList
 
 
@@ -42,6 +43,10 @@ class TriageHost(Host, Protocol):
     @property
     def shown(self) -> Conversation | None:
         """The conversation whose thread is on screen, as last read."""
+
+    @property
+    def bundle(self) -> ConversationBundle | None:
+        """The open conversation as last read, with what the sync kept of it."""
 
     def load_conversation(self, conversation_id: int) -> object: ...
 
@@ -250,7 +255,13 @@ class Triage:
                 )
                 self.apply(f"Snoozed {label}", "snooze", target, ids)
 
-        self.host.ask(SnoozeScreen(now=desk.clock(), tz=desk.tz, count=len(ids)), chosen)
+        shown = self.host.bundle
+        kept = (
+            shown.kept_snooze
+            if shown is not None and len(ids) == 1 and shown.conversation.id == ids[0]
+            else None
+        )
+        self.host.ask(SnoozeScreen(now=desk.clock(), tz=desk.tz, count=len(ids), kept=kept), chosen)
 
     def assign(self) -> None:
         ids = self.targets()
