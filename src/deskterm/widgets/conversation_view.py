@@ -63,11 +63,23 @@ def message_text(message: Message, *, now: datetime, tz: ZoneInfo) -> Text:
     body = m.body if m.body.strip() or not m.html else html_to_text(m.html)
     text.append_text(to_text(body))
     if m.attachments:
-        names = ", ".join(one_line(a.filename, NAME_CELLS) for a in m.attachments[:20])
+        names = ", ".join(
+            one_line(a.filename, NAME_CELLS) + (f" ({file_size(a.size)})" if a.size > 0 else "")
+            for a in m.attachments[:20]
+        )
         more = len(m.attachments) - 20
         text.append("\n")
         text.append(f"📎 {names}" + (f" and {more} more" if more > 0 else ""), style="dim")
     return text
+
+
+def file_size(size: int) -> str:
+    """``950 bytes``, ``48 kB``, ``2.5 MB``: an attachment's size as the thread shows it."""
+    if size < 1000:
+        return f"{size} bytes"
+    if size < 999_500:  # what would round to "1000 kB" reads as "1.0 MB"
+        return f"{size / 1000:.0f} kB"
+    return f"{size / 1_000_000:.1f} MB"
 
 
 @dataclass
