@@ -12,6 +12,7 @@ from deskterm.app import create_app
 from deskterm.backend import lesson
 from deskterm.backend.store import Store
 from deskterm.domain.models import UNTIL_REPLY, AuthorKind, Status
+from deskterm.screens.text_prompt import TextPromptScreen
 from deskterm.widgets.customer_panel import CustomerPanel
 from deskterm.widgets.lesson_panel import LessonPanel
 from tests.app.conftest import SIZE, quiet_settings, settle, until
@@ -90,6 +91,9 @@ async def test_the_lesson_played_start_to_finish(lesson_store) -> None:
             await pilot.press(character if character != " " else "space")
         await pilot.press("enter")
         await settle(pilot)
+        if isinstance(app.screen, TextPromptScreen):  # several of it ordered: how many
+            await pilot.press("enter")
+            await settle(pilot)
         await pilot.press("y")
         await until(pilot, lambda: progress.step == 4)
         assert [e.kind for e in store.events(targets.missing)].count("order.resend") == 1

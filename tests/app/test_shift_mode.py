@@ -117,6 +117,9 @@ async def test_the_days_summary(demo_store) -> None:
 
 
 async def test_shift_mode_stores_nothing(demo_store) -> None:
+    # Showing a conversation marks it read, in any mode: start from a store all read.
+    with demo_store.transaction() as c:
+        c.execute("UPDATE conversations SET unread = 0")
     before = _stored(demo_store.path)
     app = _app(demo_store, auto_advance=False)
     async with app.run_test(size=SIZE) as pilot:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.app.conftest import SIZE, settle
 from tests.app.test_workstation import _export, desk, shown_id
+from tests.unit.test_kept_waits import drop_kept_waits
 
 
 async def test_slots_a_customer_reads_are_in_the_shops_time_zone(make_app, desk_store):
@@ -114,10 +115,11 @@ def test_a_store_of_the_previous_version_gets_its_urgency_weighed(tmp_path, cloc
     store.update_conversation(low, {"priority": Priority.LOW}, agent_id=None, kind="priority")
     weighed = store.conversation(low)
     store.close()
-    conn = connect(path)  # as version 3 left it: the due time alone
+    conn = connect(path)  # as version 5 left it: the due time alone
+    drop_kept_waits(conn)  # and nothing of versions 7 and 8
     conn.execute("UPDATE conversations SET urgency = sla_due_at")
     conn.execute("UPDATE conversation_tags SET urgency = 0")
-    conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    conn.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
     conn.close()
     store = Store(path, clock=clock)
     try:

@@ -160,7 +160,7 @@ def test_random_conversations_keep_the_recomputed_waits(tmp_path_factory, script
 
 
 def drop_kept_waits(conn: sqlite3.Connection) -> None:
-    """Take a store back to version 3, before the waits were kept and macros proposed
+    """Take a store back to version 6, before the waits were kept and macros proposed
     (inside the caller's transaction)."""
     conn.execute("DROP TABLE macro_proposals")
     conn.execute("DROP INDEX events_closes")
@@ -184,7 +184,7 @@ def test_an_older_store_gets_its_waits_when_it_is_opened(demo_store: Path, tmp_p
     source.close()
     target.execute("BEGIN")
     drop_kept_waits(target)
-    target.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    target.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
     target.execute("COMMIT")
     expected = recomputed(target)
     target.close()

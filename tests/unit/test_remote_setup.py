@@ -53,7 +53,7 @@ def test_missing_credentials_and_unknown_remotes_are_one_line(monkeypatch) -> No
         connector_for(choice_from(settings, "rt", url="http://rt", user="a"))  # type: ignore[arg-type]
     with pytest.raises(RemoteSetupError, match="needs --subdomain"):
         connector_for(choice_from(settings, "zendesk"))  # type: ignore[arg-type]
-    with pytest.raises(RemoteSetupError, match=r"installed: rt, zendesk"):
+    with pytest.raises(RemoteSetupError, match=r"installed: email, rt, zendesk"):
         connector_for(choice_from(settings, "jira"))  # type: ignore[arg-type]
 
 

@@ -364,7 +364,7 @@ def test_tags_merge_instead_of_conflicting() -> None:
 
 def test_registry_lists_without_importing_and_names_the_installed(monkeypatch) -> None:
     assert {"rt", "zendesk"} <= set(available())
-    with pytest.raises(UnknownConnector, match=r"'freshdesk' \(installed: rt, zendesk"):
+    with pytest.raises(UnknownConnector, match=r"'freshdesk' \(installed: email, rt, zendesk"):
         load("freshdesk")
 
 
