@@ -19,10 +19,9 @@ from typing import Any, Protocol
 from deskterm import locations
 from deskterm.backend.connectors.zendesk_http import _SUBDOMAIN
 from deskterm.backend.connectors.zendesk_oauth import OAuthSession, OAuthTokens, TokenEndpoint
+from deskterm.backend.secrets import KEYRING_SERVICE
 
 log = logging.getLogger(__name__)
-
-KEYRING_SERVICE = "deskterm"
 
 
 class TokenStore(Protocol):

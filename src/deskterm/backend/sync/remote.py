@@ -24,11 +24,10 @@ from pathlib import Path
 
 from deskterm import locations
 from deskterm.backend.db import StoreError
+from deskterm.backend.secrets import secret
 from deskterm.backend.store import Store
 from deskterm.backend.sync import Connector, ConnectorOptions, UnknownConnector, load
 from deskterm.config import Settings
-
-KEYRING_SERVICE = "deskterm"
 
 #: (environment variable, keyring user) of each secret, per remote kind.
 _SECRETS = {
@@ -98,24 +97,10 @@ def _mail_extra(settings: Settings, given: dict[str, str | None]) -> dict[str, s
     return out
 
 
-def _secret(env: str, keyring_user: str) -> str | None:
-    value = os.environ.get(env)
-    if value:
-        return value
-    try:
-        import keyring  # optional
-    except ImportError:
-        return None
-    try:
-        return keyring.get_password(KEYRING_SERVICE, keyring_user)
-    except Exception:  # a locked or missing keyring backend: as if nothing were stored
-        return None
-
-
 def options_for(choice: RemoteChoice) -> ConnectorOptions:
     """Connector options with the secrets filled in from the environment or the keyring."""
     secrets = {
-        name: _secret(env, user) for name, (env, user) in _SECRETS.get(choice.kind, {}).items()
+        name: secret(env, user) for name, (env, user) in _SECRETS.get(choice.kind, {}).items()
     }
     user = choice.user or os.environ.get(_USERS.get(choice.kind, ""), "") or None
     return ConnectorOptions(

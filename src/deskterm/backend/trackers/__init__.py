@@ -12,12 +12,12 @@ problem, so the next ``F`` does not even ask.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Callable
 from typing import Protocol
 
+from deskterm.backend.secrets import secret
 from deskterm.backend.store import Store
 from deskterm.backend.trackers.http import Lost, Refused, TrackerError
 from deskterm.config import TrackerSettings
@@ -33,7 +33,6 @@ __all__ = [
     "tracker_from_settings",
 ]
 
-KEYRING_SERVICE = "deskterm"
 #: How many rounds of (look for it, create it) before giving up.
 ATTEMPTS = 5
 #: Seconds to wait after a failure the tracker gave no delay for, doubling each round.
@@ -110,27 +109,13 @@ def file_problem(
     raise TrackerError(f"{tracker.name} did not file the problem ({last}); try again later")
 
 
-def _token(env: str, keyring_user: str) -> str | None:
-    value = os.environ.get(env)
-    if value:
-        return value
-    try:
-        import keyring  # optional
-    except ImportError:
-        return None
-    try:
-        return keyring.get_password(KEYRING_SERVICE, keyring_user)
-    except Exception:  # a locked or missing keyring backend: as if nothing were stored
-        return None
-
-
 def tracker_from_settings(settings: TrackerSettings) -> Tracker:
     """The tracker the settings' ``[tracker]`` names; TrackerError (one line) when it is not
     set up (no kind, no repository or project, no token)."""
     if settings.kind == "github":
         from deskterm.backend.trackers.github import GitHubIssues
 
-        token = _token("DESKTERM_GITHUB_TOKEN", "github:token")
+        token = secret("DESKTERM_GITHUB_TOKEN", "github:token")
         if not settings.repository or not token:
             raise TrackerError(
                 'GitHub Issues needs [tracker] repository = "owner/name" and a token in '
@@ -145,7 +130,7 @@ def tracker_from_settings(settings: TrackerSettings) -> Tracker:
     if settings.kind == "jira":
         from deskterm.backend.trackers.jira import JiraCloud
 
-        token = _token("DESKTERM_JIRA_TOKEN", "jira:token")
+        token = secret("DESKTERM_JIRA_TOKEN", "jira:token")
         if not (settings.url and settings.project and settings.email and token):
             raise TrackerError(
                 "Jira Cloud needs [tracker] url, project and email, and an API token in "
