@@ -9,7 +9,10 @@ scripts/test installs Chromium and its driver; elsewhere these tests skip (fail 
 from __future__ import annotations
 
 import base64
+import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -108,8 +111,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., s
         port = _free_port()
         argv = [sys.executable, "-m", "deskterm", "--db", str(store), "serve", "--port",
                 str(port), *extra]  # fmt: skip
-        proc = subprocess.Popen(
-            argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        proc = subprocess.Popen(  # a session of its own: its tabs' apps go with it
+            argv,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
         )
         procs.append(proc)
         _wait_for_port(port, proc)
@@ -117,11 +125,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., s
 
     yield start
     for proc in procs:
-        proc.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _screen(driver) -> str:
