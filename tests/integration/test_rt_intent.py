@@ -104,7 +104,7 @@ def test_an_offline_done_overtaken_by_a_colleagues_reply_ends_in_a_conflict_line
     assert states == ["conflict"]
     line = desk.store.messages(cid)[-1]
     assert line.author_kind == AuthorKind.SYSTEM
-    assert line.body == "⚠ You closed this; paul replied meanwhile. Close anyway? e"
+    assert line.body == "⚠ You closed this; Paul replied meanwhile. Close anyway? e"
     # The usual key again closes it, on the thread as it now is.
     conv = desk.store.conversation(cid)
     assert conv is not None and conv.status != Status.DONE
@@ -196,7 +196,7 @@ def test_a_send_and_done_overtaken_by_a_colleague_sends_the_reply_and_holds_the_
     states = [r[0] for r in desk.store.conn.execute("SELECT state FROM outbox")]
     assert states == ["held"]
     assert desk.store.messages(cid)[-1].body == (
-        "⚠ You closed this; paul replied meanwhile; your reply went out. Close anyway? e"
+        "⚠ You closed this; Paul replied meanwhile; your reply went out. Close anyway? e"
     )
 
 

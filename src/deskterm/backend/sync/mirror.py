@@ -225,7 +225,7 @@ def _restore(store: Store, c: sqlite3.Connection, row: sqlite3.Row) -> None:
     """The remote has a removed conversation again: back in the views it belongs to."""
     cid = int(row["id"])
     store.update_conversation(cid, {"gone_at": None}, agent_id=None, kind="sync:restored")
-    notice(store, cid, "Back on the remote helpdesk: it is in the views again.")
+    notice(store, cid, "This conversation is back on the remote helpdesk: in the views again.")
 
 
 def _insert_conversation(store: Store, c: sqlite3.Connection, remote: RemoteConversation) -> int:
