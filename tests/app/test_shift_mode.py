@@ -61,7 +61,7 @@ async def test_starts_here_with_the_next_step_in_words(demo_store) -> None:
         assert "r to reply" in screen.query_one(NextStep).said
         await pilot.press("r")
         await settle(pilot)
-        assert "Write your reply" in screen.query_one(NextStep).said
+        await until(pilot, lambda: "Write your reply" in screen.query_one(NextStep).said)
         await pilot.press(*"Bonjour")
         await until(pilot, lambda: "sends it" in screen.query_one(NextStep).said)
 
