@@ -8,9 +8,9 @@ Incremental pull, queue by queue: TicketSQL ``LastUpdated >= since``, walked in 
 so nothing updated during a pass is missed. A ticket whose history RT will not give (a 404,
 or a 500 twice) is skipped with a line in the log, and the pass goes on.
 
-After a complete pull the mirror asks :meth:`RTConnector.in_scope` which tickets are still in
-the queues (TicketSQL hides deleted tickets), and :meth:`RTConnector.why_gone` about each one
-that left: deleted, or moved to another queue.
+Every few minutes, after a pull, the mirror asks :meth:`RTConnector.in_scope` which tickets
+are in the queues (TicketSQL hides deleted tickets), and :meth:`RTConnector.why_gone` about
+each one that left: deleted, or moved to another queue.
 """
 
 from __future__ import annotations

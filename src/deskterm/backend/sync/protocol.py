@@ -310,8 +310,9 @@ class Connector(Protocol):
 
     def in_scope(self) -> frozenset[str] | None:
         """The ids of every conversation the mirror should hold now (optional capability:
-        None when the connector cannot tell). Asked after each complete pull: a mirrored
-        conversation missing from it is asked about with :meth:`why_gone`.
+        None when the connector cannot tell). Asked after a complete pull, every few minutes
+        (see :mod:`deskterm.backend.sync.scope`): a mirrored conversation missing from it is
+        asked about with :meth:`why_gone`.
 
         Raises:
             TransientError, RateLimited: asked again after the next pull.
