@@ -159,9 +159,22 @@ def test_random_conversations_keep_the_recomputed_waits(tmp_path_factory, script
         store.close()
 
 
+def drop_report_digests(conn: sqlite3.Connection) -> None:
+    """Take a store back to version 8, before the reports' digests."""
+    for kind, name in conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE (type = 'trigger' AND "
+        "(name LIKE 'report_%' OR name LIKE 'tag_quarters_%')) OR (type = 'index' AND "
+        "name IN ('waits_open', 'events_notified', 'gestures_created'))"
+    ).fetchall():
+        conn.execute(f"DROP {kind.upper()} {name}")
+    for table in ("report_days", "report_digests", "tag_quarters"):
+        conn.execute(f"DROP TABLE {table}")
+
+
 def drop_kept_waits(conn: sqlite3.Connection) -> None:
     """Take a store back to version 6, before the waits were kept and macros proposed
     (inside the caller's transaction)."""
+    drop_report_digests(conn)
     conn.execute("DROP TABLE macro_proposals")
     conn.execute("DROP INDEX events_closes")
     for (name,) in conn.execute(

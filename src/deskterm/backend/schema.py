@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import sqlite3
 
+from deskterm.backend.schema_reports import REBUILD_TAG_QUARTERS, V9_REPORTS
 from deskterm.backend.schema_v1 import V1  # and why its full-text triggers are hand-written
 from deskterm.backend.schema_waits import REBUILD_WAITS, TRAFFIC_TABLE, WAITS_TABLE
 from deskterm.domain import sla
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 #: Added to a waiting-since time so that conversations without a due time sort after all
 #: conversations with one (epoch seconds stay below 10**10 until the year 2286).
@@ -228,6 +229,10 @@ CREATE TABLE macro_proposals (
 CREATE INDEX macro_proposals_state ON macro_proposals(state, id);
 """
 
+#: Version 9: each day's report digests, the tags counted per quarter hour, and indexes for
+#: the report's other reads (see ``schema_reports``).
+_V9_REPORTS = V9_REPORTS
+
 #: Each entry upgrades the schema from version ``i`` to ``i + 1`` (index 0 creates it).
 MIGRATIONS: list[str] = [
     V1,
@@ -238,6 +243,7 @@ MIGRATIONS: list[str] = [
     _V6_URGENCY_STAKES,
     _V7_WAITS,
     _V8_PROPOSALS,
+    _V9_REPORTS,
 ]
 
 
@@ -286,7 +292,7 @@ def rebuild_view_counts(conn: sqlite3.Connection) -> None:
 def rebuild_waits(conn: sqlite3.Connection) -> None:
     """Compute every conversation's waits again (inside the caller's transaction): after
     writing with the triggers set aside."""
-    for statement in _split(REBUILD_WAITS):
+    for statement in _split(REBUILD_WAITS + REBUILD_TAG_QUARTERS):
         conn.execute(statement)
 
 

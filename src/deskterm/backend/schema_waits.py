@@ -54,12 +54,31 @@ GROUP BY cid, run"""
 _COLUMNS = "waits(conversation_id, started, ended, answered, responder_id, first)"
 
 
+def bump_wait_days(cid: str) -> str:
+    """A trigger statement: count up the generation of the days the conversation's waits
+    started on and of the days it was closed on (a close's reopening is in the digest of
+    its day), so that the reports' digests of those days are folded again (see
+    :mod:`deskterm.backend.schema_reports`)."""
+    return f"""
+  INSERT INTO report_days(day, generation)
+    SELECT day, 1 FROM (
+      SELECT started / 86400 AS day FROM waits WHERE conversation_id = {cid}
+      UNION SELECT created_at / 86400 FROM events
+      WHERE conversation_id = {cid} AND kind = 'status:done'
+    ) WHERE true
+    ON CONFLICT(day) DO UPDATE SET generation = generation + 1;
+"""
+
+
 def _refresh(cid: str) -> str:
-    """A trigger body's two statements: forget the conversation's waits, compute them."""
+    """A trigger body's statements: forget the conversation's waits, compute them, and
+    count up the days of the waits before and after."""
     where = f"conversation_id = {cid}"
     return (
-        f"  DELETE FROM waits WHERE conversation_id = {cid};\n"
-        f"  INSERT INTO {_COLUMNS} {_waits_of(where, where)};\n"
+        bump_wait_days(cid)
+        + f"  DELETE FROM waits WHERE conversation_id = {cid};\n"
+        + f"  INSERT INTO {_COLUMNS} {_waits_of(where, where)};\n"
+        + bump_wait_days(cid)
     )
 
 
@@ -107,7 +126,7 @@ WHEN OLD.kind = 'status:done' OR NEW.kind = 'status:done' BEGIN
 {_refresh("OLD.conversation_id")}{_refresh("NEW.conversation_id")}END;
 
 CREATE TRIGGER waits_conversation_delete AFTER DELETE ON conversations BEGIN
-  DELETE FROM waits WHERE conversation_id = OLD.id;
+{bump_wait_days("OLD.id")}  DELETE FROM waits WHERE conversation_id = OLD.id;
 END;
 """
 

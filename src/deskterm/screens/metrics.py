@@ -158,6 +158,7 @@ class MetricsScreen(Screen[None]):
                 now=now,
                 by=self.breakdown,
                 policies=desk.store.sla_policies(),
+                digests=str(desk.store.path),
             )
         finally:
             conn.close()

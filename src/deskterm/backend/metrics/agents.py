@@ -67,15 +67,26 @@ GROUP BY agent_id
 """
 
 
+def closes_by_agent(conn: sqlite3.Connection, start: int, end: int) -> dict[int, list[int]]:
+    """How many conversations each agent marked done in ``[start, end)``, and how many of
+    those the customer wrote again after: agent → [closed, reopened]."""
+    return {
+        aid: [closed, reopened or 0]
+        for aid, closed, reopened in conn.execute(_CLOSES, (start, end))
+    }
+
+
 def agent_figures(
     conn: sqlite3.Connection,
     start: int,
     end: int,
     figures: dict[int, Figures],
     answered: dict[int, int],
+    closes: dict[int, list[int]] | None = None,
 ) -> list[AgentFigures]:
     """Every agent's line: *figures* and *answered* come from the report's pass over the
-    waits (by agent id); closes, reopens and gestures are read here."""
+    waits (by agent id), *closes* from the days' digests; what is not given (closes,
+    reopens) and the gestures are read here."""
     rows: dict[int, AgentFigures] = {}
 
     def line(aid: int) -> AgentFigures:
@@ -87,9 +98,11 @@ def agent_figures(
         line(aid).figures = f
     for aid, n in answered.items():
         line(aid).answered = n
-    for aid, closed, reopened in conn.execute(_CLOSES, (start, end)):
+    if closes is None:
+        closes = closes_by_agent(conn, start, end)
+    for aid, (closed, reopened) in closes.items():
         row = line(aid)
-        row.closed, row.reopened = closed, reopened or 0
+        row.closed, row.reopened = closed, reopened
     for aid, n, cents in conn.execute(_GESTURES, (start, end)):
         row = line(aid)
         row.gestures, row.gestures_cents = n, cents or 0
