@@ -58,6 +58,34 @@ def test_the_day_of_one_agent(tmp_path) -> None:
     store.close()
 
 
+def test_the_day_lists_the_known_problems_met_first(tmp_path) -> None:
+    store, _, me, _, lea = _desk(tmp_path)
+    crash = store.add_problem(
+        "App crashes at checkout", tracker_url="https://tracker.example/42", agent_id=me
+    )
+    slow = store.add_problem("Notifications arrive late", agent_id=me)
+    unseen = store.add_problem("Map shows the old address", agent_id=me)
+    reply = {"author_kind": AuthorKind.AGENT, "author_id": me, "author_name": "Camille"}
+    cids = []
+    for n in range(3):
+        cid = store.open_conversation(lea, Channel.CHAT, f"Bug {n}", "ça plante", created_at=T0)
+        store.add_message(cid, body="Désolée", created_at=T0 + timedelta(minutes=n + 1), **reply)
+        cids.append(cid)
+    store.link_problem(crash, cids[:2], agent_id=me)
+    store.link_problem(slow, cids[2:], agent_id=me)
+    other = store.open_conversation(lea, Channel.CHAT, "Carte", "adresse", created_at=T0)
+    store.link_problem(unseen, [other], agent_id=me)  # linked, but not answered by me today
+    summary = shift_summary(store.conn, me, T0, T0 + timedelta(hours=2))
+    assert [(p.title, p.conversations) for p in summary.problems] == [
+        ("App crashes at checkout", 2),
+        ("Notifications arrive late", 1),
+    ]
+    lines = describe(summary)
+    assert lines.index("Known problems you met (things to fix):") < len(lines) - 2
+    assert any("https://tracker.example/42" in line and " 2  open" in line for line in lines)
+    store.close()
+
+
 def test_start_here_lists_simple_reasons_only(tmp_path) -> None:
     store, _, me, _, lea = _desk(tmp_path)
     vip = store.add_customer("Ana VIP", vip=True)

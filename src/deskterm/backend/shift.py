@@ -53,6 +53,18 @@ class ShiftSummary:
     """From the customer's message to the agent's reply, for replies that answered one."""
     reasons: list[tuple[str, int]] = field(default_factory=list)
     """The reason tags of the conversations answered, most frequent first."""
+    problems: list[ShiftProblem] = field(default_factory=list)
+    """The known problems the conversations answered are linked to, most seen first: the
+    list of things to fix an engineer leaves the shift with."""
+
+
+@dataclass(frozen=True)
+class ShiftProblem:
+    title: str
+    status: str
+    conversations: int
+    """Of the conversations answered, how many are linked to it."""
+    tracker_url: str | None = None
 
 
 def shift_summary(
@@ -90,12 +102,25 @@ def shift_summary(
         ):
             reasons[tag] = reasons.get(tag, 0) + 1
     ranked = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    seen: dict[int, int] = {}
+    for cid in answered:
+        for (pid,) in conn.execute(
+            "SELECT problem_id FROM problem_links WHERE conversation_id = ?", (cid,)
+        ):
+            seen[pid] = seen.get(pid, 0) + 1
+    problems = []
+    for pid, n in sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+        title, status, url = conn.execute(
+            "SELECT title, status, tracker_url FROM problems WHERE id = ?", (pid,)
+        ).fetchone()
+        problems.append(ShiftProblem(title, status, n, url))
     return ShiftSummary(
         answered=len(answered),
         replies=len(rows),
         closed=int(closed),
         median_response_seconds=statistics.median(waits) if waits else None,
         reasons=ranked,
+        problems=problems,
     )
 
 
@@ -112,6 +137,12 @@ def describe(summary: ShiftSummary) -> list[str]:
         f"Closed                   {summary.closed}",
         f"Median response time     {median}",
     ]
+    if summary.problems:
+        lines.append("Known problems you met (things to fix):")
+        for p in summary.problems:
+            status = p.status.replace("_", " ")
+            where = f"  {p.tracker_url}" if p.tracker_url else ""
+            lines.append(f"  {p.title:<40.40} {p.conversations:>3}  {status}{where}")
     if summary.reasons:
         lines.append("What customers wrote about most:")
         lines += [f"  {tag:<22} {count}" for tag, count in summary.reasons]
