@@ -138,44 +138,30 @@ class Tally:
                 self.replies_judged += 1
                 self.replies_met += met
 
+    #: The counts, in the order :meth:`counts` gives them and a digest keeps them.
+    COUNTS = (
+        "firsts", "first_met", "first_judged", "replies_met", "replies_judged", "unanswered",
+        "closed",
+    )  # fmt: skip
+
     def counts(self) -> list[int]:
-        return [
-            self.firsts,
-            self.first_met,
-            self.first_judged,
-            self.replies_met,
-            self.replies_judged,
-            self.unanswered,
-            self.closed,
-        ]
+        return [getattr(self, name) for name in self.COUNTS]
+
+    def _set_counts(self, counts: Iterable[int]) -> None:
+        for name, n in zip(self.COUNTS, counts, strict=True):
+            setattr(self, name, n)
 
     def absorb(self, other: Tally) -> None:
         """Add *other*'s waits to these."""
         self.first.extend(other.first)
         self.every.extend(other.every)
-        (
-            self.firsts,
-            self.first_met,
-            self.first_judged,
-            self.replies_met,
-            self.replies_judged,
-            self.unanswered,
-            self.closed,
-        ) = (a + b for a, b in zip(self.counts(), other.counts(), strict=True))
+        self._set_counts(a + b for a, b in zip(self.counts(), other.counts(), strict=True))
 
     @classmethod
     def of(cls, counts: Sequence[int], first: array[float], every: array[float]) -> Tally:
         tally = cls()
         tally.first, tally.every = first, every
-        (
-            tally.firsts,
-            tally.first_met,
-            tally.first_judged,
-            tally.replies_met,
-            tally.replies_judged,
-            tally.unanswered,
-            tally.closed,
-        ) = counts
+        tally._set_counts(counts)
         return tally
 
     def figures(self, label: str) -> Figures:
