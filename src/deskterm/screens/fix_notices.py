@@ -10,9 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
 from deskterm.backend.writes import new_key
@@ -28,26 +27,11 @@ from deskterm.domain.problems import (
 )
 from deskterm.domain.safety import one_line
 from deskterm.screens.notice_review import Notice, NoticeReviewScreen
-
-if TYPE_CHECKING:
-    from deskterm.app import DeskApp
+from deskterm.screens.notifier import Notifier
 
 
-class NoticeHost(Protocol):
+class NoticeHost(Notifier, Protocol):
     """What the notice round needs of the screen it runs from."""
-
-    @property
-    def desk(self) -> DeskApp: ...
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None: ...
 
     def set_timer(self, delay: float, callback: Callable[[], object]) -> Timer: ...
 

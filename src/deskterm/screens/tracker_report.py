@@ -17,25 +17,13 @@ from deskterm.backend.trackers import TrackerError, file_problem, tracker_from_s
 from deskterm.domain.bug_report import Excerpt, markdown
 from deskterm.domain.problems import Problem
 from deskterm.domain.safety import one_line
+from deskterm.screens.notifier import Notifier
 
 if TYPE_CHECKING:
     from deskterm.app import DeskApp
 
 
-class ReportHost(Protocol):
-    @property
-    def desk(self) -> DeskApp: ...
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None: ...
-
+class ReportHost(Notifier, Protocol):
     def load(self) -> object: ...
 
 

@@ -9,34 +9,19 @@ message), and the screen decides.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from textual.message import Message
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
-if TYPE_CHECKING:
-    from deskterm.app import DeskApp
+from deskterm.screens.notifier import Notifier
 
 T = TypeVar("T")
 
 
-class Host(Protocol):
+class Host(Notifier, Protocol):
     """The services every part uses: the app's state, notices, modals, workers, timers."""
-
-    @property
-    def desk(self) -> DeskApp: ...
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None: ...
 
     def ask(self, modal: Screen[T], answered: Callable[[T | None], None]) -> None:
         """Push ``modal``; ``answered`` gets what it was dismissed with."""
