@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from deskterm.backend.connectors.rt_api import RTClient
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
 from tests.fakes import ZENDESK_NOW, FakeZendesk
 
@@ -95,6 +97,28 @@ def rt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RTServer]:
 
 
 # -- the local fake Zendesk, shared by its client, fault and export tests --------------------
+
+
+@pytest.fixture(scope="module")
+def rt(rt_server: RTServer) -> Iterator[RTClient]:
+    """deskterm's own account on the test's Request Tracker."""
+    with RTClient(rt_server.url, token=rt_server.token) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def paul(rt_server: RTServer) -> Iterator[RTClient]:
+    """A colleague, working in RT's own interface meanwhile."""
+    with RTClient(rt_server.url, user="paul", password=rt_server.password) as client:
+        yield client
+
+
+@pytest.fixture
+def queue(rt: RTClient) -> str:
+    """A new queue of its own for each test."""
+    name = f"deskterm-{uuid.uuid4().hex[:10]}"
+    rt._request("POST", "queue", body={"Name": name})
+    return name
 
 
 @pytest.fixture

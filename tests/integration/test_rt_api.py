@@ -23,12 +23,6 @@ from tests.integration.faultproxy import FaultProxy
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def rt(rt_server: RTServer) -> Iterator[RTClient]:
-    with RTClient(rt_server.url, token=rt_server.token) as client:
-        yield client
-
-
 @pytest.fixture
 def ticket(rt: RTClient) -> int:
     return rt.create_ticket("General", "Missing bread", "lea@example.com", "il manque le pain")

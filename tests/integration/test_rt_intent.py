@@ -24,26 +24,6 @@ from tests.integration.faultproxy import FaultProxy
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def rt(rt_server: RTServer) -> Iterator[RTClient]:
-    with RTClient(rt_server.url, token=rt_server.token) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def paul(rt_server: RTServer) -> Iterator[RTClient]:
-    """A colleague, working in RT meanwhile."""
-    with RTClient(rt_server.url, user="paul", password=rt_server.password) as client:
-        yield client
-
-
-@pytest.fixture
-def queue(rt: RTClient) -> str:
-    name = f"deskterm-{uuid.uuid4().hex[:10]}"
-    rt._request("POST", "queue", body={"Name": name})
-    return name
-
-
 class Desk:
     """deskterm's mirror of one queue, reaching RT through the fault proxy, on a fake clock
     (backoffs are computed from it: an outage of minutes takes no minutes here)."""

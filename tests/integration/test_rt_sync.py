@@ -23,26 +23,6 @@ from tests.integration.faultproxy import FaultProxy
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def rt(rt_server: RTServer) -> Iterator[RTClient]:
-    with RTClient(rt_server.url, token=rt_server.token) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def paul(rt_server: RTServer) -> Iterator[RTClient]:
-    """Another agent, working in RT's own interface meanwhile."""
-    with RTClient(rt_server.url, user="paul", password=rt_server.password) as client:
-        yield client
-
-
-@pytest.fixture
-def queue(rt: RTClient) -> str:
-    name = f"deskterm-{uuid.uuid4().hex[:10]}"
-    rt._request("POST", "queue", body={"Name": name})
-    return name
-
-
 @pytest.fixture
 def proxy(rt_server: RTServer) -> Iterator[FaultProxy]:
     with FaultProxy(rt_server.host, rt_server.port) as running:

@@ -38,19 +38,6 @@ def scope_at_every_pull(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scope, "SCOPE_SECONDS", 0)
 
 
-@pytest.fixture(scope="module")
-def rt(rt_server: RTServer) -> Iterator[RTClient]:
-    with RTClient(rt_server.url, token=rt_server.token) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def paul(rt_server: RTServer) -> Iterator[RTClient]:
-    """The colleague, working in RT meanwhile."""
-    with RTClient(rt_server.url, user="paul", password=rt_server.password) as client:
-        yield client
-
-
 def _new_queue(rt: RTClient, prefix: str = "team") -> str:
     name = f"{prefix}-{uuid.uuid4().hex[:8]}"
     rt._request("POST", "queue", body={"Name": name})
