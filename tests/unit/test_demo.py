@@ -479,3 +479,28 @@ def test_the_demo_ships_problems_linked_to_french_and_english_conversations(stor
     languages = {r.language for r in store.problem_reports(promo.id)}
     assert languages == {"fr", "en"}
     assert all(p.customers > 0 for p in problems.values())
+
+
+@pytest.mark.parametrize("hour", [3, 10, 15, 22])
+def test_orders_to_come_are_delivered_at_meal_times(tmp_path: Path, hour: int) -> None:
+    """Whatever the hour the demo is built at, an order still to be delivered has a lunch or
+    dinner slot in the shop's time, never one in the middle of the night."""
+    from datetime import UTC, datetime
+
+    from deskterm.backend.demo.catalog import SLOT_STARTS
+
+    now = datetime(2026, 12, 4, hour, 37, tzinfo=UTC)
+    path = tmp_path / f"demo-{hour}.db"
+    generate_demo(path, conversations=300, seed=11, now=now)
+    conn = sqlite3.connect(path)
+    try:
+        slots = [r[0] for r in conn.execute(
+            "SELECT delivery_slot_start FROM orders WHERE status = 'placed'"
+        )]  # fmt: skip
+    finally:
+        conn.close()
+    assert slots
+    local = {((s + utc_offset(s)) % 86400) / 3600 for s in slots}
+    # The shop's slots, or one an agent moved by an hour or two at the customer's request.
+    assert {h for h in local if not (10 <= h <= 14.5 or 17 <= h <= 23)} == set()
+    assert local & set(SLOT_STARTS)

@@ -108,6 +108,15 @@ def slot_before(t: float, *, low: float, high: float, rng: Random) -> int:
     return end - 3600
 
 
-def slot_after(t: float, *, low: float, high: float, rng: Random) -> int:
-    """Start of a one-hour slot beginning between ``low`` and ``high`` seconds after ``t``."""
-    return int((t + rng.uniform(low, high)) // HALF_HOUR + 1) * HALF_HOUR
+def slot_after(t: float, *, low: float, high: float, rng: Random, offset: int) -> int:
+    """Start of the first one-hour slot at a meal time (the shop's local time: *offset*
+    seconds from UTC) that begins at least ``low`` to ``high`` seconds after ``t``: the
+    kitchen delivers lunch and dinner, never at half past three in the morning."""
+    earliest = t + rng.uniform(low, high)
+    midnight = earliest - (earliest + offset) % 86400
+    for day in range(2):
+        for hour in SLOT_STARTS:
+            start = midnight + day * 86400 + hour * 3600
+            if start >= earliest:
+                return int(start)
+    raise AssertionError("every day has meal times")  # SLOT_STARTS is not empty

@@ -158,7 +158,9 @@ class Renderer:
             status = "out_for_delivery" if live else "delivered"
             first_slot = start
         else:
-            first_slot = start = slot_after(created, low=3600, high=6 * 3600, rng=rng)
+            first_slot = start = slot_after(
+                created, low=3600, high=6 * 3600, rng=rng, offset=self.offset(created)
+            )
             if topic.key == "slot-change" and "slot_too_late" not in keys:
                 start = first_slot + rng.choice((-3600, 3600, 5400, 7200))
             if topic.key == "cancellation" and plan.fate == DONE and "cancel_too_late" not in keys:
@@ -251,7 +253,9 @@ class Renderer:
                                    "applied", macro.title, at))  # fmt: skip
             self.next_gesture += 1
             if macro.gesture == "resend" and order is not None:
-                start = slot_after(at, low=2 * 3600, high=30 * 3600, rng=rng)
+                start = slot_after(
+                    at, low=2 * 3600, high=30 * 3600, rng=rng, offset=self.offset(at)
+                )
                 status = "delivered" if start + 3600 < self.now else "placed"
                 resent = self.book.make(plan.customer, placed_at=at, slot_start=start,
                                         status=status, basket=[(item, 1)], parent=order.id,
