@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from deskterm.backend.db import Connections, StoreError, ts
+from deskterm.backend.schema import recompute_customer_urgency
 from deskterm.domain.models import Handle
 
 
@@ -112,6 +113,8 @@ class CustomerWrites:
                 "VALUES (?, ?, ?, ?)",
                 [(oid, name, quantity, price) for name, quantity, price in items],
             )
+            if status == "out_for_delivery":  # at stake for every open conversation of theirs
+                recompute_customer_urgency(c, customer_id)
             return oid
 
     def update_customer_notes(
