@@ -35,6 +35,14 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("app.help", "question_mark", "app.help", "Keys", "General"),
     KeyAction("app.palette", "ctrl+p", "app.command_palette", "Commands", "General", show=False),
     KeyAction("app.quit", "ctrl+q", "app.quit", "Quit", "General", show=False, priority=True),
+    KeyAction(
+        "app.live_demo",
+        "f8",
+        "app.toggle_live_demo",
+        "Pause or resume the live demo",
+        "General",
+        show=False,
+    ),
     # the workstation
     KeyAction("desk.quit", "q", "app.quit", "Quit", "General", show=False),
     # Priority, like undo: acted on as the app takes them, so what is typed in the same burst

@@ -37,6 +37,7 @@ from deskterm.screens.workstation import WorkstationScreen
 from deskterm.themes import load_themes
 
 if TYPE_CHECKING:
+    from deskterm.app.live_demo import LiveDemoRunner
     from deskterm.app.sync_runner import SyncRunner
     from deskterm.backend.commerce.base import CommerceProvider
     from deskterm.backend.lesson import Progress
@@ -70,6 +71,7 @@ class DeskApp(App[None]):
         sync_runner: SyncRunner | None = None,
         live_update_seconds: float = LIVE_UPDATE_SECONDS,
         lesson: Progress | None = None,
+        live_demo: LiveDemoRunner | None = None,
     ) -> None:
         rendering.apply()
         barrier.install()
@@ -82,6 +84,8 @@ class DeskApp(App[None]):
         self.demo = demo
         #: The guided lesson being played (``deskterm demo --learn``), or None.
         self.lesson = lesson
+        #: Customers writing into the demo as it runs (``deskterm demo --live``), or None.
+        self.live_demo = live_demo
         #: The store held no conversation when the app was made (set by ``create_app``).
         self.first_run = False
         self.clock = clock
@@ -138,6 +142,8 @@ class DeskApp(App[None]):
         self.run_worker(self._check_store, thread=True, group="store-check", exit_on_error=False)
         if self.sync_runner is not None:
             self.sync_runner.start(self)
+        if self.live_demo is not None:
+            self.live_demo.start(self)
 
     def _check_store(self) -> None:
         """Look for damage in the store (a large one is checked here only, after start)."""
@@ -271,6 +277,16 @@ class DeskApp(App[None]):
             if command.title not in ("Keys", "Quit"):
                 yield command
 
+    def action_toggle_live_demo(self) -> None:
+        """Pause the live demo's customers, or let them write again."""
+        live = self.live_demo
+        if live is None:
+            self.notify("No live demo here: `deskterm demo --live` starts one.")
+            return
+        paused = live.toggle()
+        live.show(self)
+        self.notify("Live demo paused: no customer writes." if paused else "Live demo resumed.")
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.keymap_overrides))
@@ -350,6 +366,8 @@ class DeskApp(App[None]):
     def on_unmount(self) -> None:
         if self.collector is not None:
             self.collector.stop()
+        if self.live_demo is not None:
+            self.live_demo.shutdown()
         if self.sync_runner is not None:
             self.sync_runner.shutdown()
 

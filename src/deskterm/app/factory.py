@@ -17,6 +17,7 @@ from deskterm.config import Settings, routing_rules
 from deskterm.domain.models import Agent
 
 if TYPE_CHECKING:
+    from deskterm.app.live_demo import LiveDemoRunner
     from deskterm.app.sync_runner import SyncRunner
     from deskterm.backend.lesson import Progress
 
@@ -52,8 +53,10 @@ def create_app(
     sync_runner: SyncRunner | None = None,
     live_update_seconds: float = LIVE_UPDATE_SECONDS,
     lesson: Progress | None = None,
+    live_demo: LiveDemoRunner | None = None,
 ) -> DeskApp:
-    """The app as the CLI runs it; tests pass a fixed clock (and may poll faster)."""
+    """The app as the CLI runs it; tests pass a fixed clock (and may poll faster).
+    ``live_demo``: customers writing while it runs (``deskterm demo --live``)."""
     if clock is not None:
         store.clock = clock
     if not store.sla_policies():
@@ -87,6 +90,7 @@ def create_app(
         sync_runner=sync_runner,
         live_update_seconds=live_update_seconds,
         lesson=lesson,
+        live_demo=live_demo,
     )
     app.first_run = bool(first_run)
     if rules:

@@ -57,6 +57,8 @@ class DeskCommands(Provider):
                 continue
             if k.action in listed:  # q and ctrl+q both quit: one "Quit"
                 continue
+            if k.id == "app.live_demo" and self.desk.live_demo is None:
+                continue  # only where customers write live
             listed.add(k.action)
             keys = keymap.keys_for(k.id, self.desk.keymap_overrides).split(",")[0]
             target: App[object] | Widget = self.app if k.action.startswith("app.") else desk

@@ -184,6 +184,26 @@ UPDATE conversation_tags AS t SET urgency = (
 ) WHERE t.bucket != 'done';
 """
 
+#: One customer's open conversations' urgency computed again: after a change to what is at
+#: stake for all of them (an order of theirs out for delivery).
+RECOMPUTE_CUSTOMER_URGENCY = f"""
+UPDATE conversations AS c SET urgency = (CASE WHEN c.sla_due_at IS NOT NULL THEN c.sla_due_at
+  ELSE {NO_DUE_OFFSET} + coalesce(c.last_customer_message_at, c.created_at) END) - {STAKE_SQL}
+WHERE c.customer_id = :customer AND c.bucket != 'done';
+UPDATE conversation_tags AS t SET urgency = (
+  SELECT c.urgency FROM conversations c WHERE c.id = t.conversation_id
+) WHERE t.bucket != 'done' AND t.conversation_id IN (
+  SELECT id FROM conversations WHERE customer_id = :customer AND bucket != 'done'
+);
+"""
+
+
+def recompute_customer_urgency(conn: sqlite3.Connection, customer_id: int) -> None:
+    """See :data:`RECOMPUTE_CUSTOMER_URGENCY` (inside the caller's transaction)."""
+    for statement in _split(RECOMPUTE_CUSTOMER_URGENCY):
+        conn.execute(statement, {"customer": customer_id})
+
+
 #: Version 6: urgency weighs what is at stake (the columns stay; their values change), so it
 #: no longer tells which conversations are late: an index of the open ones' due times does,
 #: for the header's breaching count.

@@ -158,6 +158,7 @@ class Store:
         self.add_group = customers.add_group
         self.add_agent = customers.add_agent
         self.add_customer = customers.add_customer
+        self.add_order = customers.add_order
         self.update_customer_notes = customers.update_customer_notes
         # writes/macros.py: macros, their uses, saved views
         macros = self._macros = MacroWrites(self)

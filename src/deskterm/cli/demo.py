@@ -6,14 +6,30 @@ import argparse
 import sys
 from pathlib import Path
 
-from deskterm import locations
+from deskterm import keymap, locations
 from deskterm.backend import db
+from deskterm.backend.demo.live import DEFAULT_RATE
 from deskterm.cli.workstation import open_workstation, positive
 from deskterm.config import Settings
 
 COMMAND = "demo"
 DEFAULT_SIZE = 300
 DEFAULT_SEED = 7
+LIVE_KEY = keymap.keys_for("app.live_demo")
+
+
+def rate_per_hour(text: str) -> float:
+    """An argparse type: a rate such as "600", "600/h" or "600/hour" (more than 0)."""
+    number = text.strip().lower()
+    for unit in ("/hour", "/h"):
+        number = number.removesuffix(unit)
+    try:
+        value = float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate (say 120 or 120/h)") from None
+    if not value > 0 or value > 100_000:
+        raise argparse.ArgumentTypeError("a rate is between 1 and 100000 per hour")
+    return value
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
@@ -38,6 +54,18 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("--fresh", action="store_true", help="throw the demo away and rebuild it")
     demo.add_argument(
         "--db", dest="demo_db", type=Path, help="keep the demo in this file (default: data folder)"
+    )
+    demo.add_argument(
+        "--live",
+        action="store_true",
+        help="customers write while you work: new conversations, answers to your replies "
+        f"(pause and resume with {LIVE_KEY})",
+    )
+    demo.add_argument(
+        "--rate",
+        type=rate_per_hour,
+        metavar="N/h",
+        help=f"with --live: new conversations per hour (default {DEFAULT_RATE}, a lunch rush)",
     )
     demo.add_argument(
         "--learn",
@@ -73,6 +101,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if first_time:
         print("New here? `deskterm demo --learn` teaches the keys in five minutes.",
               file=sys.stderr)  # fmt: skip
+    if args.rate is not None and not args.live:
+        print("--rate is for --live: the demo opens without live customers.", file=sys.stderr)
+    if args.live:
+        rate = args.rate or DEFAULT_RATE
+        return open_workstation(path, args, settings, demo=True, live_rate=rate, live_seed=seed)
     return open_workstation(path, args, settings, demo=True)
 
 

@@ -23,8 +23,11 @@ def open_workstation(
     *,
     demo: bool = False,
     lesson: Progress | None = None,
+    live_rate: float | None = None,
+    live_seed: int = 7,
 ) -> int:
-    """Run the app on the store at ``path`` (with the guided lesson); the exit status."""
+    """Run the app on the store at ``path`` (with the guided lesson, or with customers
+    writing ``live_rate`` new conversations an hour); the exit status."""
     from deskterm.app import create_app
     from deskterm.backend.store import Store
 
@@ -33,7 +36,15 @@ def open_workstation(
         email = args.agent or (None if demo else settings.agent_email)
         if email and sys.stdin.isatty():
             offer_agent(store, email, input)
-        app = create_app(store, settings, agent_email=args.agent, demo=demo, lesson=lesson)
+        live = None
+        if live_rate is not None:
+            from deskterm.app.live_demo import LiveDemoRunner
+            from deskterm.backend.demo.live import LiveDemo
+
+            live = LiveDemoRunner(LiveDemo(store, rate_per_hour=live_rate, seed=live_seed))
+        app = create_app(
+            store, settings, agent_email=args.agent, demo=demo, lesson=lesson, live_demo=live
+        )
         app.run()
     finally:
         store.close()

@@ -30,6 +30,8 @@ class StatusBar(Static):
     """Remote sync state ("", "syncing…", "offline, 3 actions waiting")."""
     demo: reactive[bool] = reactive(False)
     """True when working in the demo helpdesk."""
+    live_demo: reactive[str] = reactive("")
+    """The live demo's state ("live 120/h (f8 pauses)", "live · paused…"; "" when none)."""
 
     def render(self) -> Text:
         text = self._line(short=False)
@@ -48,6 +50,9 @@ class StatusBar(Static):
         text.append("deskterm", style="bold")
         if self.demo:
             text.append(" demo", style="italic")
+        if self.live_demo:
+            live = self.live_demo.split(" (")[0] if short else self.live_demo
+            text.append(f" · {live}", style="italic bold" if "paused" in live else "italic")
         text.append("  ")
         text.append(self.view_title, style="bold reverse")
         if self.count is None:

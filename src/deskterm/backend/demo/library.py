@@ -142,9 +142,9 @@ SHARED: tuple[MacroSpec, ...] = (
         "login_reset",
         "Login — account unlocked, new reset link",
         HI_EN
-        + "I've unlocked your account and sent you a new password reset link; it's valid for one hour. {% cursor %}If it isn't in your inbox, look in your spam folder: it comes from noreply@popote.example.\n\n{{ agent.first_name }}",  # noqa: E501
+        + "I've unlocked your account and sent you a new password reset link; it's valid for one hour. {% cursor %}If it isn't in your inbox, look in your spam folder: it comes from support@popote.example.\n\n{{ agent.first_name }}",  # noqa: E501
         HI_FR
-        + "J'ai débloqué votre compte et vous ai envoyé un nouveau lien de réinitialisation, valable une heure. {% cursor %}S'il n'est pas dans votre boîte de réception, regardez dans les spams : il part de noreply@popote.example.\n\n{{ agent.first_name }}",  # noqa: E501
+        + "J'ai débloqué votre compte et vous ai envoyé un nouveau lien de réinitialisation, valable une heure. {% cursor %}S'il n'est pas dans votre boîte de réception, regardez dans les spams : il part de support@popote.example.\n\n{{ agent.first_name }}",  # noqa: E501
         tags=("account",),
         status="done",
     ),
@@ -265,7 +265,7 @@ SHARED: tuple[MacroSpec, ...] = (
         tags=("bug",),
         fill={
             "en": ("We can reproduce it on {device}. ",),
-            "fr": ("Nous arrivons à le reproduire sur {device}. ",),
+            "fr": ("Nous reproduisons le problème sur {device}. ",),
         },
     ),
     _m(

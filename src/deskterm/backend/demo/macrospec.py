@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from deskterm.backend.demo.wording import fill
+
 Texts = dict[str, tuple[str, ...]]
 
 #: The Liquid placeholders the library uses, and the slot each one reads.
@@ -72,5 +74,5 @@ def compile_body(body: str) -> str:
 
 
 def render(template: str, slots: dict[str, str]) -> str:
-    """A compiled body with its slots filled in."""
-    return template.format_map(slots)
+    """A compiled body with its slots filled in (French articles contracted)."""
+    return fill(template, slots)

@@ -25,6 +25,7 @@ from deskterm.backend.demo.replies import (
 )
 from deskterm.backend.demo.threads import DONE, MACROS, Plan
 from deskterm.backend.demo.timing import snooze_until, utc_offset
+from deskterm.backend.demo.wording import fill, fit_to_hour
 from deskterm.backend.rows import UNTIL_REPLY_TS
 from deskterm.domain.models import SLAPolicy
 
@@ -88,17 +89,18 @@ class Renderer:
     def render(self, plan: Plan, conversation_id: int, batch: Batch) -> None:
         rng, lang, topic = self.rng, plan.language, plan.topic
         first, full = self.customers.names(plan.customer)
-        order = self._order(plan, batch) if topic.phase else None
-        slots = self._slots(plan, order, first, full)
+        order = self.order_for(plan, batch) if topic.phase else None
+        slots = self.slots_for(plan, order, first, full)
         group_id = plan.group + 1
         pb = Playback(batch, conversation_id, plan.channel, group_id, plan.created)
-        subject = rng.choice(plan.situation.subjects[lang]).format_map(slots)
+        subject = fill(rng.choice(plan.situation.subjects[lang]), slots)
         for step in plan.steps:
             at, op = step.at, step.op
+            hour = ((at + self.offset(at)) % 86400) / 3600
             if op == "C":
-                text = customer_text(rng, step.text.format_map(slots), plan.channel, lang, slots,
+                text = customer_text(rng, fill(step.text, slots), plan.channel, lang, slots,
                                      step.wrap == "first")  # fmt: skip
-                pb.customer(at, full, text, PHOTO if step.attach else "[]")
+                pb.customer(at, full, fit_to_hour(text, hour), PHOTO if step.attach else "[]")
                 continue
             if op == "U":
                 pb.mark_read()
@@ -112,16 +114,18 @@ class Renderer:
                         step.macro, plan, slots, conversation_id, aid, at, order, batch
                     )
                 elif step.wrap == "free":
-                    body = agent_text(step.text.format_map(slots), plan.channel, lang, slots)
+                    body = agent_text(fill(step.text, slots), plan.channel, lang, slots)
                 elif step.wrap == "closing":
-                    body = short_agent_text(rng.choice(CLOSINGS[lang]).format_map(slots), slots)
+                    body = short_agent_text(fill(rng.choice(CLOSINGS[lang]), slots), slots)
                 else:
                     body = short_agent_text(rng.choice(ANSWERS[lang]), slots)
+                if step.macro is None:  # a macro's words are the macro's, as the agent sent it
+                    body = fit_to_hour(body, hour)
                 pb.reply(at, aid, AGENT_NAMES[agent], body, step.status_after)
             elif op == "N":
                 note_lang = cat.AGENTS[agent][2]
                 notes = SNOOZE_NOTES if step.text == "snooze" else topic.notes
-                body = rng.choice(notes.get(note_lang) or notes["en"]).format_map(slots)
+                body = fill(rng.choice(notes.get(note_lang) or notes["en"]), slots)
                 pb.note(at, aid, AGENT_NAMES[agent], body)
             elif step.kind == "assign":
                 pb.change(at, aid, "assign", {"assignee_id": aid})
@@ -141,7 +145,7 @@ class Renderer:
 
     # -- the order and the words ---------------------------------------------------------
 
-    def _order(self, plan: Plan, batch: Batch) -> tuple[OrderInfo, int]:
+    def order_for(self, plan: Plan, batch: Batch) -> tuple[OrderInfo, int]:
         """The order the conversation is about, placed and delivered around its first
         message; returns it with the slot the customer first had (a slot change moves it)."""
         rng, now, topic, keys = self.rng, self.now, plan.topic, plan.macro_keys
@@ -180,7 +184,7 @@ class Renderer:
         batch.items.extend(info.items)
         return info, first_slot
 
-    def _slots(self, plan: Plan, found: tuple[OrderInfo, int] | None, first: str, full: str
+    def slots_for(self, plan: Plan, found: tuple[OrderInfo, int] | None, first: str, full: str
                ) -> dict[str, Any]:  # fmt: skip
         rng, lang = self.rng, plan.language
         fr = lang == "fr"
@@ -235,9 +239,7 @@ class Renderer:
         """A macro rendered for this conversation; records its use and the gesture it made."""
         rng, lang = self.rng, plan.language
         fills = macro.fill.get(lang)
-        slots["cursor"] = (
-            rng.choice(fills).format_map(slots) if fills and rng.random() < 0.5 else ""
-        )
+        slots["cursor"] = fill(rng.choice(fills), slots) if fills and rng.random() < 0.5 else ""
         body = render(self.compiled[macro.key][lang], slots)
         slots["cursor"] = ""
         batch.usage.append((self.macro_ids[macro.key], agent_id, conversation_id, at))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from random import Random
 
 from deskterm.backend.demo.situation import Situation
+from deskterm.backend.demo.wording import fill
 from deskterm.domain.models import Channel
 
 THANKS = {
@@ -28,6 +29,35 @@ STILL_WAITING = {
         "??",
     ),
     "en": ("still nothing…", "hello? anyone there?", "Still no answer…", "??"),
+}
+
+#: After an agent's answer, about a delivery that still has not come: the food is missing,
+#: not the answer (never STILL_WAITING once someone has answered).
+NOT_ARRIVED = {
+    "fr": (
+        "Toujours pas de livreur en vue…",
+        "Merci, mais ce n'est toujours pas arrivé.",
+        "Ok, j'attends alors. Rien pour l'instant.",
+    ),
+    "en": (
+        "Still no sign of the courier…",
+        "Thanks, but it still hasn't arrived.",
+        "OK, I'll wait then. Nothing yet.",
+    ),
+}
+
+#: The customer sends what the agent asked for (a photo, the details).
+DETAILS = {
+    "fr": (
+        "Voici la photo du sac et du ticket.",
+        "Voilà 📎",
+        "Je vous envoie la photo, dites-moi si c'est lisible.",
+    ),
+    "en": (
+        "Here's the photo of the bag and the receipt.",
+        "There you go 📎",
+        "Photo attached, let me know if you can read it.",
+    ),
 }
 
 QUESTIONS = {
@@ -119,7 +149,7 @@ def customer_text(
             return f"{text}\n\n{slots['first_name']}"
         greeted = text.startswith(GREETINGS)
         opener = "" if greeted else rng.choice(EMAIL_OPENERS[language])
-        return opener + text + rng.choice(EMAIL_SIGNATURES[language]).format_map(slots)
+        return opener + text + fill(rng.choice(EMAIL_SIGNATURES[language]), slots)
     if channel is Channel.FORM and first:
         order = slots["order"] if slots.get("order_known") else "—"
         if language == "fr":

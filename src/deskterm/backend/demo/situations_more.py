@@ -156,11 +156,11 @@ SERVICE_SITUATIONS: tuple[Situation, ...] = (
         replies={
             "fr": (
                 "J'ai débloqué votre compte et renvoyé un lien de réinitialisation. Pensez à "
-                "regarder dans les spams, il part de noreply@popote.example.",
+                "regarder dans les spams, il part de support@popote.example.",
             ),
             "en": (
                 "I've unlocked your account and sent a new reset link. Do check your spam "
-                "folder, it comes from noreply@popote.example.",
+                "folder, it comes from support@popote.example.",
             ),
         },
         notes={

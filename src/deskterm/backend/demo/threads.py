@@ -15,7 +15,14 @@ from typing import Any
 from deskterm.backend.demo.catalog import AGENTS, group_for
 from deskterm.backend.demo.library import LIBRARY, PREFERRED
 from deskterm.backend.demo.macrospec import MacroSpec
-from deskterm.backend.demo.replies import ASK_PHOTO, QUESTIONS, STILL_WAITING, THANKS, VAGUE
+from deskterm.backend.demo.replies import (
+    ASK_PHOTO,
+    NOT_ARRIVED,
+    QUESTIONS,
+    STILL_WAITING,
+    THANKS,
+    VAGUE,
+)
 from deskterm.backend.demo.situation import Situation
 from deskterm.backend.demo.situations import ORDER_SITUATIONS
 from deskterm.backend.demo.situations_more import SERVICE_SITUATIONS
@@ -193,7 +200,8 @@ class Planner:
             return plan
         status = self._respond(plan, agent, want="any")
         if fate == OPEN_FOLLOWUP:
-            table = STILL_WAITING if topic.tag in ("late-delivery", "missing-item") else QUESTIONS
+            # Answered: whatever the customer says next, it is not "still no answer".
+            table = NOT_ARRIVED if topic.tag in ("late-delivery", "missing-item") else QUESTIONS
             self._customer(plan, rng.choice(table[language]), "follow", 0.0)
             return plan
         self._close(plan, agent, status)

@@ -43,8 +43,10 @@ class MessageWrites:
         tags: Sequence[str] = (),
         external_id: str | None = None,
         message_external_id: str | None = None,
+        attachments: Sequence[dict[str, Any]] = (),
     ) -> int:
-        """A customer starts a conversation; returns its id."""
+        """A customer starts a conversation (its first message may carry ``attachments``);
+        returns its id."""
         when = ts(created_at or self._db.now())
         assert when is not None
         with self._db.transaction() as c:
@@ -73,6 +75,7 @@ class MessageWrites:
                 author_kind=AuthorKind.CUSTOMER,
                 body=body,
                 html=html,
+                attachments=attachments,
                 created_at=dt(when),
                 external_id=message_external_id,
                 route=False,

@@ -8,7 +8,7 @@ decides what on screen follows.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from textual.message import Message
@@ -16,6 +16,7 @@ from textual.message import Message
 from deskterm.backend.metrics import today_first_response
 from deskterm.backend.rows import Unsent
 from deskterm.domain.models import Conversation
+from deskterm.domain.safety import NAME_CELLS, one_line
 from deskterm.domain.stats import format_duration
 from deskterm.screens.workstation.host import Host
 
@@ -26,6 +27,36 @@ from deskterm.screens.workstation.host import Host
 MEDIAN_SECONDS = 30.0
 MEDIAN_SLOW = 0.05
 MEDIAN_SLOW_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class Arrived:
+    """A customer's message that came since the last poll."""
+
+    conversation_id: int
+    name: str
+    channel: str
+    body: str
+    assignee_id: int | None
+
+
+#: At most this many new messages are read per poll (a sync may bring thousands at once).
+ARRIVALS_READ = 20
+
+
+def arrival_notice(arrived: list[Arrived], agent_id: int, shown_id: int | None) -> str | None:
+    """The line that tells the agent their customers wrote: in conversations assigned to
+    them or on screen (the rest shows in the inbox); None when there are none."""
+    ours = [a for a in arrived if a.assignee_id == agent_id or a.conversation_id == shown_id]
+    if not ours:
+        return None
+    if len(ours) == 1:
+        a = ours[0]
+        said = one_line(a.body, 60)
+        return f"{one_line(a.name, NAME_CELLS)} ({a.channel}): {said}"
+    names = list(dict.fromkeys(one_line(a.name, NAME_CELLS) for a in ours))
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"{len(ours)} new messages from {shown}"
 
 
 @dataclass
@@ -41,6 +72,8 @@ class Polled(Message):
     """That conversation, as read now."""
     unsent: list[Unsent] | None = None
     """Its actions not yet accepted by the remote helpdesk."""
+    arrived: list[Arrived] = field(default_factory=list)
+    """Customers' messages that came since the last poll."""
 
 
 @dataclass
@@ -69,6 +102,7 @@ class LiveUpdates:
     def __init__(self, host: LiveHost) -> None:
         self.host = host
         self._data_version = -1
+        self._message_seen = -1
 
     def poll(self) -> None:
         self.host.in_thread(self._poll, group="poll", name="_poll", exclusive=True)
@@ -89,7 +123,23 @@ class LiveUpdates:
             others = store.presence(cid, exclude_agent=host.desk.agent.id)
             fresh = store.conversation(cid)
             unsent = store.unsent(cid) if changed else None
-        host.post_message(Polled(changed, breaching, others, fresh, unsent))
+        arrived = self._arrivals() if changed else []
+        host.post_message(Polled(changed, breaching, others, fresh, unsent, arrived))
+
+    def _arrivals(self) -> list[Arrived]:
+        """Customers' messages since the last poll (none at the first: they are not news)."""
+        conn = self.host.desk.store.conn
+        top = int(conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0])
+        seen, self._message_seen = self._message_seen, top
+        if seen < 0 or top <= seen:
+            return []
+        rows = conn.execute(
+            "SELECT m.conversation_id, m.author_name, c.channel, m.body, c.assignee_id "
+            "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+            "WHERE m.id > ? AND m.id <= ? AND m.author_kind = 'customer' ORDER BY m.id LIMIT ?",
+            (seen, top, ARRIVALS_READ),
+        ).fetchall()
+        return [Arrived(int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4]) for r in rows]
 
     def poll_median(self) -> None:
         """Today's median first response for the header (its own worker: at a million

@@ -34,7 +34,7 @@ from deskterm.screens.workstation.layout import (
 )
 from deskterm.screens.workstation.lesson import CHECK_SECONDS as LESSON_CHECK_SECONDS
 from deskterm.screens.workstation.lesson import Lesson
-from deskterm.screens.workstation.live import LiveUpdates, Polled
+from deskterm.screens.workstation.live import LiveUpdates, Polled, arrival_notice
 from deskterm.screens.workstation.macros import Macros
 from deskterm.screens.workstation.order_actions import OrderActions
 from deskterm.screens.workstation.parts import WorkstationParts
@@ -96,6 +96,8 @@ class WorkstationScreen(WorkstationParts):
         status = self.query_one(StatusBar)
         status.agent_name = one_line(self.desk.agent.name, NAME_CELLS)
         status.demo = self.desk.demo
+        if self.desk.live_demo is not None:
+            status.live_demo = self.desk.live_demo.label(self.desk.keymap_overrides)
         self.query_one("#search", Input).display = False
         self.query_one("#search-error", Static).display = False
         self.query_one("#composer", Composer).display = False
@@ -424,6 +426,10 @@ class WorkstationScreen(WorkstationParts):
         self.query_one(StatusBar).breaching = event.breaching
         if event.changed:
             self.inbox.refresh_rows()
+        shown = self.bundle.conversation.id if self.bundle is not None else None
+        notice = arrival_notice(event.arrived, self.desk.agent.id, shown)
+        if notice is not None:
+            self.notify(notice, title="New message", timeout=4, markup=False)
         # The poll read the conversation that was open when it started; the agent may have
         # moved on since: never pull them back to it.
         again = self.opened.polled(
