@@ -127,3 +127,12 @@ def test_a_missing_ticket(zendesk: FakeZendesk) -> None:
     gone = next(t for t in zendesk.tickets.values() if t.status == "deleted")
     fake = _get(zendesk, f"tickets/{gone.id}/comments.json")
     assert fake == _real("ticket_not_found.json")
+
+
+def test_an_attached_files_record(zendesk: FakeZendesk) -> None:
+    ticket = next(t for t in zendesk.tickets.values() if t.status != "deleted")
+    zendesk.attach_file(zendesk.comments[ticket.id][-1], "receipt.pdf", b"%PDF", "application/pdf")
+    fake = _get(zendesk, f"tickets/{ticket.id}/comments.json", **{"page[size]": 100})
+    [attachment] = fake["comments"][-1]["attachments"]
+    real = _real("comments_page.json")["comments"][0]["attachments"][0]
+    assert_same_shape(attachment, real, set())

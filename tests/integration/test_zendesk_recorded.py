@@ -210,3 +210,32 @@ def test_a_429_waits_what_retry_after_says(replay: Replay) -> None:
     with client, pytest.raises(RateLimited) as caught:
         client.me()
     assert caught.value.retry_after == 7
+
+
+def test_the_recorded_comments_file_is_listed_and_fetched_only_from_the_account(
+    replay: Replay, engine: SyncEngine
+) -> None:
+    _serve_account(replay)
+    engine.identify()
+    engine.pull()
+    conv = engine.store.conversation_by_external("33")
+    assert conv is not None
+    [message] = engine.store.messages(conv.id)
+    [file] = message.attachments
+    real = COMMENTS[0]["body"]["comments"][0]["attachments"][0]
+    assert (file.filename, file.size, file.content_type) == (
+        real["file_name"],
+        real["size"],
+        real["content_type"],
+    )
+    assert file.external_id == real["content_url"]
+    # The recorded address is another account's host (not the replayed one): refused, unasked.
+    replay.requests.clear()
+    with pytest.raises(PermanentError, match=r"z3npuddn\.zendesk\.com"):
+        engine.connector.fetch_file(file.external_id)
+    assert replay.requests == []
+    # The same path on the account's own host is fetched (the bytes are not recorded).
+    path = real["content_url"].split(".com", 1)[1].split("?")[0]
+    replay.on(path, [{"status": 200, "headers": {"Content-Type": "text/plain"}, "body": "# hi"}])
+    here = replay.url + real["content_url"].split(".com", 1)[1]
+    assert engine.connector.fetch_file(here) == b"# hi"

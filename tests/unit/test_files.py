@@ -56,3 +56,12 @@ def test_the_thread_lists_each_file_with_its_size() -> None:
     )
     text = message_text(message, now=when, tz=ZoneInfo("UTC")).plain
     assert "📎 receipt.pdf (12.4 kB), photo.png (230 bytes)" in text
+
+
+def test_the_demo_photo_is_a_picture_made_the_same_every_time() -> None:
+    from deskterm.backend.demo.files import demo_file, photo
+
+    data = photo()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82")
+    assert demo_file("demo:photo.png") == data
+    assert demo_file("demo:../etc/passwd") is None and demo_file("photo.png") is None

@@ -14,6 +14,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from deskterm.backend.demo.files import demo_file, is_demo_file
 from deskterm.backend.sync.protocol import Connector
 from deskterm.domain.models import Attachment
 
@@ -51,12 +52,19 @@ def save_file(connector: Connector | None, attachment: Attachment, folder: Path)
     """Fetch ``attachment`` from the remote and write it in ``folder``; returns where.
 
     Raises:
-        FileUnavailable: the store knows only the file's name (local mode, demo data).
+        FileUnavailable: the store knows only the file's name (local mode), not its bytes.
+            The demo's files are made by ``demo.files`` and saved like any other.
         RemoteError: as the connector's ``fetch_file``.
     """
-    if connector is None or attachment.external_id is None:
+    external_id = attachment.external_id
+    if connector is None and external_id is not None and is_demo_file(external_id):
+        data = demo_file(external_id)
+    elif connector is not None and external_id is not None:
+        data = connector.fetch_file(external_id)
+    else:
+        data = None
+    if data is None:
         raise FileUnavailable(f"{attachment.filename}: only its name is kept here, not the file")
-    data = connector.fetch_file(attachment.external_id)
     path = free_path(folder, safe_name(attachment.filename))
     with open(path, "xb") as out:
         out.write(data)

@@ -28,6 +28,7 @@ from deskterm.backend.reads.threads import Threads
 from deskterm.backend.routing import Router
 from deskterm.backend.writes.customers import CustomerWrites
 from deskterm.backend.writes.macros import MacroWrites
+from deskterm.backend.writes.merge import MergeWrites
 from deskterm.backend.writes.messages import MessageWrites
 from deskterm.backend.writes.policies import SLAPolicies
 from deskterm.backend.writes.problems import ProblemWrites
@@ -91,6 +92,7 @@ class Store:
         self.unsent = threads.unsent
         self.kept_snooze = threads.kept_snooze
         self.customer_conversations = threads.customer_conversations
+        self.open_conversations_of = threads.open_conversations_of
         self.events = threads.events
         # reads/people.py: agents, groups, customers, orders, goodwill
         people = self._people = People(self)
@@ -150,8 +152,11 @@ class Store:
         self.unlink_problem = problem_writes.unlink
         self.update_problem = problem_writes.update_problem
         self.record_notified = problem_writes.record_notified
+        # writes/merge.py: two conversations of one customer made one
+        merges = self._merges = MergeWrites(self, messages, policies.sla_policies)
+        self.merge = merges.merge
         # writes/undo.py
-        self._undo = Undo(self, triage, problem_writes)
+        self._undo = Undo(self, triage, problem_writes, merges)
         self.undo = self._undo.undo
         # writes/customers.py: groups, agents, customers
         customers = self._customers = CustomerWrites(self)

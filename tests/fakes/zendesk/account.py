@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from tests.fakes.zendesk.files import FakeFile, FileStore
 from tests.fakes.zendesk.records import (
     MAX_COMMENT_BYTES,
     Audit,
@@ -46,6 +47,7 @@ class ZendeskAccount:
         self.comments: dict[int, list[Comment]] = {}
         self.audits: list[Audit] = []
         self.macros: dict[int, dict[str, Any]] = {}
+        self.files = FileStore()
         self._ticket_ids = itertools.count(1)
         self._user_ids = itertools.count(1001)
         self._org_ids = itertools.count(50_001)
@@ -215,6 +217,21 @@ class ZendeskAccount:
             self._touch(ticket, created)
             return comment
 
+    def attach_file(
+        self,
+        comment: Comment,
+        file_name: str,
+        data: bytes,
+        content_type: str = "application/octet-stream",
+        *,
+        inline: bool = False,
+    ) -> FakeFile:
+        """Attach a file to a comment (as an upload token given with the comment would)."""
+        file = self.files.add(file_name, data, content_type, inline)
+        with self.lock:
+            comment.attachments.append(file.id)
+        return file
+
     def add_macro(
         self,
         title: str,
@@ -324,7 +341,7 @@ class ZendeskAccount:
             "html_body": comment.html_body,
             "plain_body": comment.body,
             "public": comment.public,
-            "attachments": [],
+            "attachments": [self.files.record(i, self.url) for i in comment.attachments],
             "audit_id": comment.audit_id,
             "via": self.via_json(comment.via_channel),
             "metadata": {"system": {}, "custom": {}},

@@ -117,6 +117,7 @@ class Comment:
     created: int
     via_channel: str
     audit_id: int
+    attachments: list[int] = field(default_factory=list)
 
 
 @dataclass

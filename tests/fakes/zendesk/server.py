@@ -39,7 +39,10 @@ ties each behaviour to its source. In short:
   export, a 429 with ``Retry-After`` (seconds to the next minute) and a plain-text body.
 - Faults: ``fail_next(n, status, body, retry_after=...)`` and ``delay_next(n, seconds)``.
 
-What it simplifies: one brand, no attachments, side conversations, custom statuses or ticket
+Files: ``attach_file(comment, …)``; a comment lists them, and their ``content_url`` answers a
+302 to the bytes (see ``files``).
+
+What it simplifies: one brand, side conversations, custom statuses or ticket
 forms; every agent sees every ticket; ``updated_at`` moves forward by at least a second on
 every change, so ``safe_update`` works with a frozen clock.
 
@@ -308,6 +311,11 @@ class FakeZendesk(ZendeskAccount):
             limited = rate_headers | {"Retry-After": str(retry_after)}
             self._send(handler, 429, _RATE_LIMITED_BODY, limited)
             return
+        served = self.files.answer(parts.path, self.url)
+        if served is not None:
+            status, file_headers, data = served
+            self._send_bytes(handler, status, data, rate_headers | file_headers)
+            return
         try:
             actor = self._authenticate(handler.headers.get("Authorization"))
             record.user_id = actor["id"]
@@ -322,6 +330,18 @@ class FakeZendesk(ZendeskAccount):
             self.errors.append(traceback.format_exc())
             status, payload, extra = 500, {"error": "InternalServerError"}, {}
         self._send(handler, status, payload, rate_headers | extra)
+
+    @staticmethod
+    def _send_bytes(handler: _Handler, status: int, data: bytes, headers: dict[str, str]) -> None:
+        try:
+            handler.send_response(status)
+            handler.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            handler.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     @staticmethod
     def _send(

@@ -41,6 +41,7 @@ from typing import Any, ClassVar
 from deskterm.backend.connectors.errors import AuthError, Conflict, PermanentError, RateLimited
 from deskterm.backend.connectors.token_store import signed_in_session, zendesk_root
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
+from deskterm.backend.connectors.zendesk_files import fetch_attachment
 from deskterm.backend.connectors.zendesk_tickets import (
     SNOOZE_TAG,
     UNTIL_REPLY_TAG,
@@ -150,6 +151,11 @@ class ZendeskConnector(BaseConnector):
 
     def close(self) -> None:
         self.client.close()
+
+    def fetch_file(self, external_id: str) -> bytes:
+        """A comment's file from its ``content_url`` (only from the account's own host or
+        Zendesk's attachment host: see :mod:`.zendesk_files`)."""
+        return fetch_attachment(self.client, external_id)
 
     # -- people ----------------------------------------------------------------------------
 

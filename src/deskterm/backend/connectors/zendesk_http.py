@@ -86,6 +86,10 @@ def describe_error(response: httpx.Response) -> str:
     return text[:300] or response.reason_phrase or "no description"
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
 class _BearerAuth(httpx.Auth):
     def __init__(self, token: str) -> None:
         self._token = token
@@ -247,6 +251,45 @@ class ZendeskHTTP:
         if status >= 500:
             return TransientError(message, status=status)
         return PermanentError(message, status=status)
+
+    def get_file(self, url: str, *, credentials: bool, limit: int) -> bytes | str:
+        """GET an absolute address, streamed: its bytes (at most ``limit``), or, when it
+        redirects, the absolute address it points to (not followed: the caller checks it).
+
+        Args:
+            credentials: send the account's credentials (only ever to the account's host).
+
+        Raises:
+            PermanentError: more than ``limit`` bytes, or a 4xx.
+            TransientError, RateLimited, AuthError: as every other call.
+        """
+        target = httpx.URL(url)
+        where = f"GET a file on {target.host}"  # the path holds the file's token: not said
+        auth: Any = httpx.USE_CLIENT_DEFAULT if credentials else None
+        try:
+            with self._http.stream("GET", target, auth=auth, headers={"Accept": "*/*"}) as response:
+                status = response.status_code
+                log.debug("%s -> %s", where, status)
+                if status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
+                    return str(response.url.join(response.headers["Location"]))
+                if not 200 <= status < 300:
+                    response.read()
+                    raise self._error(where, response)
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise PermanentError(f"{where}: larger than {_megabytes(limit)}")
+                data = bytearray()
+                for chunk in response.iter_bytes():
+                    data += chunk
+                    if len(data) > limit:
+                        raise PermanentError(f"{where}: larger than {_megabytes(limit)}")
+                return bytes(data)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise Unreachable(f"{where}: connection failed ({type(exc).__name__})") from exc
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"{where}: timed out ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise TransientError(f"{where}: connection failed ({type(exc).__name__})") from exc
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         data = self._request("GET", path, params=params)

@@ -14,6 +14,7 @@ from typing import Any
 
 from deskterm.backend.connectors.errors import AuthError, PermanentError
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
+from deskterm.backend.connectors.zendesk_files import files_of
 from deskterm.backend.sync.protocol import (
     PullBatch,
     RemoteAgent,
@@ -186,6 +187,7 @@ class TicketReader:
                     html=c.get("html_body"),
                     created_at=time_of(c.get("created_at")),
                     public=bool(c.get("public", True)),
+                    files=files_of(c),
                 )
             )
         status, until = remote_state(ticket, datetime.now(UTC))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deskterm.backend.db import dt, ts
+from deskterm.backend.demo.files import attachment
 from deskterm.backend.rows import bucket_of, tags_text, urgency_of
 from deskterm.domain import sla
 from deskterm.domain.models import Channel, SLAPolicy, Status
@@ -21,7 +22,8 @@ from deskterm.domain.models import Channel, SLAPolicy, Status
 #: Conversation fields a step may change, with their value when a conversation opens.
 FIELDS = ("status", "assignee_id", "group_id", "tags", "priority", "snoozed_until",
           "snoozed_at", "snooze_reason", "woken_at", "unread", "first_response_at")  # fmt: skip
-PHOTO = json.dumps([{"filename": "photo.jpg", "content_type": "image/jpeg", "size": 412_337}])
+#: The photo a customer attaches (a real picture, made by ``files``: ``o`` opens it).
+PHOTO = json.dumps([attachment("photo.png", "image/png")])
 
 
 @dataclass

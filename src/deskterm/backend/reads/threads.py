@@ -97,6 +97,19 @@ class Threads:
             )
         ]
 
+    def open_conversations_of(self, customer_id: int, *, limit: int = 50) -> list[Conversation]:
+        """The customer's conversations not closed (nor gone from the remote), the most
+        recently active first: those a merge may join."""
+        return [
+            rows.conversation(r)
+            for r in self._db.conn.execute(
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations c JOIN customers cu "
+                "ON cu.id = c.customer_id WHERE c.customer_id = ? AND c.status != 'done' "
+                "AND c.gone_at IS NULL ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?",
+                (customer_id, limit),
+            )
+        ]
+
     def events(self, conversation_id: int) -> list[Event]:
         return [
             Event(

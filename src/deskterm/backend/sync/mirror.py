@@ -290,8 +290,7 @@ def _add_message(
         author_name=message.author_name,
         body=message.body,
         html=message.html,
-        attachments=[_file_record(f) for f in message.files]
-        + [dict(a) for a in message.attachments],
+        attachments=[_file_record(f) for f in message.files],
         public=message.public,
         created_at=message.created_at,
         external_id=message.external_id,

@@ -62,7 +62,10 @@ class RemoteAgent:
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """A file attached to a message on the remote (its bytes are fetched on demand)."""
+    """A file attached to a message on the remote (its bytes are fetched on demand).
+
+    ``external_id`` is whatever the connector needs to fetch it again: RT's attachment id,
+    Zendesk's ``content_url``, a mail part's place in the mailbox."""
 
     external_id: str
     filename: str
@@ -82,10 +85,9 @@ class RemoteMessage:
     created_at: datetime
     public: bool = True
     html: str | None = None
+    #: The files attached to it, listed in the thread and fetched on demand by
+    #: :meth:`Connector.fetch_file`.
     files: list[RemoteFile] = field(default_factory=list)
-    #: Files known only by ``{"filename", "content_type", "size"}`` (a mail's parts, kept
-    #: with the message), listed in the thread but not fetched again.
-    attachments: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import Any
 from deskterm.backend.db import Connections
 from deskterm.backend.rows import tags_text
 from deskterm.backend.writes.changes import UNDOABLE, conversation_row
+from deskterm.backend.writes.merge import MERGE_EVENT, MergeWrites
 from deskterm.backend.writes.problems import EVENT_PREFIX, ProblemWrites
 from deskterm.backend.writes.triage import Triage
 
@@ -15,10 +16,13 @@ from deskterm.backend.writes.triage import Triage
 class Undo:
     """Reads the audit log of an undo group and changes the fields back through triage."""
 
-    def __init__(self, db: Connections, triage: Triage, problems: ProblemWrites) -> None:
+    def __init__(
+        self, db: Connections, triage: Triage, problems: ProblemWrites, merges: MergeWrites
+    ) -> None:
         self._db = db
         self._triage = triage
         self._problems = problems
+        self._merges = merges
 
     def undo(
         self,
@@ -43,6 +47,9 @@ class Undo:
                 if r["kind"].startswith(EVENT_PREFIX):
                     if self._problems.undo_event(c, r):
                         touched.append(r["conversation_id"] or 0)
+                    continue
+                if r["kind"] == MERGE_EVENT:
+                    touched += self._merges.undo_event(c, r, agent_id)
                     continue
                 before, after = json.loads(r["before"]), json.loads(r["after"])
                 conv = conversation_row(c, r["conversation_id"])

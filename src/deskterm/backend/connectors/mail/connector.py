@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from imapclient import SEEN, IMAPClient
 
 from deskterm.backend.connectors.errors import PermanentError
+from deskterm.backend.connectors.mail.files import PartLocator, fetch_part
 from deskterm.backend.connectors.mail.imap import (
     close_quietly,
     imap_errors,
@@ -46,6 +48,7 @@ from deskterm.backend.sync.protocol import (
     RemoteAgent,
     RemoteConversation,
     RemoteCustomer,
+    RemoteFile,
     RemoteMessage,
 )
 from deskterm.domain.models import Channel, Status
@@ -76,6 +79,8 @@ class EmailConnector(BaseConnector):
         self.skipped = 0
         #: The last pull's connection and the UIDVALIDITY it selected, kept for the next pull.
         self._kept: tuple[IMAPClient, int] | None = None
+        #: The UIDVALIDITY of the folder being read (it goes with each file's place).
+        self._validity = 0
 
     @classmethod
     def from_options(cls, options: ConnectorOptions) -> EmailConnector:
@@ -112,6 +117,7 @@ class EmailConnector(BaseConnector):
         with imap_errors():
             imap, current = self._selected()
             try:
+                self._validity = current
                 if validity != current:
                     last = 0  # a new folder, or renumbered UIDs: read all, keep one of each
                 uids = sorted(u for u in imap.search(["UID", f"{last + 1}:*"]) if u > last)
@@ -169,7 +175,8 @@ class EmailConnector(BaseConnector):
         now = datetime.now(UTC)
         for uid in uids:
             if uid in bodies:  # a mail expunged meanwhile by someone else is simply gone
-                yield parse_mail(bodies[uid], size=sizes.get(uid) or len(bodies[uid]), now=now)
+                mail = parse_mail(bodies[uid], size=sizes.get(uid) or len(bodies[uid]), now=now)
+                yield replace(mail, uid=uid)
 
     def _handled(self, imap: IMAPClient, uids: list[int]) -> None:
         if self.settings.handled == "seen":
@@ -212,7 +219,17 @@ class EmailConnector(BaseConnector):
             author_name=self.me().name if kind == "agent" else customer.name,
             body=body or "(empty mail)",
             created_at=mail.date,
-            attachments=tuple(a.record() for a in mail.attachments),
+            files=[
+                RemoteFile(
+                    external_id=PartLocator(
+                        mail.message_id, self._validity, mail.uid, a.section, a.encoding
+                    ).dump(),
+                    filename=a.filename,
+                    content_type=a.content_type,
+                    size=a.size,
+                )
+                for a in mail.attachments
+            ],
         )
 
     def _wrap(
@@ -241,6 +258,11 @@ class EmailConnector(BaseConnector):
         if context is None or not context.customer_email:
             raise PermanentError("this conversation has no mail address to answer")
         return send_reply(self.settings, action, context)
+
+    def fetch_file(self, external_id: str) -> bytes:
+        """One attached file, fetched again from the mailbox by the mail's UID and the part's
+        section (``BODY.PEEK``, the folder read-only: the mail is not marked seen)."""
+        return fetch_part(self.settings, PartLocator.load(external_id))
 
     def watch(self, stop: threading.Event, on_new: Callable[[], None]) -> None:
         """Optional capability: block until ``stop``, calling ``on_new`` when new mail

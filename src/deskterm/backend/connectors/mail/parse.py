@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
-from typing import Any
 
 from deskterm.backend.connectors.mail.quotes import fold_quotes
 from deskterm.domain.safety import html_to_text
@@ -36,9 +35,10 @@ class MailAttachment:
     filename: str
     content_type: str
     size: int
-
-    def record(self) -> dict[str, Any]:
-        return {"filename": self.filename, "content_type": self.content_type, "size": self.size}
+    #: The part's IMAP section number ("2", "1.3"): fetched again by it when opened.
+    section: str = "1"
+    #: Its Content-Transfer-Encoding (lower case), to decode what the server gives back.
+    encoding: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,8 @@ class ParsedMail:
     #: What could not be read, in words, else None.
     problem: str | None = None
     html: str | None = field(default=None, repr=False)
+    #: The mail's UID in the folder it was read from (0 when not read from a folder).
+    uid: int = 0
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
@@ -207,7 +209,7 @@ def _body(msg: Message) -> tuple[str, str | None, list[MailAttachment]]:
     plain: list[str] = []
     html: list[str] = []
     attachments: list[MailAttachment] = []
-    for part in _leaves(msg):
+    for section, part in _leaves(msg):
         kind = part.get_content_type()
         filename = _filename(part)
         disposition = str(part.get("Content-Disposition", "") or "").split(";")[0].lower()
@@ -215,8 +217,15 @@ def _body(msg: Message) -> tuple[str, str | None, list[MailAttachment]]:
             if kind.startswith("multipart/"):
                 continue
             payload = _payload_bytes(part)
+            encoding = str(part.get("Content-Transfer-Encoding", "") or "").strip().lower()
             attachments.append(
-                MailAttachment(filename or _unnamed(kind), kind, len(payload) if payload else 0)
+                MailAttachment(
+                    filename or _unnamed(kind),
+                    kind,
+                    len(payload) if payload else 0,
+                    section,
+                    "" if kind == "message/rfc822" else encoding,
+                )
             )
         elif kind == "text/html":
             html.append(_decoded(part))
@@ -230,18 +239,24 @@ def _body(msg: Message) -> tuple[str, str | None, list[MailAttachment]]:
     return "", None, attachments
 
 
-def _leaves(msg: Message) -> list[Message]:
-    """The parts that hold content, in order; an attached mail counts as one attachment."""
+def _leaves(msg: Message, section: str = "") -> list[tuple[str, Message]]:
+    """The parts that hold content, in order, with their IMAP section numbers (RFC 3501:
+    a part's number within its multipart, dotted below; a mail of one part is part 1); an
+    attached mail counts as one attachment."""
     if msg.get_content_maintype() == "multipart":
         payload = msg.get_payload()
         if not isinstance(payload, list):
             return []
-        out: list[Message] = []
-        for part in payload:
+        out: list[tuple[str, Message]] = []
+        for n, part in enumerate(payload, 1):
             if isinstance(part, Message):
-                out.extend([part] if part.get_content_type() == "message/rfc822" else _leaves(part))
+                number = f"{section}.{n}" if section else str(n)
+                if part.get_content_type() == "message/rfc822":
+                    out.append((number, part))
+                else:
+                    out.extend(_leaves(part, number))
         return out
-    return [msg]
+    return [(section or "1", msg)]
 
 
 def _filename(part: Message) -> str:
