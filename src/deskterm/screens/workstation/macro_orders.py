@@ -17,18 +17,20 @@ from functools import partial
 from typing import Any
 
 from deskterm.backend.commerce.base import ActionFailed, ActionRefused
-from deskterm.backend.commerce.jobs import OrderJob, request_approval, run_job, undo_job
+from deskterm.backend.commerce.jobs import (
+    OrderJob,
+    goodwill_job,
+    items_job,
+    request_approval,
+    run_job,
+    undo_job,
+)
 from deskterm.backend.commerce.macro_orders import MacroOrder, resolve
 from deskterm.backend.commerce.policy import Verdict, check_gesture
 from deskterm.domain.safety import one_line
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.workstation.host import ReloadConversation
-from deskterm.screens.workstation.order_actions import (
-    OrderActions,
-    OrderHost,
-    goodwill_job,
-    items_job,
-)
+from deskterm.screens.workstation.order_actions import OrderActions, OrderHost
 from deskterm.screens.workstation.undo import OrderActionDone
 
 Go = Callable[[list[OrderActionDone]], None]
@@ -76,7 +78,7 @@ class MacroOrders:
         if m.spec.asks == "items" and m.items is not None and order is not None:
             then(items_job(m.spec, cid, customer, order, list(m.items)))
         elif m.spec.asks == "amount" and None not in (m.amount_cents, m.goodwill_kind):
-            kind = m.goodwill_kind if order is not None else "credit"
+            kind = m.goodwill_kind or "credit"  # a refund without an order is a credit
             then(goodwill_job(m.spec, cid, customer, order, m.amount_cents or 0, kind))
         else:
             self.pane.ask(m.spec, cid, customer, order, then, cents=m.amount_cents,

@@ -30,6 +30,8 @@ from deskterm.backend.commerce.base import (
 from deskterm.backend.commerce.catalogue import OrderActionSpec, spec_for
 from deskterm.backend.commerce.jobs import (
     OrderJob,
+    goodwill_job,
+    items_job,
     make_provider,
     request_approval,
     run_job,
@@ -53,40 +55,6 @@ if TYPE_CHECKING:
     from deskterm.widgets.composer import Composer
 
 ALL_ITEMS = "all"
-
-
-def _item_label(name: str, quantity: int) -> str:
-    return (f"{quantity} × " if quantity > 1 else "") + one_line(name, 40)
-
-
-def items_job(spec: OrderActionSpec, cid, customer, order: Order, chosen) -> OrderJob:
-    """The job for (item, quantity) pairs of ``order``, with its one-line summary."""
-    summary = spec.summary(order, ", ".join(_item_label(i.name, q) for i, q in chosen))
-    items = tuple((i.id, q) for i, q in chosen)
-    return OrderJob(spec.kind, cid, customer, order, summary, items=items)
-
-
-def goodwill_job(
-    spec: OrderActionSpec, cid, customer: Customer, order: Order | None, cents: int, kind
-) -> OrderJob:
-    """A credit (or, on an order, a refund) of ``cents``, with its one-line summary."""
-    currency = order.currency if order else "EUR"
-    amount = format_money(cents, currency)
-    summary = f"Credit {amount} to {one_line(customer.name, 40)}"
-    if kind == "refund" and order is not None:
-        summary = f"Refund {amount} to {one_line(customer.name, 40)}"
-        summary += f" on order {one_line(order.number, 30)}"
-    else:
-        kind = "credit"
-    return OrderJob(
-        spec.kind,
-        cid,
-        customer,
-        order,
-        spec.summary(order, summary),
-        amount_cents=cents,
-        goodwill_kind=kind,
-    )
 
 
 class OrderHost(Host, Protocol):
