@@ -121,7 +121,8 @@ class MacroOrders:
             if verdict is not None and not verdict.allowed:
                 line += f" — {verdict.reason}: a lead is asked to approve it, nothing given yet"
             lines.append(line)
-        detail = "\n".join(lines) + "\n\nEach writes an internal note; u takes them back."
+        detail = "\n".join(lines)
+        detail += "\n\nEach writes an internal note; u takes back those that can be undone."
 
         def answered(yes: bool | None) -> None:
             if yes:
