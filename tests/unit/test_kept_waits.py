@@ -159,9 +159,16 @@ def test_random_conversations_keep_the_recomputed_waits(tmp_path_factory, script
         store.close()
 
 
+def drop_macro_titles(conn: sqlite3.Connection) -> None:
+    """Take a store back to version 8: macros without titles per language nor a language."""
+    conn.execute("ALTER TABLE macros DROP COLUMN titles")
+    conn.execute("ALTER TABLE macros DROP COLUMN language")
+
+
 def drop_kept_waits(conn: sqlite3.Connection) -> None:
-    """Take a store back to version 6, before the waits were kept and macros proposed
-    (inside the caller's transaction)."""
+    """Take a store back to version 6, before the waits were kept, macros proposed and
+    their titles kept per language (inside the caller's transaction)."""
+    drop_macro_titles(conn)
     conn.execute("DROP TABLE macro_proposals")
     conn.execute("DROP INDEX events_closes")
     for (name,) in conn.execute(

@@ -194,3 +194,28 @@ def test_macros_import_refuses_an_order_action_the_shop_does_not_have(
     err = capsys.readouterr().err
     assert err.startswith("deskterm: ") and "order action 'teleport' does not exist" in err
     assert err.count("\n") == 1
+
+
+def test_a_store_of_version_8_gets_titles_and_languages_for_its_macros(tmp_path: Path) -> None:
+    from deskterm.backend.db import connect
+    from deskterm.backend.store import Store
+    from tests.unit.test_kept_waits import drop_macro_titles
+
+    path = tmp_path / "old.db"
+    store = Store(path)
+    mid = store.add_macro("Thanks", "Thanks!", titles={"fr": "Merci"}, language="en")
+    store.close()
+    conn = connect(path)
+    drop_macro_titles(conn)
+    conn.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+    conn.close()
+    store = Store(path)
+    try:
+        macro = store.macro(mid)
+        assert macro is not None and macro.body == "Thanks!"
+        assert macro.titles == {} and macro.language is None  # nothing invented
+        store.upsert_macro_by_title("Thanks", "Thanks!", titles={"fr": "Merci"}, language="en")
+        again = store.macro(mid)
+        assert again is not None and (again.titles, again.language) == ({"fr": "Merci"}, "en")
+    finally:
+        store.close()
