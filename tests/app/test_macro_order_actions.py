@@ -251,3 +251,31 @@ async def test_a_macro_saved_from_a_french_reply_stays_with_french_speakers(make
         )
         app.load_macros()
         assert saved.id in [m.id for m in screen.macros.offered("en")]  # translated now
+
+
+async def test_a_reply_that_does_not_go_takes_its_order_actions_back(make_app, desk_store):
+    from deskterm.domain.models import AuthorKind
+
+    store, ids = desk_store
+    _add_macro(
+        store,
+        "Zz resend what is missing",
+        "Sorry {{ customer.first_name }}, we're sending it again with your next delivery.",
+        {"do": "resend", "items": "all"},
+    )
+    app = make_app(undo_send_seconds=30)
+    async with app.run_test(size=SIZE) as pilot:
+        await _insert(pilot, "zz resend")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert _follow_ups(store, ids["order"]) == [("PO-88213-R1", "placed")]
+        # Léa writes again while the reply waits out its undo delay: it is not sent.
+        store.add_message(ids["bread"], author_kind=AuthorKind.CUSTOMER, body="Allô ?")
+        desk(app).replies.flush()
+        await settle(pilot, 5)
+        assert not any(m.body.startswith("Sorry Léa") for m in store.messages(ids["bread"]))
+        draft = store.draft(ids["bread"], app.agent.id)
+        assert draft is not None and draft.body.startswith("Sorry Léa")
+        assert _follow_ups(store, ids["order"]) == [("PO-88213-R1", "cancelled")]

@@ -264,7 +264,7 @@ class WorkstationParts(Screen[None]):
             else:
                 kept.append(done)
         if kept:
-            if taken_back:
+            if taken_back and self.composer.conversation_id == item.conversation_id:
                 self.composer.forget_order_actions({d.result.kind for d in kept})
             names = "; ".join(d.description for d in kept)
             self.notify(f"Stays done, it cannot be undone: {names}", severity="warning",

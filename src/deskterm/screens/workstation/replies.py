@@ -89,11 +89,17 @@ class HeldReplies:
     """Send with undo. ``remember`` puts a held reply on the screen's undo stack."""
 
     def __init__(
-        self, host: ReplyHost, unsaved: UnsavedDrafts, remember: Callable[[HeldReply], None]
+        self,
+        host: ReplyHost,
+        unsaved: UnsavedDrafts,
+        remember: Callable[[HeldReply], None],
+        orders_back: Callable[[HeldReply], None] | None = None,
     ) -> None:
         self.host = host
         self.unsaved = unsaved
         self.remember = remember
+        #: Takes back a reply's order actions when the reply itself did not go.
+        self.orders_back = orders_back
         self.held: HeldReply | None = None
         """The reply waiting out its undo delay, if any."""
         self.restore_on_show: HeldReply | None = None
@@ -308,6 +314,8 @@ class HeldReplies:
             markup=False,
         )
         self._back_in_composer(held)
+        if held.orders and self.orders_back is not None:
+            self.orders_back(held)  # not sent: what its macros did goes back too
         if self.host.shown_id == held.conversation_id:
             self.host.load_conversation(held.conversation_id)
 

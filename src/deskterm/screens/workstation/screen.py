@@ -80,7 +80,12 @@ class WorkstationScreen(WorkstationParts):
         # The parts, each with its one job; they share only what the screen hands them.
         self.undo: UndoStack[DoneAction | HeldReply | OrderActionDone] = UndoStack()
         self.drafts = DraftSaver(self)
-        self.replies = HeldReplies(self, self.drafts.unsaved, self.undo.push)
+        self.replies = HeldReplies(
+            self,
+            self.drafts.unsaved,
+            self.undo.push,
+            orders_back=partial(self._undo_reply_orders, taken_back=True),
+        )
         self.triage = Triage(self, self.undo.push)
         self.macros = Macros(self)
         self.order_actions = OrderActions(self, self.undo.push)
