@@ -151,7 +151,8 @@ async def test_an_agent_proposes_a_macro_and_a_lead_publishes_it(desk_store, mak
     shared = store.add_macro("Where is my order", "Your order is on its way.")
     mine = store.add_macro(
         "Where is my order",
-        "Hi {{ customer.first_name }}, order {{ order.number }} is 10 minutes away.",
+        "Hi {{ customer.first_name }}, order {{ order.number }} is 10 minutes away. "
+        "I've refunded the delivery.",
         owner_agent_id=ids["paul"],
     )
     for _ in range(3):
@@ -176,6 +177,7 @@ async def test_an_agent_proposes_a_macro_and_a_lead_publishes_it(desk_store, mak
         detail = str(leads.query_one("#leads-text").render())
         assert "used 3 times" in detail
         assert "customer.first_name, order.number" in detail
+        assert "⚠ claims refund, carries none" in detail  # the lead sees it before publishing
         assert "-Your order is on its way." in detail and "+Hi {{ customer.first_name }}" in detail
         await pilot.press("a")
         await until(

@@ -171,9 +171,16 @@ def drop_report_digests(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP TABLE {table}")
 
 
+def drop_macro_titles(conn: sqlite3.Connection) -> None:
+    """Take a store back to version 9: macros without titles per language nor a language."""
+    conn.execute("ALTER TABLE macros DROP COLUMN titles")
+    conn.execute("ALTER TABLE macros DROP COLUMN language")
+
+
 def drop_kept_waits(conn: sqlite3.Connection) -> None:
-    """Take a store back to version 6, before the waits were kept and macros proposed
-    (inside the caller's transaction)."""
+    """Take a store back to version 6, before the waits were kept, macros proposed and
+    their titles kept per language (inside the caller's transaction)."""
+    drop_macro_titles(conn)
     drop_report_digests(conn)
     conn.execute("DROP TABLE macro_proposals")
     conn.execute("DROP INDEX events_closes")

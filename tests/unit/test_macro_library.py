@@ -270,6 +270,25 @@ _ACTION = st.one_of(
         field=st.just("assign"),
         value=st.one_of(st.sampled_from(["me", "none", "Paul"]), st.integers(1, 10**6)),
     ),
+    st.builds(
+        MacroAction,
+        field=st.just("order"),
+        value=st.lists(
+            st.sampled_from(
+                [
+                    {"do": "resend", "items": "{{ order.named_items }}"},
+                    {"do": "resend", "items": "all"},
+                    {"do": "goodwill", "as": "credit", "amount": "5"},
+                    {"do": "goodwill", "as": "refund", "amount": "{{ order.total }}"},
+                    {"do": "slot"},
+                    {"do": "cancel"},
+                ]
+            ),
+            min_size=1,
+            max_size=3,
+            unique_by=lambda a: tuple(sorted(a.items())),
+        ),
+    ),
 )
 _MACRO = st.builds(
     macro,
@@ -279,6 +298,10 @@ _MACRO = st.builds(
     actions=st.lists(_ACTION, max_size=4, unique_by=lambda a: a.field),
     owner_agent_id=st.one_of(st.none(), st.just(3)),
     external_id=st.one_of(st.none(), _TEXT),
+    titles=st.dictionaries(
+        st.sampled_from(["fr", "fr-CA", "es"]), _TEXT.filter(lambda t: t.strip() != ""), max_size=2
+    ),
+    language=st.one_of(st.none(), st.sampled_from(["fr", "en", "pt-BR"])),
 )
 
 
@@ -294,6 +317,67 @@ def test_toml_round_trip_keeps_every_macro(macros: list[Macro]) -> None:
             actions=m.actions,
             shared=m.shared,
             external_id=m.external_id,
+            titles=m.titles,
+            language=m.language,
         )
         for m in macros
     ]
+
+
+def test_order_actions_and_titles_round_trip_as_written() -> None:
+    text = """
+[[macro]]
+title = "Missing item — refund it"
+language = "en"
+body = "I've refunded {{ order.named_items }}."
+actions = [
+  {field = "status", value = "done"},
+  {field = "order", value = {do = "goodwill", as = "refund", amount = "{{ order.total }}"}},
+  {field = "order", value = [{do = "resend", items = "all"}]},
+]
+
+[macro.titles]
+fr = "Article manquant — rembourser"
+
+[macro.variants]
+fr = "Je vous ai remboursé {{ order.named_items }}."
+"""
+    [spec] = import_toml(text)
+    assert spec.titles == {"fr": "Article manquant — rembourser"} and spec.language == "en"
+    refund = {"do": "goodwill", "as": "refund", "amount": "{{ order.total }}"}
+    assert spec.actions[1] == MacroAction(
+        field="order", value=[refund, {"do": "resend", "items": "all"}]
+    )
+    again = import_toml(
+        export_toml([macro(title=spec.title, body=spec.body, variants=spec.variants,
+                           actions=spec.actions, titles=spec.titles, language=spec.language)])
+    )  # fmt: skip
+    assert again == [spec]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"items": "all"}, "do must name an order action"),
+        ({"do": "resend", "how": "fast"}, "unknown key 'how'"),
+        ({"do": "goodwill", "as": "gift"}, "as must be one of credit, refund, ask"),
+        ({"do": "goodwill", "amount": "lots"}, "amount must be ask, an amount or Liquid"),
+        ([], "order needs at least one order action"),
+    ],
+)
+def test_bad_order_actions_are_one_line(value: object, message: str) -> None:
+    with pytest.raises(MacroError, match=message):
+        parse_actions([{"field": "order", "value": value}])
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('titles = {fr = ""}', "titles must map a language code to a title"),
+        ('titles = {"not a code" = "x"}', "titles must map a language code to a title"),
+        ('language = "français"', "language must be a language code such as fr"),
+    ],
+)
+def test_bad_titles_and_language_are_one_line(entry: str, message: str) -> None:
+    with pytest.raises(MacroError, match=message):
+        import_toml(f'[[macro]]\ntitle = "a"\nbody = "b"\n{entry}\n')

@@ -9,7 +9,13 @@ from unittest.mock import MagicMock
 import pytest
 
 from deskterm.app.changes import apply_change
-from deskterm.domain.macros import ACTION_FIELDS, SendContext, describe_actions, send_changes
+from deskterm.domain.macros import (
+    ACTION_FIELDS,
+    SendContext,
+    describe_actions,
+    order_actions,
+    send_changes,
+)
 from deskterm.domain.models import Agent, MacroAction, Priority, Status
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
@@ -26,14 +32,27 @@ SAMPLES = {
     "snooze": "2h",
     "assign": "paul@example.com",
     "priority": "high",
+    "order": {"do": "resend", "items": "{{ order.named_items }}"},
 }
+#: The fields that change the conversation; order actions go through the shop instead.
+CHANGES = sorted(name for name, f in ACTION_FIELDS.items() if f.change is not None)
 
 
 def test_every_field_has_a_sample() -> None:
     assert set(SAMPLES) == set(ACTION_FIELDS)
 
 
-@pytest.mark.parametrize("field", sorted(ACTION_FIELDS))
+def test_order_actions_are_not_store_changes_but_the_shops() -> None:
+    actions = [
+        MacroAction(field="order", value=SAMPLES["order"]),
+        MacroAction(field="status", value="done"),
+    ]
+    changes, warnings = send_changes(actions, CTX)
+    assert changes == [("status", Status.DONE)] and warnings == []
+    assert order_actions(actions) == [{"do": "resend", "items": "{{ order.named_items }}"}]
+
+
+@pytest.mark.parametrize("field", CHANGES)
 def test_each_field_becomes_a_change_the_store_applies(field: str) -> None:
     changes, warnings = send_changes([MacroAction(field=field, value=SAMPLES[field])], CTX)
     assert warnings == []
@@ -91,4 +110,5 @@ def test_descriptions_come_from_the_same_table() -> None:
         "Snooze 2h",
         "Assign → paul@example.com",
         "Priority → high",
+        "Order: resend (items from order.named_items)",
     ]

@@ -97,6 +97,7 @@ def full_context(language: str = "fr", tz: str = "Europe/Paris") -> dict[str, ob
         orders_count=14,
         tz=tz,
         problem=PROBLEM,
+        said="Il manque le Tarama !",
     )
 
 
@@ -120,6 +121,7 @@ def test_context_in_french_formats_slot_total_items_status_and_channel() -> None
     assert o["item_names"] == "bread, tarama et hummus"
     assert o["status"] == "en cours de livraison"
     assert o["items"][0] == {"name": "bread", "quantity": 2}
+    assert o["named_items"] == "tarama"  # what Léa says is missing, whatever the case
     assert ctx["conversation"] == {"id": "4821", "subject": "Missing bread", "channel": "WhatsApp"}
 
 

@@ -279,4 +279,6 @@ def macro(r: sqlite3.Row) -> Macro:
         created_at=dt(r["created_at"]),
         updated_at=dt(r["updated_at"]),
         external_id=r["external_id"],
+        titles=json.loads(r["titles"] or "{}"),
+        language=r["language"],
     )

@@ -21,7 +21,7 @@ from deskterm.backend.schema_v1 import V1  # and why its full-text triggers are 
 from deskterm.backend.schema_waits import REBUILD_WAITS, TRAFFIC_TABLE, WAITS_TABLE
 from deskterm.domain import sla
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 #: Added to a waiting-since time so that conversations without a due time sort after all
 #: conversations with one (epoch seconds stay below 10**10 until the year 2286).
@@ -253,6 +253,13 @@ CREATE INDEX macro_proposals_state ON macro_proposals(state, id);
 #: the report's other reads (see ``schema_reports``).
 _V9_REPORTS = V9_REPORTS
 
+#: Version 10: a macro's titles per language (as ``variants`` has its bodies), and the
+#: language its title and body are written in (a personal macro saved from a reply).
+_V10_MACRO_TITLES = """
+ALTER TABLE macros ADD COLUMN titles TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE macros ADD COLUMN language TEXT;
+"""
+
 #: Each entry upgrades the schema from version ``i`` to ``i + 1`` (index 0 creates it).
 MIGRATIONS: list[str] = [
     V1,
@@ -264,6 +271,7 @@ MIGRATIONS: list[str] = [
     _V7_WAITS,
     _V8_PROPOSALS,
     _V9_REPORTS,
+    _V10_MACRO_TITLES,
 ]
 
 

@@ -119,6 +119,7 @@ class Store:
         # reads/desk.py: macros, drafts, presence
         desk = self._desk = Desk(self)
         self.macros = desk.macros
+        self.all_macros = desk.all_macros
         self.macro = desk.macro
         self.macro_examples = desk.macro_examples
         self.draft = desk.draft

@@ -201,7 +201,7 @@ class Order(_Model):
 
 class MacroAction(_Model):
     """One change a macro makes when its reply is sent: ``field`` is one of
-    status, add_tags, remove_tags, snooze, assign, priority."""
+    status, add_tags, remove_tags, snooze, assign, priority, order."""
 
     field: str
     value: Any
@@ -218,6 +218,8 @@ class Macro(_Model):
     created_at: datetime
     updated_at: datetime
     external_id: str | None = None
+    titles: dict[str, str] = Field(default_factory=dict)  # language code -> title
+    language: str | None = None  # what the title and body are written in, when known
 
     @property
     def shared(self) -> bool:

@@ -30,6 +30,7 @@ from deskterm.backend.leads import reads
 from deskterm.backend.leads.flags import answer_flag
 from deskterm.backend.leads.gestures import approve_gesture, refuse_gesture
 from deskterm.backend.leads.proposals import decline_proposal, publish_proposal
+from deskterm.domain.macros import order_actions, unkept_claims
 from deskterm.domain.proposals import macro_diff, placeholders
 from deskterm.domain.safety import one_line, to_text
 from deskterm.patches.barrier import forward_failure
@@ -194,6 +195,9 @@ class LeadsScreen(Screen[int | None]):
         text.append(f"  proposed by {p.agent_name}, used {p.uses} times\n")
         if p.note:
             text.append(to_text(f"“{p.note}”\n"))
+        warning = unkept_claims([p.body, *p.variants.values()], order_actions(p.actions))
+        if warning:
+            text.append(f"⚠ {warning}\n", style="bold yellow")
         used = placeholders("\n".join([p.body, *p.variants.values()]))
         text.append("Placeholders: " + (", ".join(used) if used else "none") + "\n")
         text.append(

@@ -16,7 +16,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskterm.domain import fuzzy
-from deskterm.domain.macros import Rendered, describe_actions
+from deskterm.domain.macros import Rendered, claim_warning, describe_actions, pick_title
 from deskterm.domain.models import Macro
 from deskterm.domain.safety import one_line, to_text
 from deskterm.screens.modal import DeskModal
@@ -30,14 +30,19 @@ class MacroChoice:
     replace: bool
 
 
-def rank_macros(query: str, macros: Sequence[Macro], limit: int = 300) -> list[Macro]:
-    """Title matches first, then body matches; most used first among equals."""
+def rank_macros(
+    query: str, macros: Sequence[Macro], limit: int = 300, *, language: str = "en"
+) -> list[Macro]:
+    """Title matches first (the title in ``language``, or the default one), then body
+    matches; most used first among equals."""
     query = query.strip()
     if not query:
         return list(macros)[:limit]
     scored = []
     for i, m in enumerate(macros):
-        title = fuzzy.score(query, m.title)
+        title = fuzzy.score(query, pick_title(m, language))
+        if title is None and m.titles:
+            title = fuzzy.score(query, m.title)
         body = fuzzy.score(query, m.body[:400]) if title is None else None
         if title is not None:
             scored.append((0, -title, -m.usage_count, i, m))
@@ -80,9 +85,12 @@ class MacroPickerScreen(DeskModal[MacroChoice | None]):
         *,
         me: int | None = None,
         title: str = "Macros",
+        language: str = "en",
     ) -> None:
         super().__init__()
         self.macros = list(macros)
+        self.language = language
+        self._warnings = {m.id: claim_warning(m) for m in self.macros}
         self.render_macro = render
         self.me = me
         self.title_text = title
@@ -108,11 +116,14 @@ class MacroPickerScreen(DeskModal[MacroChoice | None]):
         self._refill(event.value)
 
     def _refill(self, query: str) -> None:
-        self._shown = rank_macros(query, self.macros)
+        self._shown = rank_macros(query, self.macros, language=self.language)
         options = self.query_one(OptionList)
         options.clear_options()
         for m in self._shown:
-            label = Text(one_line(m.title, 60))
+            label = Text(one_line(pick_title(m, self.language), 60))
+            warning = self._warnings.get(m.id)
+            if warning:
+                label.append(f"  ⚠ {warning}", style="bold yellow")
             if m.owner_agent_id is not None:
                 label.append("  personal", style="italic dim")
             if m.usage_count:
@@ -139,7 +150,10 @@ class MacroPickerScreen(DeskModal[MacroChoice | None]):
             preview.update(Text("No macro matches.", style="dim"))
             return
         rendered = self.render_macro(macro)
-        parts: list[Text] = [Text(macro.title, style="bold")]
+        parts: list[Text] = [Text(pick_title(macro, self.language), style="bold")]
+        warning = self._warnings.get(macro.id)
+        if warning:
+            parts.append(Text(f"⚠ {warning}", style="bold yellow"))
         if rendered.error:
             parts.append(Text(rendered.error, style="red"))
         parts.append(to_text(rendered.text))

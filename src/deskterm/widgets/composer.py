@@ -15,6 +15,7 @@ brings them back.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -276,6 +277,22 @@ class Composer(Vertical):
         """Remember a macro used in this reply (``text`` as inserted): its actions run when
         the reply is sent, as long as its text is still there."""
         self.used_macros.append(UsedMacro(macro_id, tuple(actions), text, title))
+        self._render_hint()
+
+    def forget_order_actions(self, kinds: set[str]) -> None:
+        """Drop the macros' order actions of these kinds (done already, for good)."""
+        kept = []
+        for used in self.used_macros:
+            actions = []
+            for action in used.actions:
+                if action.field == "order" and isinstance(action.value, list):
+                    left = [a for a in action.value if a.get("do") not in kinds]
+                    if not left:
+                        continue
+                    action = MacroAction(field="order", value=left)
+                actions.append(action)
+            kept.append(dataclasses.replace(used, actions=tuple(actions)))
+        self.used_macros = kept
         self._render_hint()
 
     def restore_macros(self, used: Iterable[UsedMacro]) -> None:

@@ -21,11 +21,12 @@ from deskterm.backend.commerce.base import (
     GoodwillKind,
     Slot,
 )
-from deskterm.backend.commerce.catalogue import Doing, spec_for
-from deskterm.backend.commerce.policy import Limits
+from deskterm.backend.commerce.catalogue import Doing, OrderActionSpec, spec_for
+from deskterm.backend.commerce.policy import Limits, format_money
 from deskterm.backend.store import Store
 from deskterm.backend.writes import new_key
-from deskterm.domain.models import Agent, AuthorKind, Customer, Order
+from deskterm.domain.models import Agent, AuthorKind, Customer, Order, OrderItem
+from deskterm.domain.safety import one_line
 
 if TYPE_CHECKING:
     from deskterm.config import CommerceSettings
@@ -45,6 +46,51 @@ class OrderJob:
     slot: Slot | None = None
     amount_cents: int = 0
     goodwill_kind: GoodwillKind = "credit"
+
+
+def _item_label(name: str, quantity: int) -> str:
+    return (f"{quantity} × " if quantity > 1 else "") + one_line(name, 40)
+
+
+def items_job(
+    spec: OrderActionSpec,
+    cid: int,
+    customer: Customer,
+    order: Order,
+    chosen: list[tuple[OrderItem, int]],
+) -> OrderJob:
+    """The job for (item, quantity) pairs of ``order``, with its one-line summary."""
+    summary = spec.summary(order, ", ".join(_item_label(i.name, q) for i, q in chosen))
+    items = tuple((i.id, q) for i, q in chosen)
+    return OrderJob(spec.kind, cid, customer, order, summary, items=items)
+
+
+def goodwill_job(
+    spec: OrderActionSpec,
+    cid: int,
+    customer: Customer,
+    order: Order | None,
+    cents: int,
+    kind: GoodwillKind,
+) -> OrderJob:
+    """A credit (or, on an order, a refund) of ``cents``, with its one-line summary."""
+    currency = order.currency if order else "EUR"
+    amount = format_money(cents, currency)
+    summary = f"Credit {amount} to {one_line(customer.name, 40)}"
+    if kind == "refund" and order is not None:
+        summary = f"Refund {amount} to {one_line(customer.name, 40)}"
+        summary += f" on order {one_line(order.number, 30)}"
+    else:
+        kind = "credit"
+    return OrderJob(
+        spec.kind,
+        cid,
+        customer,
+        order,
+        spec.summary(order, summary),
+        amount_cents=cents,
+        goodwill_kind=kind,
+    )
 
 
 def make_provider(

@@ -350,11 +350,12 @@ def _reference(conn: sqlite3.Connection, rng: Random, now: int) -> None:
         created = now - rng.randint(120, 400) * DAY
         updated = min(now - DAY, created + rng.randint(0, 100) * DAY)
         owner = None if m.owner is None else m.owner + 1
+        titles = json.dumps({"fr": m.title_fr} if m.title_fr else {}, ensure_ascii=False)
         rows.append((i, m.title, m.en, json.dumps({"fr": m.fr}, ensure_ascii=False),
-                     json.dumps(m.actions()), owner, 0, created, updated))  # fmt: skip
+                     json.dumps(m.actions()), owner, 0, created, updated, titles))  # fmt: skip
     conn.executemany(
         "INSERT INTO macros(id, title, body, variants, actions, owner_agent_id, usage_count, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, updated_at, titles) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
     conn.execute(

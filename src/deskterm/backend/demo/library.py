@@ -9,7 +9,48 @@ from deskterm.backend.demo.macrospec import MacroSpec
 
 
 def _m(key: str, title: str, en: str, fr: str, **kw: Any) -> MacroSpec:
-    return MacroSpec(key, title, en, fr, **kw)
+    return MacroSpec(key, title, en, fr, title_fr=TITLES_FR.get(key), **kw)
+
+
+#: The order actions the macros' texts say were done.
+RESEND_NAMED = {"do": "resend", "items": "{{ order.named_items }}"}
+REFUND_NAMED = {"do": "goodwill", "as": "refund", "amount": "{{ order.named_items_total }}"}
+REFUND_ORDER = {"do": "goodwill", "as": "refund", "amount": "{{ order.total }}"}
+
+#: The titles French-speaking customers' agents see.
+TITLES_FR = {
+    "missing_resend": "Article manquant — renvoyé avec la prochaine commande",
+    "missing_refund": "Article manquant — remboursement de l'article",
+    "late_on_its_way": "Retard — le livreur arrive",
+    "late_voucher": "Retard — excuses et bon d'achat",
+    "allergens_list": "Allergènes — où les trouver",
+    "spicy": "Épicé ou pas — les piments",
+    "refund_done": "Remboursement — confirmé",
+    "refund_review": "Remboursement — transmis à la facturation",
+    "promo_howto": "Code promo — comment l'utiliser",
+    "promo_expired": "Code promo — expiré, remboursé à titre commercial",
+    "login_reset": "Connexion — compte débloqué, nouveau lien",
+    "account_delete": "Compte — demande sur les données reçue",
+    "slot_changed": "Créneau de livraison — changé",
+    "slot_too_late": "Créneau de livraison — trop tard pour changer",
+    "address_updated": "Mauvaise adresse — transmise au livreur",
+    "damaged_credit": "Emballage abîmé — excuses et remboursement",
+    "compliment_thanks": "Compliment — merci",
+    "cancel_done": "Annulation — confirmée et remboursée",
+    "cancel_too_late": "Annulation — déjà en préparation",
+    "sub_pause": "Abonnement — livraison sautée",
+    "sub_howto": "Abonnement — comment ça marche",
+    "bug_logged": "Bug — transmis à l'équipe de l'appli",
+    "bug_fixed": "Bug — corrigé, mettez à jour",
+    "invoice_sent": "Facture — envoyée par e-mail",
+    "wrong_item": "Mauvais plat — remboursé",
+    "ask_details": "Demander des précisions",
+    "ask_order_number": "Demander le numéro de commande",
+    "closing": "Clôture — content que ce soit réglé",
+    "camille_late": "Retard — version courte",
+    "julien_refund": "Ma formule de remboursement",
+    "julien_promo": "Promo — correction rapide",
+}
 
 
 HI_EN = "Hi {{ customer.first_name }},\n\n"
@@ -30,6 +71,7 @@ SHARED: tuple[MacroSpec, ...] = (
             "en": ("Our kitchen confirms {item_ref} was left out. ",),
             "fr": ("La cuisine confirme l'oubli : {item_ref} n'était pas dans le sac. ",),
         },
+        order=(RESEND_NAMED,),
     ),
     _m(
         "missing_refund",
@@ -45,6 +87,7 @@ SHARED: tuple[MacroSpec, ...] = (
             "en": ("That's {amount} for {item_ref}. ",),
             "fr": ("Cela fait {amount} pour {item_ref}. ",),
         },
+        order=(REFUND_NAMED,),
     ),
     _m(
         "late_on_its_way",
@@ -69,6 +112,7 @@ SHARED: tuple[MacroSpec, ...] = (
         tags=("late-delivery",),
         status="done",
         gesture="voucher",
+        order=({"do": "goodwill", "as": "credit", "amount": "5"},),
     ),
     _m(
         "allergens_list",
@@ -106,6 +150,7 @@ SHARED: tuple[MacroSpec, ...] = (
         status="done",
         gesture="order",
         fill={"en": ("That's {amount}. ",), "fr": ("Cela représente {amount}. ",)},
+        order=(REFUND_ORDER,),
     ),
     _m(
         "refund_review",
@@ -137,6 +182,7 @@ SHARED: tuple[MacroSpec, ...] = (
         tags=("promo-code", "gesture"),
         status="done",
         gesture="voucher",
+        order=({"do": "goodwill", "as": "refund", "amount": "ask"},),
     ),
     _m(
         "login_reset",
@@ -161,11 +207,12 @@ SHARED: tuple[MacroSpec, ...] = (
         "slot_changed",
         "Delivery slot — changed",
         HI_EN
-        + "Done! Your order {{ order.number }} will now be delivered {{ order.delivery_slot }}. {% cursor %}You'll get a text when the courier leaves.\n\n{{ agent.first_name }}",  # noqa: E501
+        + "Done! I've moved the delivery of your order {{ order.number }} to the slot you asked for. {% cursor %}You'll get a text when the courier leaves.\n\n{{ agent.first_name }}",  # noqa: E501
         HI_FR
-        + "C'est fait ! Votre commande {{ order.number }} sera livrée {{ order.delivery_slot }}. {% cursor %}Vous recevrez un SMS au départ du livreur.\n\n{{ agent.first_name }}",  # noqa: E501
+        + "C'est fait ! J'ai déplacé la livraison de votre commande {{ order.number }} sur le créneau que vous avez demandé. {% cursor %}Vous recevrez un SMS au départ du livreur.\n\n{{ agent.first_name }}",  # noqa: E501
         tags=("slot-change",),
         status="done",
+        order=({"do": "slot"},),
     ),
     _m(
         "slot_too_late",
@@ -179,11 +226,11 @@ SHARED: tuple[MacroSpec, ...] = (
     ),
     _m(
         "address_updated",
-        "Wrong address — updated",
+        "Wrong address — passed to the courier",
         HI_EN
-        + "I've updated the delivery address of order {{ order.number }} and the courier has it. {% cursor %}Don't forget to change your default address in the app too.\n\n{{ agent.first_name }}",  # noqa: E501
+        + "Thanks for the new address: I've passed it to the courier of order {{ order.number }}. {% cursor %}Don't forget to change your default address in the app too.\n\n{{ agent.first_name }}",  # noqa: E501
         HI_FR
-        + "J'ai modifié l'adresse de livraison de la commande {{ order.number }}, le livreur est prévenu. {% cursor %}Pensez aussi à changer votre adresse par défaut dans l'appli.\n\n{{ agent.first_name }}",  # noqa: E501
+        + "Merci pour la nouvelle adresse : je l'ai transmise au livreur de la commande {{ order.number }}. {% cursor %}Pensez aussi à changer votre adresse par défaut dans l'appli.\n\n{{ agent.first_name }}",  # noqa: E501
         tags=("wrong-address",),
         status="done",
         fill={
@@ -202,6 +249,7 @@ SHARED: tuple[MacroSpec, ...] = (
         status="done",
         gesture="dish",
         fill={"en": ("Thanks for the photo. ",), "fr": ("Merci pour la photo. ",)},
+        order=(REFUND_NAMED,),
     ),
     _m(
         "compliment_thanks",
@@ -223,6 +271,7 @@ SHARED: tuple[MacroSpec, ...] = (
         tags=("cancellation",),
         status="done",
         gesture="order",
+        order=(REFUND_ORDER, {"do": "cancel"}),
     ),
     _m(
         "cancel_too_late",
@@ -302,6 +351,7 @@ SHARED: tuple[MacroSpec, ...] = (
             "en": ("That's {amount} for {dish_ref}. ",),
             "fr": ("Cela fait {amount} pour {dish_ref}. ",),
         },
+        order=(REFUND_NAMED,),
     ),
     _m(
         "ask_details",
@@ -341,6 +391,7 @@ PERSONAL: tuple[MacroSpec, ...] = (
         status="done",
         gesture="resend",
         owner=0,
+        order=(RESEND_NAMED,),
     ),
     _m(
         "camille_late",
@@ -359,6 +410,7 @@ PERSONAL: tuple[MacroSpec, ...] = (
         status="done",
         gesture="order",
         owner=5,
+        order=(REFUND_ORDER,),
     ),
     _m(
         "julien_promo",
@@ -369,6 +421,7 @@ PERSONAL: tuple[MacroSpec, ...] = (
         status="done",
         gesture="voucher",
         owner=5,
+        order=({"do": "goodwill", "as": "credit", "amount": "ask"},),
     ),
 )
 

@@ -44,6 +44,8 @@ class MacroSpec:
     fill: Texts = field(default_factory=dict)  # what agents sometimes type at the cursor
     gesture: str | None = None  # refund of the item, the dish or the order; or a voucher
     owner: int | None = None  # index into catalog.AGENTS; None: shared
+    order: tuple[dict[str, str], ...] = ()  # order actions run with the reply (see orders.py)
+    title_fr: str | None = None
 
     def actions(self) -> list[dict[str, Any]]:
         """The macro's actions as the store keeps them."""
@@ -56,6 +58,8 @@ class MacroSpec:
             found.append({"field": "status", "value": self.status})
         if self.snooze:
             found.append({"field": "snooze", "value": self.snooze})
+        if self.order:
+            found.append({"field": "order", "value": [dict(a) for a in self.order]})
         return found
 
 

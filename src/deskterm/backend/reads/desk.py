@@ -27,6 +27,12 @@ class Desk:
             )
         ]
 
+    def all_macros(self) -> list[Macro]:
+        """Every macro of the library, shared and personal, by title."""
+        return [
+            rows.macro(r) for r in self._db.conn.execute("SELECT * FROM macros ORDER BY title, id")
+        ]
+
     def macro(self, macro_id: int) -> Macro | None:
         r = self._db.conn.execute("SELECT * FROM macros WHERE id = ?", (macro_id,)).fetchone()
         return rows.macro(r) if r else None

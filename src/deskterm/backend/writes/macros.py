@@ -24,14 +24,18 @@ class MacroWrites:
         actions: Sequence[dict[str, Any]] = (),
         owner_agent_id: int | None = None,
         external_id: str | None = None,
+        titles: dict[str, str] | None = None,
+        language: str | None = None,
     ) -> int:
-        """Add a macro (``owner_agent_id`` None: shared with the team); returns its id."""
+        """Add a macro (``owner_agent_id`` None: shared with the team); returns its id.
+        ``titles`` per language like ``variants``; ``language``: what it is written in."""
         when = ts(self._db.now())
         with self._db.transaction() as c:
             return int(
                 c.execute(
                     "INSERT INTO macros(title, body, variants, actions, owner_agent_id, "
-                    "created_at, updated_at, external_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "created_at, updated_at, external_id, titles, language) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         title,
                         body,
@@ -41,6 +45,8 @@ class MacroWrites:
                         when,
                         when,
                         external_id,
+                        json.dumps(titles or {}, ensure_ascii=False),
+                        language,
                     ),
                 ).lastrowid
                 or 0
@@ -55,6 +61,8 @@ class MacroWrites:
         actions: Sequence[dict[str, Any]] = (),
         owner_agent_id: int | None = None,
         external_id: str | None = None,
+        titles: dict[str, str] | None = None,
+        language: str | None = None,
     ) -> tuple[int, bool]:
         """Replace the macro of that title and owner, or add it; returns (id, created)."""
         with self._db.transaction() as c:
@@ -71,16 +79,20 @@ class MacroWrites:
                     actions=actions,
                     owner_agent_id=owner_agent_id,
                     external_id=external_id,
+                    titles=titles,
+                    language=language,
                 ), True
             c.execute(
                 "UPDATE macros SET body = ?, variants = ?, actions = ?, updated_at = ?, "
-                "external_id = coalesce(?, external_id) WHERE id = ?",
+                "external_id = coalesce(?, external_id), titles = ?, language = ? WHERE id = ?",
                 (
                     body,
                     json.dumps(variants or {}),
                     json.dumps(list(actions)),
                     ts(self._db.now()),
                     external_id,
+                    json.dumps(titles or {}, ensure_ascii=False),
+                    language,
                     found[0],
                 ),
             )

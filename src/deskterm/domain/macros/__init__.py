@@ -24,6 +24,8 @@ variable                        example
 ``order.number``                88213
 ``order.items``                 a list of {name, quantity}; ``{{ order.items | item_list }}``
                                 gives "2 × bread, tarama and hummus"
+``order.named_items``           the order's items the customer names: bread (French: pain)
+``order.named_items_total``     what they cost: €5.60 (French: 5,60 €)
 ``order.item_names``            bread, tarama and hummus (French: pain, tarama et houmous)
 ``order.delivery_slot``         Tue 24 Nov 12:00–13:00 (French: mar. 24 nov. 12:00–13:00)
 ``order.delivery_date``         Tue 24 Nov (French: mar. 24 nov.)
@@ -60,9 +62,11 @@ from deskterm.domain.macros.actions import (
     describe_actions,
     describe_merged,
     merge_actions,
+    order_actions,
     parse_actions,
     send_changes,
 )
+from deskterm.domain.macros.claims import claims_in, unkept_claims
 from deskterm.domain.macros.context import build_context, language_code
 from deskterm.domain.macros.marks import MARK_CLOSE, MARK_OPEN, MacroError
 from deskterm.domain.macros.toml_io import MacroSpec, export_toml, import_toml
@@ -80,17 +84,23 @@ __all__ = [
     "SendContext",
     "build_context",
     "check_syntax",
+    "claim_warning",
+    "claims_in",
     "describe_actions",
     "describe_merged",
     "export_toml",
     "import_toml",
     "merge_actions",
     "missing_placeholders",
+    "offered_to",
+    "order_actions",
     "parse_actions",
     "pick_body",
+    "pick_title",
     "render",
     "send_changes",
     "templatize",
+    "unkept_claims",
 ]
 
 
@@ -125,19 +135,45 @@ class Rendered:
     error: str | None = None
 
 
-def pick_body(macro: Macro, language: str) -> str:
-    """The body for the customer's language (``fr``, ``fr-FR`` → fr), else the default body."""
+def _pick(variants: dict[str, str], language: str, default: str) -> str:
     wanted = language.strip().replace("_", "-").lower()
     primary = language_code(language)
-    variants = {k.strip().replace("_", "-").lower(): v for k, v in macro.variants.items()}
+    by_code = {k.strip().replace("_", "-").lower(): v for k, v in variants.items()}
     for key in (wanted, primary):
-        body = variants.get(key)
-        if body is not None and body.strip():
-            return body
-    for key, body in variants.items():
-        if language_code(key) == primary and body.strip():
-            return body
-    return macro.body
+        text = by_code.get(key)
+        if text is not None and text.strip():
+            return text
+    for key, text in by_code.items():
+        if language_code(key) == primary and text.strip():
+            return text
+    return default
+
+
+def pick_body(macro: Macro, language: str) -> str:
+    """The body for the customer's language (``fr``, ``fr-FR`` → fr), else the default body."""
+    return _pick(macro.variants, language, macro.body)
+
+
+def pick_title(macro: Macro, language: str) -> str:
+    """The title for the customer's language, as :func:`pick_body` picks the body."""
+    return _pick(macro.titles, language, macro.title)
+
+
+def offered_to(macro: Macro, language: str) -> bool:
+    """Whether to offer the macro to a customer speaking ``language``: a macro written in one
+    language (``macro.language``) only to its speakers, unless a variant translates it."""
+    if not macro.language:
+        return True
+    primary = language_code(language)
+    if language_code(macro.language) == primary:
+        return True
+    return any(language_code(k) == primary and v.strip() for k, v in macro.variants.items())
+
+
+def claim_warning(macro: Macro) -> str | None:
+    """One line when the macro's text claims an action it does not carry ("claims refund,
+    carries none"): what the picker marks and ``deskterm macros check`` reports."""
+    return unkept_claims([macro.body, *macro.variants.values()], order_actions(macro.actions))
 
 
 def load_liquid() -> ModuleType:

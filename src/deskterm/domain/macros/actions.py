@@ -14,6 +14,8 @@ snooze         an expression for the snooze parser ("2h", "tomorrow 9:00", "unti
                kept as typed and checked when the macro is applied
 assign         "me", "none", an agent's name or an agent's id
 priority       low, normal, high or urgent
+order          order actions run through the shop (resend, goodwill…): see
+               :mod:`deskterm.domain.macros.orders`
 =============  =================================================================
 
 Zendesk's field names ``current_tags`` and ``assignee_id`` are accepted as ``add_tags`` and
@@ -29,6 +31,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from deskterm.domain.macros.marks import MacroError
+from deskterm.domain.macros.orders import describe_orders, read_orders
 from deskterm.domain.models import Agent, MacroAction, Priority, Status
 from deskterm.domain.snooze import SnoozeError, parse_snooze
 
@@ -150,13 +153,16 @@ class ActionField:
     ``describe`` is the picker's short line; ``change`` turns the value into the
     ``(kind, value)`` that ``app/changes.py`` applies at send (raises :class:`Unresolved`).
     ``single``: set at most once per macro, the last macro wins when several are merged;
-    otherwise the values are tag-like lists that compose.
+    otherwise the values are tag-like lists that compose, or with ``collects`` lists that
+    add up (every macro's order actions run). ``change`` None: not a change of the
+    conversation (order actions go through the shop, see ``screens/workstation``).
     """
 
     read: Callable[[object], Any]
     describe: Callable[[Any], str]
-    change: Callable[[Any, SendContext], tuple[str, Any]]
+    change: Callable[[Any, SendContext], tuple[str, Any]] | None
     single: bool = True
+    collects: bool = False
 
 
 #: Every macro action field, in the order the documentation lists them.
@@ -183,9 +189,11 @@ ACTION_FIELDS: dict[str, ActionField] = {
     "priority": ActionField(
         _priority, lambda v: f"Priority → {v}", lambda v, _: ("priority", Priority(v))
     ),
+    "order": ActionField(read_orders, describe_orders, None, single=False, collects=True),
 }
 FIELDS = tuple(ACTION_FIELDS)
 _SINGLE = tuple(name for name, f in ACTION_FIELDS.items() if f.single)
+_COLLECTS = tuple(name for name, f in ACTION_FIELDS.items() if f.collects)
 
 
 def _value(field: str, value: Any) -> Any:
@@ -233,6 +241,9 @@ def parse_actions(raw: Iterable[dict[str, Any] | MacroAction]) -> list[MacroActi
         if field in seen:
             if field in _SINGLE:
                 raise MacroError(f"action {number}: {field} is set twice")
+            if field in _COLLECTS:
+                seen[field].value = _added(seen[field].value, action.value)
+                continue
             seen[field].value = list(dict.fromkeys([*seen[field].value, *action.value]))
             continue
         seen[field] = action
@@ -265,6 +276,7 @@ def merge_actions(raw: Iterable[Any]) -> MergedActions:
     single: dict[str, Any] = {}
     adds: dict[str, None] = {}
     removes: dict[str, None] = {}
+    collected: dict[str, list[Any]] = {}
     last: dict[str, int] = {}
     for number, item in enumerate(raw, start=1):
         try:
@@ -279,6 +291,8 @@ def merge_actions(raw: Iterable[Any]) -> MergedActions:
                 if single[name] not in earlier:
                     earlier.append(single[name])
             single[name] = value
+        elif name in _COLLECTS:
+            collected[name] = _added(collected.get(name, []), value)
         else:
             gaining, losing = (adds, removes) if name == "add_tags" else (removes, adds)
             for tag in value:
@@ -297,9 +311,23 @@ def merge_actions(raw: Iterable[Any]) -> MergedActions:
         values["add_tags"] = list(adds)
     if removes:
         values["remove_tags"] = list(removes)
+    values.update(collected)
     for name in sorted(values, key=lambda f: last[f]):
         merged.actions.append(MacroAction(field=name, value=values[name]))
     return merged
+
+
+def _added(earlier: list[Any], more: list[Any]) -> list[Any]:
+    """A collecting field's values, in order, each once."""
+    return [*earlier, *(v for v in more if v not in earlier)]
+
+
+def order_actions(raw: Iterable[Any]) -> list[dict[str, str]]:
+    """The order actions of a reply's macros, merged (see :mod:`.orders`); never raises."""
+    for action in merge_actions(raw).actions:
+        if action.field == "order":
+            return list(action.value)
+    return []
 
 
 def describe_actions(actions: Iterable[MacroAction]) -> list[str]:
@@ -338,8 +366,11 @@ def send_changes(
     changes: list[tuple[str, Any]] = []
     warnings: list[str] = []
     for action in merge_actions(actions).actions:
+        change = ACTION_FIELDS[action.field].change
+        if change is None:
+            continue
         try:
-            changes.append(ACTION_FIELDS[action.field].change(action.value, ctx))
+            changes.append(change(action.value, ctx))
         except Unresolved as exc:
             warnings.append(str(exc))
     return changes, warnings

@@ -7,12 +7,14 @@ language by adding one ``_Locale``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from deskterm.domain.models import Agent, Conversation, Customer, Order
+from deskterm.domain.fuzzy import fold
+from deskterm.domain.models import Agent, Conversation, Customer, Order, OrderItem
 from deskterm.domain.problems import Problem
 
 
@@ -171,10 +173,13 @@ def build_context(
     orders_count: int = 0,
     tz: str = "UTC",
     problem: Problem | None = None,
+    said: str = "",
 ) -> dict[str, Any]:
     """The variables a macro body can use (see :mod:`deskterm.domain.macros` for the table).
 
-    Anything not known is left out or None, so the rendered text shows a marker for it.
+    ``said`` is what the customer wrote last: the order's items it names are
+    ``order.named_items``. Anything not known is left out or None, so the rendered text
+    shows a marker for it.
     """
     language = language_code(customer.language) if customer else "en"
     loc = _locale(language)
@@ -202,17 +207,39 @@ def build_context(
         }
         ctx.setdefault("ticket", {})["id"] = reference
     if order is not None:
-        ctx["order"] = _order(order, tz, language)
+        ctx["order"] = _order(order, tz, language, said)
     if problem is not None:
         # Told to a customer: the title as the team wrote it, never the tracker's link.
         ctx["problem"] = {"title": problem.title or None, "status": problem.status.label}
     return ctx
 
 
-def _order(order: Order, tz: str, language: str) -> dict[str, Any]:
+#: Words of an item's name too common to say which item the customer means.
+_COMMON = frozenset(
+    {"avec", "sans", "sauce", "maison", "petit", "petite", "grand", "grande", "with", "fresh"}
+)
+_WORD = re.compile(r"\w{4,}")
+
+
+def named_items(items: list[OrderItem], said: str) -> list[OrderItem]:
+    """The items the customer names in ``said``: an item whose name has a word (four
+    letters or more, not a common one) that the customer wrote, accents and case aside."""
+    words = set(_WORD.findall(fold(said)))
+    return [
+        i
+        for i in items
+        if any(w in words and w not in _COMMON for w in _WORD.findall(fold(i.name)))
+    ]
+
+
+def _order(order: Order, tz: str, language: str, said: str = "") -> dict[str, Any]:
     loc = _locale(language)
     start, end = order.delivery_slot_start, order.delivery_slot_end
+    named = named_items(order.items, said) if said else []
+    named_cents = sum(i.unit_price_cents * i.quantity for i in named)
     return {
+        "named_items": join_names([i.name for i in named], language) or None,
+        "named_items_total": format_money(named_cents, order.currency, language) if named else None,
         "number": order.number or None,
         "items": [{"name": i.name, "quantity": i.quantity} for i in order.items],
         "item_names": join_names([i.name for i in order.items], language) or None,

@@ -7,11 +7,22 @@ body = \"\"\"
 Hello {{ customer.first_name }}, sorry: {{ order.item_names }} …
 \"\"\"
 shared = true
-actions = [{field = "status", value = "done"}, {field = "add_tags", value = ["missing-item"]}]
+actions = [
+  {field = "status", value = "done"},
+  {field = "order", value = {do = "resend", items = "{{ order.named_items }}"}},
+]
+
+[macro.titles]
+fr = "Article manquant"
 
 [macro.variants]
 fr = "Bonjour {{ customer.first_name }}, …"
 ```
+
+``titles`` and ``variants`` map a language code to the title and the body in that language;
+``language`` says which language the default title and body are written in (a personal
+macro saved from a French reply is ``fr``: offered to French-speaking customers only,
+unless a variant translates it).
 
 Bodies are not checked as Liquid here: a broken body still imports, and rendering it says
 what is wrong (see ``check_syntax``).
@@ -31,7 +42,8 @@ from deskterm.domain.macros.actions import parse_actions
 from deskterm.domain.macros.marks import MacroError
 from deskterm.domain.models import Macro, MacroAction
 
-_KEYS = {"title", "body", "variants", "actions", "shared", "external_id"}
+_KEYS = {"title", "titles", "body", "variants", "actions", "shared", "external_id", "language"}
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*macro[ \t]*\]\]", re.MULTILINE)
 _WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
@@ -46,6 +58,8 @@ class MacroSpec:
     actions: list[MacroAction] = field(default_factory=list)
     shared: bool = True
     external_id: str | None = None
+    titles: dict[str, str] = field(default_factory=dict)
+    language: str | None = None
 
 
 def _table(macro: Macro) -> dict[str, Any]:
@@ -57,6 +71,10 @@ def _table(macro: Macro) -> dict[str, Any]:
     if macro.external_id is not None:
         table["external_id"] = macro.external_id
     table["actions"] = [{"field": a.field, "value": a.value} for a in actions]
+    if macro.language:
+        table["language"] = macro.language
+    if macro.titles:
+        table["titles"] = dict(macro.titles)
     if macro.variants:
         table["variants"] = dict(macro.variants)
     return table
@@ -139,6 +157,15 @@ def _spec(entry: object, where: str) -> MacroSpec:
         isinstance(k, str) and k.strip() and isinstance(v, str) for k, v in variants.items()
     ):
         raise MacroError(f"{where}: variants must map a language code to text")
+    titles = entry.get("titles", {})
+    if not isinstance(titles, dict) or not all(
+        isinstance(k, str) and _LANGUAGE.match(k) and isinstance(v, str) and v.strip()
+        for k, v in titles.items()
+    ):
+        raise MacroError(f"{where}: titles must map a language code to a title")
+    language = entry.get("language")
+    if language is not None and (not isinstance(language, str) or not _LANGUAGE.match(language)):
+        raise MacroError(f"{where}: language must be a language code such as fr")
     shared = entry.get("shared", True)
     if not isinstance(shared, bool):
         raise MacroError(f"{where}: shared must be true or false")
@@ -159,4 +186,6 @@ def _spec(entry: object, where: str) -> MacroSpec:
         actions=actions,
         shared=shared,
         external_id=external_id,
+        titles=dict(titles),
+        language=language,
     )

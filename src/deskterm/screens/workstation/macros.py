@@ -11,7 +11,10 @@ from deskterm.domain.macros import (
     Rendered,
     SendContext,
     build_context,
+    language_code,
+    offered_to,
     pick_body,
+    pick_title,
     render,
     send_changes,
     templatize,
@@ -78,12 +81,28 @@ class Macros:
             orders_count=b.orders_count if b else 0,
             tz=str(desk.shop_tz),  # the times a customer reads: the shop's clock
             problem=b.problems[0] if b and b.problems else None,
+            said=customer_text(b) if b else "",
         )
 
-    def render(self, macro: Macro) -> Rendered:
+    @property
+    def language(self) -> str:
+        """The language of the customer on screen (English when not known)."""
         b = self.host.bundle
-        language = b.customer.language if b and b.customer else "en"
-        return render(pick_body(macro, language), self._context())
+        return b.customer.language if b and b.customer and b.customer.language else "en"
+
+    def offered(self, language: str | None = None) -> list[Macro]:
+        """The macros for this customer: one written in another language, untranslated, is
+        left out (a personal macro saved from a French reply is for French speakers)."""
+        language = language or self.language
+        return [m for m in self.host.desk.macros if offered_to(m, language)]
+
+    def render(self, macro: Macro) -> Rendered:
+        return render(pick_body(macro, self.language), self._context())
+
+    def fill(self, text: str) -> str:
+        """Liquid in ``text`` filled for the conversation on screen (a macro's order action
+        items or amount); an unknown value shows as a marker."""
+        return render(text, self._context()).text
 
     def pick(self) -> None:
         """The macro picker, for the conversation on screen."""
@@ -93,7 +112,13 @@ class Macros:
             return
         title = f"Macros for {one_line(host.bundle.conversation.customer_name, NAME_CELLS)}"
         host.ask(
-            MacroPickerScreen(host.desk.macros, self.render, me=host.desk.agent.id, title=title),
+            MacroPickerScreen(
+                self.offered(),
+                self.render,
+                me=host.desk.agent.id,
+                title=title,
+                language=self.language,
+            ),
             self._chosen,
         )
 
@@ -130,7 +155,11 @@ class Macros:
         # Its actions follow its words, not the sign-off every macro shares.
         words = split_signature(placed, names)[0].strip() or placed
         composer.add_macro(
-            macro.id, list(macro.actions), rendered.missing, text=words, title=macro.title
+            macro.id,
+            list(macro.actions),
+            rendered.missing,
+            text=words,
+            title=pick_title(macro, self.language),
         )
 
     def use_suggestion(self, index: int) -> None:
@@ -140,32 +169,36 @@ class Macros:
 
     def quick_insert(self, token: str) -> None:
         """``::word`` typed in the reply: the best matching macro takes its place."""
-        found = rank_macros(token[2:], self.host.desk.macros, limit=1)
+        found = rank_macros(token[2:], self.offered(), limit=1, language=self.language)
         if not found:
             self.host.notify(f"No macro matches {token[2:]!r}.", severity="warning")
             return
         self.use(found[0].id, token=token)
 
     def save_as_macro(self, text: str) -> None:
-        """Ask for a title, then keep ``text`` (its customer data as placeholders)."""
+        """Ask for a title, then keep ``text`` (its customer data as placeholders), in the
+        customer's language: offered to that language's speakers only, until translated."""
         body = templatize(text, self._context())
+        language = language_code(self.language)
         first = " ".join(text.split())[:40]
 
         def titled(title: str | None) -> None:
             if title:
-                work = partial(self._store_macro, title, body)
+                work = partial(self._store_macro, title, body, language)
                 self.host.in_thread(work, group="store", name="_store_macro")
 
         self.host.ask(
             TextPromptScreen(
-                "Save this reply as your personal macro — its title:", first, detail=body
+                f"Save this reply as your personal macro ({language}) — its title:",
+                first,
+                detail=body,
             ),
             titled,
         )
 
-    def _store_macro(self, title: str, body: str) -> None:
+    def _store_macro(self, title: str, body: str, language: str) -> None:
         desk = self.host.desk
-        desk.store.add_macro(title, body, owner_agent_id=desk.agent.id)
+        desk.store.add_macro(title, body, owner_agent_id=desk.agent.id, language=language)
         desk.load_macros()
         self.host.from_thread(self.host.notify, f"Saved as your macro “{title}” (m to use it).")
 
@@ -176,7 +209,8 @@ class Macros:
         if suggester is None:
             self.suggestions = []
         else:
-            titles = {m.id: m.title for m in self.host.desk.macros}
+            said = bundle.customer.language if bundle.customer else "en"
+            titles = {m.id: pick_title(m, said) for m in self.offered(said or "en")}
             ranked = suggester.suggest(customer_text(bundle), k=3)
             self.suggestions = [(mid, titles[mid]) for mid, _ in ranked if mid in titles]
         self.host.composer.show_suggestions(self.suggestions)

@@ -30,6 +30,8 @@ from deskterm.backend.commerce.base import (
 from deskterm.backend.commerce.catalogue import OrderActionSpec, spec_for
 from deskterm.backend.commerce.jobs import (
     OrderJob,
+    goodwill_job,
+    items_job,
     make_provider,
     request_approval,
     run_job,
@@ -53,10 +55,6 @@ if TYPE_CHECKING:
     from deskterm.widgets.composer import Composer
 
 ALL_ITEMS = "all"
-
-
-def _item_label(name: str, quantity: int) -> str:
-    return (f"{quantity} × " if quantity > 1 else "") + one_line(name, 40)
 
 
 class OrderHost(Host, Protocol):
@@ -113,21 +111,40 @@ class OrderActions:
         if spec.needs_order and order is None:
             self._tell(f"{one_line(b.customer.name, 40)} has no order.", severity="warning")
             return
-        cid, customer = b.conversation.id, b.customer
+        self.ask(spec, b.conversation.id, b.customer, order, self._confirm_job)
+
+    def ask(
+        self,
+        spec: OrderActionSpec,
+        cid: int,
+        customer: Customer,
+        order: Order | None,
+        then: Callable[[OrderJob], None],
+        *,
+        cents: int | None = None,
+        kind: GoodwillKind | None = None,
+    ) -> None:
+        """Ask the agent what ``spec`` needs (items, a slot, an amount), then hand the job
+        to ``then`` (the pane confirms and runs it; a macro runs it with its reply).
+        ``cents`` or ``kind`` known (a macro's): only the rest is asked."""
         if spec.asks == "amount":
-            self._ask_goodwill(spec, cid, customer, order)
+            if cents is None:
+                self._ask_goodwill(spec, cid, customer, order, then, kind)
+            else:
+                self._ask_goodwill_kind(spec, cid, customer, order, cents, then)
         elif order is None:
             return
         elif spec.asks == "items":
-            self._ask_items(spec, cid, customer, order)
+            self._ask_items(spec, cid, customer, order, then)
         elif spec.asks == "slot":
-            self._in_thread(partial(self._load_slots, spec, cid, customer, order), "_load_slots")
+            work = partial(self._load_slots, spec, cid, customer, order, then)
+            self._in_thread(work, "_load_slots")
         else:
-            self._confirm_job(OrderJob(kind, cid, customer, order, spec.summary(order, "")))
+            then(OrderJob(spec.kind, cid, customer, order, spec.summary(order, "")))
 
     # -- asking what -----------------------------------------------------------------------
 
-    def _ask_items(self, spec: OrderActionSpec, cid: int, customer: Customer, order: Order) -> None:
+    def _ask_items(self, spec: OrderActionSpec, cid, customer, order: Order, then) -> None:
         items = {str(i.id): i for i in order.items}
         if not items:
             self._tell(f"Order {one_line(order.number, 30)} has no items.", severity="warning")
@@ -142,13 +159,12 @@ class OrderActions:
             if value is None:
                 return
             if value == ALL_ITEMS:
-                self._confirm_items(
-                    spec, cid, customer, order, [(i, i.quantity) for i in items.values()]
-                )
+                chosen = [(i, i.quantity) for i in items.values()]
+                then(items_job(spec, cid, customer, order, chosen))
                 return
             item = items[value]
             if item.quantity == 1:
-                self._confirm_items(spec, cid, customer, order, [(item, 1)])
+                then(items_job(spec, cid, customer, order, [(item, 1)]))
                 return
 
             def counted(text: str | None) -> None:
@@ -159,7 +175,7 @@ class OrderActions:
                 except ValueError:
                     self._tell(f"Type a number from 1 to {item.quantity}.", severity="warning")
                     return
-                self._confirm_items(spec, cid, customer, order, [(item, quantity)])
+                then(items_job(spec, cid, customer, order, [(item, quantity)]))
 
             self.host.ask(
                 TextPromptScreen(
@@ -173,14 +189,7 @@ class OrderActions:
             PickerScreen(f"Resend from order {one_line(order.number, 30)}", choices), picked
         )
 
-    def _confirm_items(self, spec: OrderActionSpec, cid, customer, order, chosen) -> None:
-        summary = spec.summary(order, ", ".join(_item_label(i.name, q) for i, q in chosen))
-        items = tuple((i.id, q) for i, q in chosen)
-        self._confirm_job(OrderJob(spec.kind, cid, customer, order, summary, items=items))
-
-    def _load_slots(
-        self, spec: OrderActionSpec, cid: int, customer: Customer, order: Order
-    ) -> None:
+    def _load_slots(self, spec: OrderActionSpec, cid, customer, order: Order, then) -> None:
         try:
             slots = self.commerce.available_slots(order)
         except ActionRefused as exc:
@@ -188,7 +197,7 @@ class OrderActions:
         except ActionFailed as exc:
             self.host.from_thread(self._tell, exc.reason, severity="error")
         else:
-            self.host.from_thread(self._ask_slot, spec, cid, customer, order, slots)
+            self.host.from_thread(self._ask_slot, spec, cid, customer, order, slots, then)
 
     def _slot_label(self, slot: Slot) -> str:
         start, end = (
@@ -197,7 +206,7 @@ class OrderActions:
         )
         return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
 
-    def _ask_slot(self, spec: OrderActionSpec, cid, customer, order, slots: list[Slot]) -> None:
+    def _ask_slot(self, spec, cid, customer, order, slots: list[Slot], then) -> None:
         if not slots:
             self._tell("No delivery slot is available.", severity="warning")
             return
@@ -208,13 +217,13 @@ class OrderActions:
             if value is not None:
                 slot = by_value[value]
                 summary = spec.summary(order, self._slot_label(slot))
-                self._confirm_job(OrderJob(spec.kind, cid, customer, order, summary, slot=slot))
+                then(OrderJob(spec.kind, cid, customer, order, summary, slot=slot))
 
         self.host.ask(
             PickerScreen(f"New delivery slot for {one_line(order.number, 30)}", choices), picked
         )
 
-    def _ask_goodwill(self, spec: OrderActionSpec, cid, customer, order: Order | None) -> None:
+    def _ask_goodwill(self, spec, cid, customer, order, then, kind=None) -> None:
         limits = self.host.desk.settings.gestures
         given = self.host.bundle.goodwill_cents if self.host.bundle else 0
         left = format_money(goodwill_left(given, limits), limits.currency)
@@ -227,7 +236,10 @@ class OrderActions:
             except AmountError as exc:
                 self._tell(str(exc), severity="warning")
                 return
-            self._ask_goodwill_kind(spec, cid, customer, order, cents)
+            if kind is not None:
+                then(goodwill_job(spec, cid, customer, order, cents, kind))
+            else:
+                self._ask_goodwill_kind(spec, cid, customer, order, cents, then)
 
         self.host.ask(
             TextPromptScreen(
@@ -237,7 +249,7 @@ class OrderActions:
             typed,
         )
 
-    def _ask_goodwill_kind(self, spec: OrderActionSpec, cid, customer, order, cents: int) -> None:
+    def _ask_goodwill_kind(self, spec, cid, customer, order, cents: int, then) -> None:
         currency = order.currency if order else self.host.desk.settings.gestures.currency
         amount = format_money(cents, currency)
         choices = [Choice("credit", f"Credit {amount} to the account", "store credit")]
@@ -247,24 +259,9 @@ class OrderActions:
             )
 
         def picked(value: str | None) -> None:
-            if value is None:
-                return
-            summary = f"Credit {amount} to {one_line(customer.name, 40)}"
-            kind: GoodwillKind = "credit"
-            if value == "refund" and order is not None:
-                kind = "refund"
-                summary = f"Refund {amount} to {one_line(customer.name, 40)}"
-                summary += f" on order {one_line(order.number, 30)}"
-            job = OrderJob(
-                spec.kind,
-                cid,
-                customer,
-                order,
-                spec.summary(order, summary),
-                amount_cents=cents,
-                goodwill_kind=kind,
-            )
-            self._confirm_job(job)
+            if value is not None:
+                kind: GoodwillKind = "refund" if value == "refund" else "credit"
+                then(goodwill_job(spec, cid, customer, order, cents, kind))
 
         self.host.ask(PickerScreen("Credit or refund?", choices), picked)
 

@@ -241,16 +241,34 @@ class WorkstationParts(Screen[None]):
         if item is None:
             self.notify("Nothing to undo.")
         elif isinstance(item, HeldReply):
-            if not self.replies.take_back(item):
+            taken_back = self.replies.take_back(item)
+            if not taken_back:
                 # Already committed: undo what it changed (status, tags…), not the words.
                 self.triage.undo_group(
                     item.undo_group,
                     "Status after the reply undone (the message itself was already sent)",
                 )
+            self._undo_reply_orders(item, taken_back)
         elif isinstance(item, OrderActionDone):
             self.order_actions.undo(item)  # the shop's change goes back through its provider
         else:
             self.triage.undo_group(item.undo_group, f"Undone: {item.description}")
+
+    def _undo_reply_orders(self, item: HeldReply, taken_back: bool) -> None:
+        """The order actions its macros ran go back with the reply; one the shop cannot
+        take back (a cancelled order) stays done, and leaves the reply it is back in."""
+        kept = []
+        for done in reversed(item.orders):
+            if done.result.undoable:
+                self.order_actions.undo(done)
+            else:
+                kept.append(done)
+        if kept:
+            if taken_back and self.composer.conversation_id == item.conversation_id:
+                self.composer.forget_order_actions({d.result.kind for d in kept})
+            names = "; ".join(d.description for d in kept)
+            self.notify(f"Stays done, it cannot be undone: {names}", severity="warning",
+                        markup=False)  # fmt: skip
 
     # -- live updates and the rest -------------------------------------------------------------
 

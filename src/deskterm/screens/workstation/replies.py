@@ -21,6 +21,7 @@ from deskterm.domain.models import AuthorKind, Message, Status
 from deskterm.domain.safety import NAME_CELLS, one_line
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.workstation.host import Host
+from deskterm.screens.workstation.undo import OrderActionDone
 
 if TYPE_CHECKING:
     from deskterm.widgets.composer import Composer
@@ -42,6 +43,12 @@ class HeldReply:
     timer: Timer | None = None
     seen: int = 0  # messages in the conversation when it was sent: it goes only if none came
     target: str = ""  # the composer's title for the conversation, to put the reply back
+    orders: list[OrderActionDone] = field(default_factory=list)  # its macros' order actions
+
+
+#: Run before a reply is held (its macros' order actions); calls back with what it did, or
+#: never when the agent said no or an action could not be done (the reply stays unsent).
+BeforeHold = Callable[[Callable[[list[OrderActionDone]], None]], None]
 
 
 class ReplyHost(Host, Protocol):
@@ -82,11 +89,17 @@ class HeldReplies:
     """Send with undo. ``remember`` puts a held reply on the screen's undo stack."""
 
     def __init__(
-        self, host: ReplyHost, unsaved: UnsavedDrafts, remember: Callable[[HeldReply], None]
+        self,
+        host: ReplyHost,
+        unsaved: UnsavedDrafts,
+        remember: Callable[[HeldReply], None],
+        orders_back: Callable[[HeldReply], None] | None = None,
     ) -> None:
         self.host = host
         self.unsaved = unsaved
         self.remember = remember
+        #: Takes back a reply's order actions when the reply itself did not go.
+        self.orders_back = orders_back
         self.held: HeldReply | None = None
         """The reply waiting out its undo delay, if any."""
         self.restore_on_show: HeldReply | None = None
@@ -106,10 +119,20 @@ class HeldReplies:
         done: bool,
         after: list[tuple[str, Any]],
         macro_ids: tuple[int, ...],
+        before: BeforeHold | None = None,
     ) -> None:
-        """Check the thread in a store worker, then hold the reply (or ask first)."""
-        work = partial(self._check_then_send, cid, body, note, done, after, macro_ids)
+        """Check the thread in a store worker, then hold the reply (or ask first);
+        ``before`` runs once the agent is sure to send, before the reply is held."""
+        work = partial(self._check_then_send, cid, body, note, done, after, macro_ids, before)
         self.host.in_thread(work, group="store", name="_check_then_send")
+
+    def _hold_after(self, cid: int, body: str, note: bool, done: bool, after, macro_ids,
+                    seen: int, before: BeforeHold | None) -> None:  # fmt: skip
+        if before is None:
+            self.hold(cid, body, note, done, after, macro_ids, seen=seen)
+            return
+        before(lambda orders: self.hold(cid, body, note, done, after, macro_ids, seen=seen,
+                                        orders=orders))  # fmt: skip
 
     def _check_then_send(
         self,
@@ -119,6 +142,7 @@ class HeldReplies:
         done: bool,
         after: list[tuple[str, Any]],
         macro_ids: tuple[int, ...],
+        before: BeforeHold | None = None,
     ) -> None:
         """Refuse to answer a stale thread blindly: show what arrived, then ask."""
         host = self.host
@@ -130,10 +154,11 @@ class HeldReplies:
             newer = store.messages(cid, limit=fresh.message_count - shown)
             if any(m.author_kind is not AuthorKind.SYSTEM for m in newer):
                 host.from_thread(
-                    self._confirm_stale, cid, body, note, done, newer, after, macro_ids, seen
-                )
+                    self._confirm_stale, cid, body, note, done, newer, after, macro_ids, seen,
+                    before,
+                )  # fmt: skip
                 return
-        host.from_thread(partial(self.hold, seen=seen), cid, body, note, done, after, macro_ids)
+        host.from_thread(self._hold_after, cid, body, note, done, after, macro_ids, seen, before)
 
     def _confirm_stale(
         self,
@@ -145,6 +170,7 @@ class HeldReplies:
         after: list[tuple[str, Any]],
         macro_ids: tuple[int, ...],
         seen: int,
+        before: BeforeHold | None = None,
     ) -> None:
         self.host.load_conversation(cid)
         question = (
@@ -154,7 +180,7 @@ class HeldReplies:
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.hold(cid, body, note, done, after, macro_ids, seen=seen)
+                self._hold_after(cid, body, note, done, after, macro_ids, seen, before)
 
         self.host.ask(ConfirmScreen(question), answered)
 
@@ -168,11 +194,13 @@ class HeldReplies:
         macro_ids: tuple[int, ...] = (),
         *,
         seen: int,
+        orders: list[OrderActionDone] | None = None,
     ) -> None:
         """Hold the reply for the undo delay (the setting), then commit it."""
         host = self.host
         self.flush()
         held = HeldReply(cid, body, note, done, new_key(), after or [], macro_ids, seen=seen)
+        held.orders = list(orders or [])
         composer = host.composer
         if composer.conversation_id == cid:
             held.raw_actions = tuple(composer.used_macros)
@@ -286,6 +314,8 @@ class HeldReplies:
             markup=False,
         )
         self._back_in_composer(held)
+        if held.orders and self.orders_back is not None:
+            self.orders_back(held)  # not sent: what its macros did goes back too
         if self.host.shown_id == held.conversation_id:
             self.host.load_conversation(held.conversation_id)
 

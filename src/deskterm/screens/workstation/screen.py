@@ -10,6 +10,8 @@ and focus, the debounces, opening a conversation and the composer.
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.reactive import reactive
@@ -20,6 +22,7 @@ from textual.worker import Worker, get_current_worker
 
 from deskterm import keymap
 from deskterm.backend.context import ConversationBundle
+from deskterm.domain.macros import order_actions
 from deskterm.domain.safety import NAME_CELLS, one_line
 from deskterm.patches.barrier import forward_failure
 from deskterm.screens.workstation.conversation import OpenConversation
@@ -35,6 +38,7 @@ from deskterm.screens.workstation.layout import (
 from deskterm.screens.workstation.lesson import CHECK_SECONDS as LESSON_CHECK_SECONDS
 from deskterm.screens.workstation.lesson import Lesson
 from deskterm.screens.workstation.live import LiveUpdates, Polled, arrival_notice
+from deskterm.screens.workstation.macro_orders import MacroOrders
 from deskterm.screens.workstation.macros import Macros
 from deskterm.screens.workstation.order_actions import OrderActions
 from deskterm.screens.workstation.parts import WorkstationParts
@@ -76,10 +80,16 @@ class WorkstationScreen(WorkstationParts):
         # The parts, each with its one job; they share only what the screen hands them.
         self.undo: UndoStack[DoneAction | HeldReply | OrderActionDone] = UndoStack()
         self.drafts = DraftSaver(self)
-        self.replies = HeldReplies(self, self.drafts.unsaved, self.undo.push)
+        self.replies = HeldReplies(
+            self,
+            self.drafts.unsaved,
+            self.undo.push,
+            orders_back=partial(self._undo_reply_orders, taken_back=True),
+        )
         self.triage = Triage(self, self.undo.push)
         self.macros = Macros(self)
         self.order_actions = OrderActions(self, self.undo.push)
+        self.macro_orders = MacroOrders(self, self.order_actions, self.macros.fill)
         self.problem_links = ProblemLinks(self, self.triage.targets, self.undo.push)
         self.live = LiveUpdates(self)
         self.views = Views(self)
@@ -401,8 +411,17 @@ class WorkstationScreen(WorkstationParts):
         # Until it is committed, the reply is also the conversation's draft (the composer
         # is emptied at once): a closed terminal during the undo delay loses nothing.
         self.save_draft(event.conversation_id, event.body, event.note)
+        # A note tells the team, not the customer: its macros' order actions wait for a reply.
+        orders = [] if event.note else order_actions(event.actions)
+        before = partial(self.macro_orders.before_send, orders) if orders else None
         self.replies.send(
-            event.conversation_id, event.body, event.note, event.done, after, event.macro_ids
+            event.conversation_id,
+            event.body,
+            event.note,
+            event.done,
+            after,
+            event.macro_ids,
+            before=before,
         )
 
     def move_on_from(self, conversation_id: int) -> None:

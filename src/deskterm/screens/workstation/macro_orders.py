@@ -1,0 +1,178 @@
+"""A reply's macro order actions, run as the reply is sent: what the macro leaves open is
+asked with the customer pane's questions, the goodwill policy is read, the agent confirms
+everything once, then the actions run and the reply goes.
+
+Over the policy, a gesture goes to a lead for approval (nothing is given) when the agent
+confirms; one a lead cannot approve (a refund above the order's total) stops the send with
+one line. Either all the reply's order actions are done or none: when one is refused while
+they run, those already done are taken back and the reply stays in the composer. Done,
+they are undone with the reply (``u``), through the same undo as the pane's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from deskterm.backend.commerce.base import ActionFailed, ActionRefused
+from deskterm.backend.commerce.jobs import (
+    OrderJob,
+    goodwill_job,
+    items_job,
+    request_approval,
+    run_job,
+    undo_job,
+)
+from deskterm.backend.commerce.macro_orders import MacroOrder, resolve
+from deskterm.backend.commerce.policy import Verdict, check_gesture
+from deskterm.domain.safety import one_line
+from deskterm.screens.confirm import ConfirmScreen
+from deskterm.screens.workstation.host import ReloadConversation
+from deskterm.screens.workstation.order_actions import OrderActions, OrderHost
+from deskterm.screens.workstation.undo import OrderActionDone
+
+Go = Callable[[list[OrderActionDone]], None]
+
+
+class MacroOrders:
+    """Runs the order actions a reply's macros carry, before the reply is held."""
+
+    def __init__(self, host: OrderHost, pane: OrderActions, fill: Callable[[str], str]) -> None:
+        self.host = host
+        self.pane = pane
+        self.fill = fill
+
+    def _tell(self, text: str, *, severity: Any = "warning") -> None:
+        self.host.notify(one_line(text, 300), severity=severity, markup=False, timeout=8)
+
+    def before_send(self, actions: list[dict[str, Any]], go: Go) -> None:
+        """Ask, check, confirm and run ``actions``; ``go`` sends the reply with what was done.
+        Nothing is sent when the agent says no or an action cannot be done."""
+        b = self.host.bundle
+        if b is None or b.customer is None:
+            self._tell("Not sent: open the conversation first, its macro acts on its order.")
+            return
+        try:
+            found = [resolve(a, b.order, self.fill) for a in actions]
+        except ActionRefused as exc:
+            self._tell(f"Not sent: {exc.reason}")
+            return
+        self._next(found, [], go)
+
+    def _next(self, pending: list[MacroOrder], jobs: list[OrderJob], go: Go) -> None:
+        """One order action after the other: built from the macro's answers, or asked."""
+        if not pending:
+            self.host.in_thread(partial(self._check, jobs, go), group="commerce", name="_check")
+            return
+        m, rest = pending[0], pending[1:]
+        b = self.host.bundle
+        if b is None or b.customer is None:
+            return
+        cid, customer, order = b.conversation.id, b.customer, b.order
+
+        def then(job: OrderJob) -> None:
+            self._next(rest, [*jobs, job], go)
+
+        if m.spec.asks == "items" and m.items is not None and order is not None:
+            then(items_job(m.spec, cid, customer, order, list(m.items)))
+        elif m.spec.asks == "amount" and None not in (m.amount_cents, m.goodwill_kind):
+            kind = m.goodwill_kind or "credit"  # a refund without an order is a credit
+            then(goodwill_job(m.spec, cid, customer, order, m.amount_cents or 0, kind))
+        else:
+            self.pane.ask(m.spec, cid, customer, order, then, cents=m.amount_cents,
+                          kind=m.goodwill_kind)  # fmt: skip
+
+    def _check(self, jobs: list[OrderJob], go: Go) -> None:
+        """The policy, on the gestures given so far and those of this reply (store worker)."""
+        desk = self.host.desk
+        limits = desk.settings.gestures
+        verdicts: list[Verdict | None] = []
+        given: dict[int, int] = {}
+        for job in jobs:
+            if job.amount_cents <= 0:
+                verdicts.append(None)
+                continue
+            who = job.customer.id
+            if who not in given:
+                since = desk.store.now() - timedelta(days=limits.window_days)
+                given[who] = desk.store.gestures_since(who, since)
+            verdict = check_gesture(
+                job.amount_cents,
+                given_cents=given[who],
+                limits=limits,
+                kind=job.goodwill_kind,
+                order_total_cents=job.order.total_cents if job.order else None,
+            )
+            if verdict.allowed:
+                given[who] += job.amount_cents
+            verdicts.append(verdict)
+        self.host.from_thread(self._confirm, jobs, verdicts, go)
+
+    def _confirm(self, jobs: list[OrderJob], verdicts: list[Verdict | None], go: Go) -> None:
+        for verdict in verdicts:
+            if verdict is not None and not verdict.allowed and not verdict.approvable:
+                self._tell(f"Not sent: {verdict.reason}.")
+                return
+        lines = []
+        for job, verdict in zip(jobs, verdicts, strict=True):
+            line = f"• {job.summary}"
+            if verdict is not None and not verdict.allowed:
+                line += f" — {verdict.reason}: a lead is asked to approve it, nothing given yet"
+            lines.append(line)
+        detail = "\n".join(lines)
+        detail += "\n\nEach writes an internal note; u takes back those that can be undone."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                work = partial(self._run, jobs, verdicts, go)
+                self.host.in_thread(work, group="commerce", name="_run_macro_orders")
+
+        self.host.ask(ConfirmScreen("Send this reply and do this?", detail), answered)
+
+    def _run(self, jobs: list[OrderJob], verdicts: list[Verdict | None], go: Go) -> None:
+        """All or none: a refusal takes back what this reply already did."""
+        desk = self.host.desk
+        done: list[OrderActionDone] = []
+        for job, verdict in zip(jobs, verdicts, strict=True):
+            try:
+                if verdict is not None and not verdict.allowed:
+                    request_approval(desk.store, job, agent=desk.agent, reason=verdict.reason)
+                    continue
+                result = run_job(
+                    desk.store, self.pane.commerce, job, agent=desk.agent,
+                    limits=desk.settings.gestures,
+                )  # fmt: skip
+            except (ActionRefused, ActionFailed) as exc:
+                kept = self._take_back(done)
+                after = f"; could not take back: {kept}" if kept else ", nothing was done"
+                self.host.from_thread(self._tell, f"Not sent: {exc.reason}{after}.")
+                self.host.post_message(ReloadConversation(job.conversation_id))
+                return
+            done.append(OrderActionDone(result, job.conversation_id, job.summary))
+        if jobs:
+            self.host.post_message(ReloadConversation(jobs[0].conversation_id))
+        self.host.from_thread(go, done)
+
+    def _take_back(self, done: list[OrderActionDone]) -> str:
+        """Undo what is done (store worker); names what could not be undone."""
+        kept = []
+        for item in reversed(done):
+            try:
+                self.undo_now(item)
+            except (ActionRefused, ActionFailed):
+                kept.append(item.description)
+        return ", ".join(kept)
+
+    def undo_now(self, item: OrderActionDone) -> None:
+        """Take one order action back, here in the worker (raises what the shop raises)."""
+        desk = self.host.desk
+        undo_job(
+            desk.store,
+            self.pane.commerce,
+            item.result,
+            conversation_id=item.conversation_id,
+            description=item.description,
+            agent=desk.agent,
+        )
