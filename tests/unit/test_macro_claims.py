@@ -196,7 +196,7 @@ def test_macros_import_refuses_an_order_action_the_shop_does_not_have(
     assert err.count("\n") == 1
 
 
-def test_a_store_of_version_8_gets_titles_and_languages_for_its_macros(tmp_path: Path) -> None:
+def test_a_store_of_version_9_gets_titles_and_languages_for_its_macros(tmp_path: Path) -> None:
     from deskterm.backend.db import connect
     from deskterm.backend.store import Store
     from tests.unit.test_kept_waits import drop_macro_titles
