@@ -120,14 +120,14 @@ async def test_metrics_is_in_the_palette_and_remappable(make_app):
     from deskterm import keymap
     from deskterm.app.palette import DeskCommands
 
-    assert keymap.check_keymap({"desk.metrics": "f8", "metrics.breakdown": "tab"})
-    app = make_app(keymap={"desk.metrics": "f8"})
+    assert keymap.check_keymap({"desk.metrics": "f7", "metrics.breakdown": "tab"})
+    app = make_app(keymap={"desk.metrics": "f7"})
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         provider = DeskCommands(pilot.app.screen)
         entries = {name: help_text for name, help_text, _ in provider._entries()}
-        assert entries["Metrics"] == "key: f8"
-        await pilot.press("f8")
+        assert entries["Metrics"] == "key: f7"
+        await pilot.press("f7")
         await settle(pilot)
         assert isinstance(pilot.app.screen, MetricsScreen)
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from deskterm import keymap, locations
 from deskterm.backend import db
-from deskterm.backend.demo.live import DEFAULT_RATE
 from deskterm.cli.workstation import open_workstation, positive
 from deskterm.config import Settings
 
@@ -16,6 +15,8 @@ COMMAND = "demo"
 DEFAULT_SIZE = 300
 DEFAULT_SEED = 7
 LIVE_KEY = keymap.keys_for("app.live_demo")
+#: The live demo's default rate: a lunch rush for one agent, two new conversations a minute.
+DEFAULT_RATE = 120
 
 
 def rate_per_hour(text: str) -> float:

@@ -29,8 +29,6 @@ from deskterm.backend.rows import UNTIL_REPLY_TS
 from deskterm.backend.store import Store
 from deskterm.domain.models import AuthorKind, Channel, Order
 
-#: The default rate: a lunch rush for one agent, two new conversations a minute.
-DEFAULT_RATE = 120
 PHOTO = [{"filename": "photo.jpg", "content_type": "image/jpeg", "size": 412_337}]
 #: Conversations waiting on a customer when the demo starts are answered within this long.
 WARM_UP_SECONDS = 900
@@ -70,7 +68,7 @@ class LiveDemo:
         self,
         store: Store,
         *,
-        rate_per_hour: float = DEFAULT_RATE,
+        rate_per_hour: float,
         seed: int = 7,
         clock: Callable[[], datetime] | None = None,
     ) -> None:

@@ -40,10 +40,10 @@ class Targets:
 
 _TEXTS = {
     "promo": {
-        "fr": ("Code promo refusé", "Bonjour, le code promo BIENVENUE10 est refusé au "
-               "paiement alors qu'il est valable jusqu'à dimanche. Vous pouvez m'aider ?"),
-        "en": ("Promo code not working", "Hi, the promo code WELCOME10 is refused at "
-               "checkout but it's valid until Sunday. Can you help?"),
+        "fr": ("Où mettre le code promo ?", "Bonjour, où faut-il saisir le code promo "
+               "BIENVENUE10 ? Je ne trouve pas le champ sur la page de paiement."),
+        "en": ("Where does the promo code go?", "Hi, where do I enter the promo code "
+               "WELCOME10? I can't find the field on the payment page."),
     },
     "missing": {
         "fr": ("Article manquant", "Bonjour, il manque {item} dans ma commande {order}. "
