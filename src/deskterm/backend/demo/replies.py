@@ -65,14 +65,14 @@ QUESTIONS = {
         "D'accord, et je dois faire quelque chose de mon côté ?",
         "Ok mais c'est pour quand exactement ?",
         "Merci. Et pour la prochaine commande, ça sera bon ?",
-        "Je n'ai toujours rien reçu…",
+        "Et ça prend combien de temps, en général ?",
         "Vous pouvez me confirmer par écrit ?",
     ),
     "en": (
         "OK, do I need to do anything on my side?",
         "OK but when exactly?",
         "Thanks. Will it be fine for my next order?",
-        "I still haven't received anything…",
+        "And how long does that usually take?",
         "Can you confirm that in writing?",
     ),
 }
