@@ -4,6 +4,7 @@ messages ("I have a problem with my order") an agent answers by asking for detai
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from random import Random
 
 from deskterm.backend.demo.situation import Situation
@@ -76,6 +77,23 @@ QUESTIONS = {
         "Can you confirm that in writing?",
     ),
 }
+
+#: Situations where a delivery has not come (the customer's follow-up is about the food).
+UNDELIVERED_TAGS = ("late-delivery", "missing-item")
+#: Situations with nothing to ask about (a compliment): the customer's follow-up is thanks.
+NOTHING_TO_ASK_TAGS = ("compliment",)
+
+
+def follow_ups(tags: str | tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    """What a customer may write after an agent's answer that asked nothing, by situation
+    (``tags``: the conversation's tags, or one situation's tag)."""
+    found = set(tags.split()) if isinstance(tags, str) else set(tags)
+    if found & set(UNDELIVERED_TAGS):
+        return NOT_ARRIVED
+    if found & set(NOTHING_TO_ASK_TAGS):
+        return THANKS
+    return QUESTIONS
+
 
 CLOSINGS = {
     "fr": (
