@@ -189,3 +189,29 @@ def proposals(conn: sqlite3.Connection, *, state: str | None = "proposed") -> li
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class Unshared:
+    """A macro a lead published that the remote helpdesk refused: it is in deskterm's shared
+    library only (see ``backend/sync/shared_macros.py``)."""
+
+    macro_id: int
+    title: str
+    reason: str
+    """The remote's refusal, one line ("Zendesk refused it: …")."""
+
+
+def unshared(conn: sqlite3.Connection, *, limit: int = 20) -> list[Unshared]:
+    """Published macros whose latest push to the remote's shared library was refused,
+    newest first."""
+    rows = conn.execute(
+        "SELECT m.id, m.title, o.last_error FROM outbox o "
+        "JOIN macros m ON m.id = json_extract(o.payload, '$.macro_id') "
+        "WHERE o.kind = 'shared_macro' AND o.state = 'failed' AND NOT EXISTS ("
+        "SELECT 1 FROM outbox n WHERE n.kind = 'shared_macro' AND n.id > o.id "
+        "AND json_extract(n.payload, '$.macro_id') = json_extract(o.payload, '$.macro_id')) "
+        "ORDER BY o.id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [Unshared(int(r[0]), str(r[1]), str(r[2] or "refused")) for r in rows]
