@@ -140,3 +140,103 @@ def test_a_create_that_landed_without_its_answer_is_not_made_twice(
     publication = MacroPublication("Late delivery", "On its way.", [], None, "key", attempts=2)
     assert engine.connector.publish_macro(publication) == str(landed["id"])  # type: ignore[attr-defined]
     assert len(_shared(zendesk, "Late delivery")) == 1
+
+
+# -- on the leads' desk, in the app ----------------------------------------------------------
+
+
+async def _lead_publishes(
+    engine: SyncEngine, title: str, body: str, *, refused: bool = False
+) -> Any:
+    """Run the app as the signed-in Zendesk user (a lead), publish the one proposal on the
+    leads' desk; returns the detail text and the notices shown."""
+    from textual.widgets import OptionList
+
+    from deskterm.app import create_app
+    from deskterm.app.sync_runner import SyncRunner
+    from deskterm.screens.leads import LeadsScreen
+    from tests.app.conftest import SIZE, quiet_settings, until
+
+    store = engine.store
+    paul = store.add_agent("Paul", "paul@popote.example")
+    mine = store.macro(store.add_macro(title, body, owner_agent_id=paul))
+    assert mine is not None
+    propose_macro(store, mine, agent=store.agent(paul))  # type: ignore[arg-type]
+    me = store.agent(engine.local_agent_id() or 0)
+    assert me is not None
+    runner = SyncRunner(engine, interval=60, drain_every=0.1)
+    app = create_app(
+        store, quiet_settings(leads=[me.email]), agent_email=me.email, sync_runner=runner
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        # The sync worker never completes: wait for what each step shows, not for workers.
+        await until(pilot, lambda: _synced(app))
+        await pilot.press("g", "l")
+        await until(pilot, lambda: isinstance(app.screen, LeadsScreen))
+        leads = app.screen
+        assert isinstance(leads, LeadsScreen)
+        await until(pilot, lambda: bool(leads.items))
+        options = leads.query_one(OptionList)
+        for _ in range(options.option_count):
+            if leads.current is not None and leads.current.kind == "proposal":
+                break
+            await pilot.press("down")
+        detail = str(leads.query_one("#leads-text").render())
+        await pilot.press("a")
+        await until(pilot, lambda: not any(i.kind == "proposal" for i in leads.items))
+        outbox = "SELECT state FROM outbox WHERE kind = 'shared_macro'"
+        await until(pilot, lambda: store.conn.execute(outbox).fetchone()[0] != "pending")
+        leads.action_refresh()  # the push ended after the list was read again
+
+        def listed() -> list[str]:
+            return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+        if refused:
+            await until(pilot, lambda: any("deskterm only" in line for line in listed()))
+        else:
+            await pilot.pause(0.3)
+        notices = [n.message for n in app._notifications]
+        lines = listed()
+        runner.shutdown()
+    return detail, notices, lines
+
+
+def _synced(app: Any) -> bool:
+    from deskterm.widgets.status_bar import StatusBar
+
+    bars = app.screen.query(StatusBar)
+    return bool(bars) and bars.first().sync_state == "synced"
+
+
+async def test_a_lead_publishes_on_the_leads_desk_and_zendesk_has_it(
+    zendesk: FakeZendesk, engine: SyncEngine
+) -> None:
+    body = "Hi {{ customer.first_name }}, order {{ order.number }} is on its way."
+    detail, notices, listed = await _lead_publishes(engine, "Late delivery", body)
+    assert "Publishing also writes it to Zendesk's shared library." in detail
+    assert "Zendesk's own agents see nothing for: order.number" in detail
+    assert "Published to the shared library; going to Zendesk's too" in notices
+    [macro] = _shared(zendesk, "Late delivery")
+    assert macro["restriction"] is None
+    assert {"field": "comment_value", "value": body.replace("customer.", "ticket.requester.")} in (
+        macro["actions"]
+    )
+    assert not any("deskterm only" in line for line in listed)
+
+
+async def test_a_lead_whose_zendesk_role_may_not_sees_the_macro_is_deskterms_only(
+    tmp_path: Path,
+) -> None:
+    with FakeZendesk(now=NOW, incremental_rate_limit=None, agent_role="agent") as zendesk:
+        engine = _engine(zendesk, tmp_path / "zd.db")
+        _detail, _notices, listed = await _lead_publishes(
+            engine, "Late delivery", "On its way.", refused=True
+        )
+        assert zendesk.macros == {}
+        [line] = [line for line in listed if "deskterm only" in line]
+        assert "“Late delivery” is in deskterm only: Zendesk refused it: your Zendesk role" in (
+            line
+        )
+        assert [m.title for m in engine.store.macros() if m.shared] == ["Late delivery"]
+        engine.connector.close()
+        engine.store.close()
