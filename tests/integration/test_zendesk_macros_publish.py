@@ -186,7 +186,6 @@ async def _lead_publishes(
         await until(pilot, lambda: not any(i.kind == "proposal" for i in leads.items))
         outbox = "SELECT state FROM outbox WHERE kind = 'shared_macro'"
         await until(pilot, lambda: store.conn.execute(outbox).fetchone()[0] != "pending")
-        leads.action_refresh()  # the push ended after the list was read again
 
         def listed() -> list[str]:
             return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
@@ -195,7 +194,7 @@ async def _lead_publishes(
             await until(pilot, lambda: any("deskterm only" in line for line in listed()))
         else:
             await pilot.pause(0.3)
-        notices = [n.message for n in app._notifications]
+        notices = [f"{n.title}: {n.message}" for n in app._notifications]
         lines = listed()
         runner.shutdown()
     return detail, notices, lines
@@ -215,7 +214,7 @@ async def test_a_lead_publishes_on_the_leads_desk_and_zendesk_has_it(
     detail, notices, listed = await _lead_publishes(engine, "Late delivery", body)
     assert "Publishing also writes it to Zendesk's shared library." in detail
     assert "Zendesk's own agents see nothing for: order.number" in detail
-    assert "Published to the shared library; going to Zendesk's too" in notices
+    assert ": Published to the shared library; going to Zendesk's too" in notices
     [macro] = _shared(zendesk, "Late delivery")
     assert macro["restriction"] is None
     assert {"field": "comment_value", "value": body.replace("customer.", "ticket.requester.")} in (
@@ -229,7 +228,7 @@ async def test_a_lead_whose_zendesk_role_may_not_sees_the_macro_is_deskterms_onl
 ) -> None:
     with FakeZendesk(now=NOW, incremental_rate_limit=None, agent_role="agent") as zendesk:
         engine = _engine(zendesk, tmp_path / "zd.db")
-        _detail, _notices, listed = await _lead_publishes(
+        _detail, notices, listed = await _lead_publishes(
             engine, "Late delivery", "On its way.", refused=True
         )
         assert zendesk.macros == {}
@@ -238,5 +237,10 @@ async def test_a_lead_whose_zendesk_role_may_not_sees_the_macro_is_deskterms_onl
             line
         )
         assert [m.title for m in engine.store.macros() if m.shared] == ["Late delivery"]
+        # Said at once wherever the lead is, and listed on the leads' desk without a refresh.
+        assert (
+            "Published in deskterm only: “Late delivery”: Zendesk refused it: your Zendesk role "
+            "may not manage shared macros (403): ask a Zendesk admin"
+        ) in notices
         engine.connector.close()
         engine.store.close()

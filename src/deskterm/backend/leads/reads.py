@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from deskterm.backend.db import dt
+from deskterm.domain.safety import one_line
 
 #: The tag an agent's "needs a lead" flag puts on a conversation.
 NEEDS_LEAD = "needs-lead"
@@ -215,3 +216,23 @@ def unshared(conn: sqlite3.Connection, *, limit: int = 20) -> list[Unshared]:
         (limit,),
     ).fetchall()
     return [Unshared(int(r[0]), str(r[1]), str(r[2] or "refused")) for r in rows]
+
+
+def unshared_since(conn: sqlite3.Connection, seen: int | None) -> tuple[int, list[str]]:
+    """The newest refused macro push, and one line for each refused after ``seen`` (none
+    the first time: that read only notes where the outbox stands)."""
+    newest = int(
+        conn.execute(
+            "SELECT coalesce(max(id), 0) FROM outbox WHERE kind = 'shared_macro' "
+            "AND state = 'failed'"
+        ).fetchone()[0]
+    )
+    if seen is None or newest <= seen:
+        return newest, []
+    rows = conn.execute(
+        "SELECT m.title, o.last_error FROM outbox o "
+        "JOIN macros m ON m.id = json_extract(o.payload, '$.macro_id') "
+        "WHERE o.kind = 'shared_macro' AND o.state = 'failed' AND o.id > ? ORDER BY o.id LIMIT 3",
+        (seen,),
+    ).fetchall()
+    return newest, [f"“{one_line(str(r[0]), 40)}”: {r[1] or 'refused'}" for r in rows]
