@@ -236,3 +236,12 @@ def test_the_entry_names_the_macro_and_its_proposal(mirror: Mirror) -> None:
     shared = mirror.publish("Late delivery", "On its way.")
     payload = json.loads(mirror.entry()["payload"])
     assert payload["macro_id"] == shared and payload["proposal_id"] >= 1
+
+
+def test_zendesk_has_a_shared_library_deskterm_writes_to_and_request_tracker_none() -> None:
+    from deskterm.backend.connectors.mail.connector import EmailConnector
+    from deskterm.backend.connectors.rt import RTConnector
+    from deskterm.backend.connectors.zendesk import ZendeskConnector
+
+    assert shares_macros(ZendeskConnector)
+    assert not shares_macros(RTConnector) and not shares_macros(EmailConnector)
