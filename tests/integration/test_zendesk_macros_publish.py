@@ -244,3 +244,16 @@ async def test_a_lead_whose_zendesk_role_may_not_sees_the_macro_is_deskterms_onl
         ) in notices
         engine.connector.close()
         engine.store.close()
+
+
+def test_a_change_to_a_macro_deleted_in_zendesk_since_creates_it_again(
+    zendesk: FakeZendesk, engine: SyncEngine
+) -> None:
+    old = zendesk.add_macro("Refund", [{"field": "comment_value", "value": "On its way."}])
+    engine.import_macros()
+    del zendesk.macros[old["id"]]
+    shared = _publish(engine, "Refund", "Refunded today.")
+    assert engine.drain().pushed == 1
+    [macro] = _shared(zendesk, "Refund")
+    assert macro["id"] != old["id"]
+    assert engine.store.macro(shared).external_id == str(macro["id"])  # type: ignore[union-attr]

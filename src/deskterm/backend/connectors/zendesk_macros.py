@@ -146,10 +146,12 @@ def publish(client: ZendeskClient, publication: MacroPublication) -> str:
     """Create the shared macro (POST ``macros.json``) or change the one it came from (PUT
     ``macros/{id}.json``); returns its Zendesk id. A create tried again looks first for the
     one an earlier try may have made (same title and comment), so it is never made twice.
+    A change to a macro deleted in Zendesk since (404) creates it again: the lead published
+    it to the team.
 
     Raises:
-        PermanentError: refused (a 403 says the role may not manage shared macros; a 404 the
-            macro is gone from Zendesk); TransientError, RateLimited: try again later.
+        PermanentError: refused (a 403 says the role may not manage shared macros);
+            TransientError, RateLimited: try again later.
     """
     actions = to_zendesk_actions(publication.body, publication.actions)
     changes: ZendeskRecord = {"title": publication.title, "actions": actions}
@@ -158,8 +160,13 @@ def publish(client: ZendeskClient, publication: MacroPublication) -> str:
         if remote is None and publication.attempts > 1:
             remote = _created_earlier(client, changes)
         if remote is not None and remote.isascii() and remote.isdigit():
-            found = client.update_macro(int(remote), changes)
-            return str(found.get("id") or remote)
+            try:
+                found = client.update_macro(int(remote), changes)
+                return str(found.get("id") or remote)
+            except PermanentError as exc:
+                if exc.status != 404:
+                    raise
+                # Deleted in Zendesk since: the lead's decision publishes it, as a new one.
         created = client.create_macro(changes | {"active": True, "restriction": None})
     except PermanentError as exc:
         if exc.status == 403 and not isinstance(exc, AuthError):
