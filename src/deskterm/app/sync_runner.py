@@ -126,8 +126,8 @@ class SyncRunner:
 
     def _unshared(self, app: DeskApp, line: str) -> None:
         """Say it wherever the lead is; the leads' desk lists it too."""
-        app.notify(line, title="Published in deskterm only", severity="warning", timeout=15,
-                   markup=False)  # fmt: skip
+        title = "Published in deskterm only"
+        app.notify(line, title=title, severity="warning", timeout=15, markup=False)
         from deskterm.screens.leads import LeadsScreen
 
         if isinstance(app.screen, LeadsScreen):

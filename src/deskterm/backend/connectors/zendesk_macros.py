@@ -48,6 +48,7 @@ _LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _OURS = re.compile(r"(?<![\w.])(" + "|".join(re.escape(name) for name in TO_ZENDESK) + r")(?!\w)")
 _PLACEHOLDER = re.compile(r"\{\{-?\s*([A-Za-z_][\w.]*)")
 _CURSOR = re.compile(r"\{%-?\s*cursor\s*-?%\}")
+#: What a 403 on a shared macro means, in the words the leads' desk shows.
 FORBIDDEN = "your Zendesk role may not manage shared macros (403): ask a Zendesk admin"
 
 
