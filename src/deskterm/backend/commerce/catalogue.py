@@ -5,9 +5,10 @@ The workstation knows six ways of asking (``asks``): which items of the order
 (``items``), which delivery slot the shop offers (``slot``), an amount and whether it is a
 credit or a refund (``amount``), the new delivery address (``address``, typed over the
 current one), nothing but a confirmation (``nothing``), or the same after reading the
-customer's subscription, to name it and refuse at once what cannot be (``subscription``). A new order
-action that asks one of these is one :class:`OrderActionSpec` in :data:`ORDER_ACTIONS`, with
-the provider call it makes (the protocol in ``base.py`` and its two providers) in this folder.
+customer's subscription, to name it and refuse at once what cannot be (``subscription``).
+A new order action that asks one of these is one :class:`OrderActionSpec` in
+:data:`ORDER_ACTIONS`, with the provider call it makes (the protocol in ``base.py`` and its
+two providers) in this folder.
 """
 
 from __future__ import annotations
