@@ -1,0 +1,129 @@
+"""The demo's customers have accounts at the shop: the same for the same seed, and true to
+what their conversations say (the refused code, the app version, the subscription)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from deskterm.backend.commerce.store_accounts import ACCOUNTS, DELIVERIES
+from deskterm.backend.commerce.store_provider import StoreProvider
+from deskterm.backend.demo import generate_demo
+from deskterm.backend.store import Store
+from tests.conftest import T0
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def records(path: Path) -> list[tuple[str, str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(
+            "SELECT connector, key, value FROM sync_state WHERE connector LIKE 'commerce.%' "
+            "ORDER BY connector, key"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("accounts") / "demo.db"
+    generate_demo(path, conversations=600, seed=5, now=T0)
+    return path
+
+
+def test_the_same_seed_gives_the_same_accounts(demo: Path, tmp_path: Path) -> None:
+    again, other = tmp_path / "again.db", tmp_path / "other.db"
+    generate_demo(again, conversations=600, seed=5, now=T0)
+    generate_demo(other, conversations=600, seed=6, now=T0)
+
+    assert records(again) == records(demo)
+    assert records(other) != records(demo)
+
+
+def test_every_customer_has_an_account_and_live_orders_a_courier(demo: Path) -> None:
+    conn = sqlite3.connect(demo)
+    customers = conn.execute("SELECT count(*) FROM customers").fetchone()[0]
+    live = conn.execute(
+        "SELECT count(*) FROM orders WHERE status IN ('preparing', 'out_for_delivery')"
+    ).fetchone()[0]
+    conn.close()
+    kinds = [r[0] for r in records(demo)]
+
+    assert kinds.count(ACCOUNTS) == customers
+    assert kinds.count(DELIVERIES) == live > 0
+
+
+def _store(path: Path) -> Store:
+    return Store(path, clock=lambda: T0)
+
+
+def _conversations_tagged(store: Store, tag: str) -> list[tuple[int, int, str]]:
+    """(conversation id, customer id, first message) of the conversations with ``tag``."""
+    rows = store.conn.execute(
+        "SELECT c.id, c.customer_id, (SELECT body FROM messages m WHERE m.conversation_id = "
+        "c.id ORDER BY m.created_at, m.id LIMIT 1) FROM conversations c "
+        "JOIN conversation_tags t ON t.conversation_id = c.id WHERE t.tag = ? ORDER BY c.id",
+        (tag,),
+    ).fetchall()
+    return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
+
+
+def test_a_code_a_customer_says_was_refused_is_in_their_promo_codes(demo: Path) -> None:
+    store = _store(demo)
+    provider = StoreProvider(store, tz=PARIS)
+    try:
+        found = _conversations_tagged(store, "promo-code")
+        assert found
+        for _, customer_id, first in found:
+            customer = store.customer(customer_id)
+            assert customer is not None
+            facts = provider.account(customer)
+            refused = [p.code for p in facts.promos if p.result == "expired"]
+            assert any(code in first for code in refused), (first, refused)
+    finally:
+        store.close()
+
+
+def test_the_version_of_the_latest_bug_report_is_the_app_last_seen(demo: Path) -> None:
+    store = _store(demo)
+    provider = StoreProvider(store, tz=PARIS)
+    try:
+        latest: dict[int, str] = {}
+        for _, customer_id, first in _conversations_tagged(store, "bug"):
+            latest[customer_id] = first
+        checked = 0
+        for customer_id, first in latest.items():
+            customer = store.customer(customer_id)
+            assert customer is not None
+            app = provider.account(customer).app
+            assert app is not None
+            if "4." in first:  # the texts that quote a version
+                checked += 1
+                assert app.version in first
+        assert checked
+    finally:
+        store.close()
+
+
+def test_someone_waiting_on_a_subscription_question_has_one(demo: Path) -> None:
+    store = _store(demo)
+    provider = StoreProvider(store, tz=PARIS)
+    try:
+        waiting = [
+            (cid, customer_id)
+            for cid, customer_id, _ in _conversations_tagged(store, "subscription")
+            if store.conversation(cid).status.value != "done"  # type: ignore[union-attr]
+        ]
+        assert waiting
+        for _, customer_id in waiting:
+            customer = store.customer(customer_id)
+            assert customer is not None
+            subscription = provider.account(customer).subscription
+            assert subscription.state in ("active", "paused")
+    finally:
+        store.close()
