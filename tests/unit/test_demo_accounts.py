@@ -3,6 +3,7 @@ what their conversations say (the refused code, the app version, the subscriptio
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +13,8 @@ import pytest
 from deskterm.backend.commerce.store_accounts import ACCOUNTS, DELIVERIES
 from deskterm.backend.commerce.store_provider import StoreProvider
 from deskterm.backend.demo import generate_demo
+from deskterm.backend.demo.accounts import Heard
+from deskterm.backend.demo.catalog import STREETS
 from deskterm.backend.store import Store
 from tests.conftest import T0
 
@@ -52,10 +55,11 @@ def test_every_customer_has_an_account_and_live_orders_a_courier(demo: Path) -> 
         "SELECT count(*) FROM orders WHERE status IN ('preparing', 'out_for_delivery')"
     ).fetchone()[0]
     conn.close()
-    kinds = [r[0] for r in records(demo)]
+    found = records(demo)
+    couriers = [r for r in found if r[0] == DELIVERIES and "courier" in r[2]]
 
-    assert kinds.count(ACCOUNTS) == customers
-    assert kinds.count(DELIVERIES) == live > 0
+    assert [r[0] for r in found].count(ACCOUNTS) == customers
+    assert len(couriers) == live > 0
 
 
 def _store(path: Path) -> Store:
@@ -127,3 +131,47 @@ def test_someone_waiting_on_a_subscription_question_has_one(demo: Path) -> None:
             assert subscription.state in ("active", "paused")
     finally:
         store.close()
+
+
+def test_a_new_address_goes_on_the_order_once_an_agent_answered(demo: Path) -> None:
+    store = _store(demo)
+    provider = StoreProvider(store, tz=PARIS)
+    moved = kept = 0
+    try:
+        for cid, customer_id, first in _conversations_tagged(store, "wrong-address"):
+            customer = store.customer(customer_id)
+            assert customer is not None
+            said = " ".join(m.body for m in store.messages(cid, limit=50))
+            order_numbers = re.findall(r"PO-\d+", said)
+            orders = [store.order_by_number(n) for n in order_numbers]
+            if not orders or orders[0] is None:
+                continue
+            delivery = provider.delivery(orders[0])
+            account = provider.account(customer)
+            answered = any(
+                m.author_kind.value == "agent" and m.public for m in store.messages(cid, limit=50)
+            )
+            street = delivery.address.split(",")[0]
+            if answered:
+                moved += 1
+                assert street in first  # the address the customer gave
+            else:
+                kept += 1
+                assert delivery.address == account.address
+            # The old address is in the city of the new one, not across the country.
+            cities = {c for c, streets in STREETS.items() if any(st in first for st in streets)}
+            assert account.address.split()[-1] in cities
+        assert moved  # (this seed has no wrong address still unanswered: see below)
+    finally:
+        store.close()
+
+
+def test_an_unanswered_new_address_leaves_the_order_where_it_was() -> None:
+    heard = Heard()
+    slots = {"city": "Lyon", "number": "3", "street": "rue Mercière"}
+
+    heard.note(4, "wrong-address", "new", slots, 0, order_id=40)
+    assert heard.moved == {}
+    assert heard.said[4]["city"] == "Lyon"
+    heard.note(4, "wrong-address", "done", slots, 0, order_id=41)
+    assert heard.moved == {41: "3 rue Mercière, Lyon"}

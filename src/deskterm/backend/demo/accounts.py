@@ -3,7 +3,9 @@ the promo codes they used, the app they last opened, and who brings today's orde
 
 What a customer writes about is true of their account: the code they say was refused is in
 their promo codes, the version their bug happened on is the one last seen, someone asking
-to pause has a subscription that is running. The records are written once the
+to pause has a subscription that is running, and the order someone gave a new address for
+goes there once an agent answered (until then it still goes to the old one, in the same
+city). The records are written once the
 conversations are, with a random source of their own, so the rest of the demo is the same
 as without them (``store_accounts.py`` reads them).
 """
@@ -19,6 +21,7 @@ from typing import Any
 
 from deskterm.backend.commerce.store_accounts import ACCOUNTS, DELIVERIES
 from deskterm.backend.demo import catalog as cat
+from deskterm.backend.demo.threads import NEW, OPEN_FIRST
 from deskterm.backend.demo.timing import DAY
 
 #: Rows per insert: the accounts of a million-conversation demo stay a flat amount of memory.
@@ -32,6 +35,8 @@ POSTCODES = {
     "Paris": [f"750{n:02d}" for n in range(1, 21)],
     "Lyon": [f"6900{n}" for n in range(1, 10)],
 }
+#: Fates of a conversation no agent has answered yet.
+UNANSWERED = (NEW, OPEN_FIRST)
 #: What the shop answered to a code, and how often.
 PROMO_RESULTS = (("applied", 0.85), ("expired", 0.1), ("invalid", 0.05))
 
@@ -45,10 +50,25 @@ class Heard:
 
     def __init__(self) -> None:
         self.said: dict[int, dict[str, Any]] = {}
+        #: Orders an agent already sent to a new address: order id -> address.
+        self.moved: dict[int, str] = {}
 
-    def note(self, customer: int, topic: str, fate: str, slots: dict[str, Any], at: int) -> None:
-        """Remember what a conversation about ``topic`` tells of its customer's account."""
-        if topic == "promo-code":
+    def note(
+        self,
+        customer: int,
+        topic: str,
+        fate: str,
+        slots: dict[str, Any],
+        at: int,
+        order_id: int | None,
+    ) -> None:
+        """Remember what a conversation about ``topic`` (ending in ``fate``, about order
+        ``order_id``) tells of its customer's account."""
+        if topic == "wrong-address":
+            self.said.setdefault(customer, {})["city"] = slots["city"]
+            if order_id is not None and fate not in UNANSWERED:
+                self.moved[order_id] = f"{slots['number']} {slots['street']}, {slots['city']}"
+        elif topic == "promo-code":
             used = {"code": slots["code"], "used_at": _iso(at - 600), "result": "expired"}
             self.said.setdefault(customer, {}).setdefault("promos", []).append(used)
         elif topic == "bug":
@@ -62,6 +82,7 @@ class Heard:
 
 def _account(rng: Random, now: int, language: str, said: dict[str, Any]) -> dict[str, Any]:
     city = rng.choice(cat.CITIES)
+    city = said.get("city", city)  # the random source moves on the same either way
     address = (
         f"{rng.randint(1, 140)} {rng.choice(cat.STREETS[city])}, "
         f"{rng.choice(POSTCODES[city])} {city}"
@@ -116,9 +137,13 @@ def write_accounts(
     live = conn.execute(
         "SELECT id FROM orders WHERE status IN ('preparing', 'out_for_delivery') ORDER BY id"
     ).fetchall()
+    deliveries: dict[int, dict[str, str]] = {
+        oid: {"address": address} for oid, address in heard.moved.items()
+    }
     for (oid,) in live:
-        courier = {"courier": rng.choice(COURIERS)}
-        rows.append((DELIVERIES, str(oid), json.dumps(courier, ensure_ascii=False)))
+        deliveries.setdefault(oid, {})["courier"] = rng.choice(COURIERS)
+    for oid, record in sorted(deliveries.items()):
+        rows.append((DELIVERIES, str(oid), json.dumps(record, ensure_ascii=False)))
     _insert(conn, rows)
 
 

@@ -94,7 +94,8 @@ class Renderer:
         first, full = self.customers.names(plan.customer)
         order = self.order_for(plan, batch) if topic.phase else None
         slots = self.slots_for(plan, order, first, full)
-        self.heard.note(plan.customer, topic.key, plan.fate, slots, plan.created)
+        order_id = order[0].id if order is not None else None
+        self.heard.note(plan.customer, topic.key, plan.fate, slots, plan.created, order_id)
         group_id = plan.group + 1
         pb = Playback(batch, conversation_id, plan.channel, group_id, plan.created)
         subject = fill(rng.choice(plan.situation.subjects[lang]), slots)
