@@ -236,7 +236,7 @@ def test_address_refused_once_the_kitchen_started(desk: Desk, status: OrderStatu
         desk.provider.change_address(order, "3 rue Lepic", idempotency_key="a")
 
     assert refused.value.reason == (
-        f"Order PO-2 is {said}: the kitchen has started, its delivery address can no longer change"
+        f"Order PO-2 is {said}: its delivery address can only change before the kitchen starts"
     )
     assert desk.provider.delivery(order).address == HOME
 
@@ -247,7 +247,7 @@ def test_undo_of_an_address_refused_once_the_kitchen_started(desk: Desk) -> None
     with desk.store.transaction() as c:
         c.execute("UPDATE orders SET status = 'preparing' WHERE id = ?", (desk.order.id,))
 
-    with pytest.raises(ActionRefused, match="kitchen has started"):
+    with pytest.raises(ActionRefused, match="before the kitchen starts"):
         desk.provider.undo(result)
     assert desk.provider.delivery(desk.order).address == "3 rue Lepic"
 

@@ -40,6 +40,14 @@ ADDRESS_OPEN = frozenset({"placed"})
 ADDRESS_CHARS = 160
 
 
+def address_closed(number: str, status: str) -> str:
+    """Why an order's address can no longer change, in one line."""
+    return (
+        f"Order {number} is {status.replace('_', ' ')}: its delivery address can only change "
+        "before the kitchen starts"
+    )
+
+
 def _when(value: Any) -> datetime | None:
     """An ISO 8601 time with its zone (``Z`` included), or None; ValueError otherwise."""
     if value in (None, ""):

@@ -43,6 +43,7 @@ from deskterm.backend.commerce.facts import (
     Delivery,
     Subscription,
     SubscriptionState,
+    address_closed,
 )
 from deskterm.backend.db import dt
 from deskterm.domain.models import Customer
@@ -200,14 +201,6 @@ def clean_address(address: str) -> str:
     if len(clean) > ADDRESS_CHARS:
         raise ActionRefused(f"An address fits in {ADDRESS_CHARS} characters")
     return clean
-
-
-def address_closed(number: str, status: str) -> str:
-    """Why an order's address can no longer change, in one line."""
-    return (
-        f"Order {number} is {status.replace('_', ' ')}: the kitchen has started, "
-        "its delivery address can no longer change"
-    )
 
 
 def move_order(conn: sqlite3.Connection, row: sqlite3.Row, address: str) -> ActionResult:
