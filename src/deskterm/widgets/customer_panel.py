@@ -45,7 +45,6 @@ ACTION_HINTS = (
     ("customer.slot", "slot"),
     ("customer.gesture", "gesture"),
     ("customer.cancel", "cancel"),
-    ("customer.address", "address"),
 )
 
 
@@ -230,7 +229,9 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         lines.append(Text(f"{o.status.value.replace('_', ' ')} · {slot(o, self.shop_tz)}"))
         delivery = self._delivery
         if delivery is not None and delivery.order_number == o.number:
-            where = delivery_block(delivery, now=self.clock(), tz=self.shop_tz)
+            where = delivery_block(
+                delivery, now=self.clock(), tz=self.shop_tz, key=self._key("customer.address")
+            )
             if where is not None:
                 lines.append(where)
         for item in o.items:

@@ -102,9 +102,12 @@ def account_block(
     return grid
 
 
-def delivery_block(delivery: Delivery | None, *, now: datetime, tz: ZoneInfo) -> Table | None:
-    """Where an order still to come is, and where it goes; None once it is delivered or
-    cancelled (its status says it) or while nothing is known."""
+def delivery_block(
+    delivery: Delivery | None, *, now: datetime, tz: ZoneInfo, key: str
+) -> Table | None:
+    """Where an order still to come is, and where it goes, with the ``key`` that changes
+    the address while the kitchen has not started; None once it is delivered or cancelled
+    (its status says it) or while nothing is known."""
     if delivery is None or delivery.status not in ON_THE_WAY:
         return None
     grid = _grid()
@@ -121,6 +124,10 @@ def delivery_block(delivery: Delivery | None, *, now: datetime, tz: ZoneInfo) ->
         elif minutes < 120:
             line.append(f" (in {minutes} min)", style="dim")
     grid.add_row("Delivery", line)
-    if delivery.address:
-        grid.add_row("To", Text(one_line(delivery.address, 160)))
+    to = Text(one_line(delivery.address, 160) if delivery.address else "address not known")
+    if delivery.status == "waiting":
+        to.append("  ")
+        to.append(f"[{key}]", style="bold")
+        to.append(" change", style="dim")
+    grid.add_row("To", to)
     return grid

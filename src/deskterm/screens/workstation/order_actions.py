@@ -29,7 +29,6 @@ from deskterm.backend.commerce.base import (
     Slot,
 )
 from deskterm.backend.commerce.catalogue import OrderActionSpec, spec_for
-from deskterm.backend.commerce.facts import ADDRESS_CHARS, ADDRESS_OPEN, address_closed
 from deskterm.backend.commerce.jobs import (
     OrderJob,
     goodwill_job,
@@ -48,6 +47,7 @@ from deskterm.domain.safety import one_line
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.picker import Choice, PickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen
+from deskterm.screens.workstation.account_questions import AccountQuestions
 from deskterm.screens.workstation.host import Host, ReloadConversation
 from deskterm.screens.workstation.macros import signature_names
 from deskterm.screens.workstation.undo import OrderActionDone
@@ -78,6 +78,8 @@ class OrderActions:
         self.host = host
         self.remember = remember
         self._commerce: CommerceProvider | None = None
+        #: The questions of the subscription and address actions.
+        self.account = AccountQuestions(host, lambda: self.commerce, self._tell)
 
     @property
     def commerce(self) -> CommerceProvider:
@@ -130,8 +132,7 @@ class OrderActions:
         to ``then`` (the pane confirms and runs it; a macro runs it with its reply).
         ``cents`` or ``kind`` known (a macro's): only the rest is asked."""
         if spec.asks == "subscription":
-            work = partial(self._load_subscription, spec, cid, customer, order, then)
-            self._in_thread(work, "_load_subscription")
+            self.account.ask_subscription(spec, cid, customer, order, then)
         elif spec.asks == "amount":
             if cents is None:
                 self._ask_goodwill(spec, cid, customer, order, then, kind)
@@ -145,8 +146,7 @@ class OrderActions:
             work = partial(self._load_slots, spec, cid, customer, order, then)
             self._in_thread(work, "_load_slots")
         elif spec.asks == "address":
-            work = partial(self._load_address, spec, cid, customer, order, then)
-            self._in_thread(work, "_load_address")
+            self.account.ask_address(spec, cid, customer, order, then)
         else:
             then(OrderJob(spec.kind, cid, customer, order, spec.summary(order, "")))
 
@@ -229,72 +229,6 @@ class OrderActions:
 
         self.host.ask(
             PickerScreen(f"New delivery slot for {one_line(order.number, 30)}", choices), picked
-        )
-
-    def _load_subscription(self, spec: OrderActionSpec, cid, customer, order, then) -> None:
-        """Read the subscription first: the confirmation names it, and pausing what is
-        paused (or has none) is refused in one line before anything is asked."""
-        try:
-            sub = self.commerce.account(customer).subscription
-        except (ActionRefused, ActionFailed) as exc:
-            self.host.from_thread(self._tell, exc.reason, severity="warning")
-            return
-        name = one_line(customer.name, 40)
-        wanted = "active" if spec.kind == "pause" else "paused"
-        if sub.state == "none":
-            self.host.from_thread(self._tell, f"{name} has no subscription.", severity="warning")
-            return
-        if sub.state != wanted:
-            said = f"{name}'s subscription is already {sub.state}."
-            self.host.from_thread(self._tell, said, severity="warning")
-            return
-        whose = name + (f" ({one_line(sub.plan, 40)})" if sub.plan else "")
-        if sub.next_delivery is not None:
-            whose += f", from the box of {self._when(sub.next_delivery)}"
-        job = OrderJob(spec.kind, cid, customer, order, spec.summary(order, whose))
-        self.host.from_thread(then, job)
-
-    def _when(self, moment) -> str:
-        return f"{moment.astimezone(self.host.desk.shop_tz):%a %d %b %H:%M}"
-
-    def _load_address(self, spec: OrderActionSpec, cid, customer, order: Order, then) -> None:
-        """Read where the order goes now (refused at once once the kitchen started), then
-        ask for the new address over the current one."""
-        if order.status.value not in ADDRESS_OPEN:
-            why = address_closed(one_line(order.number, 30), order.status.value)
-            self.host.from_thread(self._tell, why, title="Not done", severity="warning")
-            return
-        try:
-            current = self.commerce.delivery(order).address
-        except (ActionRefused, ActionFailed):
-            current = ""  # the shop may still take the change: ask all the same
-        self.host.from_thread(self._ask_address, spec, cid, customer, order, current, then)
-
-    def _ask_address(self, spec, cid, customer, order: Order, current: str, then) -> None:
-        def typed(text: str | None) -> None:
-            if text is None:
-                return
-            address = " ".join(text.split())
-            if not address:
-                self._tell("Type the new delivery address.", severity="warning")
-                return
-            if len(address) > ADDRESS_CHARS:
-                self._tell(f"An address fits in {ADDRESS_CHARS} characters.", severity="warning")
-                return
-            if address == " ".join(current.split()):
-                self._tell("That is where the order goes already.", severity="warning")
-                return
-            summary = spec.summary(order, one_line(address, ADDRESS_CHARS))
-            then(OrderJob(spec.kind, cid, customer, order, summary, address=address))
-
-        now_at = one_line(current, ADDRESS_CHARS) or "not known"
-        self.host.ask(
-            TextPromptScreen(
-                f"New delivery address for order {one_line(order.number, 30)}",
-                one_line(current, ADDRESS_CHARS),
-                detail=f"Now: {now_at}. Only before the kitchen starts on it.",
-            ),
-            typed,
         )
 
     def _ask_goodwill(self, spec, cid, customer, order, then, kind=None) -> None:
