@@ -278,3 +278,16 @@ def test_customer_pane_with_the_shops_facts_at_100_columns(snap_compare, make_ap
     store, ids = desk_store
     _pane_with_everything(store, ids)
     assert snap_compare(make_app(), terminal_size=(100, 45), run_before=_customer_pane)
+
+
+async def test_macros_can_say_the_subscription_and_the_eta(make_app, desk_store):
+    store, ids = desk_store
+    _pane_with_everything(store, ids)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_bread_customer_pane(pilot, ids)
+        await settle(pilot)
+        context = desk(app).macros._context()
+        assert context["customer"]["subscription"] == "actif"  # Léa reads French
+        assert context["order"]["eta"] == "10:10"  # as the pane shows it
+        assert "ETA 10:10" in _said(app, "#customer-order")

@@ -160,6 +160,18 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         self._account, self._delivery, self._account_failed = account, delivery, failed
         self._render_all()
 
+    def shown_facts(self) -> tuple[AccountFacts | None, Delivery | None]:
+        """The shop's facts on screen: the account of the customer shown, the delivery of
+        the order shown (None where not read yet)."""
+        b = self.bundle
+        if b is None or b.customer is None or b.customer.id != self._facts_of:
+            return None, None
+        order = b.order
+        delivery = self._delivery
+        if delivery is None or order is None or delivery.order_number != order.number:
+            delivery = None
+        return self._account, delivery
+
     def _render_all(self) -> None:
         profile = self.query_one("#customer-profile", Static)
         account = self.query_one("#customer-account", Static)
