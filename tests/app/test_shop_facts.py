@@ -291,3 +291,30 @@ async def test_macros_can_say_the_subscription_and_the_eta(make_app, desk_store)
         assert context["customer"]["subscription"] == "actif"  # Léa reads French
         assert context["order"]["eta"] == "10:10"  # as the pane shows it
         assert "ETA 10:10" in _said(app, "#customer-order")
+
+
+async def test_a_macro_pauses_the_subscription_with_its_reply(make_app, desk_store):
+    from tests.app.test_macro_order_actions import _add_macro, _insert
+
+    store, ids = desk_store
+    give_lea_an_account(store, ids)
+    _add_macro(
+        store,
+        "Zz pause the subscription",
+        "C'est fait {{ customer.first_name }}, votre abonnement est en pause.",
+        {"do": "pause"},
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _insert(pilot, "zz pause")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)  # one confirmation, naming the plan
+        assert "Popote Hebdo, 4 repas" in app.screen.detail
+        await pilot.press("y")
+        await settle(pilot, 5)
+        assert subscription_state(store, ids) == "paused"
+        assert store.messages(ids["bread"])[-1].body.startswith("C'est fait Léa")
+        await pilot.press("escape", "u")  # the reply went: u takes back its pause
+        await settle(pilot, 5)
+        assert subscription_state(store, ids) == "active"

@@ -81,7 +81,8 @@ class CustomerPanel(VerticalScroll, can_focus=True):
 
     class OrderActionRequested(Message):
         """The agent asked for an order action (``resend``, ``slot``, ``goodwill``,
-        ``cancel``) on the order shown (None: the customer has no order)."""
+        ``cancel``, ``pause``, ``resume``, ``address``: an entry of the commerce catalogue)
+        on the order shown (None: the customer has no order)."""
 
         def __init__(self, kind: str, order: Order | None) -> None:
             super().__init__()
