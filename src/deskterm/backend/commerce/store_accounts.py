@@ -22,7 +22,8 @@ the provider wraps each in its transaction with the idempotency record.
 A delivery record holds what the order row does not: ``{"courier": "Karim",
 "address": "…"}`` (the address only once it was changed for this order).
 
-Every function here takes the connection of a transaction that is already open.
+The reads take any connection of the store (no write lock: the pane reads them often); the
+changes take the connection of a transaction that is already open.
 """
 
 from __future__ import annotations

@@ -99,15 +99,16 @@ class StoreProvider:
         return [s for s in slots if s != current][: self.slot_choices]
 
     def account(self, customer: Customer) -> AccountFacts:
-        with self.store.transaction() as c:
-            return store_accounts.account_facts(c, customer.id, self.store.now(), self.tz)
+        # Reads: this thread's connection, no write lock (a read-only store reads them too).
+        conn = self.store.conn
+        return store_accounts.account_facts(conn, customer.id, self.store.now(), self.tz)
 
     def delivery(self, order: Order) -> Delivery:
-        with self.store.transaction() as c:
-            row = _order_row(c, order)
-            account = store_accounts.account_record(c, int(row["customer_id"])) or {}
-            address = str(account.get("address") or "")
-            return store_accounts.delivery_of(c, row, self.store.now(), address)
+        conn = self.store.conn
+        row = _order_row(conn, order)
+        account = store_accounts.account_record(conn, int(row["customer_id"])) or {}
+        address = str(account.get("address") or "")
+        return store_accounts.delivery_of(conn, row, self.store.now(), address)
 
     # -- actions -------------------------------------------------------------------------
 
