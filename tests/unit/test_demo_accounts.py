@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,8 @@ from deskterm.backend.store import Store
 from tests.conftest import T0
 
 PARIS = ZoneInfo("Europe/Paris")
+#: 13:00 in Paris: the lunch rush, orders in the kitchen and on the road.
+NOW = T0 + timedelta(hours=3)
 
 
 def records(path: Path) -> list[tuple[str, str, str]]:
@@ -35,14 +38,14 @@ def records(path: Path) -> list[tuple[str, str, str]]:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("accounts") / "demo.db"
-    generate_demo(path, conversations=600, seed=5, now=T0)
+    generate_demo(path, conversations=600, seed=7, now=NOW)
     return path
 
 
 def test_the_same_seed_gives_the_same_accounts(demo: Path, tmp_path: Path) -> None:
     again, other = tmp_path / "again.db", tmp_path / "other.db"
-    generate_demo(again, conversations=600, seed=5, now=T0)
-    generate_demo(other, conversations=600, seed=6, now=T0)
+    generate_demo(again, conversations=600, seed=7, now=NOW)
+    generate_demo(other, conversations=600, seed=6, now=NOW)
 
     assert records(again) == records(demo)
     assert records(other) != records(demo)
@@ -63,7 +66,7 @@ def test_every_customer_has_an_account_and_live_orders_a_courier(demo: Path) -> 
 
 
 def _store(path: Path) -> Store:
-    return Store(path, clock=lambda: T0)
+    return Store(path, clock=lambda: NOW)
 
 
 def _conversations_tagged(store: Store, tag: str) -> list[tuple[int, int, str]]:
@@ -161,7 +164,7 @@ def test_a_new_address_goes_on_the_order_once_an_agent_answered(demo: Path) -> N
             # The old address is in the city of the new one, not across the country.
             cities = {c for c, streets in STREETS.items() if any(st in first for st in streets)}
             assert account.address.split()[-1] in cities
-        assert moved  # (this seed has no wrong address still unanswered: see below)
+        assert moved  # (unanswered ones are rare at this size: see below)
     finally:
         store.close()
 
