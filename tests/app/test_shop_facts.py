@@ -318,3 +318,24 @@ async def test_a_macro_pauses_the_subscription_with_its_reply(make_app, desk_sto
         await pilot.press("escape", "u")  # the reply went: u takes back its pause
         await settle(pilot, 5)
         assert subscription_state(store, ids) == "active"
+
+
+async def test_a_shop_that_cannot_be_asked_is_one_line_in_the_pane(
+    make_app, desk_store, monkeypatch
+):
+    monkeypatch.delenv("SHOP_TOKEN_NOWHERE", raising=False)
+    _, ids = desk_store
+    app = make_app(
+        commerce={
+            "provider": "http",
+            "base_url": "http://127.0.0.1:9",
+            "token_env": "SHOP_TOKEN_NOWHERE",
+        }
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_bread_customer_pane(pilot, ids)
+        await settle(pilot)
+        assert account_text(app) == (
+            "Shop: No shop token: set SHOP_TOKEN_NOWHERE to the shop's API token"
+        )
+        assert "Order PO-88213" in _said(app, "#customer-order")  # the rest is all there
