@@ -339,3 +339,21 @@ async def test_a_shop_that_cannot_be_asked_is_one_line_in_the_pane(
             "Shop: No shop token: set SHOP_TOKEN_NOWHERE to the shop's API token"
         )
         assert "Order PO-88213" in _said(app, "#customer-order")  # the rest is all there
+
+
+async def test_an_order_on_its_way_is_read_again_as_time_goes(make_app, desk_store, clock):
+    store, ids = desk_store
+    _pane_with_everything(store, ids)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_bread_customer_pane(pilot, ids)
+        await settle(pilot)
+        assert "Karim · ETA 10:10 (in 10 min)" in _said(app, "#customer-order")
+        with store.transaction() as c:
+            store_accounts.write_delivery(c, ids["order"], {"courier": "Sofia"})
+        clock.advance(minutes=15)
+        app.screen.query_one(CustomerPanel)._refresh_facts()  # what the minute's timer does
+        await settle(pilot)
+        said = _said(app, "#customer-order")
+        assert "Sofia" in said and "(late)" not in said
+        assert "ETA 10:25 (in 10 min)" in said  # 10:15 now, past its ETA: minutes away

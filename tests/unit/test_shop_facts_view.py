@@ -80,5 +80,11 @@ def test_where_the_order_is() -> None:
     waiting = where("waiting", NOW + timedelta(hours=5))
     assert "kitchen not started · ETA 17:00" in waiting and "(in" not in waiting
     assert "To 3 rue Lepic [A] change" in waiting
+    moved = delivery_block(
+        Delivery("PO-1", "waiting", None, "3 rue Lepic"), now=NOW, tz=PARIS, key="A",
+        usual="12 rue Oberkampf",
+    )  # fmt: skip
+    assert "3 rue Lepic (this order only)" in text(moved)
+    assert "this order only" not in waiting  # no account read: nothing to compare with
     assert where("delivered", None) == ""
     assert where("cancelled", None) == ""

@@ -24,11 +24,13 @@ from deskterm.backend.context import ConversationBundle
 from deskterm.domain.models import Customer, Order
 from deskterm.domain.safety import NAME_CELLS, one_line, sanitize
 from deskterm.domain.sla import format_age
-from deskterm.widgets.shop_facts import account_block, delivery_block
+from deskterm.widgets.shop_facts import ON_THE_WAY, account_block, delivery_block
 
 #: Notes (a remote's organisation, an agent's memo) are read, not a document: the first
 #: few paragraphs of them.
 NOTES_CHARS = 2000
+#: How often the shop's facts are read again while an order is on its way: its ETA moves.
+FACTS_REFRESH_SECONDS = 60.0
 
 CHANNEL_NAMES = {
     "email": "Email",
@@ -122,6 +124,16 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         self._account: AccountFacts | None = None
         self._account_failed = ""
         self._delivery: Delivery | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(FACTS_REFRESH_SECONDS, self._refresh_facts)
+
+    def _refresh_facts(self) -> None:
+        """Read the facts again while the order shown is still to come (its courier moves,
+        its ETA with it); nothing for a delivered order or a pane off screen."""
+        delivery = self._delivery
+        if delivery is not None and delivery.status in ON_THE_WAY and self.display:
+            self._want_facts()
 
     def compose(self):
         yield Static(Text("No conversation open.", style="dim"), id="customer-profile")
@@ -243,7 +255,11 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         delivery = self._delivery
         if delivery is not None and delivery.order_number == o.number:
             where = delivery_block(
-                delivery, now=self.clock(), tz=self.shop_tz, key=self._key("customer.address")
+                delivery,
+                now=self.clock(),
+                tz=self.shop_tz,
+                key=self._key("customer.address"),
+                usual=self._account.address if self._account else "",
             )
             if where is not None:
                 lines.append(where)

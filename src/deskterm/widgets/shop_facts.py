@@ -103,11 +103,12 @@ def account_block(
 
 
 def delivery_block(
-    delivery: Delivery | None, *, now: datetime, tz: ZoneInfo, key: str
+    delivery: Delivery | None, *, now: datetime, tz: ZoneInfo, key: str, usual: str = ""
 ) -> Table | None:
-    """Where an order still to come is, and where it goes, with the ``key`` that changes
-    the address while the kitchen has not started; None once it is delivered or cancelled
-    (its status says it) or while nothing is known."""
+    """Where an order still to come is, and where it goes (said when it is not the
+    ``usual`` address of the account), with the ``key`` that changes the address while the
+    kitchen has not started; None once it is delivered or cancelled (its status says it)
+    or while nothing is known."""
     if delivery is None or delivery.status not in ON_THE_WAY:
         return None
     grid = _grid()
@@ -125,6 +126,8 @@ def delivery_block(
             line.append(f" (in {minutes} min)", style="dim")
     grid.add_row("Delivery", line)
     to = Text(one_line(delivery.address, 160) if delivery.address else "address not known")
+    if usual and delivery.address and delivery.address != usual:
+        to.append(" (this order only)", style="italic")
     if delivery.status == "waiting":
         to.append("  ")
         to.append(f"[{key}]", style="bold")
