@@ -109,7 +109,7 @@ def test_delivery_follows_the_order(
     assert (delivery.order_number, delivery.status, delivery.address) == ("PO-2", courier, HOME)
     if eta:
         assert delivery.eta is not None
-        assert paris(24, 12) + timedelta(minutes=10) <= delivery.eta < paris(24, 13)
+        assert paris(24, 12) < delivery.eta < paris(24, 13)  # within its slot
     else:
         assert delivery.eta is None
 
@@ -299,3 +299,17 @@ def test_sentences() -> None:
     assert address_sentence("PO-1", "3 rue Lepic\x1b[31m\n75018", language="en") == (
         "We have changed the delivery address of your order PO-1 to 3 rue Lepic 75018."
     )
+
+
+def test_the_eta_stays_within_a_half_hour_slot(desk: Desk) -> None:
+    half = add_order(desk.store, desk.customer.id, "PO-3", status=OrderStatus.PLACED,
+                     slot=slot_at(24, 12))  # fmt: skip
+    with desk.store.transaction() as c:
+        c.execute(
+            "UPDATE orders SET delivery_slot_end = delivery_slot_start + 1800 WHERE id = ?",
+            (half.id,),
+        )
+
+    eta = desk.provider.delivery(half).eta
+
+    assert eta is not None and paris(24, 12) < eta < paris(24, 12) + timedelta(minutes=30)

@@ -131,9 +131,9 @@ def account_facts(
     )
 
 
-#: How long after the slot opens an order arrives, in minutes: the courier's ETA for the
+#: When in its slot an order arrives, as shares of the slot: the courier's ETA for the
 #: store's orders, which have no courier tracking behind them (spread by order id).
-ETA_SPREAD = (10, 50)
+ETA_SHARES = (0.15, 0.85)
 #: An order still out once its ETA passed is said to be this many minutes away.
 LATE_MINUTES = 10
 
@@ -146,10 +146,12 @@ def delivery_of(
     record = delivery_record(conn, int(row["id"]))
     status = COURIER_OF_ORDER.get(str(row["status"]), "waiting")
     eta = None
-    start = row["delivery_slot_start"]
+    start, end = row["delivery_slot_start"], row["delivery_slot_end"]
     if start is not None and status in ("waiting", "preparing", "out_for_delivery"):
-        low, high = ETA_SPREAD
-        eta = dt(int(start)) + timedelta(minutes=low + (int(row["id"]) * 37) % (high - low))
+        length = (int(end) - int(start)) if end is not None and end > start else 3600
+        low, high = ETA_SHARES
+        share = low + (high - low) * ((int(row["id"]) * 37) % 100) / 100
+        eta = dt(int(start)) + timedelta(minutes=int(length * share // 60))
         if status == "out_for_delivery" and eta <= now:
             eta = now + timedelta(minutes=LATE_MINUTES)
     return Delivery(
