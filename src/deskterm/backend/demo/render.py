@@ -10,6 +10,7 @@ from random import Random
 from typing import Any
 
 from deskterm.backend.demo import catalog as cat
+from deskterm.backend.demo.accounts import Heard
 from deskterm.backend.demo.library import LIBRARY
 from deskterm.backend.demo.macrospec import MacroSpec, compile_body, render
 from deskterm.backend.demo.orders import OrderBook, OrderInfo, meal_slot_before, slot_after
@@ -78,6 +79,8 @@ class Renderer:
         self.usage: Counter[str] = Counter()
         self.next_gesture = 1
         self._offsets: dict[int, int] = {}
+        #: What the conversations say of the customers' accounts (written after them).
+        self.heard = Heard()
 
     def offset(self, t: int) -> int:
         hour = t // 3600
@@ -91,6 +94,8 @@ class Renderer:
         first, full = self.customers.names(plan.customer)
         order = self.order_for(plan, batch) if topic.phase else None
         slots = self.slots_for(plan, order, first, full)
+        order_id = order[0].id if order is not None else None
+        self.heard.note(plan.customer, topic.key, plan.fate, slots, plan.created, order_id)
         group_id = plan.group + 1
         pb = Playback(batch, conversation_id, plan.channel, group_id, plan.created)
         subject = fill(rng.choice(plan.situation.subjects[lang]), slots)
