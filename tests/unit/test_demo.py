@@ -543,3 +543,20 @@ def test_a_customer_who_paid_a_compliment_asks_nothing_after_the_answer(tmp_path
         for q in (*replies.QUESTIONS[language], *replies.NOT_ARRIVED[language])
     }
     assert not said & asked
+
+
+def test_an_order_a_reply_said_was_cancelled_is_cancelled(big: Path) -> None:
+    """The reply said "your order is cancelled" (its macro carries the cancel): the order is,
+    whether the customer wrote again after or not."""
+    conn = db(big)
+    rows = conn.execute(
+        "SELECT DISTINCT u.conversation_id, o.status FROM macro_usage u "
+        "JOIN macros m ON m.id = u.macro_id "
+        "JOIN conversations c ON c.id = u.conversation_id "
+        "JOIN messages msg ON msg.conversation_id = c.id AND msg.author_kind = 'agent' "
+        "JOIN orders o ON o.customer_id = c.customer_id "
+        "AND instr(msg.body, o.number) > 0 "
+        'WHERE m.actions LIKE \'%"do": "cancel"%\''
+    ).fetchall()
+    assert rows, "the demo has cancellations answered"
+    assert {status for _, status in rows} == {"cancelled"}

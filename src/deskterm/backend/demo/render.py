@@ -174,7 +174,10 @@ class Renderer:
             )
             if topic.key == "slot-change" and "slot_too_late" not in keys:
                 start = first_slot + rng.choice((-3600, 3600, 5400, 7200))
-            if topic.key == "cancellation" and plan.fate == DONE and "cancel_too_late" not in keys:
+            # An agent's reply that cancelled it (its macro carries the cancel) cancelled it,
+            # whatever the customer wrote after.
+            cancelled = any(a.get("do") == "cancel" for k in keys for a in MACROS[k].order)
+            if cancelled:
                 status = "cancelled"
             elif start > now + 3600:
                 status = "placed"
