@@ -40,6 +40,8 @@ def test_a_mail_sent_to_the_mailbox_is_answered_once_in_the_senders_mailbox(
     (msg,) = desk.messages(conv["id"])
     assert "il manque le pain" in msg["body"]
     assert msg["author_kind"] == "customer"
+    # A mailbox does not say the customer's language: her French words do (macros follow it).
+    assert desk.store.customer(conv["customer_id"]).language == "fr"
 
     desk.reply(conv["id"], "Bonjour Léa, nous vous renvoyons le pain.\n.Un point en tête")
     desk.drain_until_empty()

@@ -115,7 +115,7 @@ def customer_id(c: sqlite3.Connection, store: Store, customer: RemoteCustomer) -
     handles = [Handle(channel=Channel.EMAIL, value=customer.email)] if customer.email else []
     return store.add_customer(
         customer.name or customer.email or customer.external_id,
-        language=customer.language,
+        language=customer.language or "en",
         notes=f"Organisation: {customer.organization}" if customer.organization else "",
         handles=handles,
         external_id=customer.external_id,

@@ -51,6 +51,7 @@ from deskterm.backend.sync.protocol import (
     RemoteFile,
     RemoteMessage,
 )
+from deskterm.domain.languages import guess_language
 from deskterm.domain.models import Channel, Status
 
 #: Mails fetched and mirrored per batch (one transaction each).
@@ -188,7 +189,12 @@ class EmailConnector(BaseConnector):
 
     def _conversation(self, mail: ParsedMail, threader: Threader) -> RemoteConversation | None:
         address = mail.from_address or "unknown@invalid"
-        customer = RemoteCustomer(f"mailto:{address}", mail.from_name or address, address)
+        customer = RemoteCustomer(
+            f"mailto:{address}",
+            mail.from_name or address,
+            address,
+            language=guess_language(f"{mail.subject}\n{mail.text}") or "",
+        )
         ours = address == self.settings.from_address.lower()
         ids = (mail.message_id, *mail.thread_ids)
         if mail.automatic or ours:
