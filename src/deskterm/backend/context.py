@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from deskterm.backend.rows import Unsent
 from deskterm.backend.store import Store
-from deskterm.domain.models import Conversation, Customer, Message, Order
+from deskterm.domain.item_mentions import named_order
+from deskterm.domain.models import AuthorKind, Conversation, Customer, Message, Order
 from deskterm.domain.problems import Problem
 
 ORDER_NUMBER = re.compile(r"\b([A-Z]{2}-\d{4,8})\b")
@@ -46,13 +47,17 @@ class ConversationBundle:
 
 
 def relevant_order_index(orders: list[Order], messages: list[Message]) -> int:
-    """The order mentioned by number in the thread (newest mention first), else the latest."""
+    """The order the customer means: mentioned by number in the thread (newest mention
+    first), else the one holding the dishes their messages name ("la boîte de Pad thaï",
+    see :func:`~deskterm.domain.item_mentions.named_order`), else the latest."""
     numbers = {o.number: i for i, o in enumerate(orders)}
     for m in reversed(messages):
         for found in ORDER_NUMBER.findall(m.body):
             if found in numbers:
                 return numbers[found]
-    return 0
+    said = (m.body for m in reversed(messages) if m.author_kind is AuthorKind.CUSTOMER)
+    named = named_order(orders, said)
+    return 0 if named is None else named
 
 
 def load_bundle(
