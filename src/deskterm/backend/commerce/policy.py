@@ -1,4 +1,5 @@
-"""The goodwill policy: how much an agent may give without a lead's approval.
+"""The goodwill policy: how much an agent may give without a lead's approval; and the
+refund policy, apart from it: how much of what an order paid an agent may pay back.
 
 Pure: amounts in integer cents, the amounts already given passed in by the caller. Reasons
 are one sentence for the agent, e.g. "€12.00 is above the €10.00 limit per gesture".
@@ -7,6 +8,7 @@ are one sentence for the agent, e.g. "€12.00 is above the €10.00 limit per g
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,6 +31,12 @@ class Limits(Protocol):
     max_per_customer_cents: int
     window_days: int
     currency: str
+
+
+class RefundLimits(Protocol):
+    """The refund policy's numbers (``deskterm.config.RefundPolicy`` has this shape)."""
+
+    max_per_refund_cents: int  # 0: no cap but what the order paid
 
 
 @dataclass(frozen=True)
@@ -126,5 +134,26 @@ def check_gesture(
             f"{limits.window_days} days, above the {money(limits.max_per_customer_cents)} "
             "limit per customer",
             approvable=True,
+        )
+    return Verdict(True)
+
+
+def refund_cents(items: Iterable[tuple[int, int]], *, paid_left_cents: int) -> int:
+    """What refunding (unit price in cents, quantity) pairs pays back: their price, capped
+    by what the order paid and was not refunded yet."""
+    return max(0, min(sum(price * qty for price, qty in items), paid_left_cents))
+
+
+def check_refund(amount_cents: int, *, limits: RefundLimits | None, currency: str) -> Verdict:
+    """May an agent refund ``amount_cents`` of paid items? Never counted against goodwill;
+    above the cap per refund a lead does it (refused here, with that said)."""
+    if amount_cents <= 0:
+        return Verdict(False, "Nothing is left to refund on these items")
+    cap = limits.max_per_refund_cents if limits is not None else 0
+    if cap > 0 and amount_cents > cap:
+        return Verdict(
+            False,
+            f"A refund of {format_money(amount_cents, currency)} is above the "
+            f"{format_money(cap, currency)} limit per refund: a lead can do it",
         )
     return Verdict(True)
