@@ -40,6 +40,7 @@ ACTION_HINTS = (
     ("customer.slot", "slot"),
     ("customer.gesture", "gesture"),
     ("customer.cancel", "cancel"),
+    ("customer.refund", "refund"),
 )
 
 

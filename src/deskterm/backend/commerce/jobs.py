@@ -72,6 +72,13 @@ def items_job(
     return OrderJob(spec.kind, cid, customer, order, summary, items=items)
 
 
+def items_left(store: Store, spec: OrderActionSpec, order: Order) -> dict[int, int]:
+    """How many of each item of ``order`` the action can still cover (item id → quantity):
+    all that was ordered, less what was refunded already when it pays items back."""
+    done = ledger.refunded(store.conn, order.id)[0] if spec.priced else {}
+    return {i.id: i.quantity - done.get(i.id, 0) for i in order.items}
+
+
 def goodwill_job(
     spec: OrderActionSpec,
     cid: int,

@@ -142,7 +142,7 @@ class MacroOrders:
                     continue
                 result = run_job(
                     desk.store, self.pane.commerce, job, agent=desk.agent,
-                    limits=desk.settings.gestures,
+                    limits=desk.settings.gestures, refunds=desk.settings.refunds,
                 )  # fmt: skip
             except (ActionRefused, ActionFailed) as exc:
                 kept = self._take_back(done)

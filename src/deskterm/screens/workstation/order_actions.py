@@ -1,5 +1,5 @@
 """One-key order actions from the customer pane: resend items, move the delivery slot, give
-goodwill, cancel the order, and take them back with ``u``.
+goodwill, cancel the order, refund items, and take them back with ``u``.
 
 Each action asks what (a picker or a prompt), shows what it will do in a one-key
 confirmation, then runs it in a store worker (:mod:`deskterm.backend.commerce.jobs`: the
@@ -32,6 +32,7 @@ from deskterm.backend.commerce.jobs import (
     OrderJob,
     goodwill_job,
     items_job,
+    items_left,
     make_provider,
     request_approval,
     run_job,
@@ -40,9 +41,10 @@ from deskterm.backend.commerce.jobs import (
 )
 from deskterm.backend.commerce.policy import AmountError, format_money, parse_amount
 from deskterm.backend.commerce.policy import remaining as goodwill_left
-from deskterm.domain.models import Customer, Order
+from deskterm.domain.models import Customer, Order, OrderItem
 from deskterm.domain.reply_text import Edit, edited_paragraph, removal_of, remove_paragraph
 from deskterm.domain.safety import one_line
+from deskterm.screens.checklist import ChecklistScreen
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.picker import Choice, PickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen
@@ -144,28 +146,74 @@ class OrderActions:
 
     # -- asking what -----------------------------------------------------------------------
 
-    def _ask_items(self, spec: OrderActionSpec, cid, customer, order: Order, then) -> None:
-        items = {str(i.id): i for i in order.items}
-        if not items:
-            self._tell(f"Order {one_line(order.number, 30)} has no items.", severity="warning")
+    def _ask_items(
+        self, spec: OrderActionSpec, cid, customer, order: Order, then, left=None
+    ) -> None:
+        """Tick the items (space), confirm (enter), then say how many of those with more
+        than one left; ``left`` is how many of each item the action can still cover (all
+        ordered when None; what is not refunded yet for a refund, read first)."""
+        if left is None and spec.priced:
+            work = partial(self._load_items_left, spec, cid, customer, order, then)
+            self._in_thread(work, "_load_items_left")
             return
-        choices = [
-            Choice(key, one_line(i.name, 50), f"×{i.quantity} ordered") for key, i in items.items()
-        ]
+        left = left if left is not None else {i.id: i.quantity for i in order.items}
+        items = {str(i.id): i for i in order.items if left.get(i.id, 0) > 0}
+        if not items:
+            what = "left to refund" if spec.priced else "items"
+            self._tell(f"Order {one_line(order.number, 30)} has no {what}.", severity="warning")
+            return
+        choices = [Choice(key, one_line(i.name, 50), self._item_detail(spec, order, i, left[i.id]))
+                   for key, i in items.items()]  # fmt: skip
         if len(items) > 1:
             choices.append(Choice(ALL_ITEMS, "All items of the order", f"{len(items)} items"))
 
-        def picked(value: str | None) -> None:
-            if value is None:
+        def picked(values: list[str] | None) -> None:
+            if not values:
                 return
-            if value == ALL_ITEMS:
-                chosen = [(i, i.quantity) for i in items.values()]
+            if ALL_ITEMS in values:
+                chosen = [(i, left[i.id]) for i in items.values()]
                 then(items_job(spec, cid, customer, order, chosen))
                 return
-            item = items[value]
-            if item.quantity == 1:
-                then(items_job(spec, cid, customer, order, [(item, 1)]))
+            done = partial(self._items_chosen, spec, cid, customer, order, then)
+            self._ask_quantities(spec, [items[v] for v in values], left, done)
+
+        title = f"{spec.label} of order {one_line(order.number, 30)}"
+        self.host.ask(ChecklistScreen(title, choices), picked)
+
+    @staticmethod
+    def _item_detail(spec: OrderActionSpec, order: Order, item: OrderItem, left: int) -> str:
+        if not spec.priced:
+            return f"×{item.quantity} ordered"
+        each = format_money(item.unit_price_cents, order.currency)
+        if left < item.quantity:
+            return f"{each} each · {left} of {item.quantity} left to refund"
+        return f"{each} each · ×{item.quantity}"
+
+    def _load_items_left(self, spec: OrderActionSpec, cid, customer, order: Order, then) -> None:
+        left = items_left(self.host.desk.store, spec, order)
+        self.host.from_thread(self._ask_items, spec, cid, customer, order, then, left)
+
+    def _items_chosen(self, spec, cid, customer, order, then, chosen) -> None:
+        then(items_job(spec, cid, customer, order, chosen))
+
+    def _ask_quantities(
+        self,
+        spec: OrderActionSpec,
+        picked: list[OrderItem],
+        left: dict[int, int],
+        done: Callable[[list[tuple[OrderItem, int]]], None],
+    ) -> None:
+        """How many of each picked item, asked only of those with more than one left."""
+        chosen: list[tuple[OrderItem, int]] = []
+
+        def ask_from(n: int) -> None:
+            while n < len(picked) and left[picked[n].id] <= 1:
+                chosen.append((picked[n], 1))
+                n += 1
+            if n == len(picked):
+                done(chosen)
                 return
+            item, most = picked[n], left[picked[n].id]
 
             def counted(text: str | None) -> None:
                 if text is None:
@@ -173,21 +221,21 @@ class OrderActions:
                 try:
                     quantity = int(text.strip())
                 except ValueError:
-                    self._tell(f"Type a number from 1 to {item.quantity}.", severity="warning")
+                    quantity = 0
+                if not 1 <= quantity <= most:
+                    self._tell(f"Type a number from 1 to {most}.", severity="warning")
                     return
-                then(items_job(spec, cid, customer, order, [(item, quantity)]))
+                chosen.append((item, quantity))
+                ask_from(n + 1)
 
             self.host.ask(
                 TextPromptScreen(
-                    f"How many {one_line(item.name, 40)} to send again? (1–{item.quantity})",
-                    str(item.quantity),
+                    f"How many {one_line(item.name, 40)} to {spec.verb}? (1–{most})", str(most)
                 ),
                 counted,
             )
 
-        self.host.ask(
-            PickerScreen(f"Resend from order {one_line(order.number, 30)}", choices), picked
-        )
+        ask_from(0)
 
     def _load_slots(self, spec: OrderActionSpec, cid, customer, order: Order, then) -> None:
         try:
@@ -279,7 +327,14 @@ class OrderActions:
         desk = self.host.desk
         limits = desk.settings.gestures
         try:
-            result = run_job(desk.store, self.commerce, job, agent=desk.agent, limits=limits)
+            result = run_job(
+                desk.store,
+                self.commerce,
+                job,
+                agent=desk.agent,
+                limits=limits,
+                refunds=desk.settings.refunds,
+            )
         except NeedsApproval as exc:
             self.host.from_thread(self._offer_approval, job, exc.reason)
             return
