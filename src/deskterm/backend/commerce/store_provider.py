@@ -28,8 +28,8 @@ from deskterm.backend.store import Store
 from deskterm.domain.models import Customer, Order
 
 SCOPE = "commerce.store"
-#: How many slots the slot picker offers.
-SLOT_CHOICES = 12
+#: How many slots the slot picker offers (two days of half-hour starts).
+SLOT_CHOICES = 24
 
 
 def _order_row(c: sqlite3.Connection, order: Order) -> sqlite3.Row:
@@ -188,7 +188,9 @@ class StoreProvider:
         context: ActionContext | None = None,
     ) -> ActionResult:
         if not is_opening_slot(slot, self.tz):
-            raise ActionRefused("That is not a delivery slot (one hour, within opening hours)")
+            raise ActionRefused(
+                "That is not a delivery slot (one hour, from a start time the shop offers)"
+            )
         with self.store.transaction() as c:
             seen = _replayed(c, idempotency_key, "slot")
             if seen is not None:

@@ -11,7 +11,7 @@ the reply, or asks first when the agent has edited that sentence.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
@@ -41,12 +41,13 @@ from deskterm.backend.commerce.jobs import (
 )
 from deskterm.backend.commerce.policy import AmountError, format_money, parse_amount
 from deskterm.backend.commerce.policy import remaining as goodwill_left
+from deskterm.backend.commerce.slots import typed_time
 from deskterm.domain.models import Customer, Order, OrderItem
 from deskterm.domain.reply_text import Edit, edited_paragraph, removal_of, remove_paragraph
 from deskterm.domain.safety import one_line
 from deskterm.screens.checklist import ChecklistScreen
 from deskterm.screens.confirm import ConfirmScreen
-from deskterm.screens.picker import Choice, PickerScreen
+from deskterm.screens.picker import Choice, PickerScreen, filter_choices
 from deskterm.screens.text_prompt import TextPromptScreen
 from deskterm.screens.workstation.host import Host, ReloadConversation
 from deskterm.screens.workstation.macros import signature_names
@@ -260,6 +261,14 @@ class OrderActions:
             return
         by_value = {str(i): s for i, s in enumerate(slots)}
         choices = [Choice(v, self._slot_label(s)) for v, s in by_value.items()]
+        tz = self.host.desk.shop_tz
+
+        def narrow(typed: str, offered: Sequence[Choice]) -> list[Choice]:
+            """A time ("18:30", "18h30") keeps the slots starting then; else fuzzy."""
+            at = typed_time(typed)
+            if at is None:
+                return filter_choices(typed, offered)
+            return [c for c in offered if by_value[c.value].start.astimezone(tz).time() == at]
 
         def picked(value: str | None) -> None:
             if value is not None:
@@ -267,9 +276,9 @@ class OrderActions:
                 summary = spec.summary(order, self._slot_label(slot))
                 then(OrderJob(spec.kind, cid, customer, order, summary, slot=slot))
 
-        self.host.ask(
-            PickerScreen(f"New delivery slot for {one_line(order.number, 30)}", choices), picked
-        )
+        title = f"New delivery slot for {one_line(order.number, 30)}"
+        hint = "type a time (18:30) or a day · enter choose · esc cancel"
+        self.host.ask(PickerScreen(title, choices, hint=hint, narrow=narrow), picked)
 
     def _ask_goodwill(self, spec, cid, customer, order, then, kind=None) -> None:
         limits = self.host.desk.settings.gestures
