@@ -132,3 +132,32 @@ async def test_refund_over_the_refund_policy_is_refused(make_app, desk_store):
         assert ledger.refunded(store.conn, ids["order"]) == ({}, 0)
         assert _notes(store, ids["bread"]) == notes_before
         assert not isinstance(app.screen, ConfirmScreen)  # no lead's approval to ask for
+
+
+async def test_a_macro_refunds_the_item_named_not_as_goodwill(make_app, desk_store):
+    from deskterm.domain.models import Status
+    from tests.app.test_macro_order_actions import _add_macro, _insert
+
+    store, ids = desk_store
+    _add_macro(
+        store,
+        "Zz refund what is missing",
+        "Sorry {{ customer.first_name }}, I've refunded it.",
+        {"do": "refund", "items": "{{ order.named_items }}"},
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _insert(pilot, "zz refund")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Refund from order PO-88213: 2 × Pain de campagne (€5.60)" in app.screen.detail
+        await pilot.press("y")
+        await settle(pilot, 5)
+        bread = next(i.id for i in store.order(ids["order"]).items if i.name == "Pain de campagne")
+        assert ledger.refunded(store.conn, ids["order"]) == ({bread: 2}, 560)
+        assert store.conn.execute("SELECT count(*) FROM gestures").fetchone()[0] == 0
+        assert store.conversation(ids["bread"]).status is Status.DONE
+        await pilot.press("escape", "u")  # the reply went: u takes back its refund
+        await settle(pilot, 5)
+        assert ledger.refunded(store.conn, ids["order"]) == ({}, 0)

@@ -8,8 +8,9 @@ leaves open:
 ==========  ======================================================================
 key         value
 ==========  ======================================================================
-do          the order action's kind in the catalogue: resend, slot, goodwill, cancel
-items       which items (resend): ``ask`` (the default), ``all``, names separated by
+do          the order action's kind in the catalogue: resend, slot, goodwill, cancel,
+            refund (paid items paid back, not goodwill)
+items       which items (resend, refund): ``ask`` (the default), ``all``, names separated by
             commas, or Liquid filled from the order, e.g. ``{{ order.named_items }}``
 amount      how much (goodwill): ``ask`` (the default), a fixed amount (``5``,
             ``4,50 €``), or Liquid, e.g. ``{{ order.total }}``
