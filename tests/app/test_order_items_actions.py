@@ -8,7 +8,7 @@ from deskterm.domain.models import OrderStatus
 from deskterm.screens.checklist import TICKED, ChecklistScreen
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.text_prompt import TextPromptScreen
-from tests.app.conftest import SIZE, settle
+from tests.app.conftest import SIZE, burst, settle
 from tests.app.test_order_actions import _notes, _open_bread_customer_pane, _warnings
 from tests.app.test_workstation import desk
 
@@ -67,6 +67,22 @@ async def test_ticking_works_while_filtering(make_app, desk_store):
         await settle(pilot)
         follow_up = store.order_by_number("PO-88213-R1")
         assert [i.name for i in follow_up.items] == ["Tarama", "Tiramisu"]  # the order's order
+
+
+async def test_ticks_typed_in_one_burst_apply_in_order(make_app, desk_store):
+    """space, down, space as a fast typist sends them: the second space ticked the first
+    item again (it reached the list before the arrow did)."""
+    store, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_bread_customer_pane(pilot, ids)
+        await pilot.press("d")
+        await pilot.pause()
+        burst(app, "space", "down", "space", "down", "down", "space")
+        await settle(pilot)
+        # Tarama, bread, then (past the tiramisu) "All items of the order".
+        order = store.order(ids["order"])
+        assert app.screen.ticked == {str(order.items[0].id), str(order.items[1].id), "all"}
 
 
 async def test_a_quantity_out_of_range_stops_with_one_line(make_app, desk_store):

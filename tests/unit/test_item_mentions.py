@@ -8,7 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from deskterm.backend.context import relevant_order_index
-from deskterm.domain.item_mentions import LITTLE_WORDS, named_order, names, words
+from deskterm.domain.item_mentions import (
+    LITTLE_WORDS,
+    RECENT,
+    mentions,
+    named_order,
+    names,
+    words,
+)
 from deskterm.domain.models import AuthorKind, Message, Order, OrderItem
 
 T0 = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
@@ -25,6 +32,11 @@ def order(oid: int, number: str, *dishes: str, days_ago: int = 0, parent: int | 
     )
 
 
+def at_t0(texts: list[str]) -> list[tuple[str, datetime]]:
+    """What the customer wrote, newest first, all written at T0."""
+    return [(t, T0) for t in texts]
+
+
 def message(body: str, kind: AuthorKind = AuthorKind.CUSTOMER, mid: int = 1) -> Message:
     return Message(id=mid, conversation_id=1, author_kind=kind, body=body, created_at=T0)
 
@@ -32,7 +44,7 @@ def message(body: str, kind: AuthorKind = AuthorKind.CUSTOMER, mid: int = 1) -> 
 # Newest first, as the store reads them.
 LATEST = order(3, "PO-3003", "Houmous", "Tiramisu")
 PAD_THAI = order(2, "PO-2002", "Pad thaï", "Nems", days_ago=2)
-OLDER_PAD_THAI = order(1, "PO-1001", "Pad thaï", "Tiramisu", days_ago=9)
+OLDER_PAD_THAI = order(1, "PO-1001", "Pad thaï", "Tiramisu", days_ago=3)
 ORDERS = [LATEST, PAD_THAI, OLDER_PAD_THAI]
 
 
@@ -53,37 +65,73 @@ def test_the_ways_a_customer_names_a_dish():
     assert not names("", "anything")  # a name of little words names nothing
 
 
+def test_customers_shorten_a_dish_to_its_first_words():
+    assert names("Pad thaï aux crevettes", "la boîte de Pad thaï était froide")
+    assert names("Saumon et riz noir", "le saumon était immangeable")
+    assert names("Dahl de lentilles corail", "the dahl")
+    assert not names("Eau pétillante", "de l'eau partout")  # "eau" alone tells nothing apart
+    assert not names("Pad thaï aux crevettes", "des crevettes")  # its first words, not any
+
+
+def test_the_longest_name_said_is_the_one_meant():
+    dishes = [words(d) for d in ("Salade César", "Salade de lentilles", "Pad thaï")]
+    assert mentions("la salade de lentilles et le pad thaï", dishes) == [
+        frozenset({words("Salade de lentilles")}),
+        frozenset({words("Pad thaï")}),
+    ]
+    # "la salade" alone may be either.
+    assert mentions("la salade", dishes) == [
+        frozenset({words("Salade César"), words("Salade de lentilles")})
+    ]
+
+
+def test_a_short_name_means_any_dish_it_starts():
+    newer = order(2, "PO-2", "Pain complet", "Houmous")
+    older = order(1, "PO-1", "Pain de campagne", "Salade de lentilles", days_ago=1)
+    assert named_order([newer, older], at_t0(["il manque le pain"])) == 0
+    assert named_order([newer, older], at_t0(["il manque le pain de campagne"])) == 1
+    assert named_order([newer, older], at_t0(["la salade et le pain"])) == 1
+
+
 def test_the_newest_order_holding_the_dish_is_meant():
-    assert named_order(ORDERS, ["la boîte de Pad thaï était froide"]) == 1
+    assert named_order(ORDERS, at_t0(["la boîte de Pad thaï était froide"])) == 1
 
 
 def test_every_dish_named_narrows_to_the_order_holding_them_all():
-    assert named_order(ORDERS, ["le pad thaï et le tiramisu"]) == 2
+    assert named_order(ORDERS, at_t0(["le pad thaï et le tiramisu"])) == 2
 
 
 def test_dishes_of_different_orders_are_ambiguous():
-    assert named_order(ORDERS, ["les nems et le houmous"]) is None
+    assert named_order(ORDERS, at_t0(["les nems et le houmous"])) is None
 
 
 def test_the_newest_message_naming_a_dish_decides():
     said = ["merci !", "en fait c'était le houmous", "le pad thaï était froid"]  # newest first
-    assert named_order(ORDERS, said) == 0
+    assert named_order(ORDERS, at_t0(said)) == 0
 
 
 def test_the_longer_name_is_the_one_meant():
     orders = [order(2, "PO-2", "Pad thaï"), order(1, "PO-1", "Pad thaï crevettes", days_ago=3)]
-    assert named_order(orders, ["le pad thaï crevettes"]) == 1
-    assert named_order(orders, ["le pad thaï"]) == 0
+    assert named_order(orders, at_t0(["le pad thaï crevettes"])) == 1
+    assert named_order(orders, at_t0(["le pad thaï"])) == 0
 
 
 def test_follow_up_orders_are_not_what_a_customer_names():
     follow_up = order(4, "PO-2002-R1", "Pad thaï", parent=2)
-    assert named_order([follow_up, *ORDERS], ["le pad thaï"]) == 2
+    assert named_order([follow_up, *ORDERS], at_t0(["le pad thaï"])) == 2
+
+
+def test_an_old_order_is_not_what_a_dish_names():
+    """Three weeks ago's salade César is not what "la salade César au lieu du dahl" means."""
+    old = order(1, "PO-1", "Salade César", days_ago=19)
+    assert named_order([LATEST, old], at_t0(["la salade César au lieu du dahl"])) is None
+    written_then = [("la salade César", T0 - timedelta(days=18))]
+    assert named_order([LATEST, old], written_then) == 1
 
 
 def test_nothing_named():
-    assert named_order(ORDERS, ["bonjour", "où est ma commande ?"]) is None
-    assert named_order([], ["le pad thaï"]) is None
+    assert named_order(ORDERS, at_t0(["bonjour", "où est ma commande ?"])) is None
+    assert named_order([], at_t0(["le pad thaï"])) is None
 
 
 def test_the_pane_shows_the_order_by_number_then_by_dish_then_the_latest():
@@ -140,11 +188,13 @@ def test_little_words_alone_never_name_a_dish(name):
 )
 def test_the_order_meant_holds_every_dish_named_and_is_the_newest_such(dishes, said):
     orders = [order(i + 1, f"PO-{i}", *d, days_ago=i) for i, d in enumerate(dishes)]
-    found = named_order(orders, said)
+    found = named_order(orders, at_t0(said))
     if found is None:
         return
     assert 0 <= found < len(orders)
-    text = next(t for t in said if any(names(i.name, t) for o in orders for i in o.items))
+    assert orders[found].placed_at >= T0 - RECENT
+    recent = [o for o in orders if o.placed_at >= T0 - RECENT]
+    text = next(t for t in said if any(names(i.name, t) for o in recent for i in o.items))
     held = {words(i.name) for i in orders[found].items if names(i.name, text)}
     assert held  # it holds a dish the deciding message names
     for newer in orders[:found]:  # and no newer order holds them all

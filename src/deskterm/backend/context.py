@@ -48,14 +48,16 @@ class ConversationBundle:
 
 def relevant_order_index(orders: list[Order], messages: list[Message]) -> int:
     """The order the customer means: mentioned by number in the thread (newest mention
-    first), else the one holding the dishes their messages name ("la boîte de Pad thaï",
-    see :func:`~deskterm.domain.item_mentions.named_order`), else the latest."""
+    first), else the recent one holding the dishes their messages name ("la boîte de Pad
+    thaï", see :func:`~deskterm.domain.item_mentions.named_order`), else the latest."""
     numbers = {o.number: i for i, o in enumerate(orders)}
     for m in reversed(messages):
         for found in ORDER_NUMBER.findall(m.body):
             if found in numbers:
                 return numbers[found]
-    said = (m.body for m in reversed(messages) if m.author_kind is AuthorKind.CUSTOMER)
+    said = (
+        (m.body, m.created_at) for m in reversed(messages) if m.author_kind is AuthorKind.CUSTOMER
+    )
     named = named_order(orders, said)
     return 0 if named is None else named
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -24,13 +24,30 @@ from deskterm.screens.picker import Choice, filter_choices
 TICKED, UNTICKED = "☑", "☐"
 
 
+#: The keys the filter box hands to the list: to tick and to move.
+_LIST_KEYS = {"space": 0, "down": 1, "ctrl+j": 1, "up": -1, "ctrl+k": -1}
+
+
 class _Filter(Input):
-    """The filter box, which leaves space to the list: space ticks, it never types (names
-    filter well without spaces: "pain" finds "Pain de campagne")."""
+    """The filter box, which hands space (tick) and the arrows (move) to the list.
+
+    They are acted on here, in the box's own turn, so keys typed in one burst ("tira",
+    space, down, space) apply in the order typed: as screen bindings they reached the list
+    before the letters typed just ahead of them (a priority binding) or after the next
+    space (a binding reached by bubbling)."""
 
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
-        # Textual drops a screen's binding for a key the focused box would type.
-        return key != "space" and super().check_consume_key(key, character)
+        return key not in _LIST_KEYS and super().check_consume_key(key, character)
+
+    async def _on_key(self, event: events.Key) -> None:
+        screen = self.screen
+        if event.key in _LIST_KEYS and isinstance(screen, ChecklistScreen):
+            event.stop()
+            event.prevent_default()
+            step = _LIST_KEYS[event.key]
+            screen.action_move(step) if step else screen.action_tick()
+            return
+        await super()._on_key(event)
 
 
 class ChecklistScreen(DeskModal[list[str] | None]):
@@ -39,8 +56,8 @@ class ChecklistScreen(DeskModal[list[str] | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="checklist.cancel"),
-        # Priority: space ticks while the filter box has focus (see _Filter).
-        Binding("space", "tick", "Tick", priority=True, show=False),
+        # While the filter box has focus, it acts on these itself (see _Filter).
+        Binding("space", "tick", "Tick", show=False),
         Binding("down,ctrl+j", "move(1)", "Next", show=False),
         Binding("up,ctrl+k", "move(-1)", "Previous", show=False),
     ]
@@ -62,6 +79,7 @@ class ChecklistScreen(DeskModal[list[str] | None]):
         self.choices = list(choices)
         self.ticked: set[str] = set()
         self._shown: list[Choice] = []
+        self._query: str | None = None  # what the list shown is filtered by
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -76,7 +94,15 @@ class ChecklistScreen(DeskModal[list[str] | None]):
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        self._refill(event.value)
+        if event.value.strip() != self._query:  # a key after it may have filtered already
+            self._refill(event.value)
+
+    def _follow_the_box(self) -> None:
+        """Filter by what the box holds now, if the list is not already (letters typed just
+        before a space or an arrow, whose change is still on its way)."""
+        typed = self.query_one(Input).value
+        if typed.strip() != self._query:
+            self._refill(typed)
 
     def _label(self, choice: Choice) -> Text:
         mark = TICKED if choice.value in self.ticked else UNTICKED
@@ -86,7 +112,8 @@ class ChecklistScreen(DeskModal[list[str] | None]):
         return label
 
     def _refill(self, query: str, highlight: int = 0) -> None:
-        self._shown = filter_choices(query.strip(), self.choices)
+        self._query = query.strip()
+        self._shown = filter_choices(self._query, self.choices)
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([Option(self._label(c)) for c in self._shown])
@@ -99,6 +126,7 @@ class ChecklistScreen(DeskModal[list[str] | None]):
         )
 
     def action_move(self, step: int) -> None:
+        self._follow_the_box()
         options = self.query_one(OptionList)
         if options.option_count:
             current = options.highlighted or 0
@@ -106,16 +134,18 @@ class ChecklistScreen(DeskModal[list[str] | None]):
 
     def action_tick(self) -> None:
         """Tick or untick the highlighted item."""
+        self._follow_the_box()
         options = self.query_one(OptionList)
         index = options.highlighted
         if index is None or index >= len(self._shown):
             return
         value = self._shown[index].value
         self.ticked ^= {value}
-        self._refill(self.query_one(Input).value, highlight=index)
+        self._refill(self._query or "", highlight=index)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
+        self._follow_the_box()
         self._take(self.query_one(OptionList).highlighted)
 
     @on(OptionList.OptionSelected)
