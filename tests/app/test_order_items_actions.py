@@ -10,7 +10,7 @@ from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.text_prompt import TextPromptScreen
 from tests.app.conftest import SIZE, burst, settle
 from tests.app.test_order_actions import _notes, _open_bread_customer_pane, _warnings
-from tests.app.test_workstation import desk
+from tests.app.test_workstation import _export, desk
 
 
 def _shown(app) -> list[str]:
@@ -119,6 +119,7 @@ async def test_refund_the_inedible_tiramisu(make_app, desk_store):
         note = _notes(store, ids["bread"])[-1]
         assert note == "Order action: Refund from order PO-88213: Tiramisu (€5.50)."
         assert "Nous vous avons remboursé 5,50 € pour votre Tiramisu" in desk(app).composer.text
+        assert "Tiramisu  €5.50 · refunded" in _export(app)  # the pane says so
         # Refunded: it is no longer offered.
         await pilot.press("f")
         await settle(pilot)
@@ -128,6 +129,7 @@ async def test_refund_the_inedible_tiramisu(make_app, desk_store):
         await pilot.press("u")
         await settle(pilot)
         assert ledger.refunded(store.conn, ids["order"]) == ({}, 0)
+        assert "refunded" not in _export(app)
         assert "remboursé" not in desk(app).composer.text
         assert "Order action undone" in _notes(store, ids["bread"])[-1]
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from deskterm.backend.commerce import ledger
 from deskterm.backend.rows import Unsent
 from deskterm.backend.store import Store
 from deskterm.domain.item_mentions import named_order
@@ -37,6 +38,8 @@ class ConversationBundle:
     """The agent's actions on it not yet accepted by the remote helpdesk."""
     kept_snooze: datetime | None = None
     """The wake time of the agent's snooze that a conflict held back (to snooze anyway)."""
+    refunded: dict[int, dict[int, int]] = field(default_factory=dict)
+    """What was refunded of each order shown: order id → item id → quantity."""
 
     @property
     def order(self) -> Order | None:
@@ -78,6 +81,10 @@ def load_bundle(
     if customer is not None:
         bundle.orders = store.orders(customer.id, limit=10)
         bundle.order_index = relevant_order_index(bundle.orders, messages)
+        for order in bundle.orders:
+            items = ledger.refunded(store.conn, order.id)[0]
+            if items:
+                bundle.refunded[order.id] = items
         bundle.orders_count, bundle.spend_cents = store.customer_totals(customer.id)
         bundle.past = [
             c for c in store.customer_conversations(customer.id, limit=8) if c.id != conversation_id
