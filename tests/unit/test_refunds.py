@@ -266,3 +266,16 @@ def test_refunds_never_pay_back_more_than_was_paid(requests, goodwill_refunds) -
             assert all(p > 0 for p in paid)
         finally:
             store.close()
+
+
+def test_a_macro_names_the_refund_by_kind() -> None:
+    from deskterm.backend.commerce.macro_orders import check_order_action
+    from deskterm.domain.macros.claims import unkept_claims
+
+    action = {"do": "refund", "items": "{{ order.named_items }}"}
+    assert check_order_action(action) is None
+    assert (
+        check_order_action({"do": "refund", "amount": "5"}) == "order action refund takes no amount"
+    )
+    assert unkept_claims(["I've refunded the dish you didn't get."], [action]) is None
+    assert unkept_claims(["I've refunded the dish."], [{"do": "resend"}]) is not None
