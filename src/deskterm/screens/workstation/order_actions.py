@@ -31,8 +31,6 @@ from deskterm.backend.commerce.catalogue import OrderActionSpec, spec_for
 from deskterm.backend.commerce.jobs import (
     OrderJob,
     goodwill_job,
-    items_job,
-    items_left,
     make_provider,
     request_approval,
     run_job,
@@ -42,22 +40,20 @@ from deskterm.backend.commerce.jobs import (
 from deskterm.backend.commerce.policy import AmountError, format_money, parse_amount
 from deskterm.backend.commerce.policy import remaining as goodwill_left
 from deskterm.backend.commerce.slots import typed_time
-from deskterm.domain.models import Customer, Order, OrderItem
+from deskterm.domain.models import Customer, Order
 from deskterm.domain.reply_text import Edit, edited_paragraph, removal_of, remove_paragraph
 from deskterm.domain.safety import one_line
-from deskterm.screens.checklist import ChecklistScreen
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.picker import Choice, PickerScreen, filter_choices
 from deskterm.screens.text_prompt import TextPromptScreen
 from deskterm.screens.workstation.host import Host, ReloadConversation
 from deskterm.screens.workstation.macros import signature_names
+from deskterm.screens.workstation.order_items import ItemQuestions
 from deskterm.screens.workstation.undo import OrderActionDone
 
 if TYPE_CHECKING:
     from deskterm.backend.context import ConversationBundle
     from deskterm.widgets.composer import Composer
-
-ALL_ITEMS = "all"
 
 
 class OrderHost(Host, Protocol):
@@ -79,6 +75,7 @@ class OrderActions:
         self.host = host
         self.remember = remember
         self._commerce: CommerceProvider | None = None
+        self.items = ItemQuestions(host, self._tell)
 
     @property
     def commerce(self) -> CommerceProvider:
@@ -138,7 +135,7 @@ class OrderActions:
         elif order is None:
             return
         elif spec.asks == "items":
-            self._ask_items(spec, cid, customer, order, then)
+            self.items.ask(spec, cid, customer, order, then)
         elif spec.asks == "slot":
             work = partial(self._load_slots, spec, cid, customer, order, then)
             self._in_thread(work, "_load_slots")
@@ -146,97 +143,6 @@ class OrderActions:
             then(OrderJob(spec.kind, cid, customer, order, spec.summary(order, "")))
 
     # -- asking what -----------------------------------------------------------------------
-
-    def _ask_items(
-        self, spec: OrderActionSpec, cid, customer, order: Order, then, left=None
-    ) -> None:
-        """Tick the items (space), confirm (enter), then say how many of those with more
-        than one left; ``left`` is how many of each item the action can still cover (all
-        ordered when None; what is not refunded yet for a refund, read first)."""
-        if left is None and spec.priced:
-            work = partial(self._load_items_left, spec, cid, customer, order, then)
-            self._in_thread(work, "_load_items_left")
-            return
-        left = left if left is not None else {i.id: i.quantity for i in order.items}
-        items = {str(i.id): i for i in order.items if left.get(i.id, 0) > 0}
-        if not items:
-            what = "left to refund" if spec.priced else "items"
-            self._tell(f"Order {one_line(order.number, 30)} has no {what}.", severity="warning")
-            return
-        choices = [Choice(key, one_line(i.name, 50), self._item_detail(spec, order, i, left[i.id]))
-                   for key, i in items.items()]  # fmt: skip
-        if len(items) > 1:
-            choices.append(Choice(ALL_ITEMS, "All items of the order", f"{len(items)} items"))
-
-        def picked(values: list[str] | None) -> None:
-            if not values:
-                return
-            if ALL_ITEMS in values:
-                chosen = [(i, left[i.id]) for i in items.values()]
-                then(items_job(spec, cid, customer, order, chosen))
-                return
-            done = partial(self._items_chosen, spec, cid, customer, order, then)
-            self._ask_quantities(spec, [items[v] for v in values], left, done)
-
-        title = f"{spec.label} of order {one_line(order.number, 30)}"
-        self.host.ask(ChecklistScreen(title, choices), picked)
-
-    @staticmethod
-    def _item_detail(spec: OrderActionSpec, order: Order, item: OrderItem, left: int) -> str:
-        if not spec.priced:
-            return f"×{item.quantity} ordered"
-        each = format_money(item.unit_price_cents, order.currency)
-        if left < item.quantity:
-            return f"{each} each · {left} of {item.quantity} left to refund"
-        return f"{each} each · ×{item.quantity}"
-
-    def _load_items_left(self, spec: OrderActionSpec, cid, customer, order: Order, then) -> None:
-        left = items_left(self.host.desk.store, spec, order)
-        self.host.from_thread(self._ask_items, spec, cid, customer, order, then, left)
-
-    def _items_chosen(self, spec, cid, customer, order, then, chosen) -> None:
-        then(items_job(spec, cid, customer, order, chosen))
-
-    def _ask_quantities(
-        self,
-        spec: OrderActionSpec,
-        picked: list[OrderItem],
-        left: dict[int, int],
-        done: Callable[[list[tuple[OrderItem, int]]], None],
-    ) -> None:
-        """How many of each picked item, asked only of those with more than one left."""
-        chosen: list[tuple[OrderItem, int]] = []
-
-        def ask_from(n: int) -> None:
-            while n < len(picked) and left[picked[n].id] <= 1:
-                chosen.append((picked[n], 1))
-                n += 1
-            if n == len(picked):
-                done(chosen)
-                return
-            item, most = picked[n], left[picked[n].id]
-
-            def counted(text: str | None) -> None:
-                if text is None:
-                    return
-                try:
-                    quantity = int(text.strip())
-                except ValueError:
-                    quantity = 0
-                if not 1 <= quantity <= most:
-                    self._tell(f"Type a number from 1 to {most}.", severity="warning")
-                    return
-                chosen.append((item, quantity))
-                ask_from(n + 1)
-
-            self.host.ask(
-                TextPromptScreen(
-                    f"How many {one_line(item.name, 40)} to {spec.verb}? (1–{most})", str(most)
-                ),
-                counted,
-            )
-
-        ask_from(0)
 
     def _load_slots(self, spec: OrderActionSpec, cid, customer, order: Order, then) -> None:
         try:
