@@ -15,7 +15,7 @@ from deskterm.backend.commerce import ledger
 from deskterm.backend.commerce.base import ActionRefused
 from deskterm.backend.commerce.catalogue import spec_for
 from deskterm.backend.commerce.jobs import OrderJob, items_job, run_job, undo_job
-from deskterm.backend.commerce.policy import check_refund, refund_cents
+from deskterm.backend.commerce.policy import check_gesture, check_refund, refund_cents
 from deskterm.backend.commerce.sentences import refund_sentence
 from deskterm.backend.commerce.store_provider import StoreProvider
 from deskterm.backend.store import Store
@@ -279,3 +279,16 @@ def test_a_macro_names_the_refund_by_kind() -> None:
     )
     assert unkept_claims(["I've refunded the dish you didn't get."], [action]) is None
     assert unkept_claims(["I've refunded the dish."], [{"do": "resend"}]) is not None
+
+
+def test_a_goodwill_refund_counts_what_the_items_refunds_paid_back(desk: Desk) -> None:
+    refund(desk, "k", (TIRAMISU, 1), (TARAMA, 1), (BREAD, 1))  # €12.80 of €15.60
+    provider = StoreProvider(desk.store, tz=PARIS, limits=GesturePolicy())
+
+    with pytest.raises(ActionRefused, match=r"more than the €2\.80 left of the order's €15\.60"):
+        provider.goodwill(desk.customer, desk.order, 500, "refund", idempotency_key="g")
+    provider.goodwill(desk.customer, desk.order, 280, "refund", idempotency_key="g2")
+    verdict = check_gesture(
+        500, given_cents=0, limits=GesturePolicy(), kind="refund", order_total_cents=1560
+    )
+    assert verdict.allowed  # no item refunded: the whole total, as before

@@ -119,6 +119,7 @@ def _goodwill(doing: Doing, job: OrderJob) -> ActionResult:
         limits=limits,
         kind=job.goodwill_kind,
         order_total_cents=job.order.total_cents if job.order else None,
+        items_refunded_cents=ledger.refunded(store.conn, job.order.id)[1] if job.order else 0,
     )
     if not verdict.allowed:
         raise (NeedsApproval if verdict.approvable else ActionRefused)(verdict.reason)

@@ -101,11 +101,13 @@ def check_gesture(
     limits: Limits,
     kind: str = "credit",
     order_total_cents: int | None = None,
+    items_refunded_cents: int = 0,
 ) -> Verdict:
     """May an agent give ``amount_cents`` to a customer who got ``given_cents`` in the window?
 
     Refusals over a limit are ``approvable`` (a lead may say yes); a refund above the order's
-    total or a non-positive amount is refused outright.
+    total (less what its items' refunds paid back already) or a non-positive amount is
+    refused outright.
     """
 
     def money(cents: int) -> str:
@@ -113,12 +115,21 @@ def check_gesture(
 
     if amount_cents <= 0:
         return Verdict(False, "The amount must be above zero")
-    if kind == "refund" and order_total_cents is not None and amount_cents > order_total_cents:
-        return Verdict(
-            False,
-            f"A refund of {money(amount_cents)} is more than the order's "
-            f"{money(order_total_cents)} total",
-        )
+    if kind == "refund" and order_total_cents is not None:
+        left = max(0, order_total_cents - items_refunded_cents)
+        if amount_cents > left and items_refunded_cents:
+            return Verdict(
+                False,
+                f"A refund of {money(amount_cents)} is more than the {money(left)} left of the "
+                f"order's {money(order_total_cents)} total (its items' refunds paid back "
+                f"{money(items_refunded_cents)})",
+            )
+        if amount_cents > left:
+            return Verdict(
+                False,
+                f"A refund of {money(amount_cents)} is more than the order's "
+                f"{money(order_total_cents)} total",
+            )
     if amount_cents > limits.max_per_gesture_cents:
         return Verdict(
             False,

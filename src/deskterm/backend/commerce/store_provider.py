@@ -254,6 +254,7 @@ class StoreProvider:
                     limits=self.limits,
                     kind=kind,
                     order_total_cents=order.total_cents if order else None,
+                    items_refunded_cents=ledger.refunded(c, order.id)[1] if order else 0,
                 )
                 if not verdict.allowed:
                     if verdict.approvable:
