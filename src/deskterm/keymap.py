@@ -203,10 +203,10 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("leads.refresh", "ctrl+r", "refresh", "Refresh", "Leads", show=False),
     KeyAction("leads.back", "escape,q", "back", "Back", "Leads"),
     # the composer
-    KeyAction("composer.send", "ctrl+enter,ctrl+s", "send", "Send", "Compose", priority=True),
+    KeyAction("composer.send", "ctrl+s,ctrl+enter", "send", "Send", "Compose", priority=True),
     KeyAction(
         "composer.send_done",
-        "alt+enter,ctrl+o",
+        "ctrl+o,alt+enter",
         "send_done",
         "Send & done",
         "Compose",

@@ -75,6 +75,11 @@ async def test_the_lesson_played_start_to_finish(lesson_store) -> None:
             "SELECT count(*) FROM macro_usage WHERE conversation_id = ?", (targets.promo,)
         ).fetchone()[0]
         assert used == 1
+        # The next step's words are longer than a line: the panel grows to show them all.
+        await settle(pilot)
+        lines = len(panel.render().wrap(app.console, panel.content_region.width))
+        assert lines >= 3
+        assert panel.content_region.height >= lines
         # 4. resend the missing item from the customer pane
         await settle(pilot)
         await _press_until(pilot, "down", lambda: screen.bundle.conversation.id == targets.missing)

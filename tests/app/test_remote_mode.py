@@ -75,3 +75,54 @@ async def test_offline_footer_and_quit_warning_keep_the_outbox(tmp_path: Path) -
         await asyncio.sleep(0.2)
     assert waiting(store) == 1  # kept for next time
     store.close()
+
+
+async def test_on_a_remote_without_shared_macros_the_leads_desk_says_publishing_is_local(
+    tmp_path: Path,
+) -> None:
+    from textual.widgets import OptionList
+
+    from deskterm.backend.leads.proposals import propose_macro
+    from deskterm.screens.leads import LeadsScreen
+
+    class RequestTracker(MemoryConnector):
+        label = "Request Tracker"  # like RT's connector: no shared macros to write to
+
+    desk = MemoryHelpdesk(T0)
+    desk.add_ticket("1", "Question", "message")
+    store = Store(tmp_path / "mirror.db")
+    engine = SyncEngine(store, RequestTracker(desk))
+    engine.identify()
+    me = store.agent(engine.local_agent_id() or 0)
+    assert me is not None
+    paul = store.add_agent("Paul", "paul@popote.example")
+    mine = store.macro(store.add_macro("Late delivery", "Sorry {{ customer.first_name }}!",
+                                       owner_agent_id=paul))  # fmt: skip
+    assert mine is not None
+    propose_macro(store, mine, agent=store.agent(paul))  # type: ignore[arg-type]
+    runner = SyncRunner(engine, interval=60, drain_every=0.1)
+    app = create_app(store, quiet_settings(leads=[me.email]), agent_email=me.email,
+                     sync_runner=runner)  # fmt: skip
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: _status(app) == "synced")
+        await pilot.press("g", "l")
+        await until(pilot, lambda: isinstance(app.screen, LeadsScreen) and bool(app.screen.items))
+        leads = app.screen
+        options = leads.query_one(OptionList)
+        for _ in range(options.option_count):
+            if leads.current is not None and leads.current.kind == "proposal":
+                break
+            await pilot.press("down")
+        detail = str(leads.query_one("#leads-text").render())
+        assert "Request Tracker has no shared macros API: this publishes in deskterm only." in (
+            detail
+        )
+        await pilot.press("a")
+        shared = "SELECT count(*) FROM macros WHERE owner_agent_id IS NULL AND title = ?"
+        await until(
+            pilot, lambda: store.conn.execute(shared, ("Late delivery",)).fetchone()[0] == 1
+        )
+        await until(pilot, lambda: any("deskterm only" in n.message for n in app._notifications))
+        assert waiting(store) == 0
+        app.sync_runner.shutdown()
+    store.close()

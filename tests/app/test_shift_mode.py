@@ -66,6 +66,28 @@ async def test_starts_here_with_the_next_step_in_words(demo_store) -> None:
         await until(pilot, lambda: "sends it" in screen.query_one(NextStep).said)
 
 
+async def test_a_thank_you_after_an_answer_is_closed_not_answered(demo_store) -> None:
+    """The customer only says thanks after the agent's answer: the next step says e closes
+    it, rather than offering a macro to send back."""
+    app = _app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await until(pilot, lambda: screen.bundle is not None)
+        cid = screen.bundle.conversation.id
+        demo_store.add_message(cid, author_kind=AuthorKind.AGENT, body="Avec plaisir !")
+        demo_store.add_message(cid, author_kind=AuthorKind.CUSTOMER, body="Parfait, merci 🙏")
+        screen.open_conversation_by_id(cid)
+        hint = screen.query_one(NextStep)
+        await until(pilot, lambda: "only says thanks" in hint.said)
+        assert "e closes it" in hint.said
+        demo_store.add_message(
+            cid, author_kind=AuthorKind.CUSTOMER, body="Merci, mais toujours rien reçu…"
+        )
+        screen.open_conversation_by_id(cid)
+        await until(pilot, lambda: "After reading" in hint.said)
+
+
 async def test_a_reply_is_confirmed_before_it_leaves(demo_store) -> None:
     app = _app(demo_store)
     async with app.run_test(size=SIZE) as pilot:

@@ -33,6 +33,20 @@ TOKEN = "shop-token"
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 OWN_SLOT = Slot(T0 + timedelta(hours=3), T0 + timedelta(hours=4))
 LATER = Slot(T0 + timedelta(hours=9), T0 + timedelta(hours=10))
+HOME = "12 rue Oberkampf, 75011 Paris"
+PLAN = "Popote Weekly, 4 meals"
+NEXT_BOX = T0 + timedelta(days=7, hours=3)
+ACCOUNT: dict[str, Any] = {
+    "subscription": {"state": "active", "plan": PLAN, "next_delivery": NEXT_BOX.isoformat()},
+    "address": HOME,
+    "promo_codes": [
+        {"code": "AMI10", "used_at": "2026-10-02T18:00:00Z", "result": "applied"},
+        {"code": "HIVER15", "used_at": "2026-11-20T12:00:00Z", "result": "expired"},
+    ],
+    "app": {"version": "4.13.0", "platform": "iPhone 13", "seen_at": "2026-11-23T19:30:00Z"},
+}
+DELIVERY = {"status": "out_for_delivery", "eta": (T0 + timedelta(minutes=25)).isoformat(),
+            "courier": "Karim"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,8 @@ class ShopState:
     answers: dict[str, tuple[int, bytes]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Event = field(default_factory=threading.Event)
+    subscription: str = "active"
+    addresses: dict[str, str] = field(default_factory=dict)
 
 
 class _Shop(BaseHTTPRequestHandler):
@@ -152,6 +168,30 @@ class _Shop(BaseHTTPRequestHandler):
         if parts[0] == "refunds" and parts[2] == "reverse":
             state.applied.append((self.path, body))
             return 200, {"refund": {"id": parts[1], "state": "reversed"}}
+        if self.command == "GET" and parts[0] == "customers" and parts[2] == "account":
+            if parts[1] == "nobody":
+                return 404, {"error": "no such customer"}
+            sub = {**ACCOUNT["subscription"], "state": state.subscription}
+            return 200, {**ACCOUNT, "subscription": sub}
+        if self.command == "GET" and parts[0] == "orders" and parts[2] == "delivery":
+            address = state.addresses.get(parts[1], HOME)
+            return 200, {"delivery": {**DELIVERY, "number": parts[1], "address": address}}
+        if parts[0] == "customers" and parts[2] == "subscription":
+            wanted = {"pause": "paused", "resume": "active"}[parts[3]]
+            if state.subscription == wanted:
+                return 409, {"error": f"The subscription is already {wanted}"}
+            state.applied.append((self.path, body))
+            state.subscription = wanted
+            nxt = None if wanted == "paused" else NEXT_BOX.isoformat()
+            return 200, {"subscription": {"state": wanted, "plan": PLAN, "next_delivery": nxt}}
+        if parts[0] == "orders" and parts[2] == "address":
+            if parts[1] == "PO-LATE":
+                return 409, {"error": "Order PO-LATE is being prepared: too late to move it"}
+            state.applied.append((self.path, body))
+            previous = state.addresses.get(parts[1], HOME)
+            state.addresses[parts[1]] = body["address"]
+            moved = {"number": parts[1], "address": body["address"]}
+            return 200, {"order": moved, "previous": previous}
         if parts[0] == "gestures" and parts[2] == "reverse":
             state.applied.append((self.path, body))
             return 200, {"gesture": {"id": parts[1], "state": "reversed"}}
@@ -602,3 +642,180 @@ def test_the_token_is_read_from_the_environment(
         assert resend(provider).new_order_number == "PO-1-R1"
     finally:
         provider.close()
+
+
+# -- the account, the delivery, and their actions --------------------------------------------
+
+
+def test_account_reads_every_fact(provider: HttpProvider, shop: _ShopServer) -> None:
+    facts = provider.account(CUSTOMER)
+
+    assert facts.known
+    assert (facts.subscription.state, facts.subscription.plan) == ("active", PLAN)
+    assert facts.subscription.next_delivery == NEXT_BOX
+    assert facts.address == HOME
+    # Newest first, whatever order the shop listed them in.
+    assert [(p.code, p.result) for p in facts.promos] == [
+        ("HIVER15", "expired"),
+        ("AMI10", "applied"),
+    ]
+    assert facts.app is not None and (facts.app.version, facts.app.platform) == (
+        "4.13.0",
+        "iPhone 13",
+    )
+    [seen] = shop.state.seen
+    assert (seen.method, seen.path, seen.key) == (
+        "GET",
+        "/api/customers/cus%207%2Ffr/account",
+        None,
+    )
+
+
+def test_an_account_the_shop_does_not_have_is_unknown(provider: HttpProvider) -> None:
+    stranger = CUSTOMER.model_copy(update={"external_id": "nobody"})
+
+    assert provider.account(stranger).known is False
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"subscription": {"state": "frozen"}}',
+        b'{"promo_codes": "AMI10"}',
+        b'{"promo_codes": [{"code": "AMI10", "used_at": "yesterday"}]}',
+        b'{"app": {"platform": "iPhone"}}',
+    ],
+)
+def test_an_account_that_cannot_be_read_fails_in_one_line(
+    provider: HttpProvider, shop: _ShopServer, body: bytes
+) -> None:
+    shop.state.faults.append(Fault("raw", body=body))
+
+    with pytest.raises(ActionFailed) as failed:
+        provider.account(CUSTOMER)
+
+    assert failed.value.reason.startswith("The shop's answer could not be read (")
+    assert "\n" not in failed.value.reason
+
+
+def test_delivery_reads_the_courier_and_eta(provider: HttpProvider, shop: _ShopServer) -> None:
+    delivery = provider.delivery(ORDER)
+
+    assert (delivery.order_number, delivery.status, delivery.courier) == (
+        "PO-1",
+        "out_for_delivery",
+        "Karim",
+    )
+    assert delivery.eta == T0 + timedelta(minutes=25)
+    assert delivery.address == HOME
+    assert shop.state.seen[0].path == "/api/orders/PO-1/delivery"
+
+
+def test_a_delivery_with_an_unknown_status_fails(provider: HttpProvider, shop: _ShopServer) -> None:
+    shop.state.faults.append(Fault("raw", body=b'{"delivery": {"status": "teleported"}}'))
+
+    with pytest.raises(ActionFailed, match="unknown courier status 'teleported'"):
+        provider.delivery(ORDER)
+
+
+def test_a_read_is_retried_after_a_500(
+    provider: HttpProvider, shop: _ShopServer, sleeps: Sleeps
+) -> None:
+    shop.state.faults.append(Fault("status", 503))
+
+    assert provider.delivery(ORDER).courier == "Karim"
+    assert sleeps == [0.25]
+
+
+def test_pause_then_undo_resumes(provider: HttpProvider, shop: _ShopServer) -> None:
+    result = provider.pause_subscription(
+        CUSTOMER, idempotency_key="p", context=ActionContext(conversation_id=42)
+    )
+    assert shop.state.subscription == "paused"
+    assert (result.kind, result.extra["plan"], result.extra["next_delivery"]) == (
+        "pause",
+        PLAN,
+        None,
+    )
+
+    provider.undo(result)
+
+    pause, undo = shop.state.seen
+    assert (pause.path, pause.key, pause.body) == (
+        "/api/customers/cus%207%2Ffr/subscription/pause",
+        "p",
+        {"reference": "conversation 42"},
+    )
+    assert (undo.path, undo.key) == ("/api/customers/cus%207%2Ffr/subscription/resume", "p-undo")
+    assert shop.state.subscription == "active"
+
+
+def test_resume_says_the_next_box_and_undo_pauses_again(
+    provider: HttpProvider, shop: _ShopServer
+) -> None:
+    shop.state.subscription = "paused"
+
+    result = provider.resume_subscription(CUSTOMER, idempotency_key="r")
+    assert result.extra["next_delivery"] == NEXT_BOX.isoformat()
+    provider.undo(result)
+
+    assert shop.state.subscription == "paused"
+    assert shop.state.seen[-1].path.endswith("/subscription/pause")
+
+
+def test_pausing_a_paused_subscription_is_refused_as_the_shop_says(
+    provider: HttpProvider, shop: _ShopServer
+) -> None:
+    shop.state.subscription = "paused"
+
+    with pytest.raises(ActionRefused, match="already paused"):
+        provider.pause_subscription(CUSTOMER, idempotency_key="p")
+    assert shop.state.applied == []
+
+
+def test_a_pause_whose_answer_was_lost_is_applied_once(
+    provider: HttpProvider, shop: _ShopServer
+) -> None:
+    shop.state.faults.append(Fault("lost"))
+
+    result = provider.pause_subscription(CUSTOMER, idempotency_key="p")
+
+    assert result.kind == "pause"
+    assert [s.key for s in shop.state.seen] == ["p", "p"]
+    assert len(shop.state.applied) == 1
+
+
+def test_address_change_then_undo_restores_the_previous(
+    provider: HttpProvider, shop: _ShopServer
+) -> None:
+    result = provider.change_address(ORDER, "  3 rue Lepic,\n75018 Paris ", idempotency_key="a")
+
+    assert result.extra == {"address": "3 rue Lepic, 75018 Paris", "previous_address": HOME}
+    assert shop.state.addresses["PO-1"] == "3 rue Lepic, 75018 Paris"
+    provider.undo(result)
+
+    change, undo = shop.state.seen
+    assert change.body == {"address": "3 rue Lepic, 75018 Paris", "reference": None}
+    assert (undo.path, undo.key, undo.body) == ("/api/orders/PO-1/address", "a-undo",
+                                                {"address": HOME})  # fmt: skip
+    assert shop.state.addresses["PO-1"] == HOME
+
+
+def test_address_change_refused_once_the_kitchen_started(
+    provider: HttpProvider, shop: _ShopServer
+) -> None:
+    late = ORDER.model_copy(update={"number": "PO-LATE"})
+
+    with pytest.raises(ActionRefused) as refused:
+        provider.change_address(late, "3 rue Lepic", idempotency_key="a")
+
+    assert refused.value.reason == "Order PO-LATE is being prepared: too late to move it"
+    assert shop.state.applied == []
+
+
+def test_an_empty_address_is_refused_before_calling(
+    provider: HttpProvider, shop: _ShopServer
+) -> None:
+    with pytest.raises(ActionRefused, match="Type the new delivery address"):
+        provider.change_address(ORDER, " \n ", idempotency_key="a")
+    assert shop.state.seen == []

@@ -187,7 +187,7 @@ def test_a_status_change_racing_pauls_keeps_rts_version(
     assert rt.get_ticket(tid)["Status"] == "open"
     notice = mirror.store.messages(cid)[-1]
     assert notice.author_kind == AuthorKind.SYSTEM
-    assert "changed meanwhile" in notice.body and "paul" in notice.body
+    assert "changed meanwhile" in notice.body and "Paul changed the status" in notice.body
     mirror.engine.pull()
     conv = mirror.store.conversation(cid)
     assert conv is not None and conv.status == Status.OPEN

@@ -136,3 +136,31 @@ def test_an_attached_files_record(zendesk: FakeZendesk) -> None:
     [attachment] = fake["comments"][-1]["attachments"]
     real = _real("comments_page.json")["comments"][0]["attachments"][0]
     assert_same_shape(attachment, real, set())
+
+
+def _write(zendesk: FakeZendesk, method: str, path: str, body: Any) -> httpx.Response:
+    auth = (f"{zendesk.agent['email']}/token", zendesk.api_token)
+    return httpx.request(method, f"{zendesk.url}/api/v2/{path}", json=body, auth=auth)
+
+
+def test_a_macro_created_and_changed_answers_as_recorded(zendesk: FakeZendesk) -> None:
+    real = recorded("zendesk/macro_create_update.json")
+    created, changed, missing = real
+    answer = _write(zendesk, "POST", "macros.json", created["request"]["body"])
+    assert answer.status_code == created["status"] == 201
+    fake = answer.json()
+    assert set(fake) == set(created["body"]) == {"macro"}
+    assert_same_shape(fake["macro"], created["body"]["macro"], LEFT_OUT["macro"])
+    # Recorded: what the request did not say is Zendesk's default.
+    for key in ("active", "restriction", "title", "actions"):
+        assert fake["macro"][key] == created["body"]["macro"][key], key
+    # The recorded change gave only a title: the actions stay.
+    title_only = {"macro": {"title": changed["request"]["body"]["macro"]["title"]}}
+    answer = _write(zendesk, "PUT", f"macros/{fake['macro']['id']}.json", title_only)
+    assert answer.status_code == changed["status"] == 200
+    assert_same_shape(answer.json()["macro"], changed["body"]["macro"], LEFT_OUT["macro"])
+    assert answer.json()["macro"]["actions"] == changed["body"]["macro"]["actions"]
+    assert answer.json()["macro"]["raw_title"] == changed["body"]["macro"]["raw_title"]
+    gone = _write(zendesk, "PUT", "macros/9223372036854775807.json", missing["request"]["body"])
+    assert gone.status_code == missing["status"] == 404
+    assert gone.json() == missing["body"]

@@ -16,12 +16,14 @@ from typing import Any
 
 import pytest
 
+from deskterm.backend.connectors import zendesk_macros
 from deskterm.backend.connectors.errors import PermanentError, RateLimited
 from deskterm.backend.connectors.zendesk import ZendeskConnector
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
 from deskterm.backend.store import Store
 from deskterm.backend.sync import SyncEngine
 from deskterm.backend.sync.mirror import get_state
+from deskterm.backend.sync.protocol import MacroPublication
 from deskterm.domain.models import Status
 from tests.integration.replay import Replay, recorded
 
@@ -239,3 +241,40 @@ def test_the_recorded_comments_file_is_listed_and_fetched_only_from_the_account(
     replay.on(path, [{"status": 200, "headers": {"Content-Type": "text/plain"}, "body": "# hi"}])
     here = replay.url + real["content_url"].split(".com", 1)[1]
     assert engine.connector.fetch_file(here) == b"# hi"
+
+
+MACRO_WRITES = recorded("zendesk/macro_create_update.json")
+
+
+def _publication(external_id: str | None, attempts: int = 1) -> MacroPublication:
+    return MacroPublication(
+        title="TestMacro",
+        body="",
+        actions=[{"field": "status", "value": "done"}],
+        external_id=external_id,
+        idempotency_key="k",
+        attempts=attempts,
+    )
+
+
+def test_a_published_macro_is_created_and_changed_as_recorded(replay: Replay) -> None:
+    created, changed, missing = MACRO_WRITES
+    replay.on("/api/v2/macros.json", [created])
+    replay.on("/api/v2/macros/6164085702810.json", [changed])
+    replay.on("/api/v2/macros/9223372036854775807.json", [missing])
+    connector = ZendeskConnector(ZendeskClient(base_url=replay.url, oauth_token=TOKEN))
+    # The request deskterm makes is the recorded one, plus what makes it a shared macro.
+    body = zendesk_macros.to_zendesk_actions("", _publication(None).actions)
+    assert body == created["request"]["body"]["macro"]["actions"]
+    assert connector.publish_macro(_publication(None)) == str(created["body"]["macro"]["id"])
+    assert connector.publish_macro(_publication("6164085702810")) == "6164085702810"
+    # A change to a macro deleted in Zendesk since (the recorded 404) creates it again.
+    again = connector.publish_macro(_publication("9223372036854775807"))
+    assert again == str(created["body"]["macro"]["id"])
+    assert [(r.method, r.path) for r in replay.requests] == [
+        ("POST", "/api/v2/macros.json"),
+        ("PUT", "/api/v2/macros/6164085702810.json"),
+        ("PUT", "/api/v2/macros/9223372036854775807.json"),
+        ("POST", "/api/v2/macros.json"),
+    ]
+    connector.close()

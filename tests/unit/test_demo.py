@@ -482,9 +482,9 @@ def test_the_demo_ships_problems_linked_to_french_and_english_conversations(stor
 
 
 @pytest.mark.parametrize("hour", [3, 10, 15, 22])
-def test_orders_to_come_are_delivered_at_meal_times(tmp_path: Path, hour: int) -> None:
-    """Whatever the hour the demo is built at, an order still to be delivered has a lunch or
-    dinner slot in the shop's time, never one in the middle of the night."""
+def test_orders_are_delivered_at_meal_times(tmp_path: Path, hour: int) -> None:
+    """Whatever the hour the demo is built at, an order delivered or still to be delivered
+    has a lunch or dinner slot in the shop's time, never one in the middle of the night."""
     from datetime import UTC, datetime
 
     from deskterm.backend.demo.catalog import SLOT_STARTS
@@ -497,10 +497,49 @@ def test_orders_to_come_are_delivered_at_meal_times(tmp_path: Path, hour: int) -
         slots = [r[0] for r in conn.execute(
             "SELECT delivery_slot_start FROM orders WHERE status = 'placed'"
         )]  # fmt: skip
+        past = [r[0] for r in conn.execute(
+            "SELECT delivery_slot_start FROM orders WHERE status IN ('delivered', 'refunded')"
+        )]  # fmt: skip
     finally:
         conn.close()
-    assert slots
+    assert slots and past
     local = {((s + utc_offset(s)) % 86400) / 3600 for s in slots}
     # The shop's slots, or one an agent moved by an hour or two at the customer's request.
     assert {h for h in local if not (10 <= h <= 14.5 or 17 <= h <= 23)} == set()
     assert local & set(SLOT_STARTS)
+    # What was delivered came at a meal too: a customer writing at eight in the morning about
+    # a delivery speaks of last night's dinner.
+    delivered = {((s + utc_offset(s)) % 86400) / 3600 for s in past}
+    assert {h for h in delivered if not (10 <= h <= 14.5 or 17 <= h <= 23)} == set()
+
+
+def test_a_customer_who_paid_a_compliment_asks_nothing_after_the_answer(tmp_path: Path) -> None:
+    """After the agent thanks a compliment, the customer's next words are thanks: no question
+    about a delay, nothing that says the food never came."""
+    from deskterm.backend.demo import replies
+
+    assert replies.follow_ups("compliment") is replies.THANKS
+    assert replies.follow_ups("late-delivery gesture") is replies.NOT_ARRIVED
+    assert replies.follow_ups("invoice") is replies.QUESTIONS
+    from datetime import UTC, datetime
+
+    path = tmp_path / "demo.db"
+    generate_demo(path, conversations=300, seed=7, now=datetime(2026, 12, 5, 7, 10, tzinfo=UTC))
+    conn = sqlite3.connect(path)
+    try:
+        follow = conn.execute(
+            "SELECT m.body FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+            "WHERE ' ' || c.tags || ' ' LIKE '% compliment %' AND m.author_kind = 'customer' "
+            "AND m.id > (SELECT min(id) FROM messages WHERE conversation_id = c.id "
+            "AND author_kind = 'agent')"
+        ).fetchall()
+    finally:
+        conn.close()
+    said = {body for (body,) in follow}
+    assert said, "the demo has compliments the customer answered"
+    asked = {
+        q
+        for language in ("fr", "en")
+        for q in (*replies.QUESTIONS[language], *replies.NOT_ARRIVED[language])
+    }
+    assert not said & asked

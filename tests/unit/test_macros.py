@@ -98,6 +98,8 @@ def full_context(language: str = "fr", tz: str = "Europe/Paris") -> dict[str, ob
         tz=tz,
         problem=PROBLEM,
         said="Il manque le Tarama !",
+        subscription="paused",
+        eta=datetime(2026, 11, 24, 11, 40, tzinfo=UTC),
     )
 
 
@@ -113,6 +115,7 @@ def test_context_in_french_formats_slot_total_items_status_and_channel() -> None
         "email": "lea@example.com",
         "vip": False,
         "orders_count": 14,
+        "subscription": "en pause",
     }
     o = ctx["order"]
     assert o["delivery_slot"] == "mar. 24 nov. 12:00–13:00"  # Paris is UTC+1 in November

@@ -40,6 +40,18 @@ def test_customer_message_opens_an_inbox_conversation_with_an_sla(store: Store, 
     assert store.count(INBOX) == 1
 
 
+def test_a_new_conversation_is_signed_with_the_customers_name(store: Store, team: Team):
+    """The thread names who wrote ("Léa Martin", not "Customer"), unless the caller says."""
+    cid = store.open_conversation(team.customer, Channel.CHAT, "Pain", "Il manque le pain")
+    other = store.open_conversation(
+        team.customer, Channel.EMAIL, "Pain", "Re", author_name="Léa (via son mari)"
+    )
+    name = store.customer(team.customer).name
+    assert name
+    assert [m.author_name for m in store.messages(cid)] == [name]
+    assert [m.author_name for m in store.messages(other)] == ["Léa (via son mari)"]
+
+
 def test_reply_moves_to_waiting_and_customer_answer_reopens(store: Store, team: Team, clock: Clock):
     cid = customer_writes(store, team.customer, "Where is my order?")
     clock.advance(minutes=3)

@@ -12,6 +12,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from deskterm.backend.leads.reads import unshared_since
 from deskterm.backend.sync import SyncEngine, SyncStatus
 from deskterm.backend.sync.intent import DEFAULT_KEYS
 from deskterm.backend.sync.outbox import waiting
@@ -37,6 +38,7 @@ class SyncRunner:
         self._warned_at: float | None = None
         self._agents_seen = -1
         self._conflict_seen: int | None = None
+        self._unshared_seen: int | None = None
 
     @property
     def label(self) -> str:
@@ -61,7 +63,10 @@ class SyncRunner:
                 self._agents_seen = count
                 agents = store.agents()
             conflicts = self._new_conflicts()
+            unshared = self._new_unshared()
             app.call_from_thread(self._show, app, status, agents)
+            for line in unshared:
+                app.call_from_thread(self._unshared, app, line)
             for subject, line in conflicts:
                 app.call_from_thread(
                     app.notify,
@@ -111,6 +116,22 @@ class SyncRunner:
             if row is not None:
                 found.append((str(row[0]), str(row[1])))
         return found
+
+    def _new_unshared(self) -> list[str]:
+        """Macros a lead published that the remote refused since the last report (one line
+        each), read in the worker."""
+        newest, lines = unshared_since(self.engine.store.conn, self._unshared_seen)
+        self._unshared_seen = newest
+        return lines
+
+    def _unshared(self, app: DeskApp, line: str) -> None:
+        """Say it wherever the lead is; the leads' desk lists it too."""
+        title = "Published in deskterm only"
+        app.notify(line, title=title, severity="warning", timeout=15, markup=False)
+        from deskterm.screens.leads import LeadsScreen
+
+        if isinstance(app.screen, LeadsScreen):
+            app.screen.load()
 
     def _show(self, app: DeskApp, status: SyncStatus, agents: list[Agent] | None) -> None:
         if agents is not None:

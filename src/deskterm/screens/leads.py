@@ -5,6 +5,11 @@ lead", and macros proposed to the team, one list; the highlighted item's details
 ``x`` refuses a gesture (the agent reads the reason in a note), declines a proposal with a
 note, or takes a flag off; enter opens the conversation. Reads and decisions run in thread
 workers; the list is read again after each decision.
+
+On a mirror of a remote helpdesk with a shared macro library (Zendesk), publishing also
+queues the macro's push there; one it refused stays listed, in deskterm only, with its
+reason. Where the remote has none (Request Tracker), the proposal says it publishes in
+deskterm only.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from deskterm.backend.leads import reads
 from deskterm.backend.leads.flags import answer_flag
 from deskterm.backend.leads.gestures import approve_gesture, refuse_gesture
 from deskterm.backend.leads.proposals import decline_proposal, publish_proposal
+from deskterm.backend.sync.shared_macros import shares_macros
 from deskterm.domain.macros import order_actions, unkept_claims
 from deskterm.domain.proposals import macro_diff, placeholders
 from deskterm.domain.safety import one_line, to_text
@@ -91,9 +97,19 @@ class LeadsScreen(Screen[int | None]):
         items = [Item("gesture", g) for g in reads.pending_gestures(conn)]
         items += [Item("flag", f) for f in reads.flagged(conn)]
         items += [Item("proposal", p) for p in reads.proposals(conn)]
-        self.app.call_from_thread(self._show, items)
+        unshared = reads.unshared(conn)
+        self.app.call_from_thread(self._show, items, unshared)
 
-    def _show(self, items: list[Item]) -> None:
+    @property
+    def macro_remote(self) -> tuple[str | None, bool]:
+        """The remote helpdesk's name (None in local mode), and whether publishing a macro
+        also writes it to that remote's shared library."""
+        runner = self.desk.sync_runner
+        if runner is None:
+            return None, False
+        return runner.label, shares_macros(runner.engine.connector)
+
+    def _show(self, items: list[Item], unshared: list[reads.Unshared] | None = None) -> None:
         self.items = items
         counts = {k: sum(i.kind == k for i in items) for k in ("gesture", "flag", "proposal")}
         title = Text("Leads' desk", style="bold")
@@ -117,6 +133,10 @@ class LeadsScreen(Screen[int | None]):
                 options.add_option(Option(Text("  nothing", style="dim"), disabled=True))
             for n, item in mine:
                 options.add_option(Option(self._label(item), id=str(n)))
+            if kind == "proposal":
+                for u in unshared or []:
+                    line = f"  ⚠ “{one_line(u.title, 30)}” is in deskterm only: {u.reason}"
+                    options.add_option(Option(to_text(line, style="yellow"), disabled=True))
         if items:
             options.highlighted = min(highlighted or 0, options.option_count - 1)
             if (
@@ -207,7 +227,24 @@ class LeadsScreen(Screen[int | None]):
             style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
             text.append(to_text(line, style=style))
             text.append("\n")
+        text.append(self._where_published(p))
         text.append("\na publish to the shared library · x decline with a note", style="dim")
+        return text
+
+    def _where_published(self, p: reads.Proposal) -> Text:
+        """Where publishing puts the macro, on a mirror of a remote helpdesk (one line)."""
+        label, shares = self.macro_remote
+        if label is None:
+            return Text()
+        if not shares:
+            return Text(f"\n{label} has no shared macros API: this publishes in deskterm only.\n")
+        text = Text(f"\nPublishing also writes it to {label}'s shared library.\n")
+        runner = self.desk.sync_runner
+        connector = runner.engine.connector if runner is not None else None
+        unfilled = getattr(connector, "unfilled_placeholders", None)
+        blank = unfilled(p.body) if callable(unfilled) else []
+        if blank:
+            text.append(to_text(f"{label}'s own agents see nothing for: {', '.join(blank)}\n"))
         return text
 
     # -- decisions -------------------------------------------------------------------
@@ -261,8 +298,15 @@ class LeadsScreen(Screen[int | None]):
                 answer_flag(store, item.value.conversation_id, lead=lead, answer=text)
                 done = "Answered; flag off" if text else "Flag off"
             elif decision == "approve":
-                publish_proposal(store, item.value.id, lead=lead)
+                label, shares = self.macro_remote
+                publish_proposal(store, item.value.id, lead=lead, remote=shares)
                 done = "Published to the shared library"
+                if label is not None:
+                    done += (
+                        f"; going to {label}'s too"
+                        if shares
+                        else f" (deskterm only: {label} has no shared macros API)"
+                    )
             else:
                 decline_proposal(store, item.value.id, lead=lead, note=text)
                 done = "Declined"

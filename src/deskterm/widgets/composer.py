@@ -361,8 +361,8 @@ class Composer(Vertical):
         if self._target:
             title.append(" to ")
             title.append(one_line(self._target, 60))
-        send = keymap.keys_for("composer.send").split(",")[-1]
-        done = keymap.keys_for("composer.send_done").split(",")[-1]
+        send = keymap.keys_for("composer.send").split(",")[0]
+        done = keymap.keys_for("composer.send_done").split(",")[0]
         title.append(f"   {send} send · {done} send & done · ctrl+n reply/note", style="dim")
         self.query_one("#composer-title", Static).update(title)
 

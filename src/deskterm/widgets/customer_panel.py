@@ -1,6 +1,9 @@
-"""The customer pane: who this is, what they ordered, what happened before.
+"""The customer pane: who this is, what they ordered, what happened before, and what the
+shop knows of them (their account, where today's order is: ``shop_facts.py``).
 
 Everything is built as ``Text`` from data: customer-supplied strings never become markup.
+The shop's facts are read by the workstation in a worker when the pane asks
+(:class:`CustomerPanel.FactsWanted`), and shown when they come back.
 """
 
 from __future__ import annotations
@@ -16,14 +19,18 @@ from textual.message import Message
 from textual.widgets import Static
 
 from deskterm import keymap
+from deskterm.backend.commerce.facts import AccountFacts, Delivery
 from deskterm.backend.context import ConversationBundle
-from deskterm.domain.models import Order
+from deskterm.domain.models import Customer, Order
 from deskterm.domain.safety import NAME_CELLS, one_line, sanitize
 from deskterm.domain.sla import format_age
+from deskterm.widgets.shop_facts import ON_THE_WAY, account_block, delivery_block
 
 #: Notes (a remote's organisation, an agent's memo) are read, not a document: the first
 #: few paragraphs of them.
 NOTES_CHARS = 2000
+#: How often the shop's facts are read again while an order is on its way: its ETA moves.
+FACTS_REFRESH_SECONDS = 60.0
 
 CHANNEL_NAMES = {
     "email": "Email",
@@ -77,11 +84,21 @@ class CustomerPanel(VerticalScroll, can_focus=True):
 
     class OrderActionRequested(Message):
         """The agent asked for an order action (``resend``, ``slot``, ``goodwill``,
-        ``cancel``) on the order shown (None: the customer has no order)."""
+        ``cancel``, ``pause``, ``resume``, ``address``: an entry of the commerce catalogue)
+        on the order shown (None: the customer has no order)."""
 
         def __init__(self, kind: str, order: Order | None) -> None:
             super().__init__()
             self.kind = kind
+            self.order = order
+
+    class FactsWanted(Message):
+        """The pane shows ``customer`` and ``order``: the shop's facts of them are wanted
+        (read in a worker, handed back by :meth:`CustomerPanel.show_facts`)."""
+
+        def __init__(self, customer: Customer, order: Order | None) -> None:
+            super().__init__()
+            self.customer = customer
             self.order = order
 
     def __init__(
@@ -103,28 +120,96 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         self.keymap_overrides: Mapping[str, str] = keymap_overrides or {}
         self.bundle: ConversationBundle | None = None
         self._past_index = 0
+        #: The shop's facts as last read: whose, the account (or why it failed), the delivery.
+        self._facts_of: int | None = None
+        self._account: AccountFacts | None = None
+        self._account_failed = ""
+        self._delivery: Delivery | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(FACTS_REFRESH_SECONDS, self._refresh_facts)
+
+    def _refresh_facts(self) -> None:
+        """Read the facts again while the order shown is still to come (its courier moves,
+        its ETA with it); nothing for a delivered order or a pane off screen."""
+        delivery = self._delivery
+        if delivery is not None and delivery.status in ON_THE_WAY and self.display:
+            self._want_facts()
 
     def compose(self):
         yield Static(Text("No conversation open.", style="dim"), id="customer-profile")
+        yield Static(id="customer-account")
         yield Static(id="customer-order")
         yield Static(id="customer-past")
 
     def show(self, bundle: ConversationBundle | None) -> None:
         self.bundle = bundle
         self._past_index = 0
+        customer = bundle.customer if bundle is not None else None
+        if customer is None or customer.id != self._facts_of:
+            # Another customer: nothing of the last one's account stays on screen. The same
+            # one read again keeps what it showed until the new facts come.
+            self._facts_of = customer.id if customer is not None else None
+            self._account, self._account_failed, self._delivery = None, "", None
         self._render_all()
+        self._want_facts()
+
+    def _want_facts(self) -> None:
+        b = self.bundle
+        if b is not None and b.customer is not None:
+            self.post_message(self.FactsWanted(b.customer, b.order))
+
+    def show_facts(
+        self,
+        customer_id: int,
+        account: AccountFacts | None,
+        delivery: Delivery | None,
+        *,
+        failed: str = "",
+    ) -> None:
+        """The shop's facts of ``customer_id`` (and the delivery of one of their orders), as
+        read; ``failed`` says why they could not be. Ignored once another customer is shown."""
+        if customer_id != self._facts_of:
+            return
+        self._account, self._delivery, self._account_failed = account, delivery, failed
+        self._render_all()
+
+    def shown_facts(self) -> tuple[AccountFacts | None, Delivery | None]:
+        """The shop's facts on screen: the account of the customer shown, the delivery of
+        the order shown (None where not read yet)."""
+        b = self.bundle
+        if b is None or b.customer is None or b.customer.id != self._facts_of:
+            return None, None
+        order = b.order
+        delivery = self._delivery
+        if delivery is None or order is None or delivery.order_number != order.number:
+            delivery = None
+        return self._account, delivery
 
     def _render_all(self) -> None:
         profile = self.query_one("#customer-profile", Static)
+        account = self.query_one("#customer-account", Static)
         order = self.query_one("#customer-order", Static)
         past = self.query_one("#customer-past", Static)
         b = self.bundle
         if b is None or b.customer is None:
             profile.update(Text("No conversation open.", style="dim"))
+            account.update("")
+            account.display = False
             order.update("")
             past.update("")
             return
         profile.update(self._profile(b))
+        facts = account_block(
+            self._account,
+            failed=self._account_failed,
+            now=self.clock(),
+            tz=self.shop_tz,
+            pause_key=self._key("customer.pause"),
+            resume_key=self._key("customer.resume"),
+        )
+        account.update(facts)
+        account.display = bool(facts)
         order.update(self._order(b))
         past.update(self._past(b))
 
@@ -168,6 +253,17 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         head.append(f"  {b.order_index % len(b.orders) + 1}/{len(b.orders)}  [ ]", style="dim")
         lines: list[RenderableType] = [head]
         lines.append(Text(f"{o.status.value.replace('_', ' ')} · {slot(o, self.shop_tz)}"))
+        delivery = self._delivery
+        if delivery is not None and delivery.order_number == o.number:
+            where = delivery_block(
+                delivery,
+                now=self.clock(),
+                tz=self.shop_tz,
+                key=self._key("customer.address"),
+                usual=self._account.address if self._account else "",
+            )
+            if where is not None:
+                lines.append(where)
         for item in o.items:
             line = Text(f"  {item.quantity}× ")
             line.append(one_line(item.name, NAME_CELLS))
@@ -187,10 +283,13 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         """The order actions and their keys (as remapped); they act when this pane has focus."""
         hint = Text(style="dim")
         for binding_id, label in ACTION_HINTS:
-            key = keymap.keys_for(binding_id, self.keymap_overrides).split(",")[0]
-            hint.append(f"[{key}]", style="bold")
+            hint.append(f"[{self._key(binding_id)}]", style="bold")
             hint.append(f" {label}  ")
         return hint
+
+    def _key(self, binding_id: str) -> str:
+        """The first key of an action, as remapped."""
+        return keymap.keys_for(binding_id, self.keymap_overrides).split(",")[0]
 
     def _past(self, b: ConversationBundle) -> RenderableType:
         if not b.past:
@@ -212,11 +311,13 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         if self.bundle and self.bundle.orders:
             self.bundle.order_index = (self.bundle.order_index + 1) % len(self.bundle.orders)
             self._render_all()
+            self._want_facts()  # that order's delivery
 
     def action_previous_order(self) -> None:
         if self.bundle and self.bundle.orders:
             self.bundle.order_index = (self.bundle.order_index - 1) % len(self.bundle.orders)
             self._render_all()
+            self._want_facts()
 
     def action_open_past(self) -> None:
         if self.bundle and self.bundle.past:

@@ -25,9 +25,10 @@ class LessonPanel(Static):
     """The step on screen, from 0; ``total`` when the lesson is finished."""
     total: reactive[int] = reactive(7)
     """How many steps the lesson has."""
-    said: reactive[str] = reactive("")
+    # layout: a longer text takes more lines (up to max-height), measured again as it changes.
+    said: reactive[str] = reactive("", layout=True)
     """What the step asks for (or the closing words)."""
-    praise: reactive[str] = reactive("")
+    praise: reactive[str] = reactive("", layout=True)
     """A word on the step just done, shown before the next one."""
 
     def render(self) -> Text:

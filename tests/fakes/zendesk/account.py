@@ -47,6 +47,9 @@ class ZendeskAccount:
         self.comments: dict[int, list[Comment]] = {}
         self.audits: list[Audit] = []
         self.macros: dict[int, dict[str, Any]] = {}
+        #: Whether agents (not only admins) may create and change shared macros, as a
+        #: custom agent role can allow.
+        self.agents_manage_shared_macros = False
         self.files = FileStore()
         self._ticket_ids = itertools.count(1)
         self._user_ids = itertools.count(1001)

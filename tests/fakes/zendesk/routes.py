@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.fakes.zendesk import export, query, rules
+from tests.fakes.zendesk import export, macros, query, rules
 from tests.fakes.zendesk.account import ZendeskAccount
 from tests.fakes.zendesk.records import ApiError, forbidden
 
@@ -231,6 +231,16 @@ def _macro_list(account: ZendeskAccount, call: Call, active_only: bool) -> list[
 @_route("GET", r"macros")
 def _macros(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
     return 200, paginate(call, _macro_list(account, call, active_only=False), "macros")
+
+
+@_route("POST", r"macros")
+def _create_macro(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    return 201, macros.create(account, call.actor, call.body)
+
+
+@_route("PUT", r"macros/(\d+)")
+def _update_macro(account: ZendeskAccount, call: Call, match: re.Match[str]) -> Answer:
+    return 200, macros.update(account, call.actor, int(match.group(1)), call.body)
 
 
 @_route("GET", r"macros/active")

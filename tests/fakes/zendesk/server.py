@@ -31,7 +31,9 @@ ties each behaviour to its source. In short:
 - ``GET /api/v2/search/export`` (``query``, ``filter[type]``, cursor pages up to 1000; see
   ``query`` for the syntax), open to agents; newest first.
 - ``GET /api/v2/macros`` (cursor or offset pages, ``active=true|false``) and
-  ``/macros/active`` (offset pages only).
+  ``/macros/active`` (offset pages only); ``POST /api/v2/macros`` and ``PUT
+  /api/v2/macros/{id}`` (see ``macros``: a shared macro is an admin's to create or change,
+  or an agent's with ``agents_manage_shared_macros``; anyone else gets 403 ``Forbidden``).
 - Cursor pagination (``page[size]`` ≤ 100, else 400; ``page[after]``; ``meta``/``links``) and
   offset pagination (``page``, ``per_page`` ≤ 100, ``next_page``, ``count``; 400 past 10,000).
 - Rate limits per minute of the fake's clock: ``X-Rate-Limit`` and ``X-Rate-Limit-Remaining``

@@ -1,7 +1,8 @@
 """What one-key order actions need from a shop: the provider protocol, its results, its errors.
 
 A :class:`CommerceProvider` changes orders, refunds what was paid and gives goodwill on
-behalf of an agent. Two ship
+behalf of an agent, pauses and resumes subscriptions, and reads what the customer pane shows
+of the customer's account and of an order's delivery (``facts.py``). Two ship
 with deskterm: :class:`~deskterm.backend.commerce.store_provider.StoreProvider` acts on the
 orders of the deskterm store itself (local mode and the demo), and
 :class:`~deskterm.backend.commerce.http_provider.HttpProvider` calls the shop's own endpoints.
@@ -16,9 +17,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from deskterm.backend.commerce.facts import AccountFacts, Delivery
 from deskterm.domain.models import Customer, Order
 
-ActionKind = Literal["resend", "slot", "goodwill", "cancel", "refund"]
+ActionKind = Literal["resend", "slot", "goodwill", "cancel", "pause", "resume", "address", "refund"]
 GoodwillKind = Literal["credit", "refund"]
 
 
@@ -216,6 +218,43 @@ class CommerceProvider(Protocol):
         """Cancel an order that is still placed or being prepared."""
         ...
 
+    def account(self, customer: Customer) -> AccountFacts:
+        """What the shop knows of the customer: subscription, default address, promo codes
+        used, the app version last seen. ``UNKNOWN_ACCOUNT`` when it has no account for them.
+        A read: it changes nothing, and the workstation calls it from a worker."""
+        ...
+
+    def delivery(self, order: Order) -> Delivery:
+        """Where ``order`` is on its way: the courier's status, the ETA, the address."""
+        ...
+
+    def pause_subscription(
+        self, customer: Customer, *, idempotency_key: str, context: ActionContext | None = None
+    ) -> ActionResult:
+        """Pause an active subscription: no box is delivered until it is resumed. Raises
+        ActionRefused when there is none, or it is already paused."""
+        ...
+
+    def resume_subscription(
+        self, customer: Customer, *, idempotency_key: str, context: ActionContext | None = None
+    ) -> ActionResult:
+        """Resume a paused subscription; the result says when the next box comes
+        (``extra["next_delivery"]``, ISO). Raises ActionRefused when it is not paused."""
+        ...
+
+    def change_address(
+        self,
+        order: Order,
+        address: str,
+        *,
+        idempotency_key: str,
+        context: ActionContext | None = None,
+    ) -> ActionResult:
+        """Deliver ``order`` to ``address`` (one line); the result keeps the previous one
+        (``extra["previous_address"]``). Raises ActionRefused once the kitchen has started
+        on it (only a placed order's address can change)."""
+        ...
+
     def refund_items(
         self,
         order: Order,
@@ -233,6 +272,6 @@ class CommerceProvider(Protocol):
 
     def undo(self, result: ActionResult) -> None:
         """Take back what ``result`` did (cancel the follow-up order, restore the slot,
-        reverse the gesture or the refund). Raises ActionRefused when it can no longer be
-        undone."""
+        reverse the gesture or the refund, resume what was paused and pause what was
+        resumed, restore the address). Raises ActionRefused when it can no longer be undone."""
         ...

@@ -1,12 +1,14 @@
 """The order actions the customer pane offers, one entry each: its key, what it asks the
 agent, what it does through the shop's provider, and the sentence the customer reads.
 
-The workstation knows four ways of asking (``asks``): which items of the order and how
+The workstation knows six ways of asking (``asks``): which items of the order and how
 many of each (``items``: to send again, to refund), which delivery slot the shop offers
-(``slot``), an amount and whether it is a credit or a refund (``amount``), or nothing but
-a confirmation (``nothing``). A new order
-action that asks one of these is one :class:`OrderActionSpec` in :data:`ORDER_ACTIONS`, with
-the provider call it makes (the protocol in ``base.py`` and its two providers) in this folder.
+(``slot``), an amount and whether it is a credit or a refund (``amount``), the new delivery
+address (``address``, typed over the current one), nothing but a confirmation
+(``nothing``), or the same after reading the customer's subscription, to name it and
+refuse at once what cannot be (``subscription``). A new order action that asks one of these
+is one :class:`OrderActionSpec` in :data:`ORDER_ACTIONS`, with the provider call it makes
+(the protocol in ``base.py`` and its two providers) in this folder.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
     from deskterm.backend.commerce.jobs import OrderJob
     from deskterm.backend.store import Store
 
-Asks = Literal["items", "slot", "amount", "nothing"]
+Asks = Literal["items", "slot", "amount", "nothing", "address", "subscription"]
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,32 @@ def _refund(doing: Doing, job: OrderJob) -> ActionResult:
     return result
 
 
+def _pause(doing: Doing, job: OrderJob) -> ActionResult:
+    return doing.provider.pause_subscription(
+        job.customer, idempotency_key=job.key, context=doing.context
+    )
+
+
+def _resume(doing: Doing, job: OrderJob) -> ActionResult:
+    return doing.provider.resume_subscription(
+        job.customer, idempotency_key=job.key, context=doing.context
+    )
+
+
+def _address(doing: Doing, job: OrderJob) -> ActionResult:
+    return doing.provider.change_address(
+        _order(job), job.address, idempotency_key=job.key, context=doing.context
+    )
+
+
+def _box(result: ActionResult) -> datetime | None:
+    when = result.extra.get("next_delivery")
+    try:
+        return datetime.fromisoformat(str(when)) if when else None
+    except ValueError:
+        return None
+
+
 def _cancel_summary(order: Order | None, _: str) -> str:
     total = format_money(order.total_cents, order.currency) if order else ""
     return f"Cancel order {_number(order)} ({total})"
@@ -241,6 +269,40 @@ ORDER_ACTIONS: tuple[OrderActionSpec, ...] = (
         ),
         priced=True,
         verb="refund",
+    ),
+    OrderActionSpec(
+        "pause",
+        "customer.pause",
+        "h",  # hold: p sets the priority
+        "Pause subscription",
+        "subscription",
+        lambda order, whose: f"Pause the subscription of {whose}",
+        _pause,
+        lambda r, lang, tz, now: sentences.pause_sentence(language=lang),
+        needs_order=False,
+    ),
+    OrderActionSpec(
+        "resume",
+        "customer.resume",
+        "H",
+        "Resume subscription",
+        "subscription",
+        lambda order, whose: f"Resume the subscription of {whose}",
+        _resume,
+        lambda r, lang, tz, now: sentences.resume_sentence(_box(r), language=lang, tz=tz, now=now),
+        needs_order=False,
+    ),
+    OrderActionSpec(
+        "address",
+        "customer.address",
+        "A",  # a assigns
+        "Change delivery address",
+        "address",
+        lambda order, address: f"Deliver order {_number(order)} to {address}",
+        _address,
+        lambda r, lang, tz, now: sentences.address_sentence(
+            r.order_number or "", str(r.extra.get("address") or ""), language=lang
+        ),
     ),
 )
 

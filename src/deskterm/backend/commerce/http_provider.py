@@ -33,6 +33,31 @@ A refund pays back items at the price paid; ``amount_cents`` is what deskterm co
 (their price, capped by the order's total): the shop caps it by what is left to refund and
 answers what it paid back, or refuses (422) an item refunded already.
 
+What the customer pane shows of the customer and of an order's delivery, and the two
+account actions (``facts.py`` reads these shapes)::
+
+    GET  {base}/customers/{id}/account
+         -> {"subscription": {"state": "active" | "paused" | "none", "plan": "Weekly, 4 meals",
+                              "next_delivery": iso | null},
+             "address": "12 rue Oberkampf, 75011 Paris",
+             "promo_codes": [{"code": "AMI10", "used_at": iso, "result": "applied"}],
+             "app": {"version": "4.13.0", "platform": "iPhone 13", "seen_at": iso} | null}
+         (404: the shop has no account for this customer; the pane then shows none)
+    GET  {base}/orders/{number}/delivery
+         -> {"delivery": {"status": "waiting" | "preparing" | "out_for_delivery" |
+                                    "delivered" | "cancelled",
+                          "eta": iso | null, "courier": "Karim" | null, "address": "..."}}
+    POST {base}/customers/{id}/subscription/pause    {"reference": ...}
+    POST {base}/customers/{id}/subscription/resume   {"reference": ...}
+         -> {"subscription": {...as in the account...}}
+    POST {base}/orders/{number}/address   {"address": "3 rue Lepic, 75018 Paris",
+                                           "reference": ...}
+         -> {"order": {"number": ..., "address": ...}, "previous": "..." | null}
+         (409 once the kitchen has started on the order)
+
+The reads are retried like the changes; a change's undo is the opposite change (resume a
+pause, pause a resume, the previous address) under the key ``{key}-undo``.
+
 Errors are ``{"error": "reason"}`` with a 4xx status: 400, 404, 409, 410 and 422 mean the
 shop refuses (shown to the agent as is); 401 and 403 mean the token is wrong. 429 and 5xx
 are retried, honouring ``Retry-After`` up to a bound.
@@ -55,6 +80,12 @@ from deskterm.backend.commerce.base import (
     ActionResult,
     GoodwillKind,
     Slot,
+)
+from deskterm.backend.commerce.facts import (
+    UNKNOWN_ACCOUNT,
+    AccountFacts,
+    Delivery,
+    Subscription,
 )
 from deskterm.backend.commerce.policy import refund_cents
 from deskterm.backend.retry_after import retry_after
@@ -323,6 +354,96 @@ class HttpProvider:
             undoable=False,
         )
 
+    def account(self, customer: Customer) -> AccountFacts:
+        who = customer.external_id or str(customer.id)
+        try:
+            data = self._call("GET", f"customers/{_segment(who)}/account")
+        except ActionRefused:
+            return UNKNOWN_ACCOUNT  # 404: no account at the shop for this customer
+        try:
+            return AccountFacts.from_json(data)
+        except (ValueError, TypeError) as exc:
+            raise ActionFailed(
+                f"The shop's answer could not be read ({one_line(str(exc), 80)})", retryable=True
+            ) from None
+
+    def delivery(self, order: Order) -> Delivery:
+        data = self._call("GET", f"orders/{_segment(order.number)}/delivery")
+        try:
+            return Delivery.from_json(self._field(data, "delivery"), order_number=order.number)
+        except (ValueError, TypeError) as exc:
+            raise ActionFailed(
+                f"The shop's answer could not be read ({one_line(str(exc), 80)})", retryable=True
+            ) from None
+
+    def pause_subscription(
+        self, customer: Customer, *, idempotency_key: str, context: ActionContext | None = None
+    ) -> ActionResult:
+        return self._subscription(customer, "pause", idempotency_key, context)
+
+    def resume_subscription(
+        self, customer: Customer, *, idempotency_key: str, context: ActionContext | None = None
+    ) -> ActionResult:
+        return self._subscription(customer, "resume", idempotency_key, context)
+
+    def _subscription(
+        self, customer: Customer, kind: str, key: str, context: ActionContext | None
+    ) -> ActionResult:
+        who = customer.external_id or str(customer.id)
+        data = self._call(
+            "POST",
+            f"customers/{_segment(who)}/subscription/{kind}",
+            body={"reference": _reference(context)},
+            key=key,
+        )
+        try:
+            sub = Subscription.from_json(self._field(data, "subscription"))
+        except (ValueError, TypeError) as exc:
+            raise ActionFailed(
+                f"The shop's answer could not be read ({one_line(str(exc), 80)})", retryable=True
+            ) from None
+        return ActionResult(
+            kind="pause" if kind == "pause" else "resume",
+            idempotency_key=key,
+            provider=self.name,
+            extra={
+                "customer": who,
+                "plan": sub.plan,
+                "next_delivery": sub.next_delivery.isoformat() if sub.next_delivery else None,
+            },
+        )
+
+    def change_address(
+        self,
+        order: Order,
+        address: str,
+        *,
+        idempotency_key: str,
+        context: ActionContext | None = None,
+    ) -> ActionResult:
+        clean = " ".join(address.split())
+        if not clean:
+            raise ActionRefused("Type the new delivery address")
+        data = self._call(
+            "POST",
+            f"orders/{_segment(order.number)}/address",
+            body={"address": clean, "reference": _reference(context)},
+            key=idempotency_key,
+        )
+        moved = self._field(data, "order")
+        previous = data.get("previous")
+        return ActionResult(
+            kind="address",
+            idempotency_key=idempotency_key,
+            provider=self.name,
+            order_number=order.number,
+            currency=order.currency,
+            extra={
+                "address": str(moved.get("address") or clean),
+                "previous_address": str(previous) if previous else "",
+            },
+        )
+
     def refund_items(
         self,
         order: Order,
@@ -382,6 +503,22 @@ class HttpProvider:
                 "POST",
                 f"orders/{_segment(result.order_number)}/slot",
                 body=result.previous_slot.to_json(),
+                key=key,
+            )
+        elif result.kind in ("pause", "resume"):
+            back = "resume" if result.kind == "pause" else "pause"
+            who = str(result.extra.get("customer") or "")
+            if not who:
+                raise ActionRefused("The shop did not say whose subscription it was")
+            self._call("POST", f"customers/{_segment(who)}/subscription/{back}", body={}, key=key)
+        elif result.kind == "address":
+            previous = str(result.extra.get("previous_address") or "")
+            if not previous or result.order_number is None:
+                raise ActionRefused("The shop did not say the previous address: nothing to restore")
+            self._call(
+                "POST",
+                f"orders/{_segment(result.order_number)}/address",
+                body={"address": previous},
                 key=key,
             )
         elif result.kind == "goodwill":

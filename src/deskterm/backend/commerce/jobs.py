@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 class OrderJob:
     """One order action as the agent confirmed it; its key makes a retry safe."""
 
-    kind: str  # an OrderActionSpec's kind: resend, slot, goodwill, cancel, refund
+    kind: str  # an OrderActionSpec's kind: resend, slot, goodwill, cancel, refund, pause…
     conversation_id: int
     customer: Customer
     order: Order | None
@@ -46,6 +46,7 @@ class OrderJob:
     slot: Slot | None = None
     amount_cents: int = 0
     goodwill_kind: GoodwillKind = "credit"
+    address: str = ""  # address: the new delivery address, as typed
 
 
 def _item_label(name: str, quantity: int) -> str:

@@ -19,7 +19,14 @@ from deskterm.domain.macros.orders import ALL_ITEMS, ASK
 from deskterm.domain.models import Order, OrderItem
 
 #: What each way of asking lets a macro fix in advance.
-_ANSWERS = {"items": {"items"}, "amount": {"amount", "as"}, "slot": set(), "nothing": set()}
+_ANSWERS = {
+    "items": {"items"},
+    "amount": {"amount", "as"},
+    "slot": set(),
+    "nothing": set(),
+    "address": set(),
+    "subscription": set(),
+}
 
 
 @dataclass(frozen=True)

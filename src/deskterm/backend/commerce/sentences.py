@@ -155,6 +155,41 @@ def cancel_sentence(order_number: str, *, language: str) -> str:
     return f"We have cancelled your order {number}."
 
 
+def pause_sentence(*, language: str) -> str:
+    """The subscription is paused, said to the customer."""
+    if language == "fr":
+        return (
+            "Nous avons mis votre abonnement en pause : plus aucune livraison "
+            "jusqu'à ce que vous le repreniez."
+        )
+    return "We have paused your subscription: no more deliveries until you resume it."
+
+
+def resume_sentence(
+    next_delivery: datetime | None, *, language: str, tz: ZoneInfo, now: datetime
+) -> str:
+    """The subscription is running again, with the day of its next box when known."""
+    if next_delivery is None:
+        if language == "fr":
+            return "Nous avons repris votre abonnement."
+        return "We have resumed your subscription."
+    day = day_phrase(next_delivery, now, tz, language)
+    at = clock_time(next_delivery, tz, language)
+    if language == "fr":
+        when = _with_day(day or "aujourd'hui", f"à {at}")
+        return f"Nous avons repris votre abonnement : votre prochaine livraison est prévue {when}."
+    when = _with_day(day or "today", f"at {at}")
+    return f"We have resumed your subscription: your next delivery is {when}."
+
+
+def address_sentence(order_number: str, address: str, *, language: str) -> str:
+    """The order goes to its new address (typed by the agent: made inert, one line)."""
+    number, where = one_line(order_number, 40), one_line(address, 160)
+    if language == "fr":
+        return f"Nous avons modifié l'adresse de livraison de votre commande {number} : {where}."
+    return f"We have changed the delivery address of your order {number} to {where}."
+
+
 def approval_sentence(amount_cents: int, currency: str, *, language: str) -> str:
     """Said while a lead looks at a gesture above the agent's limit."""
     amount = format_money(amount_cents, currency, language=language)

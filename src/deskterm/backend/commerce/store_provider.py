@@ -1,16 +1,18 @@
 """The built-in provider: order actions applied to the orders of the deskterm store.
 
 Used in local mode and by the demo. Each action is one transaction that also records its
-result under the idempotency key, so the same key never applies it twice.
+result under the idempotency key, so the same key never applies it twice. The customers'
+accounts and the orders' deliveries are the records of ``store_accounts.py``.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from deskterm.backend.commerce import ledger
+from deskterm.backend.commerce import ledger, store_accounts
 from deskterm.backend.commerce.base import (
     CANCELLABLE,
     SLOT_FINAL,
@@ -21,6 +23,7 @@ from deskterm.backend.commerce.base import (
     NeedsApproval,
     Slot,
 )
+from deskterm.backend.commerce.facts import AccountFacts, Delivery
 from deskterm.backend.commerce.policy import Limits, check_gesture, refund_cents
 from deskterm.backend.commerce.slots import is_opening_slot, next_slots
 from deskterm.backend.db import dt, ts
@@ -94,6 +97,18 @@ class StoreProvider:
         )
         slots = next_slots(self.store.now(), self.tz, self.slot_choices + 1)
         return [s for s in slots if s != current][: self.slot_choices]
+
+    def account(self, customer: Customer) -> AccountFacts:
+        # Reads: this thread's connection, no write lock (a read-only store reads them too).
+        conn = self.store.conn
+        return store_accounts.account_facts(conn, customer.id, self.store.now(), self.tz)
+
+    def delivery(self, order: Order) -> Delivery:
+        conn = self.store.conn
+        row = _order_row(conn, order)
+        account = store_accounts.account_record(conn, int(row["customer_id"])) or {}
+        address = str(account.get("address") or "")
+        return store_accounts.delivery_of(conn, row, self.store.now(), address)
 
     # -- actions -------------------------------------------------------------------------
 
@@ -313,6 +328,48 @@ class StoreProvider:
             ledger.remember(c, SCOPE, idempotency_key, result.to_json())
             return result
 
+    def pause_subscription(
+        self, customer: Customer, *, idempotency_key: str, context: ActionContext | None = None
+    ) -> ActionResult:
+        return self._subscription(customer, "pause", idempotency_key)
+
+    def resume_subscription(
+        self, customer: Customer, *, idempotency_key: str, context: ActionContext | None = None
+    ) -> ActionResult:
+        return self._subscription(customer, "resume", idempotency_key)
+
+    def _subscription(self, customer: Customer, kind: str, key: str) -> ActionResult:
+        with self.store.transaction() as c:
+            seen = _replayed(c, key, kind)
+            if seen is not None:
+                return seen
+            result = store_accounts.switch_subscription(
+                c, customer, kind, now=self.store.now(), tz=self.tz
+            )
+            result = replace(result, idempotency_key=key, provider=self.name)
+            ledger.remember(c, SCOPE, key, result.to_json())
+            return result
+
+    def change_address(
+        self,
+        order: Order,
+        address: str,
+        *,
+        idempotency_key: str,
+        context: ActionContext | None = None,
+    ) -> ActionResult:
+        """The new address is kept in the order's delivery record; refused once the order
+        is past ``placed`` (the kitchen labels the box with the address it has)."""
+        clean = store_accounts.clean_address(address)
+        with self.store.transaction() as c:
+            seen = _replayed(c, idempotency_key, "address")
+            if seen is not None:
+                return seen
+            result = store_accounts.move_order(c, _order_row(c, order), clean)
+            result = replace(result, idempotency_key=idempotency_key, provider=self.name)
+            ledger.remember(c, SCOPE, idempotency_key, result.to_json())
+            return result
+
     def refund_items(
         self,
         order: Order,
@@ -389,7 +446,9 @@ class StoreProvider:
         if not result.undoable:
             raise ActionRefused("A cancelled order cannot be restored from here")
         with self.store.transaction() as c:
-            if result.kind == "resend":
+            if result.kind in ("pause", "resume", "address"):
+                store_accounts.undo(c, result)
+            elif result.kind == "resend":
                 row = c.execute(
                     "SELECT status FROM orders WHERE number = ?", (result.new_order_number,)
                 ).fetchone()

@@ -369,7 +369,8 @@ class RTConnector(BaseConnector):
         if status_change and action.attempts > 1 and self._landed(tid, action):
             return PushResult(already_there=True)  # ours landed; someone changed it since
         if plan.conflicts:
-            who = ticket.get("LastUpdatedBy") or "someone"
+            login = str(ticket.get("LastUpdatedBy") or "")
+            who = self.people.agent(login).name if login else "someone"
             said = ", ".join(f"the {k} to {say_value(v)}" for k, v in plan.conflicts.items())
             raise Conflict(f"{who} changed {said} on {self.label}")
         update: dict[str, Any] = {}

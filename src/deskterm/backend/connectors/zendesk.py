@@ -26,7 +26,9 @@ The model, mapped:
   while being read, and leaves them too; any other refusal on one ticket skips it with a
   line in the log. The page goes on and its cursor is kept either way.
 - Macros import into deskterm's library with their Liquid placeholders as written;
-  actions deskterm knows (status, priority, tags, assign to me) come along.
+  actions deskterm knows (status, priority, tags, assign to me) come along. A macro a lead
+  publishes in deskterm is created or changed in Zendesk's shared library (see
+  :mod:`.zendesk_macros`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from deskterm.backend.connectors import zendesk_macros
 from deskterm.backend.connectors.errors import AuthError, Conflict, PermanentError, RateLimited
 from deskterm.backend.connectors.token_store import signed_in_session, zendesk_root
 from deskterm.backend.connectors.zendesk_api import ZendeskClient
@@ -57,6 +60,7 @@ from deskterm.backend.sync.fields import near, plan_fields, say_value
 from deskterm.backend.sync.protocol import (
     BaseConnector,
     ConnectorOptions,
+    MacroPublication,
     PullBatch,
     PushAction,
     PushResult,
@@ -87,7 +91,6 @@ DELETED_EVERY = 60.0
 #: How far back to look for our own comment when an earlier try may have landed (comments
 #: the mirror already has are excluded by id, so this only bounds the search).
 LOOKBACK = timedelta(days=1)
-_MACRO_FIELDS = {"status", "priority", "current_tags", "remove_tags", "assignee_id"}
 
 
 def _epoch(stamp: str, default: int) -> int:
@@ -337,19 +340,16 @@ class ZendeskConnector(BaseConnector):
     # -- macros ----------------------------------------------------------------------------
 
     def macros(self) -> list[RemoteMacro]:
-        found = []
-        for macro in self.client.iter_macros():
-            body = ""
-            actions = []
-            for a in macro.get("actions") or []:
-                field, value = a.get("field"), a.get("value")
-                if field in ("comment_value", "comment_value_html"):
-                    body = value[-1] if isinstance(value, list) else str(value or "")
-                elif field in _MACRO_FIELDS:
-                    if field == "assignee_id":
-                        if value != "current_user":
-                            continue  # another account's agent id means nothing here
-                        value = "me"
-                    actions.append({"field": field, "value": value})
-            found.append(RemoteMacro(str(macro["id"]), str(macro.get("title")), body, actions))
-        return found
+        return zendesk_macros.pull(self.client)
+
+    def publish_macro(self, publication: MacroPublication) -> str:
+        """Create or change the shared macro in Zendesk (see :mod:`.zendesk_macros`)."""
+        return zendesk_macros.publish(self.client, publication)
+
+    def kept_locally(self, actions: list[Any]) -> list[Any]:
+        """The actions Zendesk's macros cannot hold (they stay in deskterm's copy)."""
+        return zendesk_macros.kept_locally(actions)
+
+    def unfilled_placeholders(self, body: str) -> list[str]:
+        """The placeholders of a macro's body Zendesk's own agents see empty."""
+        return zendesk_macros.deskterm_only(body)

@@ -226,3 +226,23 @@ class ZendeskClient(ZendeskHTTP):
         """Every active macro of the account, each with its ``actions``: ``macros.json`` with
         ``active=true`` and cursor pages (``macros/active`` pages only by offset)."""
         return self._iter_cursor("macros.json", "macros", {"active": "true"})
+
+    def create_macro(self, macro: ZendeskRecord) -> ZendeskRecord:
+        """Create a macro (``{title, actions, restriction…}``; ``restriction`` None: shared
+        with every agent); returns it as created, with its ``id`` (201).
+
+        Raises:
+            PermanentError: 403 when the user may not manage shared macros, 422 an invalid
+                macro (no title, no actions).
+        """
+        data = self._request("POST", "macros.json", json={"macro": macro})
+        return (data.get("macro") if isinstance(data, dict) else None) or {}
+
+    def update_macro(self, macro_id: int, changes: ZendeskRecord) -> ZendeskRecord:
+        """Change a macro (the fields given; ``actions`` replaces them all); returns it.
+
+        Raises:
+            PermanentError: 404 no such macro, 403 when the user may not manage it.
+        """
+        data = self._request("PUT", f"macros/{int(macro_id)}.json", json={"macro": changes})
+        return (data.get("macro") if isinstance(data, dict) else None) or {}

@@ -20,6 +20,7 @@ from random import Random
 
 from deskterm.backend.db import StoreError, connect
 from deskterm.backend.demo import catalog as cat
+from deskterm.backend.demo.accounts import write_accounts
 from deskterm.backend.demo.library import LIBRARY
 from deskterm.backend.demo.orders import OrderBook
 from deskterm.backend.demo.playback import Batch
@@ -329,6 +330,11 @@ def _fill(conn: sqlite3.Connection, writer: BulkWriter, total: int, rng: Random,
         conn.execute(
             "UPDATE macros SET usage_count = ? WHERE id = ?", (used, renderer.macro_ids[key])
         )
+    # Last, with a random source of its own: the rest of the demo is what it was without.
+    languages = ["fr" if flags & FR else "en" for flags in customers.flags]
+    conn.execute("BEGIN")
+    write_accounts(conn, Random(rng.getrandbits(64)), now, languages, renderer.heard)
+    conn.execute("COMMIT")
     if progress is not None:
         progress(total, total)
     return {"customers": len(customers), "orders": book.next_id - 1}

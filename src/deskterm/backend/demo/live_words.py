@@ -13,9 +13,10 @@ from random import Random
 from deskterm.backend.demo.replies import (
     DETAILS,
     NOT_ARRIVED,
-    QUESTIONS,
     STILL_WAITING,
     THANKS,
+    UNDELIVERED_TAGS,
+    follow_ups,
 )
 from deskterm.backend.demo.threads import REVEALED
 
@@ -37,8 +38,6 @@ ANSWER_PENDING = 0.55
 ANSWER_DONE = 0.25
 #: Chance that a customer nobody answered writes again to chase.
 CHASE = 0.4
-#: Tags of conversations about food that has not come.
-UNDELIVERED_TAGS = ("late-delivery", "missing-item")
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,8 @@ def answer(rng: Random, seen: Seen) -> Said | None:
         return Said("thanks", rng.choice(THANKS[lang]))
     if roll < 0.75 and any(tag in seen.tags.split() for tag in UNDELIVERED_TAGS):
         return Said("not-arrived", rng.choice(NOT_ARRIVED[lang]))
-    return Said("question", rng.choice(QUESTIONS[lang]))
+    table = follow_ups(seen.tags)
+    return Said("thanks" if table is THANKS else "question", rng.choice(table[lang]))
 
 
 def _lang(seen: Seen) -> str:

@@ -16,8 +16,6 @@ from deskterm.backend.demo.catalog import (
     Dish,
 )
 
-HALF_HOUR = 1800
-
 
 @dataclass(slots=True)
 class OrderInfo:
@@ -102,10 +100,20 @@ class OrderBook:
         return int(midnight + self.rng.choice(SLOT_STARTS) * 3600)
 
 
-def slot_before(t: float, *, low: float, high: float, rng: Random) -> int:
-    """Start of a one-hour slot that ended between ``low`` and ``high`` seconds before ``t``."""
-    end = int((t - rng.uniform(low, high)) // HALF_HOUR) * HALF_HOUR
-    return end - 3600
+def meal_slot_before(t: float, *, low: float, rng: Random, offset: int) -> int:
+    """Start of a one-hour slot at a meal time (the shop's local time: *offset* seconds from
+    UTC) that ended at least ``low`` seconds before ``t``: the latest such slot, or the one
+    before it now and then. A customer writing at eight in the morning about a delivery
+    speaks of last night's dinner, not of a slot at six in the morning."""
+    latest = t - low
+    midnight = latest - (latest + offset) % 86400
+    ended = [
+        int(midnight + day * 86400 + hour * 3600)
+        for day in (-1, 0)
+        for hour in SLOT_STARTS
+        if midnight + day * 86400 + hour * 3600 + 3600 <= latest
+    ]
+    return ended[-1] if rng.random() < 0.8 or len(ended) < 2 else ended[-2]
 
 
 def slot_after(t: float, *, low: float, high: float, rng: Random, offset: int) -> int:

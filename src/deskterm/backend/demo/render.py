@@ -10,9 +10,10 @@ from random import Random
 from typing import Any
 
 from deskterm.backend.demo import catalog as cat
+from deskterm.backend.demo.accounts import Heard
 from deskterm.backend.demo.library import LIBRARY
 from deskterm.backend.demo.macrospec import MacroSpec, compile_body, render
-from deskterm.backend.demo.orders import OrderBook, OrderInfo, slot_after, slot_before
+from deskterm.backend.demo.orders import OrderBook, OrderInfo, meal_slot_before, slot_after
 from deskterm.backend.demo.playback import PHOTO, Batch, Playback
 from deskterm.backend.demo.replies import (
     ANSWERS,
@@ -78,6 +79,8 @@ class Renderer:
         self.usage: Counter[str] = Counter()
         self.next_gesture = 1
         self._offsets: dict[int, int] = {}
+        #: What the conversations say of the customers' accounts (written after them).
+        self.heard = Heard()
 
     def offset(self, t: int) -> int:
         hour = t // 3600
@@ -91,6 +94,8 @@ class Renderer:
         first, full = self.customers.names(plan.customer)
         order = self.order_for(plan, batch) if topic.phase else None
         slots = self.slots_for(plan, order, first, full)
+        order_id = order[0].id if order is not None else None
+        self.heard.note(plan.customer, topic.key, plan.fate, slots, plan.created, order_id)
         group_id = plan.group + 1
         pb = Playback(batch, conversation_id, plan.channel, group_id, plan.created)
         subject = fill(rng.choice(plan.situation.subjects[lang]), slots)
@@ -152,13 +157,15 @@ class Renderer:
         created = plan.created
         basket = self.book.basket(extra=topic.key == "missing-item")
         if topic.phase == "after":
-            start = slot_before(created, low=900, high=5 * 3600, rng=rng)
+            start = meal_slot_before(created, low=900, rng=rng, offset=self.offset(created))
             refunded = any(MACROS[k].gesture == "order" for k in keys)
             status = "refunded" if refunded else "delivered"
             first_slot = start
         elif topic.phase == "during":
-            start = slot_before(created, low=600, high=3600, rng=rng)
-            live = plan.fate != DONE and created > now - 3 * 3600
+            start = meal_slot_before(created, low=600, rng=rng, offset=self.offset(created))
+            # Out for delivery only while the slot has just ended and the case is live.
+            fresh = created - (start + 3600) < 2 * 3600
+            live = plan.fate != DONE and created > now - 3 * 3600 and fresh
             status = "out_for_delivery" if live else "delivered"
             first_slot = start
         else:

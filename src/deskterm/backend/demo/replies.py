@@ -4,6 +4,7 @@ messages ("I have a problem with my order") an agent answers by asking for detai
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from random import Random
 
 from deskterm.backend.demo.situation import Situation
@@ -65,17 +66,34 @@ QUESTIONS = {
         "D'accord, et je dois faire quelque chose de mon côté ?",
         "Ok mais c'est pour quand exactement ?",
         "Merci. Et pour la prochaine commande, ça sera bon ?",
-        "Je n'ai toujours rien reçu…",
+        "Et ça prend combien de temps, en général ?",
         "Vous pouvez me confirmer par écrit ?",
     ),
     "en": (
         "OK, do I need to do anything on my side?",
         "OK but when exactly?",
         "Thanks. Will it be fine for my next order?",
-        "I still haven't received anything…",
+        "And how long does that usually take?",
         "Can you confirm that in writing?",
     ),
 }
+
+#: Situations where a delivery has not come (the customer's follow-up is about the food).
+UNDELIVERED_TAGS = ("late-delivery", "missing-item")
+#: Situations with nothing to ask about (a compliment): the customer's follow-up is thanks.
+NOTHING_TO_ASK_TAGS = ("compliment",)
+
+
+def follow_ups(tags: str | tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    """What a customer may write after an agent's answer that asked nothing, by situation
+    (``tags``: the conversation's tags, or one situation's tag)."""
+    found = set(tags.split()) if isinstance(tags, str) else set(tags)
+    if found & set(UNDELIVERED_TAGS):
+        return NOT_ARRIVED
+    if found & set(NOTHING_TO_ASK_TAGS):
+        return THANKS
+    return QUESTIONS
+
 
 CLOSINGS = {
     "fr": (

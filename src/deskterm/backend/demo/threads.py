@@ -17,11 +17,10 @@ from deskterm.backend.demo.library import LIBRARY, PREFERRED
 from deskterm.backend.demo.macrospec import MacroSpec
 from deskterm.backend.demo.replies import (
     ASK_PHOTO,
-    NOT_ARRIVED,
-    QUESTIONS,
     STILL_WAITING,
     THANKS,
     VAGUE,
+    follow_ups,
 )
 from deskterm.backend.demo.situation import Situation
 from deskterm.backend.demo.situations import ORDER_SITUATIONS
@@ -201,7 +200,7 @@ class Planner:
         status = self._respond(plan, agent, want="any")
         if fate == OPEN_FOLLOWUP:
             # Answered: whatever the customer says next, it is not "still no answer".
-            table = NOT_ARRIVED if topic.tag in ("late-delivery", "missing-item") else QUESTIONS
+            table = follow_ups((topic.tag,))
             self._customer(plan, rng.choice(table[language]), "follow", 0.0)
             return plan
         self._close(plan, agent, status)
@@ -302,7 +301,8 @@ class Planner:
             else:
                 plan.steps.append(Step("R", rng.uniform(20, 300), "", "closing", agent, "done"))
         elif roll < 0.8:
-            self._customer(plan, rng.choice(QUESTIONS[language]), "follow", 0.0)
+            table = follow_ups((plan.topic.tag,))
+            self._customer(plan, rng.choice(table[language]), "follow", 0.0)
             gap = response_gap(rng, plan.channel)
             plan.steps.append(Step("R", gap, "", "answer", agent, "done"))
         else:

@@ -113,9 +113,10 @@ def place(plan: Plan, now: int, *, start: float, floor: float, wait: float = 0.0
             ]
         created = last - before
     else:
-        created = start
-        if created + total > latest:
-            created = max(floor, latest - total)
+        # It starts when it was drawn (ids follow time: moving a start back by the days a
+        # long thread lasts would put it among older conversations); a thread too long to
+        # end before now has its gaps squeezed instead.
+        created = max(floor, start)
         if created + total > latest and total:
             squeeze = max(0.0, latest - created) / total
             offsets = [o * squeeze for o in offsets]

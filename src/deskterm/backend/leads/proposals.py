@@ -9,6 +9,7 @@ import sqlite3
 
 from deskterm.backend.db import StoreError, ts
 from deskterm.backend.store import Store
+from deskterm.backend.sync.shared_macros import queue_publication
 from deskterm.domain.models import Agent, Macro
 
 
@@ -65,40 +66,48 @@ def _decide(
         raise ProposalError("Someone already decided this proposal")
 
 
-def publish_proposal(store: Store, proposal_id: int, *, lead: Agent) -> int:
+def publish_proposal(store: Store, proposal_id: int, *, lead: Agent, remote: bool = False) -> int:
     """Write the proposal into the shared library (over the shared macro it changes, or as a
-    new one); returns the shared macro's id."""
+    new one); returns the shared macro's id. With ``remote`` (a mirror of a helpdesk whose
+    shared library deskterm writes to), the same transaction queues its push there."""
     when = ts(store.now())
     with store.transaction() as c:
-        row = c.execute(
-            "SELECT shared_macro_id, title, body, variants, actions FROM macro_proposals "
-            "WHERE id = ?",
-            (proposal_id,),
+        shared_id = _publish(c, proposal_id, lead, when)
+        if remote:
+            queue_publication(c, shared_id, proposal_id, when)
+        return shared_id
+
+
+def _publish(c: sqlite3.Connection, proposal_id: int, lead: Agent, when: int | None) -> int:
+    """Write one proposal into the shared library; returns the shared macro's id."""
+    row = c.execute(
+        "SELECT shared_macro_id, title, body, variants, actions FROM macro_proposals WHERE id = ?",
+        (proposal_id,),
+    ).fetchone()
+    if row is None:
+        raise ProposalError("This proposal is gone")
+    _decide(c, proposal_id, "published", lead, "", when)
+    shared, title, body, variants, actions = row
+    if (
+        shared is not None
+        and c.execute(
+            "SELECT 1 FROM macros WHERE id = ? AND owner_agent_id IS NULL", (shared,)
         ).fetchone()
-        if row is None:
-            raise ProposalError("This proposal is gone")
-        _decide(c, proposal_id, "published", lead, "", when)
-        shared, title, body, variants, actions = row
-        if (
-            shared is not None
-            and c.execute(
-                "SELECT 1 FROM macros WHERE id = ? AND owner_agent_id IS NULL", (shared,)
-            ).fetchone()
-        ):
-            c.execute(
-                "UPDATE macros SET title = ?, body = ?, variants = ?, actions = ?, "
-                "updated_at = ? WHERE id = ?",
-                (title, body, variants, actions, when, shared),
-            )
-            return int(shared)
-        return int(
-            c.execute(
-                "INSERT INTO macros(title, body, variants, actions, owner_agent_id, created_at, "
-                "updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?)",
-                (title, body, variants, actions, when, when),
-            ).lastrowid
-            or 0
+    ):
+        c.execute(
+            "UPDATE macros SET title = ?, body = ?, variants = ?, actions = ?, "
+            "updated_at = ? WHERE id = ?",
+            (title, body, variants, actions, when, shared),
         )
+        return int(shared)
+    return int(
+        c.execute(
+            "INSERT INTO macros(title, body, variants, actions, owner_agent_id, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?)",
+            (title, body, variants, actions, when, when),
+        ).lastrowid
+        or 0
+    )
 
 
 def decline_proposal(store: Store, proposal_id: int, *, lead: Agent, note: str) -> None:

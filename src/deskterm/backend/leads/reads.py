@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from deskterm.backend.db import dt
+from deskterm.domain.safety import one_line
 
 #: The tag an agent's "needs a lead" flag puts on a conversation.
 NEEDS_LEAD = "needs-lead"
@@ -189,3 +190,49 @@ def proposals(conn: sqlite3.Connection, *, state: str | None = "proposed") -> li
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class Unshared:
+    """A macro a lead published that the remote helpdesk refused: it is in deskterm's shared
+    library only (see ``backend/sync/shared_macros.py``)."""
+
+    macro_id: int
+    title: str
+    reason: str
+    """The remote's refusal, one line ("Zendesk refused it: …")."""
+
+
+def unshared(conn: sqlite3.Connection, *, limit: int = 20) -> list[Unshared]:
+    """Published macros whose latest push to the remote's shared library was refused,
+    newest first."""
+    rows = conn.execute(
+        "SELECT m.id, m.title, o.last_error FROM outbox o "
+        "JOIN macros m ON m.id = json_extract(o.payload, '$.macro_id') "
+        "WHERE o.kind = 'shared_macro' AND o.state = 'failed' AND NOT EXISTS ("
+        "SELECT 1 FROM outbox n WHERE n.kind = 'shared_macro' AND n.id > o.id "
+        "AND json_extract(n.payload, '$.macro_id') = json_extract(o.payload, '$.macro_id')) "
+        "ORDER BY o.id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [Unshared(int(r[0]), str(r[1]), str(r[2] or "refused")) for r in rows]
+
+
+def unshared_since(conn: sqlite3.Connection, seen: int | None) -> tuple[int, list[str]]:
+    """The newest refused macro push, and one line for each refused after ``seen`` (none
+    the first time: that read only notes where the outbox stands)."""
+    newest = int(
+        conn.execute(
+            "SELECT coalesce(max(id), 0) FROM outbox WHERE kind = 'shared_macro' "
+            "AND state = 'failed'"
+        ).fetchone()[0]
+    )
+    if seen is None or newest <= seen:
+        return newest, []
+    rows = conn.execute(
+        "SELECT m.title, o.last_error FROM outbox o "
+        "JOIN macros m ON m.id = json_extract(o.payload, '$.macro_id') "
+        "WHERE o.kind = 'shared_macro' AND o.state = 'failed' AND o.id > ? ORDER BY o.id LIMIT 3",
+        (seen,),
+    ).fetchall()
+    return newest, [f"“{one_line(str(r[0]), 40)}”: {r[1] or 'refused'}" for r in rows]

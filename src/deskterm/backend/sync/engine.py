@@ -22,6 +22,7 @@ from deskterm.backend.sync.mirror import agent_id, apply_batch, get_state, set_s
 from deskterm.backend.sync.outbox import DrainReport, OutboxDrainer, waiting
 from deskterm.backend.sync.protocol import Connector, RemoteAgent
 from deskterm.backend.sync.scope import settle_scope
+from deskterm.backend.sync.shared_macros import mirror_macros
 from deskterm.backend.sync.text import well_formed_record
 
 log = logging.getLogger(__name__)
@@ -205,14 +206,9 @@ class SyncEngine:
         return report
 
     def import_macros(self) -> int:
-        """Copy the remote's macros into the library (placeholders kept); returns how many."""
-        count = 0
-        for macro in map(well_formed_record, self.connector.macros()):
-            self.store.upsert_macro_by_title(
-                macro.title, macro.body, actions=macro.actions, external_id=macro.external_id
-            )
-            count += 1
-        return count
+        """Copy the remote's macros into the library (placeholders kept); returns how many.
+        What only deskterm holds stays (see :mod:`.shared_macros`)."""
+        return mirror_macros(self.store, self.connector)
 
     def run(
         self,

@@ -17,7 +17,9 @@ Each entry was written in the same transaction as the local change it pushes. Th
   it, and its close waits for the agent (a ``held`` entry, with its line). Never silently
   dropped;
 - retries every waiting entry at once, in order, when the remote answers again
-  (:meth:`OutboxDrainer.hurry`), instead of letting each wait out its own backoff.
+  (:meth:`OutboxDrainer.hurry`), instead of letting each wait out its own backoff;
+- sends a macro a lead published to the remote's shared library (a ``shared_macro``
+  entry, of no conversation: :mod:`.shared_macros`), its refusal a line on the leads' desk.
 """
 
 from __future__ import annotations
@@ -42,10 +44,12 @@ from deskterm.backend.connectors.errors import (
 )
 from deskterm.backend.db import dt
 from deskterm.backend.store import Store
+from deskterm.backend.sync import shared_macros
 from deskterm.backend.sync.endings import Endings
 from deskterm.backend.sync.intent import DEFAULT_KEYS, MAYBE_LANDED, written_since
 from deskterm.backend.sync.mirror import MESSAGE_KINDS
-from deskterm.backend.sync.protocol import Connector, PushAction
+from deskterm.backend.sync.protocol import Connector, PushAction, PushResult
+from deskterm.backend.sync.shared_macros import SHARED_MACRO
 from deskterm.backend.sync.text import well_formed
 
 BASE_DELAY = 2.0
@@ -149,7 +153,7 @@ class OutboxDrainer:
     def _push_one(self, entry: sqlite3.Row, report: DrainReport) -> bool:
         """Push one entry; False when the pass should stop (offline or rate-limited)."""
         store = self.store
-        if entry["kind"] not in MESSAGE_KINDS:
+        if entry["kind"] not in MESSAGE_KINDS and entry["conversation_id"] is not None:
             payload = json.loads(entry["payload"])
             with store.transaction() as c:
                 meanwhile = written_since(c, int(entry["conversation_id"]), payload, self.me)
@@ -161,11 +165,16 @@ class OutboxDrainer:
         with store.transaction() as c:
             c.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (entry["id"],))
         attempts = int(entry["attempts"]) + 1
+        remote_macro = None
         try:
-            action = self._action(entry, attempts)
-            if held is not None:
-                action = replace(action, done=False)
-            result = self.connector.push(action)
+            if entry["kind"] == SHARED_MACRO:
+                remote_macro = shared_macros.push(store, self.connector, entry, attempts)
+                result = PushResult()
+            else:
+                action = self._action(entry, attempts)
+                if held is not None:
+                    action = replace(action, done=False)
+                result = self.connector.push(action)
         except RateLimited as exc:
             until = store.now() + timedelta(seconds=max(exc.retry_after, 0.0))
             self.paused_until = until
@@ -189,6 +198,11 @@ class OutboxDrainer:
                 report.retrying += 1
                 report.refused_credentials = report.last_error = str(exc).splitlines()[0][:200]
                 return False
+            if entry["kind"] == SHARED_MACRO:  # no conversation: the leads' desk says it
+                shared_macros.refused(store, entry, exc, self.endings.label)
+                report.failed += 1
+                report.last_error = str(exc)
+                return True
             if isinstance(exc, Conflict) and entry["kind"] not in MESSAGE_KINDS:
                 with store.transaction() as c:
                     reason = well_formed(str(exc).splitlines()[0][:300])
@@ -212,6 +226,8 @@ class OutboxDrainer:
                 "WHERE id = ?",
                 (entry["id"],),
             )
+            if remote_macro is not None:
+                shared_macros.landed(c, entry, remote_macro)
             if result.message_external_id and payload.get("message_id"):
                 taken = c.execute(
                     "SELECT id FROM messages WHERE external_id = ?", (result.message_external_id,)

@@ -203,6 +203,26 @@ class RemoteMacro:
 
 
 @dataclass(frozen=True)
+class MacroPublication:
+    """A macro a lead published to the team's shared library, for a remote that has one
+    (an optional capability: a connector that defines ``publish_macro(publication)``,
+    returning the remote's id of the shared macro, and ``kept_locally(actions)``, the
+    actions of deskterm's it cannot hold; see :mod:`deskterm.backend.sync.shared_macros`).
+
+    ``external_id`` is the remote's id of the shared macro it changes (None: a new one).
+    ``body`` keeps deskterm's placeholders: the connector writes them the remote's way.
+    ``attempts`` above 1: an earlier try may have created it; look before creating again.
+    """
+
+    title: str
+    body: str
+    actions: list[dict[str, Any]]
+    external_id: str | None
+    idempotency_key: str
+    attempts: int = 1
+
+
+@dataclass(frozen=True)
 class ReplyContext:
     """What the mirror knows of a conversation, for a remote that needs it to send a reply."""
 

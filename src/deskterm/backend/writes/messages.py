@@ -44,12 +44,18 @@ class MessageWrites:
         external_id: str | None = None,
         message_external_id: str | None = None,
         attachments: Sequence[dict[str, Any]] = (),
+        author_name: str | None = None,
     ) -> int:
-        """A customer starts a conversation (its first message may carry ``attachments``);
+        """A customer starts a conversation (its first message may carry ``attachments``,
+        and is signed with the customer's name unless ``author_name`` says otherwise);
         returns its id."""
         when = ts(created_at or self._db.now())
         assert when is not None
         with self._db.transaction() as c:
+            if author_name is None:
+                found = c.execute("SELECT name FROM customers WHERE id = ?", (customer_id,))
+                row = found.fetchone()
+                author_name = row[0] if row else ""
             cid = int(
                 c.execute(
                     "INSERT INTO conversations(subject, channel, status, customer_id, group_id, "
@@ -74,6 +80,7 @@ class MessageWrites:
                 cid,
                 author_kind=AuthorKind.CUSTOMER,
                 body=body,
+                author_name=author_name or "",
                 html=html,
                 attachments=attachments,
                 created_at=dt(when),

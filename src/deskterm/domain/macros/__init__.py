@@ -16,6 +16,7 @@ variable                        example
 ``customer.email``              lea@example.com
 ``customer.vip``                true / false
 ``customer.orders_count``       14
+``customer.subscription``       active, paused, none (French: actif, en pause, aucun)
 ``agent.first_name``            Paul
 ``agent.name``                  Paul Durand
 ``conversation.id``             4821 (the helpdesk's reference when mirrored)
@@ -31,6 +32,7 @@ variable                        example
 ``order.delivery_date``         Tue 24 Nov (French: mar. 24 nov.)
 ``order.total``                 €41.50 (French: 41,50 €)
 ``order.status``                out for delivery (French: en cours de livraison)
+``order.eta``                   12:40, when the courier should bring an order still to come
 ``problem.title``               App crashes after the update (in a fix notice)
 ``problem.status``              fixed, fix in progress…
 ``ticket.requester.first_name`` Zendesk alias of ``customer.first_name``

@@ -94,6 +94,11 @@ _FR = _Locale(
 )
 
 _LOCALES = {"en": _EN, "fr": _FR}
+#: A subscription's state, said the customer's way.
+_SUBSCRIPTION = {
+    "en": {"active": "active", "paused": "paused", "none": "none"},
+    "fr": {"active": "actif", "paused": "en pause", "none": "aucun"},
+}
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 
@@ -174,12 +179,15 @@ def build_context(
     tz: str = "UTC",
     problem: Problem | None = None,
     said: str = "",
+    subscription: str | None = None,
+    eta: datetime | None = None,
 ) -> dict[str, Any]:
     """The variables a macro body can use (see :mod:`deskterm.domain.macros` for the table).
 
     ``said`` is what the customer wrote last: the order's items it names are
-    ``order.named_items``. Anything not known is left out or None, so the rendered text
-    shows a marker for it.
+    ``order.named_items``. ``subscription`` (active, paused, none) and ``eta`` (when the
+    order should arrive) are the shop's, when the customer pane has read them. Anything not
+    known is left out or None, so the rendered text shows a marker for it.
     """
     language = language_code(customer.language) if customer else "en"
     loc = _locale(language)
@@ -191,6 +199,9 @@ def build_context(
             "email": customer.email,
             "vip": customer.vip,
             "orders_count": orders_count,
+            "subscription": _SUBSCRIPTION.get(language, _SUBSCRIPTION["en"]).get(
+                subscription or ""
+            ),
         }
         ctx.setdefault("ticket", {})["requester"] = _person(customer.first_name, customer.name)
     if agent is not None:
@@ -208,6 +219,7 @@ def build_context(
         ctx.setdefault("ticket", {})["id"] = reference
     if order is not None:
         ctx["order"] = _order(order, tz, language, said)
+        ctx["order"]["eta"] = f"{eta.astimezone(_zone(tz)):%H:%M}" if eta else None
     if problem is not None:
         # Told to a customer: the title as the team wrote it, never the tracker's link.
         ctx["problem"] = {"title": problem.title or None, "status": problem.status.label}

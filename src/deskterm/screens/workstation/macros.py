@@ -28,6 +28,7 @@ from deskterm.screens.workstation.host import Host
 
 if TYPE_CHECKING:
     from deskterm.widgets.composer import Composer
+    from deskterm.widgets.customer_panel import CustomerPanel
     from deskterm.widgets.inbox_list import InboxList
 
 
@@ -59,6 +60,9 @@ class MacroHost(Host, Protocol):
     @property
     def inbox_focused(self) -> bool: ...
 
+    @property
+    def customer(self) -> CustomerPanel: ...
+
     def open_composer(self, *, note: bool) -> None: ...
 
 
@@ -73,6 +77,7 @@ class Macros:
     def _context(self) -> dict[str, Any]:
         b = self.host.bundle
         desk = self.host.desk
+        account, delivery = self.host.customer.shown_facts()
         return build_context(
             customer=b.customer if b else None,
             agent=desk.agent,
@@ -82,6 +87,8 @@ class Macros:
             tz=str(desk.shop_tz),  # the times a customer reads: the shop's clock
             problem=b.problems[0] if b and b.problems else None,
             said=customer_text(b) if b else "",
+            subscription=account.subscription.state if account and account.known else None,
+            eta=delivery.eta if delivery else None,
         )
 
     @property

@@ -1,5 +1,6 @@
 """One-key order actions from the customer pane: resend items, move the delivery slot, give
-goodwill, cancel the order, refund items, and take them back with ``u``.
+goodwill, cancel the order, refund items, pause or resume the subscription, send the order
+to another address, and take them back with ``u``.
 
 Each action asks what (a picker or a prompt), shows what it will do in a one-key
 confirmation, then runs it in a store worker (:mod:`deskterm.backend.commerce.jobs`: the
@@ -46,6 +47,7 @@ from deskterm.domain.safety import one_line
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.picker import Choice, PickerScreen, filter_choices
 from deskterm.screens.text_prompt import TextPromptScreen
+from deskterm.screens.workstation.account_questions import AccountQuestions
 from deskterm.screens.workstation.host import Host, ReloadConversation
 from deskterm.screens.workstation.macros import signature_names
 from deskterm.screens.workstation.order_items import ItemQuestions
@@ -76,6 +78,8 @@ class OrderActions:
         self.remember = remember
         self._commerce: CommerceProvider | None = None
         self.items = ItemQuestions(host, self._tell)
+        #: The questions of the subscription and address actions.
+        self.account = AccountQuestions(host, lambda: self.commerce, self._tell)
 
     @property
     def commerce(self) -> CommerceProvider:
@@ -127,7 +131,9 @@ class OrderActions:
         """Ask the agent what ``spec`` needs (items, a slot, an amount), then hand the job
         to ``then`` (the pane confirms and runs it; a macro runs it with its reply).
         ``cents`` or ``kind`` known (a macro's): only the rest is asked."""
-        if spec.asks == "amount":
+        if spec.asks == "subscription":
+            self.account.ask_subscription(spec, cid, customer, order, then)
+        elif spec.asks == "amount":
             if cents is None:
                 self._ask_goodwill(spec, cid, customer, order, then, kind)
             else:
@@ -139,6 +145,8 @@ class OrderActions:
         elif spec.asks == "slot":
             work = partial(self._load_slots, spec, cid, customer, order, then)
             self._in_thread(work, "_load_slots")
+        elif spec.asks == "address":
+            self.account.ask_address(spec, cid, customer, order, then)
         else:
             then(OrderJob(spec.kind, cid, customer, order, spec.summary(order, "")))
 

@@ -29,6 +29,7 @@ from deskterm.screens.workstation.order_actions import OrderActions
 from deskterm.screens.workstation.problems import ProblemLinks
 from deskterm.screens.workstation.replies import HeldReplies, HeldReply
 from deskterm.screens.workstation.shift import ShiftGuide
+from deskterm.screens.workstation.shop_facts import ShopFacts
 from deskterm.screens.workstation.team import TeamDesk
 from deskterm.screens.workstation.triage import Triage
 from deskterm.screens.workstation.undo import DoneAction, OrderActionDone, UndoStack
@@ -57,6 +58,7 @@ class WorkstationParts(Screen[None]):
     triage: Triage
     macros: Macros
     order_actions: OrderActions
+    shop_facts: ShopFacts
     problem_links: ProblemLinks
     live: LiveUpdates
     views: Views
@@ -190,6 +192,10 @@ class WorkstationParts(Screen[None]):
     @on(CustomerPanel.OrderActionRequested)
     def _order_action(self, event: CustomerPanel.OrderActionRequested) -> None:
         self.order_actions.request(event.kind, event.order)
+
+    @on(CustomerPanel.FactsWanted)
+    def _facts_wanted(self, event: CustomerPanel.FactsWanted) -> None:
+        self.shop_facts.read(event.customer, event.order)
 
     @on(ReloadConversation)
     def _reload_conversation(self, event: ReloadConversation) -> None:

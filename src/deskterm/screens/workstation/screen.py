@@ -46,6 +46,7 @@ from deskterm.screens.workstation.problems import ProblemLinks
 from deskterm.screens.workstation.replies import HeldReplies, HeldReply
 from deskterm.screens.workstation.shift import GUIDE_SECONDS as SHIFT_GUIDE_SECONDS
 from deskterm.screens.workstation.shift import ShiftGuide
+from deskterm.screens.workstation.shop_facts import ShopFacts
 from deskterm.screens.workstation.team import TeamDesk
 from deskterm.screens.workstation.triage import Triage
 from deskterm.screens.workstation.undo import DoneAction, OrderActionDone, UndoStack
@@ -89,6 +90,7 @@ class WorkstationScreen(WorkstationParts):
         self.triage = Triage(self, self.undo.push)
         self.macros = Macros(self)
         self.order_actions = OrderActions(self, self.undo.push)
+        self.shop_facts = ShopFacts(self, lambda: self.order_actions.commerce)
         self.macro_orders = MacroOrders(self, self.order_actions, self.macros.fill)
         self.problem_links = ProblemLinks(self, self.triage.targets, self.undo.push)
         self.live = LiveUpdates(self)

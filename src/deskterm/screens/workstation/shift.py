@@ -12,6 +12,8 @@ from textual.widget import Widget
 from deskterm import keymap
 from deskterm.backend import shift
 from deskterm.backend.context import ConversationBundle
+from deskterm.domain.closing_words import only_thanks
+from deskterm.domain.models import AuthorKind
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.help import pretty_keys
 from deskterm.screens.shift_summary import ShiftSummaryScreen
@@ -70,6 +72,17 @@ class ShiftGuide:
         bundle = self.host.bundle
         if bundle is None:
             return f"{k('inbox.open')} opens the conversation under the cursor (↑ ↓ to move)"
+        last = bundle.messages[-1] if bundle.messages else None
+        if (
+            last is not None
+            and last.author_kind is AuthorKind.CUSTOMER
+            and bundle.conversation.first_response_at is not None
+            and only_thanks(last.body)
+        ):
+            return (
+                f"The customer only says thanks: {k('desk.done')} closes it, nothing to answer · "
+                f"{k('desk.reply')} to reply anyway"
+            )
         titles = self.host.suggestion_titles
         if titles:
             return (
