@@ -53,6 +53,15 @@ class GesturePolicy(BaseModel):
     currency: str = "EUR"
 
 
+class RefundPolicy(BaseModel):
+    """How much of what an order paid an agent may pay back on their own (an inedible dish,
+    a double charge). A refund is not goodwill: it is never counted against ``[gestures]``,
+    and it is always capped by what the order paid and was not refunded yet."""
+
+    max_per_refund_cents: int = Field(default=0, ge=0)
+    """Above this, a lead does the refund; 0 (the default): no cap but the order's total."""
+
+
 class SnoozeSettings(BaseModel):
     morning: str = "09:00"
     evening: str = "18:00"
@@ -147,6 +156,7 @@ class Settings(BaseModel):
     keymap: dict[str, str] = Field(default_factory=dict)
     sla: list[SLAPolicyConfig] = Field(default_factory=list)
     gestures: GesturePolicy = Field(default_factory=GesturePolicy)
+    refunds: RefundPolicy = Field(default_factory=RefundPolicy)
     snooze: SnoozeSettings = Field(default_factory=SnoozeSettings)
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)

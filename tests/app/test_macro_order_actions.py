@@ -5,9 +5,9 @@ in the customer's language; a macro saved from a French reply stays with French 
 from __future__ import annotations
 
 from deskterm.domain.models import OrderStatus, Status
+from deskterm.screens.checklist import ChecklistScreen
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.macro_picker import MacroPickerScreen
-from deskterm.screens.picker import PickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen
 from tests.app.conftest import SIZE, settle
 from tests.app.test_order_actions import _gestures, _notes, _warnings
@@ -166,7 +166,7 @@ async def test_a_macro_asks_which_item_with_the_panes_picker(make_app, desk_stor
         await _insert(pilot, "zz resend")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, PickerScreen)  # the customer pane's question
+        assert isinstance(app.screen, ChecklistScreen)  # the customer pane's question
         await pilot.press(*"tarama", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)

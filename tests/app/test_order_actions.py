@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from deskterm.backend.commerce.store_provider import StoreProvider
 from deskterm.domain.models import OrderStatus
+from deskterm.screens.checklist import ChecklistScreen
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.picker import PickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen
@@ -47,7 +48,7 @@ def _set_status(store, number: str, status: OrderStatus) -> None:
 async def _resend_one_bread(pilot) -> None:
     await pilot.press("d")
     await pilot.pause()
-    assert isinstance(pilot.app.screen, PickerScreen)
+    assert isinstance(pilot.app.screen, ChecklistScreen)
     await pilot.press(*"pain", "enter")
     await pilot.pause()
     assert isinstance(pilot.app.screen, TextPromptScreen)  # two were ordered: how many?

@@ -44,7 +44,7 @@ async def test_send_keys_from_the_inbox_and_the_customer_pane_send_the_open_draf
 
 
 async def test_r_replies_from_every_pane_and_d_resends_in_the_customer_pane(make_app, desk_store):
-    from deskterm.screens.picker import PickerScreen
+    from deskterm.screens.checklist import ChecklistScreen
 
     _store, ids = desk_store
     app = make_app()
@@ -59,7 +59,7 @@ async def test_r_replies_from_every_pane_and_d_resends_in_the_customer_pane(make
         assert app.focused is desk(app).composer.area
         await pilot.press("escape", "f3", "d")
         await settle(pilot)
-        assert isinstance(app.screen, PickerScreen)  # which items to deliver again
+        assert isinstance(app.screen, ChecklistScreen)  # which items to deliver again
 
 
 async def test_the_tag_picker_offers_session_tags_removal_and_flags_near_duplicates(

@@ -89,6 +89,12 @@ def test_order_action_confirm(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
+def test_refund_items_checklist(snap_compare, make_app):
+    """The items of the order with their price, the tiramisu ticked."""
+    run_before = pressing("f3", "f", "down", "down", "space")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
 def test_goodwill_amount_prompt(snap_compare, make_app):
     run_before = pressing("f3", "g")
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

@@ -27,7 +27,7 @@ from deskterm.backend.commerce.base import (
     Slot,
 )
 from deskterm.backend.commerce.http_provider import HttpProvider
-from deskterm.domain.models import Customer, Order, OrderItem, OrderStatus
+from deskterm.domain.models import Channel, Customer, Order, OrderItem, OrderStatus
 
 TOKEN = "shop-token"
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -158,6 +158,16 @@ class _Shop(BaseHTTPRequestHandler):
         if parts[0] == "customers" and parts[2] == "goodwill":
             state.applied.append((self.path, body))
             return 200, {"gesture": {"id": f"g-{len(state.applied)}"}}
+        if parts[0] == "orders" and parts[2] == "refund":
+            if parts[1] == "PO-LATE":
+                return 422, {"error": "Tarama was refunded already"}
+            state.applied.append((self.path, body))
+            # The shop caps it by what is left (here: €5.00 of PO-1 was refunded before).
+            paid = min(body["amount_cents"], 1840 - 500)
+            return 200, {"refund": {"id": f"r-{len(state.applied)}", "amount_cents": paid}}
+        if parts[0] == "refunds" and parts[2] == "reverse":
+            state.applied.append((self.path, body))
+            return 200, {"refund": {"id": parts[1], "state": "reversed"}}
         if self.command == "GET" and parts[0] == "customers" and parts[2] == "account":
             if parts[1] == "nobody":
                 return 404, {"error": "no such customer"}
@@ -348,6 +358,76 @@ def test_cancel_is_not_undoable(provider: HttpProvider, shop: _ShopServer) -> No
     with pytest.raises(ActionRefused, match="cannot be restored"):
         provider.undo(result)
     assert len(shop.state.seen) == 1
+
+
+def test_refund_items_then_undo_reverses_the_shops_refund(
+    provider: HttpProvider, shop: _ShopServer
+) -> None:
+    result = provider.refund_items(
+        ORDER, [(11, 1), (12, 2)], idempotency_key="r", context=ActionContext(conversation_id=42)
+    )
+    provider.undo(result)
+
+    assert (result.kind, result.order_number, result.reference) == ("refund", "PO-1", "r-1")
+    assert result.items == (("Tarama", 1), ("Pain de campagne", 2))
+    assert result.amount_cents == 1010  # the items' price, which the shop paid back
+    refund, reverse = shop.state.seen
+    assert (refund.path, refund.key) == ("/api/orders/PO-1/refund", "r")
+    assert refund.body == {
+        "items": [{"item_id": 11, "quantity": 1}, {"item_id": 12, "quantity": 2}],
+        "amount_cents": 1010,
+        "currency": "EUR",
+        "reference": "conversation 42",
+    }
+    assert (reverse.path, reverse.key) == ("/api/refunds/r-1/reverse", "r-undo")
+
+
+def test_the_shop_answers_what_it_paid_back(provider: HttpProvider) -> None:
+    everything = [(11, 1), (12, 2), (13, 1)]
+    order = ORDER.model_copy(
+        update={
+            "items": [
+                *ORDER.items,
+                OrderItem(id=13, order_id=1, name="Tiramisu", quantity=1, unit_price_cents=830),
+            ]
+        }
+    )
+    result = provider.refund_items(order, everything, idempotency_key="r")
+
+    assert result.amount_cents == 1340  # capped by the shop, not the 1840 asked
+
+
+def test_a_refund_the_shop_refuses(provider: HttpProvider, shop: _ShopServer) -> None:
+    late = ORDER.model_copy(update={"number": "PO-LATE"})
+    with pytest.raises(ActionRefused, match="Tarama was refunded already"):
+        provider.refund_items(late, [(11, 1)], idempotency_key="r")
+    with pytest.raises(ActionRefused, match="not part of order"):
+        provider.refund_items(ORDER, [(99, 1)], idempotency_key="r2")
+    assert len(shop.state.seen) == 1  # an unknown item never reaches the shop
+
+
+def test_a_shops_refund_is_counted_in_the_store_too(
+    provider: HttpProvider, shop: _ShopServer, store, team
+) -> None:
+    """What is left to refund is known here, whichever provider paid it back."""
+    from deskterm.backend.commerce import ledger
+    from deskterm.backend.commerce.catalogue import spec_for
+    from deskterm.backend.commerce.jobs import items_job, run_job, undo_job
+    from deskterm.config import GesturePolicy
+    from tests.unit.test_commerce import add_order
+
+    order = add_order(store, team.customer)
+    customer = store.customer(team.customer)
+    agent = store.agent(team.agent)
+    cid = store.open_conversation(team.customer, Channel.EMAIL, "Tarama", "Le tarama était tourné")
+    job = items_job(spec_for("refund"), cid, customer, order, [(order.items[0], 1)])
+    result = run_job(store, provider, job, agent=agent, limits=GesturePolicy())
+
+    assert ledger.refunded(store.conn, order.id) == ({order.items[0].id: 1}, 450)
+    assert store.gestures_since(team.customer, T0 - timedelta(days=90)) == 0
+    undo_job(store, provider, result, conversation_id=cid, description=job.summary, agent=agent)
+    assert ledger.refunded(store.conn, order.id) == ({}, 0)
+    assert [s.path for s in shop.state.seen][-1] == "/api/refunds/r-1/reverse"
 
 
 # -- retries -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,14 @@ from deskterm.backend.commerce.sentences import (
     resend_sentence,
     slot_sentence,
 )
-from deskterm.backend.commerce.slots import is_opening_slot, next_slots
+from deskterm.backend.commerce.slots import (
+    OPENING_HOURS,
+    Service,
+    is_opening_slot,
+    next_slots,
+    start_times,
+    typed_time,
+)
 from deskterm.backend.commerce.store_provider import StoreProvider
 from deskterm.backend.store import Store
 from deskterm.config import GesturePolicy
@@ -58,6 +65,12 @@ def paris(day: int, hour: int) -> datetime:
 
 def slot_at(day: int, hour: int) -> Slot:
     return Slot(paris(day, hour), paris(day, hour + 1))
+
+
+def half_past(day: int, hour: int) -> Slot:
+    return Slot(
+        paris(day, hour) + timedelta(minutes=30), paris(day, hour + 1) + timedelta(minutes=30)
+    )
 
 
 def add_order(
@@ -126,9 +139,16 @@ def desk(store: Store, team: Team) -> Desk:
 def test_available_slots_start_now_and_leave_out_the_orders_own_slot(desk: Desk) -> None:
     slots = desk.provider.available_slots(desk.order)
 
-    assert len(slots) == 12
+    assert len(slots) == 24
     assert slot_at(24, 12) not in slots  # the order's own
-    assert slots[:3] == [slot_at(24, 11), slot_at(24, 13), slot_at(24, 18)]
+    # 10:00 in Paris: the rest of lunch, every half hour, then dinner.
+    assert slots[:5] == [
+        slot_at(24, 11),
+        half_past(24, 11),
+        half_past(24, 12),
+        slot_at(24, 13),
+        slot_at(24, 18),
+    ]
     assert slots == sorted(slots)
     assert all(is_opening_slot(s, PARIS) for s in slots)
 
@@ -143,7 +163,9 @@ def test_available_slots_refused_once_delivered(desk: Desk) -> None:
 def test_next_slots_skip_closed_hours_and_started_slots() -> None:
     # 13:30 in Paris: the 13:00 slot has started, the next one is at 18:00.
     now = paris(24, 13) + timedelta(minutes=30)
-    assert next_slots(now, PARIS, 3) == [slot_at(24, 18), slot_at(24, 19), slot_at(24, 20)]
+    assert next_slots(now, PARIS, 3) == [slot_at(24, 18), half_past(24, 18), slot_at(24, 19)]
+    # 12:10: the next start is half past.
+    assert next_slots(paris(24, 12) + timedelta(minutes=10), PARIS, 1) == [half_past(24, 12)]
     # After the last slot of the day, the next is tomorrow's lunch.
     assert next_slots(paris(24, 22), PARIS, 1) == [slot_at(25, 11)]
     assert next_slots(now, PARIS, 0) == []
@@ -157,11 +179,55 @@ def test_next_slots_skip_closed_hours_and_started_slots() -> None:
         (slot_at(24, 14), False),  # closed between lunch and dinner
         (slot_at(24, 22), False),  # would end after closing
         (Slot(paris(24, 11), paris(24, 13)), False),  # two hours
-        (Slot(paris(24, 11) + timedelta(minutes=30), paris(24, 12) + timedelta(minutes=30)), False),
+        (half_past(24, 18), True),  # the shop offers half-hour starts: "18:30–19:30"
+        (half_past(24, 20), True),
+        (half_past(24, 21), False),  # would end after closing
+        (half_past(24, 13), False),  # 13:30–14:30 too
+        (Slot(paris(24, 11) + timedelta(minutes=15), paris(24, 12) + timedelta(minutes=15)), False),
     ],
 )
 def test_is_opening_slot(slot: Slot, ok: bool) -> None:
     assert is_opening_slot(slot, PARIS) is ok
+
+
+def test_a_shop_on_the_hour_offers_no_half_hours() -> None:
+    hourly = (Service(time(11), time(14)), Service(time(18), time(22)))
+    assert start_times(hourly) == [time(h) for h in (11, 12, 13, 18, 19, 20, 21)]
+    assert not is_opening_slot(half_past(24, 18), PARIS, hours=hourly)
+    assert next_slots(paris(24, 12) + timedelta(minutes=10), PARIS, 1, hours=hourly) == [
+        slot_at(24, 13)
+    ]
+
+
+@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)))
+@settings(max_examples=50, deadline=None)
+def test_every_slot_offered_is_a_delivery_slot(moment: datetime) -> None:
+    now = moment.replace(tzinfo=UTC)
+    slots = next_slots(now, PARIS, 30)
+    assert len(slots) == 30
+    assert all(s.start >= now and is_opening_slot(s, PARIS) for s in slots)
+    assert slots == sorted(set(slots))
+    starts = {s.start.astimezone(PARIS).time() for s in slots}
+    assert starts <= set(start_times(OPENING_HOURS))
+
+
+@pytest.mark.parametrize(
+    ("typed", "at"),
+    [
+        ("18:30", time(18, 30)),
+        ("18h30", time(18, 30)),
+        ("18.30", time(18, 30)),
+        (" 18H ", time(18)),
+        ("9:05", time(9, 5)),
+        ("18", None),  # a date as well as an hour: left to the fuzzy filter
+        ("18:3", None),
+        ("24:00", None),
+        ("18:61", None),
+        ("tue 18:30", None),
+    ],
+)
+def test_typed_time(typed: str, at: time | None) -> None:
+    assert typed_time(typed) == at
 
 
 # -- resend --------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from deskterm.backend.commerce import ledger
 from deskterm.backend.rows import Unsent
 from deskterm.backend.store import Store
-from deskterm.domain.models import Conversation, Customer, Message, Order
+from deskterm.domain.item_mentions import named_order
+from deskterm.domain.models import AuthorKind, Conversation, Customer, Message, Order
 from deskterm.domain.problems import Problem
 
 ORDER_NUMBER = re.compile(r"\b([A-Z]{2}-\d{4,8})\b")
@@ -36,6 +38,8 @@ class ConversationBundle:
     """The agent's actions on it not yet accepted by the remote helpdesk."""
     kept_snooze: datetime | None = None
     """The wake time of the agent's snooze that a conflict held back (to snooze anyway)."""
+    refunded: dict[int, dict[int, int]] = field(default_factory=dict)
+    """What was refunded of each order shown: order id → item id → quantity."""
 
     @property
     def order(self) -> Order | None:
@@ -46,13 +50,19 @@ class ConversationBundle:
 
 
 def relevant_order_index(orders: list[Order], messages: list[Message]) -> int:
-    """The order mentioned by number in the thread (newest mention first), else the latest."""
+    """The order the customer means: mentioned by number in the thread (newest mention
+    first), else the recent one holding the dishes their messages name ("la boîte de Pad
+    thaï", see :func:`~deskterm.domain.item_mentions.named_order`), else the latest."""
     numbers = {o.number: i for i, o in enumerate(orders)}
     for m in reversed(messages):
         for found in ORDER_NUMBER.findall(m.body):
             if found in numbers:
                 return numbers[found]
-    return 0
+    said = (
+        (m.body, m.created_at) for m in reversed(messages) if m.author_kind is AuthorKind.CUSTOMER
+    )
+    named = named_order(orders, said)
+    return 0 if named is None else named
 
 
 def load_bundle(
@@ -71,6 +81,10 @@ def load_bundle(
     if customer is not None:
         bundle.orders = store.orders(customer.id, limit=10)
         bundle.order_index = relevant_order_index(bundle.orders, messages)
+        for order in bundle.orders:
+            items = ledger.refunded(store.conn, order.id)[0]
+            if items:
+                bundle.refunded[order.id] = items
         bundle.orders_count, bundle.spend_cents = store.customer_totals(customer.id)
         bundle.past = [
             c for c in store.customer_conversations(customer.id, limit=8) if c.id != conversation_id

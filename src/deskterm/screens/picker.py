@@ -6,7 +6,7 @@ under 10,000 items, the size where built-in list widgets stay fast).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -67,11 +67,19 @@ class PickerScreen(DeskModal[str | None]):
     """
 
     def __init__(
-        self, title: str, choices: Sequence[Choice], *, allow_new: bool = False, hint: str = ""
+        self,
+        title: str,
+        choices: Sequence[Choice],
+        *,
+        allow_new: bool = False,
+        hint: str = "",
+        narrow: Callable[[str, Sequence[Choice]], list[Choice]] = filter_choices,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.choices = list(choices)
+        #: What typing keeps of the choices (fuzzy by default; the slot picker reads a time).
+        self.narrow = narrow
         self.allow_new = allow_new
         self.hint = hint
         self._shown: list[Choice] = []
@@ -94,7 +102,7 @@ class PickerScreen(DeskModal[str | None]):
 
     def _refill(self, query: str) -> None:
         typed = query.strip()
-        shown = filter_choices(typed, self.choices)
+        shown = self.narrow(typed, self.choices)
         exact = [c for c in shown if typed and c.value.lower() == typed.lower()]
         self._shown = exact[:1] + [c for c in shown if c not in exact[:1]]
         self._new = typed if self.allow_new and typed and not exact else None

@@ -47,6 +47,7 @@ ACTION_HINTS = (
     ("customer.slot", "slot"),
     ("customer.gesture", "gesture"),
     ("customer.cancel", "cancel"),
+    ("customer.refund", "refund"),
 )
 
 
@@ -269,6 +270,10 @@ class CustomerPanel(VerticalScroll, can_focus=True):
             line.append(
                 f"  {money(item.unit_price_cents * item.quantity, o.currency)}", style="dim"
             )
+            refunded = b.refunded.get(o.id, {}).get(item.id, 0)
+            if refunded:
+                all_of_it = refunded >= item.quantity
+                line.append(" · refunded" if all_of_it else f" · {refunded} refunded", "yellow")
             lines.append(line)
         lines.append(Text(f"Total {money(o.total_cents, o.currency)}", style="bold"))
         lines.append(self._action_keys())

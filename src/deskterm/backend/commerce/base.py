@@ -1,8 +1,8 @@
 """What one-key order actions need from a shop: the provider protocol, its results, its errors.
 
-A :class:`CommerceProvider` changes orders and gives goodwill on behalf of an agent, pauses
-and resumes subscriptions, and reads what the customer pane shows of the customer's account
-and of an order's delivery (``facts.py``). Two ship
+A :class:`CommerceProvider` changes orders, refunds what was paid and gives goodwill on
+behalf of an agent, pauses and resumes subscriptions, and reads what the customer pane shows
+of the customer's account and of an order's delivery (``facts.py``). Two ship
 with deskterm: :class:`~deskterm.backend.commerce.store_provider.StoreProvider` acts on the
 orders of the deskterm store itself (local mode and the demo), and
 :class:`~deskterm.backend.commerce.http_provider.HttpProvider` calls the shop's own endpoints.
@@ -20,7 +20,7 @@ from typing import Any, Literal, Protocol
 from deskterm.backend.commerce.facts import AccountFacts, Delivery
 from deskterm.domain.models import Customer, Order
 
-ActionKind = Literal["resend", "slot", "goodwill", "cancel", "pause", "resume", "address"]
+ActionKind = Literal["resend", "slot", "goodwill", "cancel", "pause", "resume", "address", "refund"]
 GoodwillKind = Literal["credit", "refund"]
 
 
@@ -92,7 +92,7 @@ class ActionResult:
     new_order_number: str | None = None  # resend: the follow-up order
     slot: Slot | None = None  # resend: the follow-up's slot; slot: the new slot
     previous_slot: Slot | None = None  # slot: the one it replaced
-    items: tuple[tuple[str, int], ...] = ()  # resend: (name, quantity)
+    items: tuple[tuple[str, int], ...] = ()  # resend, refund: (name, quantity)
     amount_cents: int = 0
     currency: str = "EUR"
     goodwill_kind: GoodwillKind | None = None
@@ -255,8 +255,23 @@ class CommerceProvider(Protocol):
         on it (only a placed order's address can change)."""
         ...
 
+    def refund_items(
+        self,
+        order: Order,
+        items: list[tuple[int, int]],
+        *,
+        idempotency_key: str,
+        context: ActionContext | None = None,
+    ) -> ActionResult:
+        """Pay back (item id, quantity) of ``order`` at the price paid (an inedible dish, a
+        double charge): not goodwill, so never counted against the goodwill policy. The
+        amount is capped by what the order paid and was not refunded yet. Raises
+        ActionRefused for an unknown item, a quantity above what is left to refund, or an
+        order with nothing left to refund."""
+        ...
+
     def undo(self, result: ActionResult) -> None:
         """Take back what ``result`` did (cancel the follow-up order, restore the slot,
-        reverse the gesture, resume what was paused and pause what was resumed, restore the
-        address). Raises ActionRefused when it can no longer be undone."""
+        reverse the gesture or the refund, resume what was paused and pause what was
+        resumed, restore the address). Raises ActionRefused when it can no longer be undone."""
         ...

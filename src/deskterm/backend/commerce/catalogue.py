@@ -1,14 +1,14 @@
 """The order actions the customer pane offers, one entry each: its key, what it asks the
 agent, what it does through the shop's provider, and the sentence the customer reads.
 
-The workstation knows six ways of asking (``asks``): which items of the order
-(``items``), which delivery slot the shop offers (``slot``), an amount and whether it is a
-credit or a refund (``amount``), the new delivery address (``address``, typed over the
-current one), nothing but a confirmation (``nothing``), or the same after reading the
-customer's subscription, to name it and refuse at once what cannot be (``subscription``).
-A new order action that asks one of these is one :class:`OrderActionSpec` in
-:data:`ORDER_ACTIONS`, with the provider call it makes (the protocol in ``base.py`` and its
-two providers) in this folder.
+The workstation knows six ways of asking (``asks``): which items of the order and how
+many of each (``items``: to send again, to refund), which delivery slot the shop offers
+(``slot``), an amount and whether it is a credit or a refund (``amount``), the new delivery
+address (``address``, typed over the current one), nothing but a confirmation
+(``nothing``), or the same after reading the customer's subscription, to name it and
+refuse at once what cannot be (``subscription``). A new order action that asks one of these
+is one :class:`OrderActionSpec` in :data:`ORDER_ACTIONS`, with the provider call it makes
+(the protocol in ``base.py`` and its two providers) in this folder.
 """
 
 from __future__ import annotations
@@ -27,7 +27,14 @@ from deskterm.backend.commerce.base import (
     CommerceProvider,
     NeedsApproval,
 )
-from deskterm.backend.commerce.policy import Limits, check_gesture, format_money
+from deskterm.backend.commerce.policy import (
+    Limits,
+    RefundLimits,
+    check_gesture,
+    check_refund,
+    format_money,
+    refund_cents,
+)
 from deskterm.domain.models import Order
 
 if TYPE_CHECKING:
@@ -39,12 +46,14 @@ Asks = Literal["items", "slot", "amount", "nothing", "address", "subscription"]
 
 @dataclass(frozen=True)
 class Doing:
-    """Where an action runs: the store (notes, the goodwill ledger), the shop, who and why."""
+    """Where an action runs: the store (notes, the goodwill ledger), the shop, who and why,
+    and the policies: goodwill (``limits``) and refunds of paid items (``refunds``)."""
 
     store: Store
     provider: CommerceProvider
     context: ActionContext
     limits: Limits
+    refunds: RefundLimits | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,9 @@ class OrderActionSpec:
     ``summary`` says in one line what the agent confirms, from the order and the answer
     (the items listed, the slot's label; ``""`` when it asks nothing); ``perform`` calls the
     shop (raising ActionRefused, NeedsApproval or ActionFailed); ``sentence`` is what the
-    customer reads, from the result, in ``fr`` or ``en``.
+    customer reads, from the result, in ``fr`` or ``en``. ``priced``: the items' price is
+    part of what the agent confirms (a refund); ``verb`` ends the question of how many of
+    an item ("How many Pain de campagne to send again?").
     """
 
     kind: str
@@ -67,6 +78,8 @@ class OrderActionSpec:
     perform: Callable[[Doing, OrderJob], ActionResult]
     sentence: Callable[[ActionResult, str, ZoneInfo, datetime], str]
     needs_order: bool = True
+    priced: bool = False
+    verb: str = "send again"
 
 
 def _order(job: OrderJob) -> Order:
@@ -108,6 +121,7 @@ def _goodwill(doing: Doing, job: OrderJob) -> ActionResult:
         limits=limits,
         kind=job.goodwill_kind,
         order_total_cents=job.order.total_cents if job.order else None,
+        items_refunded_cents=ledger.refunded(store.conn, job.order.id)[1] if job.order else 0,
     )
     if not verdict.allowed:
         raise (NeedsApproval if verdict.approvable else ActionRefused)(verdict.reason)
@@ -137,6 +151,30 @@ def _goodwill(doing: Doing, job: OrderJob) -> ActionResult:
             when=store.now(),
         )
     return replace(result, extra={**result.extra, "local_gesture_id": gid})
+
+
+def _refund(doing: Doing, job: OrderJob) -> ActionResult:
+    """The refund policy (never the goodwill one) on what the items cost, capped by what
+    the order paid and was not refunded yet; then the shop; then the store's refund record
+    (a remote shop's refund too, so what is left to refund is known here)."""
+    order, store = _order(job), doing.store
+    prices = {i.id: i.unit_price_cents for i in order.items}
+    left = ledger.paid_left(store.conn, order.id, order.total_cents)
+    amount = refund_cents(((prices.get(i, 0), q) for i, q in job.items), paid_left_cents=left)
+    verdict = check_refund(amount, limits=doing.refunds, currency=order.currency)
+    if not verdict.allowed:
+        raise ActionRefused(verdict.reason)
+    result = doing.provider.refund_items(
+        order, list(job.items), idempotency_key=job.key, context=doing.context
+    )
+    wanted: dict[int, int] = {}
+    for item_id, quantity in job.items:
+        wanted[item_id] = wanted.get(item_id, 0) + quantity
+    with store.transaction() as c:
+        ledger.record_refund(
+            c, key=job.key, order_id=order.id, items=wanted, cents=result.amount_cents
+        )
+    return result
 
 
 def _pause(doing: Doing, job: OrderJob) -> ActionResult:
@@ -217,6 +255,20 @@ ORDER_ACTIONS: tuple[OrderActionSpec, ...] = (
         _cancel_summary,
         _cancel,
         lambda r, lang, tz, now: sentences.cancel_sentence(r.order_number or "", language=lang),
+    ),
+    OrderActionSpec(
+        "refund",
+        "customer.refund",
+        "f",  # re-f-und (r replies); not goodwill: what these items cost, paid back
+        "Refund items",
+        "items",
+        lambda order, items: f"Refund from order {_number(order)}: {items}",
+        _refund,
+        lambda r, lang, tz, now: sentences.refund_sentence(
+            r.items, r.amount_cents, r.currency, language=lang
+        ),
+        priced=True,
+        verb="refund",
     ),
     OrderActionSpec(
         "pause",

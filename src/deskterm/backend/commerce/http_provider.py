@@ -22,6 +22,16 @@ The endpoints, JSON in and out::
          -> {"order": {"number": ..., "status": "cancelled"}}
     POST {base}/gestures/{id}/reverse     {}
          -> {"gesture": {"id": ..., "state": "reversed"}}
+    POST {base}/orders/{number}/refund    {"items": [{"item_id": 1, "quantity": 1}],
+                                           "amount_cents": 1250, "currency": "EUR",
+                                           "reference": ...}
+         -> {"refund": {"id": "r-4", "amount_cents": 1250}}
+    POST {base}/refunds/{id}/reverse      {}
+         -> {"refund": {"id": ..., "state": "reversed"}}
+
+A refund pays back items at the price paid; ``amount_cents`` is what deskterm computed
+(their price, capped by the order's total): the shop caps it by what is left to refund and
+answers what it paid back, or refuses (422) an item refunded already.
 
 What the customer pane shows of the customer and of an order's delivery, and the two
 account actions (``facts.py`` reads these shapes)::
@@ -77,6 +87,7 @@ from deskterm.backend.commerce.facts import (
     Delivery,
     Subscription,
 )
+from deskterm.backend.commerce.policy import refund_cents
 from deskterm.backend.retry_after import retry_after
 from deskterm.domain.models import Customer, Order
 from deskterm.domain.safety import one_line
@@ -433,6 +444,47 @@ class HttpProvider:
             },
         )
 
+    def refund_items(
+        self,
+        order: Order,
+        items: list[tuple[int, int]],
+        *,
+        idempotency_key: str,
+        context: ActionContext | None = None,
+    ) -> ActionResult:
+        if not items:
+            raise ActionRefused("Pick at least one item to refund")
+        by_id = {i.id: i for i in order.items}
+        unknown = [i for i, _ in items if i not in by_id]
+        if unknown:
+            raise ActionRefused(f"Item {unknown[0]} is not part of order {order.number}")
+        asked = refund_cents(
+            ((by_id[i].unit_price_cents, q) for i, q in items), paid_left_cents=order.total_cents
+        )
+        data = self._call(
+            "POST",
+            f"orders/{_segment(order.number)}/refund",
+            body={
+                "items": [{"item_id": i, "quantity": q} for i, q in items],
+                "amount_cents": asked,
+                "currency": order.currency,
+                "reference": _reference(context),
+            },
+            key=idempotency_key,
+        )
+        refund = self._field(data, "refund")
+        paid = refund.get("amount_cents")
+        return ActionResult(
+            kind="refund",
+            idempotency_key=idempotency_key,
+            provider=self.name,
+            order_number=order.number,
+            items=tuple((by_id[i].name, q) for i, q in items),
+            amount_cents=paid if isinstance(paid, int) and not isinstance(paid, bool) else asked,
+            currency=order.currency,
+            reference=str(refund.get("id") or "") or None,
+        )
+
     def undo(self, result: ActionResult) -> None:
         """Undo through the same endpoints, under a key derived from the action's own."""
         key = f"{result.idempotency_key}-undo"
@@ -473,3 +525,7 @@ class HttpProvider:
             if not result.reference:
                 raise ActionRefused("The shop did not say which gesture it recorded")
             self._call("POST", f"gestures/{_segment(result.reference)}/reverse", body={}, key=key)
+        elif result.kind == "refund":
+            if not result.reference:
+                raise ActionRefused("The shop did not say which refund it made")
+            self._call("POST", f"refunds/{_segment(result.reference)}/reverse", body={}, key=key)

@@ -22,7 +22,7 @@ from deskterm.backend.commerce.base import (
     Slot,
 )
 from deskterm.backend.commerce.catalogue import Doing, OrderActionSpec, spec_for
-from deskterm.backend.commerce.policy import Limits, format_money
+from deskterm.backend.commerce.policy import Limits, RefundLimits, format_money, refund_cents
 from deskterm.backend.store import Store
 from deskterm.backend.writes import new_key
 from deskterm.domain.models import Agent, AuthorKind, Customer, Order, OrderItem
@@ -36,13 +36,13 @@ if TYPE_CHECKING:
 class OrderJob:
     """One order action as the agent confirmed it; its key makes a retry safe."""
 
-    kind: str  # an OrderActionSpec's kind: resend, slot, goodwill, cancel, pause…
+    kind: str  # an OrderActionSpec's kind: resend, slot, goodwill, cancel, refund, pause…
     conversation_id: int
     customer: Customer
     order: Order | None
     summary: str  # what it does, in one line for the agent ("Cancel order PO-1 (€12.80)")
     key: str = field(default_factory=new_key)
-    items: tuple[tuple[int, int], ...] = ()  # resend: (item id, quantity)
+    items: tuple[tuple[int, int], ...] = ()  # resend, refund: (item id, quantity)
     slot: Slot | None = None
     amount_cents: int = 0
     goodwill_kind: GoodwillKind = "credit"
@@ -60,10 +60,24 @@ def items_job(
     order: Order,
     chosen: list[tuple[OrderItem, int]],
 ) -> OrderJob:
-    """The job for (item, quantity) pairs of ``order``, with its one-line summary."""
-    summary = spec.summary(order, ", ".join(_item_label(i.name, q) for i, q in chosen))
+    """The job for (item, quantity) pairs of ``order``, with its one-line summary (their
+    price too when the action pays them back)."""
+    listed = ", ".join(_item_label(i.name, q) for i, q in chosen)
+    if spec.priced:
+        cents = refund_cents(
+            ((i.unit_price_cents, q) for i, q in chosen), paid_left_cents=order.total_cents
+        )
+        listed += f" ({format_money(cents, order.currency)})"
+    summary = spec.summary(order, listed)
     items = tuple((i.id, q) for i, q in chosen)
     return OrderJob(spec.kind, cid, customer, order, summary, items=items)
+
+
+def items_left(store: Store, spec: OrderActionSpec, order: Order) -> dict[int, int]:
+    """How many of each item of ``order`` the action can still cover (item id → quantity):
+    all that was ordered, less what was refunded already when it pays items back."""
+    done = ledger.refunded(store.conn, order.id)[0] if spec.priced else {}
+    return {i.id: i.quantity - done.get(i.id, 0) for i in order.items}
 
 
 def goodwill_job(
@@ -111,15 +125,22 @@ def make_provider(
 
 
 def run_job(
-    store: Store, provider: CommerceProvider, job: OrderJob, *, agent: Agent, limits: Limits
+    store: Store,
+    provider: CommerceProvider,
+    job: OrderJob,
+    *,
+    agent: Agent,
+    limits: Limits,
+    refunds: RefundLimits | None = None,
 ) -> ActionResult:
     """Do the action, then write its note and event. Raises what the provider raises
-    (ActionRefused, NeedsApproval, ActionFailed); nothing is written then."""
+    (ActionRefused, NeedsApproval, ActionFailed); nothing is written then. ``limits`` is
+    the goodwill policy, ``refunds`` the policy of refunds of paid items."""
     spec = spec_for(job.kind)
     if spec.needs_order and job.order is None:
         raise ActionRefused("There is no order to act on")
     ctx = ActionContext(job.conversation_id, agent.id, job.summary)
-    result = spec.perform(Doing(store, provider, ctx, limits), job)
+    result = spec.perform(Doing(store, provider, ctx, limits, refunds), job)
     record(store, job.conversation_id, agent, f"Order action: {job.summary}.", result)
     return result
 
@@ -139,6 +160,9 @@ def undo_job(
     if local is not None:
         with store.transaction() as c:
             ledger.set_gesture_state(c, int(local), "reversed", was="applied")
+    if result.kind == "refund":  # the store's record of it (already, for the store's own)
+        with store.transaction() as c:
+            ledger.reverse_refund(c, result.idempotency_key)
     note = f"Order action undone: {description}."
     record(store, conversation_id, agent, note, result, undo=True)
 

@@ -1,11 +1,18 @@
-"""deskterm's own record of order actions: goodwill gestures, audit events, idempotency.
+"""deskterm's own record of order actions: goodwill gestures, refunds of paid items, audit
+events, idempotency.
 
 The gestures table is what the goodwill policy counts, whichever provider applied the
 gesture. Idempotency records live in ``sync_state`` under a ``commerce.*`` connector name:
 one row per key, written in the same transaction as the change it guards, so a retry after
 a crash finds it.
 
-Every function here takes the connection of a transaction that is already open.
+Refunds of paid items are not goodwill and are kept apart, in ``sync_state`` too (no table
+of their own): one row per refund (``commerce.refund``, by its key) and one per order with
+what was refunded of it so far (``commerce.refunded``, by order id), so a dish is never
+paid back twice.
+
+Every function here takes the connection of a transaction that is already open (reading
+what is left to refund may also use the store's connection outside one).
 """
 
 from __future__ import annotations
@@ -114,6 +121,68 @@ def approvals_waiting(conn: sqlite3.Connection, customer_id: int) -> list[tuple[
             (customer_id,),
         )
     ]
+
+
+REFUND = "commerce.refund"
+REFUNDED = "commerce.refunded"
+
+
+def refunded(conn: sqlite3.Connection, order_id: int) -> tuple[dict[int, int], int]:
+    """What was refunded of an order so far: quantity per item id, and cents in all."""
+    seen = recall(conn, REFUNDED, str(order_id)) or {}
+    items = {int(k): int(v) for k, v in dict(seen.get("items", {})).items() if int(v) > 0}
+    return items, int(seen.get("cents", 0))
+
+
+def _add_refunded(
+    conn: sqlite3.Connection, order_id: int, items: dict[int, int], cents: int, sign: int
+) -> None:
+    before, total = refunded(conn, order_id)
+    after = dict(before)
+    for item_id, quantity in items.items():
+        after[item_id] = max(0, after.get(item_id, 0) + sign * quantity)
+    value = {
+        "items": {str(k): v for k, v in after.items() if v},
+        "cents": max(0, total + sign * cents),
+    }
+    remember(conn, REFUNDED, str(order_id), value)
+
+
+def record_refund(
+    conn: sqlite3.Connection, *, key: str, order_id: int, items: dict[int, int], cents: int
+) -> bool:
+    """Count a refund of ``items`` (item id → quantity) worth ``cents`` against its order,
+    once per key; False when the key was recorded already (a retry)."""
+    if recall(conn, REFUND, key) is not None:
+        return False
+    entry = {"order_id": order_id, "items": {str(k): v for k, v in items.items()}}
+    remember(conn, REFUND, key, {**entry, "cents": cents, "state": "applied"})
+    _add_refunded(conn, order_id, items, cents, +1)
+    return True
+
+
+def reverse_refund(conn: sqlite3.Connection, key: str) -> bool:
+    """Take a refund back out of its order's count; False when it was not applied (never
+    recorded, or reversed already: undoing twice changes nothing)."""
+    seen = recall(conn, REFUND, key)
+    if seen is None or seen.get("state") != "applied":
+        return False
+    items = {int(k): int(v) for k, v in dict(seen["items"]).items()}
+    remember(conn, REFUND, key, {**seen, "state": "reversed"})
+    _add_refunded(conn, int(seen["order_id"]), items, int(seen["cents"]), -1)
+    return True
+
+
+def paid_left(conn: sqlite3.Connection, order_id: int, total_cents: int) -> int:
+    """What an order paid that was not refunded yet: its total, less its item refunds and
+    the goodwill refunds given on it."""
+    _, items_cents = refunded(conn, order_id)
+    row = conn.execute(
+        "SELECT coalesce(sum(amount_cents), 0) FROM gestures WHERE order_id = ? "
+        "AND kind = 'refund' AND state = 'applied'",
+        (order_id,),
+    ).fetchone()
+    return max(0, total_cents - items_cents - int(row[0]))
 
 
 def record_event(

@@ -1,4 +1,5 @@
-"""The goodwill policy: how much an agent may give without a lead's approval.
+"""The goodwill policy: how much an agent may give without a lead's approval; and the
+refund policy, apart from it: how much of what an order paid an agent may pay back.
 
 Pure: amounts in integer cents, the amounts already given passed in by the caller. Reasons
 are one sentence for the agent, e.g. "€12.00 is above the €10.00 limit per gesture".
@@ -7,6 +8,7 @@ are one sentence for the agent, e.g. "€12.00 is above the €10.00 limit per g
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,6 +31,12 @@ class Limits(Protocol):
     max_per_customer_cents: int
     window_days: int
     currency: str
+
+
+class RefundLimits(Protocol):
+    """The refund policy's numbers (``deskterm.config.RefundPolicy`` has this shape)."""
+
+    max_per_refund_cents: int  # 0: no cap but what the order paid
 
 
 @dataclass(frozen=True)
@@ -93,11 +101,13 @@ def check_gesture(
     limits: Limits,
     kind: str = "credit",
     order_total_cents: int | None = None,
+    items_refunded_cents: int = 0,
 ) -> Verdict:
     """May an agent give ``amount_cents`` to a customer who got ``given_cents`` in the window?
 
     Refusals over a limit are ``approvable`` (a lead may say yes); a refund above the order's
-    total or a non-positive amount is refused outright.
+    total (less what its items' refunds paid back already) or a non-positive amount is
+    refused outright.
     """
 
     def money(cents: int) -> str:
@@ -105,12 +115,21 @@ def check_gesture(
 
     if amount_cents <= 0:
         return Verdict(False, "The amount must be above zero")
-    if kind == "refund" and order_total_cents is not None and amount_cents > order_total_cents:
-        return Verdict(
-            False,
-            f"A refund of {money(amount_cents)} is more than the order's "
-            f"{money(order_total_cents)} total",
-        )
+    if kind == "refund" and order_total_cents is not None:
+        left = max(0, order_total_cents - items_refunded_cents)
+        if amount_cents > left and items_refunded_cents:
+            return Verdict(
+                False,
+                f"A refund of {money(amount_cents)} is more than the {money(left)} left of the "
+                f"order's {money(order_total_cents)} total (its items' refunds paid back "
+                f"{money(items_refunded_cents)})",
+            )
+        if amount_cents > left:
+            return Verdict(
+                False,
+                f"A refund of {money(amount_cents)} is more than the order's "
+                f"{money(order_total_cents)} total",
+            )
     if amount_cents > limits.max_per_gesture_cents:
         return Verdict(
             False,
@@ -126,5 +145,26 @@ def check_gesture(
             f"{limits.window_days} days, above the {money(limits.max_per_customer_cents)} "
             "limit per customer",
             approvable=True,
+        )
+    return Verdict(True)
+
+
+def refund_cents(items: Iterable[tuple[int, int]], *, paid_left_cents: int) -> int:
+    """What refunding (unit price in cents, quantity) pairs pays back: their price, capped
+    by what the order paid and was not refunded yet."""
+    return max(0, min(sum(price * qty for price, qty in items), paid_left_cents))
+
+
+def check_refund(amount_cents: int, *, limits: RefundLimits | None, currency: str) -> Verdict:
+    """May an agent refund ``amount_cents`` of paid items? Never counted against goodwill;
+    above the cap per refund a lead does it (refused here, with that said)."""
+    if amount_cents <= 0:
+        return Verdict(False, "Nothing is left to refund on these items")
+    cap = limits.max_per_refund_cents if limits is not None else 0
+    if cap > 0 and amount_cents > cap:
+        return Verdict(
+            False,
+            f"A refund of {format_money(amount_cents, currency)} is above the "
+            f"{format_money(cap, currency)} limit per refund: a lead can do it",
         )
     return Verdict(True)

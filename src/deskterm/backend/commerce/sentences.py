@@ -130,6 +130,24 @@ def goodwill_sentence(amount_cents: int, currency: str, kind: str, *, language: 
     return f"We have added {amount} to your account as a goodwill gesture."
 
 
+def refund_sentence(
+    items: Sequence[tuple[str, int]], amount_cents: int, currency: str, *, language: str
+) -> str:
+    """ "We have refunded €12.50 for your Pad thaï; …" and its French: what was paid back,
+    for which items, and when the customer sees it."""
+    single = len(items) == 1 and items[0][1] == 1
+    listed = item_list(items, language)
+    amount = format_money(amount_cents, currency, language=language)
+    if language == "fr":
+        what = f"votre {listed}" if single else f"vos articles ({listed})"
+        return (
+            f"Nous vous avons remboursé {amount} pour {what} ; le remboursement apparaîtra "
+            "sur votre compte sous 3 à 5 jours."
+        )
+    what = f"your {listed}" if single else f"your items ({listed})"
+    return f"We have refunded {amount} for {what}; it will reach your account within 3 to 5 days."
+
+
 def cancel_sentence(order_number: str, *, language: str) -> str:
     number = one_line(order_number, 40)
     if language == "fr":

@@ -24,15 +24,15 @@ from deskterm.backend.commerce.base import (
     Slot,
 )
 from deskterm.backend.commerce.facts import AccountFacts, Delivery
-from deskterm.backend.commerce.policy import Limits, check_gesture
+from deskterm.backend.commerce.policy import Limits, check_gesture, refund_cents
 from deskterm.backend.commerce.slots import is_opening_slot, next_slots
 from deskterm.backend.db import dt, ts
 from deskterm.backend.store import Store
 from deskterm.domain.models import Customer, Order
 
 SCOPE = "commerce.store"
-#: How many slots the slot picker offers.
-SLOT_CHOICES = 12
+#: How many slots the slot picker offers (two days of half-hour starts).
+SLOT_CHOICES = 24
 
 
 def _order_row(c: sqlite3.Connection, order: Order) -> sqlite3.Row:
@@ -203,7 +203,9 @@ class StoreProvider:
         context: ActionContext | None = None,
     ) -> ActionResult:
         if not is_opening_slot(slot, self.tz):
-            raise ActionRefused("That is not a delivery slot (one hour, within opening hours)")
+            raise ActionRefused(
+                "That is not a delivery slot (one hour, from a start time the shop offers)"
+            )
         with self.store.transaction() as c:
             seen = _replayed(c, idempotency_key, "slot")
             if seen is not None:
@@ -267,6 +269,7 @@ class StoreProvider:
                     limits=self.limits,
                     kind=kind,
                     order_total_cents=order.total_cents if order else None,
+                    items_refunded_cents=ledger.refunded(c, order.id)[1] if order else 0,
                 )
                 if not verdict.allowed:
                     if verdict.approvable:
@@ -367,10 +370,75 @@ class StoreProvider:
             ledger.remember(c, SCOPE, idempotency_key, result.to_json())
             return result
 
+    def refund_items(
+        self,
+        order: Order,
+        items: list[tuple[int, int]],
+        *,
+        idempotency_key: str,
+        context: ActionContext | None = None,
+    ) -> ActionResult:
+        """Counted in the store's refund record, in the same transaction that checks what is
+        left to refund (two agents cannot both pay the same dish back)."""
+        if not items:
+            raise ActionRefused("Pick at least one item to refund")
+        with self.store.transaction() as c:
+            seen = _replayed(c, idempotency_key, "refund")
+            if seen is not None:
+                return seen
+            row = _order_row(c, order)
+            if row["status"] == "cancelled":
+                raise ActionRefused(f"Order {row['number']} was cancelled: nothing to refund")
+            ordered = {
+                r["id"]: (r["name"], r["quantity"], r["unit_price_cents"])
+                for r in c.execute("SELECT * FROM order_items WHERE order_id = ?", (order.id,))
+            }
+            done, _ = ledger.refunded(c, order.id)
+            wanted: dict[int, int] = {}
+            for item_id, quantity in items:
+                if item_id not in ordered:
+                    raise ActionRefused(f"Item {item_id} is not part of order {row['number']}")
+                if quantity < 1:
+                    raise ActionRefused(f"{ordered[item_id][0]}: refund at least 1, not {quantity}")
+                wanted[item_id] = wanted.get(item_id, 0) + quantity
+            for item_id, quantity in wanted.items():
+                name, most, _ = ordered[item_id]
+                left = most - done.get(item_id, 0)
+                if quantity > left:
+                    raise ActionRefused(
+                        f"{name}: {left} of {most} left to refund, not {quantity}"
+                        if left
+                        else f"{name} was refunded already"
+                    )
+            if row["total_cents"] <= 0:
+                raise ActionRefused(f"Order {row['number']} was free: nothing to refund")
+            left_cents = ledger.paid_left(c, order.id, row["total_cents"])
+            if left_cents <= 0:
+                raise ActionRefused(f"What order {row['number']} paid is refunded already")
+            amount = refund_cents(
+                ((ordered[i][2], q) for i, q in wanted.items()), paid_left_cents=left_cents
+            )
+            if amount <= 0:
+                raise ActionRefused("Nothing was paid for these items")
+            ledger.record_refund(
+                c, key=idempotency_key, order_id=order.id, items=wanted, cents=amount
+            )
+            result = ActionResult(
+                kind="refund",
+                idempotency_key=idempotency_key,
+                provider=self.name,
+                order_number=row["number"],
+                items=tuple((ordered[i][0], q) for i, q in wanted.items()),
+                amount_cents=amount,
+                currency=row["currency"],
+            )
+            ledger.remember(c, SCOPE, idempotency_key, result.to_json())
+            return result
+
     # -- undo ----------------------------------------------------------------------------
 
     def undo(self, result: ActionResult) -> None:
-        """Cancel the follow-up order, restore the slot, or reverse the gesture.
+        """Cancel the follow-up order, restore the slot, reverse the gesture or the refund.
 
         Refused when someone moved things on since (the follow-up is being prepared, the
         slot changed again); undoing twice is harmless.
@@ -418,3 +486,5 @@ class StoreProvider:
             elif result.kind == "goodwill" and result.gesture_id is not None:
                 # Only an applied gesture moves: undoing twice changes nothing.
                 ledger.set_gesture_state(c, result.gesture_id, "reversed", was="applied")
+            elif result.kind == "refund":
+                ledger.reverse_refund(c, result.idempotency_key)  # twice: nothing more

@@ -14,7 +14,8 @@ def _m(key: str, title: str, en: str, fr: str, **kw: Any) -> MacroSpec:
 
 #: The order actions the macros' texts say were done.
 RESEND_NAMED = {"do": "resend", "items": "{{ order.named_items }}"}
-REFUND_NAMED = {"do": "goodwill", "as": "refund", "amount": "{{ order.named_items_total }}"}
+#: A dish paid for and not eaten is refunded, not goodwill: its price, for the items named.
+REFUND_NAMED = {"do": "refund", "items": "{{ order.named_items }}"}
 REFUND_ORDER = {"do": "goodwill", "as": "refund", "amount": "{{ order.total }}"}
 
 #: The titles French-speaking customers' agents see.

@@ -9,8 +9,9 @@ leaves open:
 key         value
 ==========  ======================================================================
 do          the order action's kind in the catalogue: resend, slot, goodwill, cancel,
-            pause, resume, address (the new address is asked at send)
-items       which items (resend): ``ask`` (the default), ``all``, names separated by
+            refund (paid items paid back, not goodwill), pause, resume, address (the new
+            address is asked at send)
+items       which items (resend, refund): ``ask`` (the default), ``all``, names separated by
             commas, or Liquid filled from the order, e.g. ``{{ order.named_items }}``
 amount      how much (goodwill): ``ask`` (the default), a fixed amount (``5``,
             ``4,50 €``), or Liquid, e.g. ``{{ order.total }}``

@@ -16,6 +16,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from deskterm.backend.commerce import ledger
 from deskterm.backend.commerce.base import ActionFailed, ActionRefused
 from deskterm.backend.commerce.jobs import (
     OrderJob,
@@ -104,6 +105,9 @@ class MacroOrders:
                 limits=limits,
                 kind=job.goodwill_kind,
                 order_total_cents=job.order.total_cents if job.order else None,
+                items_refunded_cents=(
+                    ledger.refunded(desk.store.conn, job.order.id)[1] if job.order else 0
+                ),
             )
             if verdict.allowed:
                 given[who] += job.amount_cents
@@ -142,7 +146,7 @@ class MacroOrders:
                     continue
                 result = run_job(
                     desk.store, self.pane.commerce, job, agent=desk.agent,
-                    limits=desk.settings.gestures,
+                    limits=desk.settings.gestures, refunds=desk.settings.refunds,
                 )  # fmt: skip
             except (ActionRefused, ActionFailed) as exc:
                 kept = self._take_back(done)

@@ -1,6 +1,6 @@
 """One-key order actions from the customer pane: resend items, move the delivery slot, give
-goodwill, cancel the order, pause or resume the subscription, send the order to another
-address, and take them back with ``u``.
+goodwill, cancel the order, refund items, pause or resume the subscription, send the order
+to another address, and take them back with ``u``.
 
 Each action asks what (a picker or a prompt), shows what it will do in a one-key
 confirmation, then runs it in a store worker (:mod:`deskterm.backend.commerce.jobs`: the
@@ -12,7 +12,7 @@ the reply, or asks first when the agent has edited that sentence.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
@@ -32,7 +32,6 @@ from deskterm.backend.commerce.catalogue import OrderActionSpec, spec_for
 from deskterm.backend.commerce.jobs import (
     OrderJob,
     goodwill_job,
-    items_job,
     make_provider,
     request_approval,
     run_job,
@@ -41,22 +40,22 @@ from deskterm.backend.commerce.jobs import (
 )
 from deskterm.backend.commerce.policy import AmountError, format_money, parse_amount
 from deskterm.backend.commerce.policy import remaining as goodwill_left
+from deskterm.backend.commerce.slots import typed_time
 from deskterm.domain.models import Customer, Order
 from deskterm.domain.reply_text import Edit, edited_paragraph, removal_of, remove_paragraph
 from deskterm.domain.safety import one_line
 from deskterm.screens.confirm import ConfirmScreen
-from deskterm.screens.picker import Choice, PickerScreen
+from deskterm.screens.picker import Choice, PickerScreen, filter_choices
 from deskterm.screens.text_prompt import TextPromptScreen
 from deskterm.screens.workstation.account_questions import AccountQuestions
 from deskterm.screens.workstation.host import Host, ReloadConversation
 from deskterm.screens.workstation.macros import signature_names
+from deskterm.screens.workstation.order_items import ItemQuestions
 from deskterm.screens.workstation.undo import OrderActionDone
 
 if TYPE_CHECKING:
     from deskterm.backend.context import ConversationBundle
     from deskterm.widgets.composer import Composer
-
-ALL_ITEMS = "all"
 
 
 class OrderHost(Host, Protocol):
@@ -78,6 +77,7 @@ class OrderActions:
         self.host = host
         self.remember = remember
         self._commerce: CommerceProvider | None = None
+        self.items = ItemQuestions(host, self._tell)
         #: The questions of the subscription and address actions.
         self.account = AccountQuestions(host, lambda: self.commerce, self._tell)
 
@@ -141,7 +141,7 @@ class OrderActions:
         elif order is None:
             return
         elif spec.asks == "items":
-            self._ask_items(spec, cid, customer, order, then)
+            self.items.ask(spec, cid, customer, order, then)
         elif spec.asks == "slot":
             work = partial(self._load_slots, spec, cid, customer, order, then)
             self._in_thread(work, "_load_slots")
@@ -151,51 +151,6 @@ class OrderActions:
             then(OrderJob(spec.kind, cid, customer, order, spec.summary(order, "")))
 
     # -- asking what -----------------------------------------------------------------------
-
-    def _ask_items(self, spec: OrderActionSpec, cid, customer, order: Order, then) -> None:
-        items = {str(i.id): i for i in order.items}
-        if not items:
-            self._tell(f"Order {one_line(order.number, 30)} has no items.", severity="warning")
-            return
-        choices = [
-            Choice(key, one_line(i.name, 50), f"×{i.quantity} ordered") for key, i in items.items()
-        ]
-        if len(items) > 1:
-            choices.append(Choice(ALL_ITEMS, "All items of the order", f"{len(items)} items"))
-
-        def picked(value: str | None) -> None:
-            if value is None:
-                return
-            if value == ALL_ITEMS:
-                chosen = [(i, i.quantity) for i in items.values()]
-                then(items_job(spec, cid, customer, order, chosen))
-                return
-            item = items[value]
-            if item.quantity == 1:
-                then(items_job(spec, cid, customer, order, [(item, 1)]))
-                return
-
-            def counted(text: str | None) -> None:
-                if text is None:
-                    return
-                try:
-                    quantity = int(text.strip())
-                except ValueError:
-                    self._tell(f"Type a number from 1 to {item.quantity}.", severity="warning")
-                    return
-                then(items_job(spec, cid, customer, order, [(item, quantity)]))
-
-            self.host.ask(
-                TextPromptScreen(
-                    f"How many {one_line(item.name, 40)} to send again? (1–{item.quantity})",
-                    str(item.quantity),
-                ),
-                counted,
-            )
-
-        self.host.ask(
-            PickerScreen(f"Resend from order {one_line(order.number, 30)}", choices), picked
-        )
 
     def _load_slots(self, spec: OrderActionSpec, cid, customer, order: Order, then) -> None:
         try:
@@ -220,6 +175,14 @@ class OrderActions:
             return
         by_value = {str(i): s for i, s in enumerate(slots)}
         choices = [Choice(v, self._slot_label(s)) for v, s in by_value.items()]
+        tz = self.host.desk.shop_tz
+
+        def narrow(typed: str, offered: Sequence[Choice]) -> list[Choice]:
+            """A time ("18:30", "18h30") keeps the slots starting then; else fuzzy."""
+            at = typed_time(typed)
+            if at is None:
+                return filter_choices(typed, offered)
+            return [c for c in offered if by_value[c.value].start.astimezone(tz).time() == at]
 
         def picked(value: str | None) -> None:
             if value is not None:
@@ -227,9 +190,9 @@ class OrderActions:
                 summary = spec.summary(order, self._slot_label(slot))
                 then(OrderJob(spec.kind, cid, customer, order, summary, slot=slot))
 
-        self.host.ask(
-            PickerScreen(f"New delivery slot for {one_line(order.number, 30)}", choices), picked
-        )
+        title = f"New delivery slot for {one_line(order.number, 30)}"
+        hint = "type a time (18:30) or a day · enter choose · esc cancel"
+        self.host.ask(PickerScreen(title, choices, hint=hint, narrow=narrow), picked)
 
     def _ask_goodwill(self, spec, cid, customer, order, then, kind=None) -> None:
         limits = self.host.desk.settings.gestures
@@ -287,7 +250,14 @@ class OrderActions:
         desk = self.host.desk
         limits = desk.settings.gestures
         try:
-            result = run_job(desk.store, self.commerce, job, agent=desk.agent, limits=limits)
+            result = run_job(
+                desk.store,
+                self.commerce,
+                job,
+                agent=desk.agent,
+                limits=limits,
+                refunds=desk.settings.refunds,
+            )
         except NeedsApproval as exc:
             self.host.from_thread(self._offer_approval, job, exc.reason)
             return
