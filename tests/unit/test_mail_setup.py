@@ -48,6 +48,8 @@ def test_the_settings_file_remote_section_is_used(monkeypatch: pytest.MonkeyPatc
     settings = MailSettings.from_options(options_for(choice))
     assert settings.imap_port == 143 and settings.handled == "move"
     assert settings.user == "help@shop.fr"
+    # "Aide <aide@shop.fr>": the address replies come from, and the name the agent goes by.
+    assert (settings.from_address, settings.from_name) == ("aide@shop.fr", "Aide")
 
 
 @pytest.mark.parametrize(

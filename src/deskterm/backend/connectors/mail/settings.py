@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 
 from deskterm.backend.sync.protocol import ConnectorOptions
 
@@ -66,9 +67,11 @@ class MailSettings:
         imap_security = _choice(extra, "imap_security", "tls", SECURITY)
         smtp_security = _choice(extra, "smtp_security", "starttls", SECURITY)
         handled = _choice(extra, "handled", "leave", HANDLED)
-        from_address = (extra.get("from_address") or user).strip()
+        given = (extra.get("from_address") or user).strip()
+        # "Support <support@shop.fr>" as well as "support@shop.fr": the name is the From's.
+        name_in_from, from_address = parseaddr(given)
         if "@" not in from_address:
-            raise ValueError(f"replies need a From address, and {from_address!r} is not one")
+            raise ValueError(f"replies need a From address, and {given!r} is not one")
         return cls(
             imap_host=imap_host,
             smtp_host=smtp_host,
@@ -84,7 +87,7 @@ class MailSettings:
             handled=handled,
             handled_folder=extra.get("handled_folder") or "Handled",
             from_address=from_address,
-            from_name=extra.get("from_name") or "",
+            from_name=extra.get("from_name") or name_in_from,
             signature=extra.get("signature") or "",
             ca_file=extra.get("ca_file") or None,
             timeout=max(options.timeout, 30.0),
