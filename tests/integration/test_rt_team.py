@@ -265,6 +265,25 @@ def test_names_and_language_come_from_rt(
     assert agent is not None and (agent.name, agent.email) == ("Paul", "paul@example.com")
 
 
+def test_a_customer_rt_knows_no_language_for_gets_the_one_they_write_in(
+    rt: RTClient, rt_server: RTServer, mirrors: list[Mirror], tmp_path: Path, queue: str
+) -> None:
+    email = f"jean-{uuid.uuid4().hex[:6]}@example.com"
+    tid = rt.create_ticket(
+        queue, "Commande incomplète", email, "Bonjour, il manque le dessert dans ma commande."
+    )
+    other = rt.create_ticket(
+        queue, "Missing", f"x{email}", "Hi, the dessert is missing from my order."
+    )
+    m = _open(mirrors, tmp_path / "m.db", rt_server, queue)
+    m.engine.pull()
+    languages = [
+        m.store.customer(m.store.conversation(m.local(t)).customer_id).language  # type: ignore[union-attr]
+        for t in (tid, other)
+    ]
+    assert languages == ["fr", "en"]
+
+
 def test_tags_keep_rts_spelling_and_only_the_change_is_sent(
     rt: RTClient, paul: RTClient, rt_server: RTServer, mirrors: list[Mirror], tmp_path: Path,
     queue: str,

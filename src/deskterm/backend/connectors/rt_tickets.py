@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from deskterm.backend.connectors.rt_api import RTClient
 from deskterm.backend.connectors.rt_people import People
 from deskterm.backend.sync.protocol import RemoteConversation, RemoteFile, RemoteMessage
 from deskterm.backend.writes.triage import clean_tag
+from deskterm.domain.languages import guess_language
 from deskterm.domain.models import UNTIL_REPLY, Channel, Priority, Status
 from deskterm.domain.safety import html_to_text
 
@@ -107,7 +109,8 @@ class TicketReader:
         """The conversation of ``ticket`` (a search result with :data:`FIELDS`)."""
         history = self.client.history(int(ticket["id"]))
         requestors = [str(r) for r in ticket.get("Requestor") or []]
-        customer = self.people.customer(requestors[0] if requestors else "unknown@invalid")
+        requestor = requestors[0] if requestors else "unknown@invalid"
+        customer = self.people.customer(requestor)
         messages: list[RemoteMessage] = []
         stalled_at: datetime | None = None
         for txn in history:
@@ -131,6 +134,12 @@ class TicketReader:
                     files=files_of(txn),
                 )
             )
+        if self.people.person(requestor).language is None:
+            # RT keeps no language for this customer: their own words tell it, or nothing
+            # (an empty language leaves the one the mirror has).
+            said = "\n".join(m.body for m in messages if m.author_kind == "customer")
+            guessed = guess_language(f"{ticket.get('Subject') or ''}\n{said}")
+            customer = replace(customer, language=guessed or "")
         now = datetime.now(UTC)
         snoozed = snooze_of(ticket, now)
         public = [m for m in messages if m.public]
