@@ -123,6 +123,12 @@ async def test_a_done_overtaken_by_a_colleague_shows_a_conflict_and_e_closes_it_
         tid = store.conversation(cid).external_id  # type: ignore[union-attr]
         connector.online = False
         store.set_status(cid, Status.DONE, agent_id=app.agent.id, outbox={"kind": "status"})
+        # The agent has moved on to another conversation (one on screen is read as it changes).
+        other = store.conn.execute(
+            "SELECT id FROM conversations WHERE id != ? ORDER BY id LIMIT 1", (cid,)
+        ).fetchone()[0]
+        app.screen.open_conversation_by_id(other)
+        await until(pilot, lambda: app.screen.bundle.conversation.id == other)
         await until(pilot, lambda: "offline" in app.screen.query_one(StatusBar).sync_state)
         desk.add_message(tid, "Le pain arrive demain", author=PAUL)
         connector.online = True
