@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from deskterm.backend.store import Store
+from deskterm.domain.models import Channel
 from deskterm.screens.goto import GotoScreen
 from deskterm.screens.help import HelpScreen
 from deskterm.screens.workstation import WorkstationScreen
@@ -237,6 +238,20 @@ async def test_customer_pane_shows_orders_and_history(make_app):
         await pilot.press("f3", "right_square_bracket")
         await pilot.pause()
         assert "PO-87001" in _export(app)
+
+
+async def test_a_customer_first_seen_today_is_new(make_app, desk_store):
+    """Léa has been a customer for a while; someone who first wrote today is a new customer
+    (not a customer "for now")."""
+    store, _ = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "customer for" in _export(app) and "new customer" not in _export(app)
+        newcomer = store.add_customer("Nora Petit", language="fr")
+        cid = store.open_conversation(newcomer, Channel.EMAIL, "Bonjour", "Première commande")
+        app.screen.open_conversation_by_id(cid)
+        await until(pilot, lambda: "FR · new customer" in _export(app))
 
 
 async def test_live_update_when_another_process_writes(make_app, desk_store, clock):

@@ -9,7 +9,7 @@ The shop's facts are read by the workstation in a worker when the pane asks
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.console import Group, RenderableType
@@ -222,11 +222,14 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         if c.vip:
             title.append("  ★ VIP", style="bold yellow")
         lines: list[RenderableType] = [title]
-        lines.append(
-            Text(
-                f"{c.language.upper()} · customer for {format_age(c.created_at, now)}", style="dim"
-            )
+        # A customer first seen today (a new mailbox sender, a requestor new to RT) is new,
+        # not a customer "for now" or "for 3m".
+        known = (
+            "new customer"
+            if now - c.created_at < timedelta(days=1)
+            else f"customer for {format_age(c.created_at, now)}"
         )
+        lines.append(Text(f"{c.language.upper()} · {known}", style="dim"))
         for h in c.handles:
             line = Text(f"{CHANNEL_NAMES.get(str(h.channel), str(h.channel))}: ", style="dim")
             line.append(one_line(h.value, NAME_CELLS))
