@@ -167,3 +167,17 @@ def test_the_cheat_sheet_lists_the_key_and_the_rows_mark() -> None:
     sheet = console.export_text()
     assert "ctrl+g" in sheet and "desk.merge" in sheet
     assert "⧉2" in sheet and "2 conversations open" in sheet
+
+
+async def test_a_closed_conversation_on_screen_says_only_open_ones_merge(make_app, desk_store):
+    store, ids = desk_store
+    _more_of_lea(store, ids, "Toujours pas de pain")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(pilot, app, ids["old"])  # Léa's done one
+        await pilot.press("C")
+        await settle(pilot)
+        assert isinstance(app.screen, WorkstationScreen)
+        assert f"#{ids['old']} is closed: only open conversations merge." in _notices(app)
+        assert "other open conversation" not in _export(app)
