@@ -143,6 +143,13 @@ async def test_a_mirror_refuses_in_one_line_and_changes_nothing(tmp_path: Path) 
     helpdesk.add_ticket("3", "Encore moi", "toujours là", customer="c0")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.screen.bundle is not None)
+        [[third]] = store.conn.execute("SELECT id FROM conversations WHERE external_id = '3'")
+        desk(app).open_conversation_by_id(third)  # not settle: the sync worker runs on
+        await until(pilot, lambda: shown_id(app) == third)
+        await pilot.pause(0.1)
+        screen = _export(app)
+        assert "⧉ 1 other open conversation of this customer" in screen
+        assert "C merge" not in screen  # the remote helpdesk does merges
         statuses = [c.status for c in store.open_conversations_of(app.screen.shown.customer_id)]
         await pilot.press("C")
         await pilot.pause(0.2)

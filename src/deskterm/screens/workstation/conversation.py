@@ -188,7 +188,10 @@ class OpenConversation:
                 agent_name=desk.agent_name,
                 problems=self.bundle.problems,
                 open_others=len(self.bundle.open_others),
-                merge_key=keys_for("desk.merge", desk.keymap_overrides).split(",")[0],
+                # On a mirror the merge is the remote helpdesk's to do (see merge.py).
+                merge_key=""
+                if desk.sync_runner is not None
+                else keys_for("desk.merge", desk.keymap_overrides).split(",")[0],
             )
         )
 
