@@ -161,3 +161,13 @@ def test_a_mirrored_conversation_with_its_number_and_files(snap_compare, make_ap
         ],
     )
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=_ready)
+
+
+def test_a_customer_with_two_open_conversations(snap_compare, make_app, desk_store):
+    """Léa wrote again in a new conversation: both rows carry ⧉2, and the header of the one
+    on screen says so, with the key that merges them."""
+    from deskterm.domain.models import Channel
+
+    store, ids = desk_store
+    store.open_conversation(ids["lea"], Channel.EMAIL, "Toujours pas de pain", "Allô ?")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_ready)

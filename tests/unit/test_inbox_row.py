@@ -76,9 +76,22 @@ def test_customer_markup_and_escapes_stay_inert():
     tags=st.lists(st.text(min_size=1, max_size=30), max_size=6),
     width=st.integers(min_value=1, max_value=160),
     selected=st.booleans(),
+    open_of_customer=st.sampled_from([0, 2, 3, 12]),
 )
-def test_both_lines_always_fill_the_width_exactly(name, subject, tags, width, selected):
-    r = row(customer_name=name, subject=subject, preview=subject, tags=tuple(tags))
+def test_both_lines_always_fill_the_width_exactly(
+    name, subject, tags, width, selected, open_of_customer
+):
+    r = row(customer_name=name, subject=subject, preview=subject, tags=tuple(tags),
+            open_of_customer=open_of_customer, woken=open_of_customer == 3)  # fmt: skip
     for line in lines(r, width=width, selected=selected, initials="PR"):
         assert line.cell_len == width
         assert "\n" not in line.plain
+
+
+def test_a_customer_with_several_open_is_marked_on_the_second_line_keeping_the_name_whole():
+    # 36 cells: the inbox pane of a 100-column terminal.
+    first, second = lines(row(priority=Priority.HIGH, open_of_customer=3, woken=True), width=36)
+    assert "Léa Martin ★" in first.plain and "⧉" not in first.plain
+    assert "⧉3 ↻ woken" in second.plain
+    first, second = lines(row(open_of_customer=0), width=36)
+    assert "⧉" not in first.plain + second.plain

@@ -40,6 +40,9 @@ class ConversationBundle:
     """The wake time of the agent's snooze that a conflict held back (to snooze anyway)."""
     refunded: dict[int, dict[int, int]] = field(default_factory=dict)
     """What was refunded of each order shown: order id → item id → quantity."""
+    open_others: list[Conversation] = field(default_factory=list)
+    """The customer's other open conversations, the most recently active first (a merge
+    may join one of them to this one)."""
 
     @property
     def order(self) -> Order | None:
@@ -88,6 +91,9 @@ def load_bundle(
         bundle.orders_count, bundle.spend_cents = store.customer_totals(customer.id)
         bundle.past = [
             c for c in store.customer_conversations(customer.id, limit=8) if c.id != conversation_id
+        ]
+        bundle.open_others = [
+            c for c in store.open_conversations_of(customer.id) if c.id != conversation_id
         ]
         since = store.now() - timedelta(days=goodwill_days)
         bundle.goodwill_cents = store.gestures_since(customer.id, since)

@@ -68,6 +68,10 @@ class InboxRow:
     waiting_since: datetime | None = None
     #: The last message a customer or an agent wrote in public (not an internal note).
     last_public_at: datetime | None = None
+    customer_id: int = 0
+    open_of_customer: int = 0
+    """How many conversations its customer has open (closed and gone ones not counted), when
+    more than one: a merge may join them. 0 when it is the only one, or was not counted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +95,11 @@ INBOX_COLUMNS = (
     "c.sla_due_at, c.assignee_id, c.unread, c.snoozed_until, c.woken_at, c.tags, c.priority, "
     "cu.vip, c.version, c.last_customer_message_at, c.last_agent_message_at, "
     # Cheap while the outbox is short: the index on (state, id) finds the pending entries.
-    "EXISTS(SELECT 1 FROM outbox o WHERE o.state = 'pending' AND o.conversation_id = c.id)"
+    "EXISTS(SELECT 1 FROM outbox o WHERE o.state = 'pending' AND o.conversation_id = c.id), "
+    "c.customer_id"
 )
 #: Where a page's sort value comes, after INBOX_COLUMNS.
-SORT_VALUE_INDEX = 20
+SORT_VALUE_INDEX = 21
 
 
 def inbox_row(r: sqlite3.Row | tuple, sort_value: int) -> InboxRow:
@@ -120,6 +125,7 @@ def inbox_row(r: sqlite3.Row | tuple, sort_value: int) -> InboxRow:
         last_public_at=dt(max(r[17] or 0, r[18] or 0) or None),
         sort_value=sort_value,
         unsent=bool(r[19]),
+        customer_id=r[20],
     )
 
 

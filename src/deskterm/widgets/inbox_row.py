@@ -2,8 +2,9 @@
 
 Line one says who and how urgent: selection mark, unread dot, channel, priority, customer,
 VIP star, then on the right ``⧗`` when an action on it is not yet accepted by the remote
-helpdesk, the SLA countdown, the age and the assignee's initials. Line two
-says what: the subject (or the first line), then snooze clock or "woken", and tags.
+helpdesk, the SLA countdown, the age and the assignee's initials. Line two says what: the
+subject (or the first line), then ``⧉2`` when its customer has two (or more) conversations
+open, snooze clock or "woken", and tags.
 
 Customer strings go through :func:`deskterm.domain.safety.one_line`: never markup, never escapes.
 """
@@ -34,6 +35,8 @@ CHANNEL_ICONS = {
 PRIORITY_MARKS = {Priority.URGENT: "‼", Priority.HIGH: "!", Priority.LOW: "↓"}
 #: The mark of a conversation with an action not yet accepted by the remote helpdesk.
 UNSENT_MARK = "⧗"
+#: The mark of a conversation whose customer has others open, before how many are open.
+SEVERAL_OPEN_MARK = "⧉"
 
 #: What a row's marks and columns mean, for the ``?`` screen: (an example, its meaning).
 LEGEND: tuple[tuple[str, str], ...] = (
@@ -42,6 +45,7 @@ LEGEND: tuple[tuple[str, str], ...] = (
     ("WA CH EM SO FO PH", "channel: WhatsApp, chat, email, social, form, phone"),
     ("‼ ! ↓", "priority: urgent, high, low"),
     ("★", "VIP customer"),
+    (f"{SEVERAL_OPEN_MARK}2", "its customer has 2 conversations open: Merge (Triage) joins them"),
     ("-16m  1h05", "SLA: late by 16 min (red) / answer due in 1 h 05 (yellow when soon)"),
     ("20m", "how long the customer has waited (else since the last message)"),
     ("AB", "the assignee's initials (blank: unassigned)"),
@@ -156,10 +160,17 @@ def row_lines(
         what.append(" — " + one_line(row.preview, 80), s.dim)
 
     extra = Text(style=s.base)
-    if row.snoozed_until is not None:
-        extra.append(snooze_label(row.snoozed_until, now, tz), s.snoozed)
-    elif row.woken:
-        extra.append("↻ woken", s.snoozed)
+    if row.open_of_customer > 1:
+        # First of the second line's marks: on the first, it would cut a name's ★ at 100
+        # columns; here it costs the subject (or the last tag) three cells.
+        extra.append(f"{SEVERAL_OPEN_MARK}{row.open_of_customer}", s.due_soon)
+    if row.snoozed_until is not None or row.woken:
+        if extra.cell_len:
+            extra.append(" ")
+        if row.snoozed_until is not None:
+            extra.append(snooze_label(row.snoozed_until, now, tz), s.snoozed)
+        else:
+            extra.append("↻ woken", s.snoozed)
     if row.tags:
         if extra.cell_len:
             extra.append(" ")

@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 
 from deskterm.backend.context import ConversationBundle, load_bundle
-from deskterm.domain.models import Conversation
+from deskterm.domain.models import Conversation, Status
 from deskterm.domain.problems import Problem
 from deskterm.domain.safety import NAME_CELLS, SUBJECT_CELLS, one_line
+from deskterm.keymap import keys_for
 from deskterm.screens.workstation.host import Host
+from deskterm.widgets.inbox_row import SEVERAL_OPEN_MARK
 
 if TYPE_CHECKING:
     from textual.widgets import Static
@@ -61,9 +63,12 @@ def header_text(
     tz: ZoneInfo,
     agent_name: Callable[[int | None], str],
     problems: list[Problem] | None = None,
+    open_others: int = 0,
+    merge_key: str = "",
 ) -> Text:
-    """The two lines above the thread, a third naming the problem it reports, and a line
-    for each other agent on it."""
+    """The two lines above the thread, a third naming the problem it reports, one saying
+    how many other conversations its customer has open (``open_others``, while this one is
+    open: ``merge_key`` merges them), and a line for each other agent on it."""
     text = Text()
     text.append(one_line(c.customer_name, 40), style="bold")
     text.append(f" · {c.channel.value} · #{c.number} · {c.status.value}")
@@ -82,6 +87,13 @@ def header_text(
         text.append(f"\n⚑ {one_line(first.title, 60)} · {first.status.label}", style="bold")
         if len(problems) > 1:
             text.append(f" +{len(problems) - 1}", style="dim")
+    if open_others and c.status is not Status.DONE:
+        several = "s" if open_others > 1 else ""
+        text.append(
+            f"\n{SEVERAL_OPEN_MARK} {open_others} other open conversation{several} of this customer"
+        )
+        if merge_key:
+            text.append(f" · {merge_key} merge", style="dim")
     for name, state in others:
         verb = "is replying" if state == "typing" else "is looking at this"
         text.append(f"\n⚑ {one_line(name, NAME_CELLS)} {verb}", style="bold yellow")
@@ -175,6 +187,11 @@ class OpenConversation:
                 tz=desk.tz,
                 agent_name=desk.agent_name,
                 problems=self.bundle.problems,
+                open_others=len(self.bundle.open_others),
+                # On a mirror the merge is the remote helpdesk's to do (see merge.py).
+                merge_key=""
+                if desk.sync_runner is not None
+                else keys_for("desk.merge", desk.keymap_overrides).split(",")[0],
             )
         )
 

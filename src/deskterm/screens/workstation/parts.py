@@ -25,6 +25,7 @@ from deskterm.screens.workstation.files import Files
 from deskterm.screens.workstation.host import ReloadConversation
 from deskterm.screens.workstation.live import LiveUpdates, MedianRead
 from deskterm.screens.workstation.macros import Macros
+from deskterm.screens.workstation.merge import Merges
 from deskterm.screens.workstation.order_actions import OrderActions
 from deskterm.screens.workstation.problems import ProblemLinks
 from deskterm.screens.workstation.replies import HeldReplies, HeldReply
@@ -56,6 +57,7 @@ class WorkstationParts(Screen[None]):
     drafts: DraftSaver
     replies: HeldReplies
     triage: Triage
+    merges: Merges
     macros: Macros
     order_actions: OrderActions
     shop_facts: ShopFacts
@@ -223,6 +225,9 @@ class WorkstationParts(Screen[None]):
 
     def action_priority(self) -> None:
         self.triage.priority()
+
+    def action_merge(self) -> None:
+        self.merges.merge()
 
     def action_link_problem(self) -> None:
         self.problem_links.link()

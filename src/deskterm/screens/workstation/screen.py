@@ -40,6 +40,7 @@ from deskterm.screens.workstation.lesson import Lesson
 from deskterm.screens.workstation.live import LiveUpdates, Polled, arrival_notice
 from deskterm.screens.workstation.macro_orders import MacroOrders
 from deskterm.screens.workstation.macros import Macros
+from deskterm.screens.workstation.merge import Merges
 from deskterm.screens.workstation.order_actions import OrderActions
 from deskterm.screens.workstation.parts import WorkstationParts
 from deskterm.screens.workstation.problems import ProblemLinks
@@ -88,6 +89,7 @@ class WorkstationScreen(WorkstationParts):
             orders_back=partial(self._undo_reply_orders, taken_back=True),
         )
         self.triage = Triage(self, self.undo.push)
+        self.merges = Merges(self, self.undo.push)
         self.macros = Macros(self)
         self.order_actions = OrderActions(self, self.undo.push)
         self.shop_facts = ShopFacts(self, lambda: self.order_actions.commerce)
