@@ -116,8 +116,12 @@ def test_machine_mail_opens_nothing_wakes_nothing_and_gets_no_answer(
     for raw in machine:
         append(mail_server, desk.address, raw)
 
-    desk.engine.pull()
+    seen: list[tuple[int, int | None]] = []
+    desk.engine.pull(lambda read, total: seen.append((read, total)))
 
+    # The progress counts mails (the bar says so), and ends full though none opened a row.
+    assert desk.engine.connector.unit == "mails"
+    assert seen[-1] == (4, 4)
     (after,) = desk.conversations()
     assert after["snoozed_until"] is not None, "an automatic reply woke the conversation"
     kinds = [m["author_kind"] for m in desk.messages(conv["id"])]

@@ -163,7 +163,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             TextColumn(f"syncing {connector.label}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("conversations"),
+            TextColumn(connector.unit),
             transient=True,
             disable=not sys.stderr.isatty(),
         ) as progress:

@@ -27,7 +27,7 @@ from deskterm.backend.sync.text import well_formed_record
 
 log = logging.getLogger(__name__)
 
-#: progress(conversations mirrored so far, total expected or None)
+#: progress(read so far, total expected or None), in the connector's unit (conversations, mails)
 Progress = Callable[[int, int | None], None]
 
 
@@ -78,6 +78,7 @@ class PullReport:
     gone: int = 0  # conversations whose ticket left the mirrored scope (scope.py)
     removed: int = 0  # taken out of the views: the remote says it no longer has them
     skipped: int = 0  # could not be read this time (each one is a line in the log)
+    read: int = 0  # what the progress counts, in the connector's unit (conversations, mails)
 
 
 class SyncEngine:
@@ -159,11 +160,12 @@ class SyncEngine:
                 report.messages += stats.messages
                 report.removed += stats.removed
                 report.skipped += len(batch.skipped)
+                report.read += stats.conversations if batch.read is None else batch.read
                 for line in batch.skipped:
                     log.warning("%s sync skipped %s", self.name, line)
-                self._update(pulled=report.conversations, total=batch.total, online=True)
+                self._update(pulled=report.read, total=batch.total, online=True)
                 if progress is not None:
-                    progress(report.conversations, batch.total)
+                    progress(report.read, batch.total)
             report.gone = len(settle_scope(self.store, self.connector).gone)
             with self.store.transaction() as c:
                 set_state(c, self.name, "last_pull_at", str(ts(self.store.now())))

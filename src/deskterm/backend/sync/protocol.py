@@ -132,8 +132,10 @@ class PullBatch:
     """A few conversations to mirror in one short transaction, and the cursor after them.
 
     ``cursor`` is written in the same transaction as the batch, so a pull interrupted at any
-    point resumes after the last batch that landed. ``total`` is the number of conversations
-    the whole pull expects (for a progress bar), when the remote says.
+    point resumes after the last batch that landed. ``total`` is how many of the connector's
+    ``unit`` (conversations, or a mailbox's mails) the whole pull expects, for a progress
+    bar, when the remote says; ``read`` is how many of them this batch accounts for (its
+    conversations when None).
 
     One bad conversation never holds back the others: ``removed`` lists those the remote
     no longer has (the mirror takes them out of every view with a line in their thread),
@@ -144,6 +146,7 @@ class PullBatch:
     conversations: list[RemoteConversation]
     cursor: str | None
     total: int | None = None
+    read: int | None = None
     removed: list[RemovedConversation] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -263,6 +266,8 @@ class Connector(Protocol):
     name: ClassVar[str]
     #: What the UI calls the remote ("Request Tracker", "Zendesk").
     label: ClassVar[str]
+    #: What a pull counts in its progress (``PullBatch.total``): "conversations", "mails".
+    unit: ClassVar[str]
 
     @classmethod
     def from_options(cls, options: ConnectorOptions) -> Connector:
@@ -369,6 +374,7 @@ class BaseConnector:
 
     name: ClassVar[str] = "remote"
     label: ClassVar[str] = "the remote helpdesk"
+    unit: ClassVar[str] = "conversations"
 
     def macros(self) -> list[RemoteMacro]:
         return []

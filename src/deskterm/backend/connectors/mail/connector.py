@@ -72,6 +72,7 @@ class EmailConnector(BaseConnector):
 
     name: ClassVar[str] = "email"
     label: ClassVar[str] = "the mailbox"
+    unit: ClassVar[str] = "mails"
 
     def __init__(self, settings: MailSettings) -> None:
         self.settings = settings
@@ -130,7 +131,12 @@ class EmailConnector(BaseConnector):
                     conversations = [
                         c for c in (self._conversation(m, threader) for m in mails) if c
                     ]
-                    yield PullBatch(conversations, cursor=f"{current}:{chunk[-1]}", total=len(uids))
+                    yield PullBatch(
+                        conversations,
+                        cursor=f"{current}:{chunk[-1]}",
+                        total=len(uids),
+                        read=len(chunk),
+                    )
                     self._handled(imap, chunk)  # only once the batch landed
             except BaseException:
                 close_quietly(imap)
