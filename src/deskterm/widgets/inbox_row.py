@@ -45,6 +45,7 @@ LEGEND: tuple[tuple[str, str], ...] = (
     ("WA CH EM SO FO PH", "channel: WhatsApp, chat, email, social, form, phone"),
     ("‼ ! ↓", "priority: urgent, high, low"),
     ("★", "VIP customer"),
+    (UNSENT_MARK, "an action the remote helpdesk has not accepted yet: it waits to be sent"),
     (f"{SEVERAL_OPEN_MARK}2", "its customer has 2 conversations open: Merge (Triage) joins them"),
     ("-16m  1h05", "SLA: late by 16 min (red) / answer due in 1 h 05 (yellow when soon)"),
     ("20m", "how long the customer has waited (else since the last message)"),
