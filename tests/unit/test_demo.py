@@ -346,7 +346,7 @@ def test_macro_library_has_shared_and_personal_macros_with_actions(store: Store)
     for variable in ("customer.first_name", "agent.first_name", "order.number",
                      "order.item_names", "order.delivery_slot", "{% cursor %}"):  # fmt: skip
         assert variable in used
-    missing = next(m for m in macros if m.title.startswith("Missing item — resend"))
+    missing = next(m for m in macros if m.title == "Missing item — sent again")
     assert {(a.field, json.dumps(a.value)) for a in missing.actions} >= {
         ("add_tags", '["missing-item"]'), ("status", '"done"')}  # fmt: skip
     ask = next(m for m in macros if m.title == "Ask for details")

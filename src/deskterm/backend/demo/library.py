@@ -20,7 +20,7 @@ REFUND_ORDER = {"do": "goodwill", "as": "refund", "amount": "{{ order.total }}"}
 
 #: The titles French-speaking customers' agents see.
 TITLES_FR = {
-    "missing_resend": "Article manquant — renvoyé avec la prochaine commande",
+    "missing_resend": "Article manquant — renvoyé",
     "missing_refund": "Article manquant — remboursement de l'article",
     "late_on_its_way": "Retard — le livreur arrive",
     "late_voucher": "Retard — excuses et bon d'achat",
@@ -30,7 +30,7 @@ TITLES_FR = {
     "refund_review": "Remboursement — transmis à la facturation",
     "promo_howto": "Code promo — comment l'utiliser",
     "promo_expired": "Code promo — expiré, remboursé à titre commercial",
-    "login_reset": "Connexion — compte débloqué, nouveau lien",
+    "login_reset": "Connexion — réinitialiser le mot de passe",
     "account_delete": "Compte — demande sur les données reçue",
     "slot_changed": "Créneau de livraison — changé",
     "slot_too_late": "Créneau de livraison — trop tard pour changer",
@@ -43,7 +43,7 @@ TITLES_FR = {
     "sub_howto": "Abonnement — comment ça marche",
     "bug_logged": "Bug — transmis à l'équipe de l'appli",
     "bug_fixed": "Bug — corrigé, mettez à jour",
-    "invoice_sent": "Facture — envoyée par e-mail",
+    "invoice_sent": "Facture — où la télécharger",
     "wrong_item": "Mauvais plat — remboursé",
     "ask_details": "Demander des précisions",
     "ask_order_number": "Demander le numéro de commande",
@@ -60,11 +60,11 @@ HI_FR = "Bonjour {{ customer.first_name }},\n\n"
 SHARED: tuple[MacroSpec, ...] = (
     _m(
         "missing_resend",
-        "Missing item — resend with the next order",
+        "Missing item — sent again",
         HI_EN
-        + "I'm so sorry something was missing from your order {{ order.number }}. {% cursor %}We're sending it with your next delivery, free of charge: nothing to do on your side.\n\nEnjoy your meal,\n{{ agent.first_name }}",  # noqa: E501
+        + "I'm so sorry something was missing from your order {{ order.number }}. {% cursor %}We're sending it again, free of charge: nothing to do on your side.\n\nEnjoy your meal,\n{{ agent.first_name }}",  # noqa: E501
         HI_FR
-        + "Toutes nos excuses, il manquait un article dans votre commande {{ order.number }}. {% cursor %}Nous vous le renvoyons gratuitement avec votre prochaine livraison, vous n'avez rien à faire.\n\nBon appétit,\n{{ agent.first_name }}",  # noqa: E501
+        + "Toutes nos excuses, il manquait un article dans votre commande {{ order.number }}. {% cursor %}Nous vous le renvoyons gratuitement, vous n'avez rien à faire.\n\nBon appétit,\n{{ agent.first_name }}",  # noqa: E501
         tags=("missing-item",),
         status="done",
         gesture="resend",
@@ -78,9 +78,9 @@ SHARED: tuple[MacroSpec, ...] = (
         "missing_refund",
         "Missing item — refund the item",
         HI_EN
-        + "Sorry about the missing item in order {{ order.number }}! {% cursor %}I've refunded it to your card; you'll see it within 3 to 5 working days.\n\nHave a good evening,\n{{ agent.first_name }}",  # noqa: E501
+        + "Sorry about the missing item in order {{ order.number }}! {% cursor %}I've refunded it to your card; you'll see it within 3 to 5 working days.\n\nSee you soon,\n{{ agent.first_name }}",  # noqa: E501
         HI_FR
-        + "Toutes nos excuses pour l'article manquant dans la commande {{ order.number }} ! {% cursor %}Je viens de vous le rembourser sur votre carte ; comptez 3 à 5 jours ouvrés.\n\nBonne soirée,\n{{ agent.first_name }}",  # noqa: E501
+        + "Toutes nos excuses pour l'article manquant dans la commande {{ order.number }} ! {% cursor %}Je viens de vous le rembourser sur votre carte ; comptez 3 à 5 jours ouvrés.\n\nÀ bientôt,\n{{ agent.first_name }}",  # noqa: E501
         tags=("missing-item", "refund"),
         status="done",
         gesture="item",
@@ -187,11 +187,11 @@ SHARED: tuple[MacroSpec, ...] = (
     ),
     _m(
         "login_reset",
-        "Login — account unlocked, new reset link",
+        "Login — how to reset the password",
         HI_EN
-        + "I've unlocked your account and sent you a new password reset link; it's valid for one hour. {% cursor %}If it isn't in your inbox, look in your spam folder: it comes from support@popote.example.\n\n{{ agent.first_name }}",  # noqa: E501
+        + "After five wrong passwords the app locks the account for 15 minutes. {% cursor %}To get back in now, tap “Forgot password?” on the login screen: the link it emails you is valid for one hour. If it isn't in your inbox, look in your spam folder: it comes from support@popote.example.\n\n{{ agent.first_name }}",  # noqa: E501
         HI_FR
-        + "J'ai débloqué votre compte et vous ai envoyé un nouveau lien de réinitialisation, valable une heure. {% cursor %}S'il n'est pas dans votre boîte de réception, regardez dans les spams : il part de support@popote.example.\n\n{{ agent.first_name }}",  # noqa: E501
+        + "Après cinq mots de passe erronés, l'appli bloque le compte pendant 15 minutes. {% cursor %}Pour y revenir tout de suite, touchez « Mot de passe oublié ? » sur l'écran de connexion : le lien envoyé par e-mail est valable une heure. S'il n'est pas dans votre boîte de réception, regardez dans les spams : il part de support@popote.example.\n\n{{ agent.first_name }}",  # noqa: E501
         tags=("account",),
         status="done",
     ),
@@ -330,11 +330,11 @@ SHARED: tuple[MacroSpec, ...] = (
     ),
     _m(
         "invoice_sent",
-        "Invoice — sent by email",
+        "Invoice — where to download it",
         HI_EN
-        + "I've just emailed you the invoice for order {{ order.number }}. {% cursor %}You can also download all your invoices in the app, under Profile > Orders.\n\n{{ agent.first_name }}",  # noqa: E501
+        + "The invoice for order {{ order.number }} is in the app, under Profile > Orders: open the order and tap “Invoice (PDF)”. {% cursor %}If you need it made out to a company, send me its name and address and I'll have it issued.\n\n{{ agent.first_name }}",  # noqa: E501
         HI_FR
-        + "Je viens de vous envoyer par e-mail la facture de la commande {{ order.number }}. {% cursor %}Vous pouvez aussi télécharger toutes vos factures dans l'appli, rubrique Profil > Commandes.\n\n{{ agent.first_name }}",  # noqa: E501
+        + "La facture de la commande {{ order.number }} est dans l'appli, rubrique Profil > Commandes : ouvrez la commande et touchez « Facture (PDF) ». {% cursor %}S'il vous la faut au nom d'une société, envoyez-moi son nom et son adresse et je la fais établir.\n\n{{ agent.first_name }}",  # noqa: E501
         tags=("invoice",),
         status="done",
     ),
@@ -342,9 +342,9 @@ SHARED: tuple[MacroSpec, ...] = (
         "wrong_item",
         "Wrong dish — refunded",
         HI_EN
-        + "I'm sorry, the kitchen mixed up your order {{ order.number }}. {% cursor %}I've refunded the dish you didn't get, and the team has been told.\n\nEnjoy the rest of your evening,\n{{ agent.first_name }}",  # noqa: E501
+        + "I'm sorry, the kitchen mixed up your order {{ order.number }}. {% cursor %}I've refunded the dish you didn't get, and the team has been told.\n\nSee you soon,\n{{ agent.first_name }}",  # noqa: E501
         HI_FR
-        + "Toutes nos excuses, la cuisine s'est trompée sur votre commande {{ order.number }}. {% cursor %}Je vous ai remboursé le plat que vous n'avez pas reçu, et l'équipe est prévenue.\n\nBonne fin de soirée,\n{{ agent.first_name }}",  # noqa: E501
+        + "Toutes nos excuses, la cuisine s'est trompée sur votre commande {{ order.number }}. {% cursor %}Je vous ai remboursé le plat que vous n'avez pas reçu, et l'équipe est prévenue.\n\nÀ bientôt,\n{{ agent.first_name }}",  # noqa: E501
         tags=("wrong-item", "gesture"),
         status="done",
         gesture="dish",
@@ -386,8 +386,8 @@ PERSONAL: tuple[MacroSpec, ...] = (
     _m(
         "camille_bread",
         "Mon oubli de pain",
-        "Oh no {{ customer.first_name }}, another escaped item 😅 {% cursor %}I've noted it on {{ order.number }} and it comes free with your next delivery. Enjoy your meal anyway! {{ agent.first_name }}",  # noqa: E501
-        "Oh non {{ customer.first_name }}, encore un article qui s'est fait la malle 😅 {% cursor %}Je l'ai noté sur la {{ order.number }} et il arrive gratuitement avec votre prochaine livraison. Bon appétit quand même ! {{ agent.first_name }}",  # noqa: E501
+        "Oh no {{ customer.first_name }}, another escaped item 😅 {% cursor %}I've noted it on {{ order.number }} and it's on its way again, free. Enjoy your meal anyway! {{ agent.first_name }}",  # noqa: E501
+        "Oh non {{ customer.first_name }}, encore un article qui s'est fait la malle 😅 {% cursor %}Je l'ai noté sur la {{ order.number }} et il repart gratuitement vers vous. Bon appétit quand même ! {{ agent.first_name }}",  # noqa: E501
         tags=("missing-item",),
         status="done",
         gesture="resend",
