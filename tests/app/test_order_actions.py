@@ -11,7 +11,7 @@ from deskterm.screens.picker import PickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen
 from deskterm.widgets.customer_panel import CustomerPanel
 from tests.app.conftest import SIZE, settle
-from tests.app.test_workstation import desk, shown_id
+from tests.app.test_workstation import _export, desk, shown_id
 
 
 async def _open_bread_customer_pane(pilot, ids) -> None:
@@ -79,6 +79,14 @@ async def test_resend_the_bread(make_app, desk_store):
         # Léa speaks French: the sentence is in French, waiting in the reply.
         assert "Nous vous renvoyons votre Pain de campagne" in screen.composer.text
         assert screen.bundle.order.number == "PO-88213"  # still the order she wrote about
+        # Paging to the follow-up says what it is: not one more order she placed.
+        for _ in range(len(screen.bundle.orders)):
+            if screen.bundle.order.number == "PO-88213-R1":
+                break
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+        assert screen.bundle.order.number == "PO-88213-R1"
+        assert "items sent again for PO-88213" in _export(app)
 
 
 async def test_undo_a_resend(make_app, desk_store):

@@ -255,6 +255,12 @@ class CustomerPanel(VerticalScroll, can_focus=True):
         head.append(f"Order {one_line(o.number, 30)}", style="bold")
         head.append(f"  {b.order_index % len(b.orders) + 1}/{len(b.orders)}  [ ]", style="dim")
         lines: list[RenderableType] = [head]
+        if o.parent_order_id is not None:
+            # Not one of the customer's "N orders": items sent again for one of them.
+            origin = next((p.number for p in b.orders if p.id == o.parent_order_id), None)
+            lines.append(
+                Text(f"items sent again{f' for {one_line(origin, 30)}' if origin else ''}")
+            )
         lines.append(Text(f"{o.status.value.replace('_', ' ')} · {slot(o, self.shop_tz)}"))
         delivery = self._delivery
         if delivery is not None and delivery.order_number == o.number:
