@@ -10,7 +10,14 @@ from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.macro_picker import MacroPickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen
 from tests.app.conftest import SIZE, settle
-from tests.app.test_order_actions import _gestures, _notes, _warnings
+from tests.app.test_order_actions import (
+    _gestures,
+    _notes,
+    _open_bread_customer_pane,
+    _resend_one_bread,
+    _warnings,
+)
+from tests.app.test_reply_meant import _hint
 from tests.app.test_workstation import _export, desk, shown_id
 
 
@@ -279,3 +286,60 @@ async def test_a_reply_that_does_not_go_takes_its_order_actions_back(make_app, d
         draft = store.draft(ids["bread"], app.agent.id)
         assert draft is not None and draft.body.startswith("Sorry Léa")
         assert _follow_ups(store, ids["order"]) == [("PO-88213-R1", "cancelled")]
+
+
+async def test_a_macro_whose_text_was_deleted_stays_dropped_after_a_hand_resend(
+    make_app, desk_store
+):
+    store, ids = desk_store
+    _add_macro(
+        store,
+        "Zz resend the bread",
+        "Nous vous renvoyons votre Pain de campagne avec la prochaine commande.",
+        {"do": "resend", "items": "all"},
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _insert(pilot, "zz resend the")
+        composer = desk(app).composer
+        assert "On send: Status → done · Order: resend" in _hint(app)
+        await pilot.press("r", "f7", "backspace")  # the agent clears the draft
+        await settle(pilot)
+        assert composer.text == ""
+        assert "Not applied (its text is gone): Zz resend the bread" in _hint(app)
+        # One bread resent by hand: its sentence says what the macro said.
+        await _open_bread_customer_pane(pilot, ids)
+        await _resend_one_bread(pilot)
+        assert composer.text.startswith("Nous vous renvoyons votre Pain de campagne")
+        hint = _hint(app)
+        assert "On send" not in hint and "Not applied (its text is gone)" in hint
+        assert composer.macro_actions == []
+        await pilot.press("r", "ctrl+end", *" Bonne soirée.", "ctrl+o")
+        await settle(pilot, 5)
+        assert not isinstance(app.screen, ConfirmScreen)  # nothing more to confirm
+        assert _follow_ups(store, ids["order"]) == [("PO-88213-R1", "placed")]  # once, by hand
+        assert store.messages(ids["bread"])[-1].body.endswith("Bonne soirée.")
+
+
+async def test_typing_a_macros_words_again_does_not_bring_its_actions_back(make_app, desk_store):
+    store, ids = desk_store
+    store.add_macro(
+        "Zz invoice sent",
+        "Je viens de vous envoyer la facture par e-mail.",
+        actions=[{"field": "add_tags", "value": ["invoice"]}, {"field": "status", "value": "done"}],
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _insert(pilot, "zz invoice")
+        composer = desk(app).composer
+        assert "On send: Tags + invoice · Status → done" in _hint(app)
+        await pilot.press("r", "f7", "backspace", *"Je viens de vous appeler, à demain.")
+        await settle(pilot)
+        assert composer.text == "Je viens de vous appeler, à demain."
+        hint = _hint(app)
+        assert "On send" not in hint
+        assert "Not applied (its text is gone): Zz invoice sent" in hint
+        await pilot.press("ctrl+s")
+        await settle(pilot, 5)
+        conv = store.conversation(ids["bread"])
+        assert "invoice" not in conv.tags and conv.status is not Status.DONE
