@@ -10,7 +10,14 @@ from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.macro_picker import MacroPickerScreen
 from deskterm.screens.text_prompt import TextPromptScreen
 from tests.app.conftest import SIZE, settle
-from tests.app.test_order_actions import _gestures, _notes, _warnings
+from tests.app.test_order_actions import (
+    _gestures,
+    _notes,
+    _open_bread_customer_pane,
+    _resend_one_bread,
+    _warnings,
+)
+from tests.app.test_reply_meant import _hint
 from tests.app.test_workstation import _export, desk, shown_id
 
 
@@ -53,14 +60,20 @@ async def test_a_macro_resends_the_item_named_once_and_undo_takes_it_back(make_a
         assert "On send: Status → done · Order: resend (items from" in _export(app)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        # One confirmation says what will run: Léa wrote that the bread is missing.
+        # Léa wrote that the bread is missing; she ordered two: how many, one offered.
+        assert isinstance(app.screen, TextPromptScreen)
+        assert app.screen.question == "How many Pain de campagne to send again? (1–2)"
+        assert app.screen.value == "1"
+        await pilot.press("enter")
+        await settle(pilot)
+        # One confirmation says what will run.
         assert isinstance(app.screen, ConfirmScreen)
         assert "Pain de campagne" in app.screen.detail and "PO-88213" in app.screen.detail
         await pilot.press("y")
         await settle(pilot, 5)
         assert _follow_ups(store, ids["order"]) == [("PO-88213-R1", "placed")]  # once
         follow_up = store.order_by_number("PO-88213-R1")
-        assert [(i.name, i.quantity) for i in follow_up.items] == [("Pain de campagne", 2)]
+        assert [(i.name, i.quantity) for i in follow_up.items] == [("Pain de campagne", 1)]
         assert store.messages(ids["bread"])[-1].body.startswith("Sorry Léa")
         assert any(n.startswith("Order action: Send again") for n in _notes(store, ids["bread"]))
         assert store.conversation(ids["bread"]).status is Status.DONE
@@ -181,8 +194,8 @@ async def test_a_cancel_and_refund_is_all_or_nothing(make_app, desk_store):
     _add_macro(
         store,
         "Zz cancel",
-        "Your order {{ order.number }} is cancelled and refunded.",
-        {"do": "goodwill", "as": "refund", "amount": "5"},
+        "Your order {{ order.number }} is cancelled, and here is a €5 voucher.",
+        {"do": "goodwill", "as": "credit", "amount": "5"},
         {"do": "cancel"},
     )
     app = make_app()
@@ -193,9 +206,9 @@ async def test_a_cancel_and_refund_is_all_or_nothing(make_app, desk_store):
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot, 5)
-        # The order was delivered: it cannot be cancelled, so the refund is taken back.
+        # The order was delivered: it cannot be cancelled, so the credit is taken back.
         assert store.order(ids["order"]).status is OrderStatus.DELIVERED
-        assert _gestures(store) == [(ids["lea"], 500, "refund", "reversed")]
+        assert _gestures(store) == [(ids["lea"], 500, "credit", "reversed")]
         assert any(w.startswith("Not sent: Order PO-88213 is delivered") for w in _warnings(app))
         assert len([m for m in store.messages(ids["bread"]) if m.public]) == len(
             [m for m in store.messages(ids["bread"])[:before] if m.public]
@@ -279,3 +292,165 @@ async def test_a_reply_that_does_not_go_takes_its_order_actions_back(make_app, d
         draft = store.draft(ids["bread"], app.agent.id)
         assert draft is not None and draft.body.startswith("Sorry Léa")
         assert _follow_ups(store, ids["order"]) == [("PO-88213-R1", "cancelled")]
+
+
+async def test_a_macro_whose_text_was_deleted_stays_dropped_after_a_hand_resend(
+    make_app, desk_store
+):
+    store, ids = desk_store
+    _add_macro(
+        store,
+        "Zz resend the bread",
+        "Nous vous renvoyons votre Pain de campagne avec la prochaine commande.",
+        {"do": "resend", "items": "all"},
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _insert(pilot, "zz resend the")
+        composer = desk(app).composer
+        assert "On send: Status → done · Order: resend" in _hint(app)
+        await pilot.press("r", "f7", "backspace")  # the agent clears the draft
+        await settle(pilot)
+        assert composer.text == ""
+        assert "Not applied (its text is gone): Zz resend the bread" in _hint(app)
+        # One bread resent by hand: its sentence says what the macro said.
+        await _open_bread_customer_pane(pilot, ids)
+        await _resend_one_bread(pilot)
+        assert composer.text.startswith("Nous vous renvoyons votre Pain de campagne")
+        hint = _hint(app)
+        assert "On send" not in hint and "Not applied (its text is gone)" in hint
+        assert composer.macro_actions == []
+        await pilot.press("r", "ctrl+end", *" Bonne soirée.", "ctrl+o")
+        await settle(pilot, 5)
+        assert not isinstance(app.screen, ConfirmScreen)  # nothing more to confirm
+        assert _follow_ups(store, ids["order"]) == [("PO-88213-R1", "placed")]  # once, by hand
+        assert store.messages(ids["bread"])[-1].body.endswith("Bonne soirée.")
+
+
+async def test_typing_a_macros_words_again_does_not_bring_its_actions_back(make_app, desk_store):
+    store, ids = desk_store
+    store.add_macro(
+        "Zz invoice sent",
+        "Je viens de vous envoyer la facture par e-mail.",
+        actions=[{"field": "add_tags", "value": ["invoice"]}, {"field": "status", "value": "done"}],
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _insert(pilot, "zz invoice")
+        composer = desk(app).composer
+        assert "On send: Tags + invoice · Status → done" in _hint(app)
+        await pilot.press("r", "f7", "backspace", *"Je viens de vous appeler, à demain.")
+        await settle(pilot)
+        assert composer.text == "Je viens de vous appeler, à demain."
+        hint = _hint(app)
+        assert "On send" not in hint
+        assert "Not applied (its text is gone): Zz invoice sent" in hint
+        await pilot.press("ctrl+s")
+        await settle(pilot, 5)
+        conv = store.conversation(ids["bread"])
+        assert "invoice" not in conv.tags and conv.status is not Status.DONE
+
+
+def _set_order_status(store, order_id: int, status: str) -> None:
+    with store.transaction() as c:
+        c.execute("UPDATE orders SET status = ? WHERE id = ?", (status, order_id))
+
+
+def _add_cancel_and_refund(store) -> None:
+    _add_macro(
+        store,
+        "Zz cancel and refund",
+        "Your order {{ order.number }} is cancelled and fully refunded.",
+        {"do": "goodwill", "as": "refund", "amount": "{{ order.total }}"},
+        {"do": "cancel"},
+    )
+
+
+async def test_a_cancel_and_refund_on_an_order_cancelled_since_does_neither(make_app, desk_store):
+    store, ids = desk_store
+    _add_cancel_and_refund(store)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _insert(pilot, "zz cancel and")
+        # Cancelled meanwhile (by the customer, a colleague): the send reads it as it is now.
+        _set_order_status(store, ids["order"], "cancelled")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        detail = app.screen.detail
+        assert "PO-88213 is already cancelled: not cancelled again" in detail
+        assert "PO-88213 is already cancelled, which refunded it: not refunded again" in detail
+        assert "a lead is asked" not in detail and "Refund" not in detail
+        await pilot.press("y")
+        await settle(pilot, 5)
+        assert _gestures(store) == []
+        assert store.messages(ids["bread"])[-1].body.startswith("Your order PO-88213 is cancelled")
+
+
+async def test_a_cancel_and_refund_refunds_by_the_cancel_alone(make_app, desk_store):
+    store, ids = desk_store
+    _add_cancel_and_refund(store)
+    _set_order_status(store, ids["order"], "placed")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _insert(pilot, "zz cancel and")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        detail = app.screen.detail
+        assert "• Cancel order PO-88213" in detail
+        assert "PO-88213: cancelling it refunds it, no second refund" in detail
+        assert "a lead is asked" not in detail
+        await pilot.press("y")
+        await settle(pilot, 5)
+        assert store.order(ids["order"]).status is OrderStatus.CANCELLED
+        assert _gestures(store) == []  # no second refund beside the cancellation
+
+
+async def test_a_refund_of_an_order_refunded_in_full_is_left_out(make_app, desk_store):
+    store, ids = desk_store
+    _add_macro(
+        store,
+        "Zz refund it all",
+        "I've refunded order {{ order.number }}.",
+        {"do": "goodwill", "as": "refund", "amount": "{{ order.total }}"},
+    )
+    _set_order_status(store, ids["order"], "refunded")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _insert(pilot, "zz refund it")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "PO-88213 is already refunded in full: not refunded again" in app.screen.detail
+        await pilot.press("n")
+        await settle(pilot)
+        assert _gestures(store) == []
+
+
+async def test_a_macro_refunding_a_named_item_asks_how_many(make_app, desk_store):
+    from deskterm.backend.commerce import ledger
+
+    store, ids = desk_store
+    _add_macro(
+        store,
+        "Zz refund the dish",
+        "I've refunded the dish.",
+        {"do": "refund", "items": "{{ order.named_items }}"},
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _insert(pilot, "zz refund the")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # The customer pane's question: two breads were ordered, one is offered.
+        assert isinstance(app.screen, TextPromptScreen)
+        assert app.screen.question == "How many Pain de campagne to refund? (1–2)"
+        assert app.screen.value == "1"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "PO-88213: Pain de campagne (€2.80)" in app.screen.detail  # one of two
+        await pilot.press("y")
+        await settle(pilot, 5)
+        assert list(ledger.refunded(store.conn, ids["order"])[0].values()) == [1]

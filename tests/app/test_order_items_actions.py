@@ -168,6 +168,10 @@ async def test_a_macro_refunds_the_item_named_not_as_goodwill(make_app, desk_sto
         await _insert(pilot, "zz refund")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        # Two were ordered: the agent says how many (1 offered), here both.
+        assert isinstance(app.screen, TextPromptScreen) and app.screen.value == "1"
+        await pilot.press("backspace", "2", "enter")
+        await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
         assert "Refund from order PO-88213: 2 × Pain de campagne (€5.60)" in app.screen.detail
         await pilot.press("y")

@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from deskterm.backend.commerce.base import ActionRefused
-from deskterm.backend.commerce.macro_orders import check_order_action, resolve
+from deskterm.backend.commerce.macro_orders import check_order_action, resolve, still_applies
 from deskterm.backend.demo.library import LIBRARY
 from deskterm.cli import main
 from deskterm.domain.macros import claim_warning, claims_in, offered_to, pick_title
-from deskterm.domain.models import Macro, MacroAction, Order, OrderItem
+from deskterm.domain.models import Macro, MacroAction, Order, OrderItem, OrderStatus
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -139,6 +139,63 @@ def test_resolve_fills_items_and_amounts_from_the_order() -> None:
     refund = resolve({"do": "goodwill", "as": "refund", "amount": "4,50 €"}, None, str)
     assert (refund.amount_cents, refund.goodwill_kind) == (450, "refund")
     assert resolve({"do": "goodwill"}, None, str).amount_cents is None  # asked at send
+
+
+def test_resolve_asks_how_many_of_named_items_only() -> None:
+    said = {"{{ order.named_items }}": "pain de campagne"}
+    named = resolve({"do": "refund", "items": "{{ order.named_items }}"}, _order(), said.get)
+    assert named.how_many and named.refunds
+    assert not resolve({"do": "refund", "items": "all"}, _order(), str).how_many
+
+
+def _still(actions: list[dict], status: OrderStatus, paid: int = 1110, left=None):
+    order = _order().model_copy(update={"status": status})
+    said = {"{{ order.named_items }}": "pain de campagne"}
+    found = [resolve(a, order, said.get) for a in actions]
+    left = {1: 2, 2: 1, 3: 1} if left is None else left
+    kept, why = still_applies(found, order, paid_left_cents=paid, items_left=left)
+    return [m.spec.kind for m in kept], why, kept
+
+
+CANCEL_AND_REFUND = [{"do": "goodwill", "as": "refund", "amount": "11"}, {"do": "cancel"}]
+
+
+def test_a_cancelled_order_is_neither_cancelled_nor_refunded_again() -> None:
+    kinds, why, _ = _still(CANCEL_AND_REFUND, OrderStatus.CANCELLED)
+    assert kinds == []
+    assert why == [
+        "PO-1 is already cancelled, which refunded it: not refunded again",
+        "PO-1 is already cancelled: not cancelled again",
+    ]
+
+
+def test_a_cancel_and_refund_refunds_by_the_cancel() -> None:
+    kinds, why, _ = _still(CANCEL_AND_REFUND, OrderStatus.PLACED)
+    assert kinds == ["cancel"]
+    assert why == ["PO-1: cancelling it refunds it, no second refund"]
+
+
+def test_an_order_refunded_in_full_is_not_refunded_again_but_credit_stays() -> None:
+    actions = [
+        {"do": "refund", "items": "all"},
+        {"do": "goodwill", "as": "credit", "amount": "5"},
+    ]
+    kinds, why, _ = _still(actions, OrderStatus.DELIVERED, paid=0)
+    assert kinds == ["goodwill"]
+    assert why == ["PO-1 is already refunded in full: not refunded again"]
+    kinds, why, _ = _still(actions, OrderStatus.REFUNDED)
+    assert kinds == ["goodwill"] and len(why) == 1
+
+
+def test_a_refund_covers_only_what_is_left_to_refund_of_each_item() -> None:
+    named = [{"do": "refund", "items": "{{ order.named_items }}"}]
+    _, why, [kept] = _still(named, OrderStatus.DELIVERED, left={1: 1, 2: 1, 3: 1})
+    assert why == [] and [(i.name, q) for i, q in kept.items or ()] == [("Pain de campagne", 1)]
+    kinds, why, _ = _still(named, OrderStatus.DELIVERED, left={1: 0, 2: 1, 3: 1})
+    assert kinds == []
+    assert why == ["PO-1: Pain de campagne already refunded, not refunded again"]
+    kinds, why, _ = _still([{"do": "resend", "items": "all"}], OrderStatus.CANCELLED)
+    assert kinds == ["resend"] and why == []
 
 
 @pytest.mark.parametrize(

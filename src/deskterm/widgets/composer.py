@@ -9,8 +9,9 @@ Inserted text (a macro, an order action's sentence) is placed as a paragraph of 
 before the signature (:mod:`deskterm.domain.reply_text`). A macro's actions follow its text: the
 "On send" line lists the actions of the macros whose text is still in the reply, merged so
 that the macro inserted last wins; replacing the draft with a macro, or deleting or
-rewriting all of a macro's text, drops its actions, and undoing that deletion (ctrl+z)
-brings them back.
+rewriting all of a macro's text, drops its actions for good: text typed or inserted
+afterwards never brings them back, even when it says what the macro said (an order action's
+sentence), only undoing that deletion (ctrl+z) does, or picking the macro again.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
+from textual.widgets.text_area import Edit as TextEdit
+from textual.widgets.text_area import EditResult
 
 from deskterm import keymap
 from deskterm.domain.macros import describe_merged, merge_actions
@@ -58,6 +61,23 @@ class ReplyArea(TextArea):
         self.call_later(
             self.parent_composer.request_send, done=True, note=self.parent_composer.note
         )
+
+    def edit(self, edit: TextEdit) -> EditResult:
+        # Every typed key, paste, deletion and insertion comes through here: the macros whose
+        # text it takes out are dropped now, before any later edit could bring words back.
+        result = super().edit(edit)
+        self.parent_composer.drop_gone_macros()
+        return result
+
+    def undo(self) -> None:
+        before = self.text
+        super().undo()
+        self.parent_composer.drop_gone_macros(undone_from=before)
+
+    def redo(self) -> None:
+        before = self.text
+        super().redo()
+        self.parent_composer.drop_gone_macros(undone_from=before)
 
     def action_cursor_line_start(self, select: bool = False) -> None:
         """Home: to the start of the line as wrapped on screen; from there, to the start of
@@ -190,7 +210,26 @@ class Composer(Vertical):
     def active_macros(self) -> list[UsedMacro]:
         """The macros whose text is still in the reply: the ones whose actions will run."""
         text = self.text
-        return [m for m in self.used_macros if keeps_text_of(text, m.text)]
+        return [m for m in self.used_macros if not m.dropped and keeps_text_of(text, m.text)]
+
+    def drop_gone_macros(self, *, undone_from: str | None = None) -> None:
+        """After an edit: drop, for good, the macros whose text is no longer in the reply.
+        After an undo or redo (``undone_from``, the text before it), a dropped macro whose
+        text that step brought back is applied again."""
+        text = self.text
+        changed = False
+        kept = []
+        for used in self.used_macros:
+            there = keeps_text_of(text, used.text)
+            if used.dropped:
+                back = undone_from is not None and there
+                if back and not keeps_text_of(undone_from or "", used.text):
+                    used, changed = dataclasses.replace(used, dropped=False), True
+            elif not there:
+                used, changed = dataclasses.replace(used, dropped=True), True
+            kept.append(used)
+        if changed:
+            self.used_macros = kept
 
     @property
     def macro_ids(self) -> list[int]:
@@ -298,6 +337,7 @@ class Composer(Vertical):
     def restore_macros(self, used: Iterable[UsedMacro]) -> None:
         """Put back the macros of a reply taken back by undo-send."""
         self.used_macros = list(used)
+        self.drop_gone_macros()
         self._render_hint()
 
     def _render_hint(self) -> None:

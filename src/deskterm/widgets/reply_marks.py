@@ -25,12 +25,15 @@ def missing_markers(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class UsedMacro:
-    """A macro inserted in the reply: its actions apply on send while its text is there."""
+    """A macro inserted in the reply: its actions apply on send while its text is there.
+    ``dropped`` once its text was gone from the reply: typing or inserting text afterwards
+    never brings its actions back, only undoing the edit that took its text out does."""
 
     macro_id: int
     actions: tuple[MacroAction, ...]
     text: str
     title: str = ""
+    dropped: bool = False
 
 
 def offset_of(text: str, location: tuple[int, int]) -> int:

@@ -2,6 +2,11 @@
 asked with the customer pane's questions, the goodwill policy is read, the agent confirms
 everything once, then the actions run and the reply goes.
 
+Each is first checked against the order as it is at send: one that no longer applies (the
+order is already cancelled, or refunded in full) is left out, and the confirmation says
+why. Of an item the macro names and the order holds more than one of, the agent is asked
+how many, 1 offered, as the pane asks.
+
 Over the policy, a gesture goes to a lead for approval (nothing is given) when the agent
 confirms; one a lead cannot approve (a refund above the order's total) stops the send with
 one line. Either all the reply's order actions are done or none: when one is refused while
@@ -18,16 +23,19 @@ from typing import Any
 
 from deskterm.backend.commerce import ledger
 from deskterm.backend.commerce.base import ActionFailed, ActionRefused
+from deskterm.backend.commerce.catalogue import BY_KIND
 from deskterm.backend.commerce.jobs import (
     OrderJob,
     goodwill_job,
     items_job,
+    items_left,
     request_approval,
     run_job,
     undo_job,
 )
-from deskterm.backend.commerce.macro_orders import MacroOrder, resolve
+from deskterm.backend.commerce.macro_orders import MacroOrder, resolve, still_applies
 from deskterm.backend.commerce.policy import Verdict, check_gesture
+from deskterm.domain.models import OrderItem
 from deskterm.domain.safety import one_line
 from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.workstation.host import ReloadConversation
@@ -60,12 +68,31 @@ class MacroOrders:
         except ActionRefused as exc:
             self._tell(f"Not sent: {exc.reason}")
             return
-        self._next(found, [], go)
+        work = partial(self._still_applies, found, go)
+        self.host.in_thread(work, group="commerce", name="_still_applies")
 
-    def _next(self, pending: list[MacroOrder], jobs: list[OrderJob], go: Go) -> None:
-        """One order action after the other: built from the macro's answers, or asked."""
+    def _still_applies(self, found: list[MacroOrder], go: Go) -> None:
+        """The order as it is now (store worker): what no longer applies is left out."""
+        b = self.host.bundle
+        order = b.order if b is not None else None
+        store = self.host.desk.store
+        now = store.order(order.id) if order is not None else None
+        if order is not None and now is not None:
+            paid = ledger.paid_left(store.conn, now.id, now.total_cents)
+            left = items_left(store, BY_KIND["refund"], now)
+            found, why = still_applies(found, now, paid_left_cents=paid, items_left=left)
+        else:
+            why = []
+        self.host.from_thread(self._next, found, [], go, why)
+
+    def _next(
+        self, pending: list[MacroOrder], jobs: list[OrderJob], go: Go, why: list[str]
+    ) -> None:
+        """One order action after the other: built from the macro's answers, or asked.
+        ``why``: the lines of those left out."""
         if not pending:
-            self.host.in_thread(partial(self._check, jobs, go), group="commerce", name="_check")
+            work = partial(self._check, jobs, go, why)
+            self.host.in_thread(work, group="commerce", name="_check")
             return
         m, rest = pending[0], pending[1:]
         b = self.host.bundle
@@ -74,10 +101,20 @@ class MacroOrders:
         cid, customer, order = b.conversation.id, b.customer, b.order
 
         def then(job: OrderJob) -> None:
-            self._next(rest, [*jobs, job], go)
+            self._next(rest, [*jobs, job], go, why)
 
         if m.spec.asks == "items" and m.items is not None and order is not None:
-            then(items_job(m.spec, cid, customer, order, list(m.items)))
+            chosen = list(m.items)
+            if m.how_many and any(q > 1 for _, q in chosen):
+
+                def counted(answer: list[tuple[OrderItem, int]]) -> None:
+                    then(items_job(m.spec, cid, customer, order, answer))
+
+                most = {i.id: q for i, q in chosen}
+                items = [i for i, _ in chosen]
+                self.pane.items.how_many(m.spec, items, most, counted, one_by_default=True)
+            else:
+                then(items_job(m.spec, cid, customer, order, chosen))
         elif m.spec.asks == "amount" and None not in (m.amount_cents, m.goodwill_kind):
             kind = m.goodwill_kind or "credit"  # a refund without an order is a credit
             then(goodwill_job(m.spec, cid, customer, order, m.amount_cents or 0, kind))
@@ -85,7 +122,7 @@ class MacroOrders:
             self.pane.ask(m.spec, cid, customer, order, then, cents=m.amount_cents,
                           kind=m.goodwill_kind)  # fmt: skip
 
-    def _check(self, jobs: list[OrderJob], go: Go) -> None:
+    def _check(self, jobs: list[OrderJob], go: Go, why: list[str]) -> None:
         """The policy, on the gestures given so far and those of this reply (store worker)."""
         desk = self.host.desk
         limits = desk.settings.gestures
@@ -112,9 +149,11 @@ class MacroOrders:
             if verdict.allowed:
                 given[who] += job.amount_cents
             verdicts.append(verdict)
-        self.host.from_thread(self._confirm, jobs, verdicts, go)
+        self.host.from_thread(self._confirm, jobs, verdicts, go, why)
 
-    def _confirm(self, jobs: list[OrderJob], verdicts: list[Verdict | None], go: Go) -> None:
+    def _confirm(
+        self, jobs: list[OrderJob], verdicts: list[Verdict | None], go: Go, why: list[str]
+    ) -> None:
         for verdict in verdicts:
             if verdict is not None and not verdict.allowed and not verdict.approvable:
                 self._tell(f"Not sent: {verdict.reason}.")
@@ -125,15 +164,18 @@ class MacroOrders:
             if verdict is not None and not verdict.allowed:
                 line += f" — {verdict.reason}: a lead is asked to approve it, nothing given yet"
             lines.append(line)
+        lines += [f"• Left out: {line}" for line in why]
         detail = "\n".join(lines)
-        detail += "\n\nEach writes an internal note; u takes back those that can be undone."
+        if jobs:
+            detail += "\n\nEach writes an internal note; u takes back those that can be undone."
 
         def answered(yes: bool | None) -> None:
             if yes:
                 work = partial(self._run, jobs, verdicts, go)
                 self.host.in_thread(work, group="commerce", name="_run_macro_orders")
 
-        self.host.ask(ConfirmScreen("Send this reply and do this?", detail), answered)
+        question = "Send this reply and do this?" if jobs else "Send this reply? Nothing to do."
+        self.host.ask(ConfirmScreen(question, detail), answered)
 
     def _run(self, jobs: list[OrderJob], verdicts: list[Verdict | None], go: Go) -> None:
         """All or none: a refusal takes back what this reply already did."""

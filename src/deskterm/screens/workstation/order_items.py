@@ -99,9 +99,12 @@ class ItemQuestions:
         picked: list[OrderItem],
         left: dict[int, int],
         done: Callable[[list[tuple[OrderItem, int]]], None],
+        *,
+        one_by_default: bool = False,
     ) -> None:
         """How many of each picked item, asked only of those with more than one left; a
-        number out of range stops with one line."""
+        number out of range stops with one line. The answer offered is all that is left,
+        or 1 (``one_by_default``: a macro's, which names the item but not how many)."""
         chosen: list[tuple[OrderItem, int]] = []
 
         def ask_from(n: int) -> None:
@@ -127,6 +130,7 @@ class ItemQuestions:
                 ask_from(n + 1)
 
             question = f"How many {one_line(item.name, 40)} to {spec.verb}? (1–{most})"
-            self.host.ask(TextPromptScreen(question, str(most)), counted)
+            offered = 1 if one_by_default else most
+            self.host.ask(TextPromptScreen(question, str(offered)), counted)
 
         ask_from(0)
