@@ -72,8 +72,9 @@ class ReplyHost(Host, Protocol):
 
     def save_draft(self, conversation_id: int, body: str, note: bool) -> None: ...
 
-    def move_on_from(self, conversation_id: int) -> None:
-        """After a reply: on to the next most urgent conversation (if the agent wants it)."""
+    def move_on_from(self, conversation_id: int, *, closed: bool) -> None:
+        """After a reply: back to the list; on to the most urgent other conversation when the
+        reply ``closed`` it (if the agent wants it)."""
 
     def focus_composer(self) -> None:
         """The composer on screen and focused now, before keys already queued."""
@@ -216,7 +217,7 @@ class HeldReplies:
         if delay <= 0:
             self.flush()
         if done or not note:
-            host.move_on_from(cid)
+            host.move_on_from(cid, closed=done)
 
     def flush(self) -> None:
         """Commit the held reply now (in a store worker)."""
