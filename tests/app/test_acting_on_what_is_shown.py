@@ -72,6 +72,38 @@ async def test_a_sent_reply_held_for_undo_does_not_come_back_as_a_draft(make_app
         assert "Votre commande arrive." in desk(app).composer.text
 
 
+async def test_send_and_done_opens_the_most_urgent_conversation(make_app, desk_store):
+    store, _ids = desk_store
+    rows = [r.id for r in store.page(INBOX, limit=100)]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        inbox = _inbox(app)
+        await pilot.press("j", "j", "enter")
+        await settle(pilot)
+        answered = shown_id(app)
+        assert answered == rows[2]
+        await pilot.press("r", *"C'est fait.", "ctrl+o")
+        await settle(pilot, 5)
+        assert store.conversation(answered).status is Status.DONE
+        # the view's first row in its urgency order, not the row below the one closed
+        assert inbox.cursor_id == rows[0]
+        assert shown_id(app) == rows[0]
+
+
+async def test_send_and_done_on_the_most_urgent_opens_the_one_after_it(make_app, desk_store):
+    store, _ids = desk_store
+    rows = [r.id for r in store.page(INBOX, limit=100)]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert shown_id(app) == rows[0]
+        await pilot.press("r", *"C'est fait.", "ctrl+o")
+        await settle(pilot, 5)
+        assert store.conversation(rows[0]).status is Status.DONE
+        assert shown_id(app) == rows[1]
+
+
 async def test_reopen_from_done_keeps_the_thread_and_the_place_in_the_list(make_app, desk_store):
     store, ids = desk_store
     for cid in [r.id for r in store.page(INBOX, limit=100)][:3]:

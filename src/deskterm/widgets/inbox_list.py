@@ -142,14 +142,15 @@ class InboxList(InboxWindow, can_focus=True):
         self._repaint()
 
     def step_past(self, conversation_id: int) -> None:
-        """If the cursor is on ``conversation_id``, move it to the next row (or the one before
-        when it is the last): where the agent goes once that conversation is answered."""
+        """If the cursor is on ``conversation_id``, move it to the view's most urgent other
+        conversation (its first row, or the second when the first is this one): where the
+        agent goes once that conversation is answered and closed."""
         if self.cursor_id != conversation_id or not self.total:
             return
-        if self.cursor + 1 < self.total:
-            self.cursor += 1
-        elif self.cursor > 0:
-            self.cursor -= 1
+        first = self.row_at(0)
+        index = 1 if first is not None and first.id == conversation_id else 0
+        if index < self.total:
+            self.cursor = index
 
     def _failed(self, exc: Exception) -> None:
         """A read failed (the window calls this from its thread workers): say so in a line."""
