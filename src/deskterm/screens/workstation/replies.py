@@ -356,6 +356,10 @@ class HeldReplies:
     def restore(self, held: HeldReply) -> None:
         """Put a reply taken back by undo into the composer, with its macro and actions."""
         composer = self.host.composer
+        if composer.conversation_id == held.conversation_id and not composer.text:
+            # Still on it, emptied by the send: loading must not offer that emptiness as its
+            # draft, after the reply saved as the draft.
+            composer.conversation_id = None
         target = held.target or f"#{held.conversation_id}"
         composer.load(held.conversation_id, target, held.body, note=held.note)
         composer.restore_macros(held.raw_actions)
