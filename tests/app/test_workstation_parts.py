@@ -68,6 +68,10 @@ class FakeInbox:
         self.refreshed = 0
         self.moved_to: list[int] = []
 
+    @property
+    def chosen_id(self) -> int | None:
+        return self.cursor_id
+
     def refresh_rows(self) -> None:
         self.refreshed += 1
 
@@ -104,6 +108,7 @@ class FakeHost:
         self.drafts_saved: list[tuple[int, str, bool]] = []
         self.loaded: list[int] = []
         self.moved_on: list[int] = []
+        self.put_away: set[int] = set()
         self.composer_focused = 0
         self.running: set[str] = set()
 
@@ -139,7 +144,7 @@ class FakeHost:
     def save_draft(self, cid: int, body: str, note: bool) -> None:
         self.drafts_saved.append((cid, body, note))
 
-    def move_on_from(self, cid: int) -> None:
+    def move_on_from(self, cid: int, *, closed: bool) -> None:
         self.moved_on.append(cid)
 
     def focus_composer(self) -> None:

@@ -7,7 +7,9 @@ fixed height, painted from a strip cache.
 
 When the store changes, ``refresh_rows`` re-reads the pages in view and swaps them in at once
 (no flicker); the cursor stays on the same conversation, or, when that one left the view
-(done, snoozed), on the row that took its place: the next most urgent.
+(done, snoozed, answered), on the row that took its place. That row is only *landed* on:
+the screen opens it when the agent put the conversation away, and otherwise keeps the thread
+on screen, and actions keep to it (``chosen_id`` is ``None`` until the agent moves).
 """
 
 from __future__ import annotations
@@ -47,11 +49,13 @@ class InboxList(InboxWindow, can_focus=True):
     DEFAULT_CSS = inbox_looks.DEFAULT_CSS
 
     class Highlighted(Message):
-        """The cursor is on another conversation (``None``: the view is empty)."""
+        """The cursor is on another conversation (``None``: the view is empty). ``left``:
+        the conversation that was under the cursor and left the view, when that is why."""
 
-        def __init__(self, conversation_id: int | None) -> None:
+        def __init__(self, conversation_id: int | None, left: int | None = None) -> None:
             super().__init__()
             self.conversation_id = conversation_id
+            self.left = left
 
     class Opened(Message):
         """The agent opened the conversation under the cursor (enter, double click)."""
@@ -108,6 +112,12 @@ class InboxList(InboxWindow, can_focus=True):
         return row.id if row is not None else None
 
     @property
+    def chosen_id(self) -> int | None:
+        """The conversation under the cursor if the agent put the cursor there or it is being
+        opened; ``None`` while the cursor rests, unopened, where a row that left put it."""
+        return None if self.landed else self.cursor_id
+
+    @property
     def awaiting_rows(self) -> bool:
         """A new view's first rows are being read (the previous view's are still shown)."""
         return self._replacing
@@ -132,14 +142,15 @@ class InboxList(InboxWindow, can_focus=True):
         self._repaint()
 
     def step_past(self, conversation_id: int) -> None:
-        """If the cursor is on ``conversation_id``, move it to the next row (or the one before
-        when it is the last): where the agent goes once that conversation is answered."""
+        """If the cursor is on ``conversation_id``, move it to the view's most urgent other
+        conversation (its first row, or the second when the first is this one): where the
+        agent goes once that conversation is answered and closed."""
         if self.cursor_id != conversation_id or not self.total:
             return
-        if self.cursor + 1 < self.total:
-            self.cursor += 1
-        elif self.cursor > 0:
-            self.cursor -= 1
+        first = self.row_at(0)
+        index = 1 if first is not None and first.id == conversation_id else 0
+        if index < self.total:
+            self.cursor = index
 
     def _failed(self, exc: Exception) -> None:
         """A read failed (the window calls this from its thread workers): say so in a line."""
@@ -148,7 +159,7 @@ class InboxList(InboxWindow, can_focus=True):
 
     # -- the cursor ----------------------------------------------------------------------
 
-    def _announce(self) -> None:
+    def _announce(self, left: int | None = None) -> None:
         cid = self.cursor_id
         if self.total == 0:
             cid = None
@@ -157,9 +168,10 @@ class InboxList(InboxWindow, can_focus=True):
             return
         if cid != self._announced:
             self._announced = cid
-            self.post_message(self.Highlighted(cid))
+            self.post_message(self.Highlighted(cid, left))
 
     def watch_cursor(self, old: int, new: int) -> None:
+        self.landed = False
         # Strips are cached per (row, cursor?) so only the two rows that changed repaint.
         self._scroll_to_cursor()
         for index in (old, new):
@@ -169,6 +181,15 @@ class InboxList(InboxWindow, can_focus=True):
     def _move(self, step: int) -> None:
         if not self.total:
             return
+        if self.landed and step > 0:
+            # The unopened row under the cursor took the place of the one that left: it is
+            # the next one, so one step down opens it rather than passing over it.
+            step -= 1
+            if step == 0:
+                self.landed = False
+                self._announced = -1
+                self._announce()
+                return
         self.cursor = max(0, min(self.total - 1, self.cursor + step))
 
     def _scroll_to_cursor(self) -> None:

@@ -62,6 +62,9 @@ class InboxWindow(ScrollView):
         self._replacing = False
         self._rows_view: View | None = None
         """The view whose rows are on screen (the previous one while a new one loads)."""
+        self.landed = False
+        """The cursor rests on the row that took the place of one that left the view, and the
+        screen did not open it (see ``InboxList.chosen_id``)."""
 
     if TYPE_CHECKING:
         # What InboxList adds: the cursor's conversation, the line cache and the messages.
@@ -71,7 +74,7 @@ class InboxWindow(ScrollView):
 
         @property
         def cursor_id(self) -> int | None: ...
-        def _announce(self) -> None: ...
+        def _announce(self, left: int | None = None) -> None: ...
         def _failed(self, exc: Exception) -> None: ...
         def _repaint(self) -> None: ...
         def _scroll_to_cursor(self) -> None: ...
@@ -98,6 +101,7 @@ class InboxWindow(ScrollView):
         self._pending = set()
         self.selected_ids.clear()
         self.set_reactive(InboxWindow.cursor, 0)
+        self.landed = False
         self._announced = -1
         # The old view's rows stay on screen until the new view's first page comes (a few
         # ms): a frame drawn in between (a closing modal lays the whole screen out again)
@@ -268,6 +272,7 @@ class InboxWindow(ScrollView):
         if generation == self._generation and count is not None:
             self._rows_view = view
             before = self.cursor_id
+            left: int | None = None
             # Lines drawn for a row stay good while the row is the same: only the rows that
             # changed (unread and the like move without a new version) are drawn again.
             old = {r.id: r for rows in self._pages.values() for r in rows}
@@ -280,10 +285,12 @@ class InboxWindow(ScrollView):
             self._set_total(count)
             self.post_message(self.Counted(view, count, partial))
             if before is not None:
+                left = before
                 for page, rows in fresh.items():
                     for offset, row in enumerate(rows):
                         if row.id == before:
                             self.set_reactive(InboxWindow.cursor, page * PAGE + offset)
+                            left = None
             self.set_reactive(InboxWindow.cursor, max(0, min(self.cursor, count - 1)))
             live = {r.id for rows in fresh.values() for r in rows}
             # Selected rows that left the loaded window stay selected; those gone from the
@@ -292,7 +299,9 @@ class InboxWindow(ScrollView):
                 self.selected_ids &= live
             self._scroll_to_cursor()
             self.refresh()
-            self._announce()
+            if left is not None and self.cursor_id not in (None, before):
+                self.landed = True
+            self._announce(left)
         if self._refresh_again:
             self._refresh_again = False
             self.refresh_rows()

@@ -140,7 +140,7 @@ class Macros:
         bundle = host.bundle
         if macro is None or bundle is None:
             return
-        cursor = host.inbox.cursor_id
+        cursor = host.inbox.chosen_id
         if host.inbox_focused and cursor not in (None, bundle.conversation.id):
             # The cursor moved on and its thread is not shown yet: a macro rendered now would
             # carry the previous customer's name into this conversation.

@@ -72,8 +72,9 @@ class ReplyHost(Host, Protocol):
 
     def save_draft(self, conversation_id: int, body: str, note: bool) -> None: ...
 
-    def move_on_from(self, conversation_id: int) -> None:
-        """After a reply: on to the next most urgent conversation (if the agent wants it)."""
+    def move_on_from(self, conversation_id: int, *, closed: bool) -> None:
+        """After a reply: back to the list; on to the most urgent other conversation when the
+        reply ``closed`` it (if the agent wants it)."""
 
     def focus_composer(self) -> None:
         """The composer on screen and focused now, before keys already queued."""
@@ -216,7 +217,7 @@ class HeldReplies:
         if delay <= 0:
             self.flush()
         if done or not note:
-            host.move_on_from(cid)
+            host.move_on_from(cid, closed=done)
 
     def flush(self) -> None:
         """Commit the held reply now (in a store worker)."""
@@ -355,6 +356,10 @@ class HeldReplies:
     def restore(self, held: HeldReply) -> None:
         """Put a reply taken back by undo into the composer, with its macro and actions."""
         composer = self.host.composer
+        if composer.conversation_id == held.conversation_id and not composer.text:
+            # Still on it, emptied by the send: loading must not offer that emptiness as its
+            # draft, after the reply saved as the draft.
+            composer.conversation_id = None
         target = held.target or f"#{held.conversation_id}"
         composer.load(held.conversation_id, target, held.body, note=held.note)
         composer.restore_macros(held.raw_actions)

@@ -79,6 +79,10 @@ class WorkstationScreen(WorkstationParts):
         super().__init__()
         self._show_timer: Timer | None = None
         self._search_timer: Timer | None = None
+        self.put_away: set[int] = set()
+        """Conversations the agent closed or snoozed: when one leaves the view from under the
+        cursor, the row that took its place is opened (inbox zero); any other that leaves
+        (answered, reopened, changed by someone else) stays on screen."""
         # The parts, each with its one job; they share only what the screen hands them.
         self.undo: UndoStack[DoneAction | HeldReply | OrderActionDone] = UndoStack()
         self.drafts = DraftSaver(self)
@@ -280,6 +284,13 @@ class WorkstationScreen(WorkstationParts):
         if cid is None:
             self.call_later(self._show_nothing)
             return
+        if event.left is not None:
+            if event.left not in self.put_away and self.bundle is not None:
+                # The conversation left the view but the agent is still on it: its thread
+                # stays, and the row now under the cursor waits until the agent moves.
+                return
+            self.put_away.discard(event.left)
+            self.inbox.landed = False
         if self.bundle is not None and self.bundle.conversation.id == cid:
             return
         self._show_timer = self.set_timer(SHOW_DELAY, lambda: self._debounced_show(cid))
@@ -330,6 +341,15 @@ class WorkstationScreen(WorkstationParts):
         restoring = held is not None and held.conversation_id == bundle.conversation.id
         if restoring:
             self.replies.restore_on_show = None
+        sending = self.replies.held
+        if (
+            sending is not None
+            and sending.conversation_id == bundle.conversation.id
+            and bundle.draft_body == sending.body
+        ):
+            # The reply waiting out its undo delay is kept as the draft only in case deskterm
+            # closes: it is sent (u takes it back), not a draft left to send.
+            bundle.draft_body = ""
         if not self.opened.show(bundle, others, restoring=restoring):
             self.suggest_for(bundle)
 
@@ -366,7 +386,7 @@ class WorkstationScreen(WorkstationParts):
         composer.request_send(done=done)
 
     def open_composer(self, *, note: bool) -> None:
-        cursor = self.inbox.cursor_id
+        cursor = self.inbox.chosen_id
         stale = self.bundle is None or (
             self.focused is self.inbox
             and cursor is not None
@@ -428,11 +448,13 @@ class WorkstationScreen(WorkstationParts):
             before=before,
         )
 
-    def move_on_from(self, conversation_id: int) -> None:
-        """After a reply: move on to the next most urgent conversation."""
-        if self.desk.settings.auto_advance:
-            self.inbox.focus()
-            self.narrow_pane = "inbox"
+    def move_on_from(self, conversation_id: int, *, closed: bool) -> None:
+        """After a reply: back to the list, and, when it ``closed`` the conversation, on to
+        the view's most urgent other one. A reply alone keeps the agent on the conversation
+        (it may leave the view: its thread stays until the agent moves)."""
+        self.inbox.focus()
+        self.narrow_pane = "inbox"
+        if closed and self.desk.settings.auto_advance:
             self.inbox.step_past(conversation_id)
 
     def focus_composer(self) -> None:

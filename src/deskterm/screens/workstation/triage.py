@@ -50,6 +50,10 @@ class TriageHost(Host, Protocol):
 
     def load_conversation(self, conversation_id: int) -> object: ...
 
+    @property
+    def put_away(self) -> set[int]:
+        """Conversations closed or snoozed by the agent: the next row opens when they leave."""
+
 
 class Triage:
     """The triage actions. ``remember`` puts each on the screen's undo stack."""
@@ -64,18 +68,20 @@ class Triage:
     # -- which conversations -------------------------------------------------------------
 
     def targets(self) -> list[int]:
-        """The selected conversations, or the one under the cursor (or on screen)."""
+        """The selected conversations, or the one the agent put the cursor on, or the one on
+        screen: never a row the cursor only landed on when another left the view."""
         inbox = self.host.inbox
         selected = sorted(inbox.selected_ids)
         if selected:
             return selected
-        if self.host.inbox_focused and inbox.cursor_id is not None:
-            return [inbox.cursor_id]
+        chosen = inbox.chosen_id
+        if self.host.inbox_focused and chosen is not None:
+            return [chosen]
         shown = self.host.shown
         if shown is not None:
             return [shown.id]
-        if inbox.cursor_id is not None:
-            return [inbox.cursor_id]
+        if chosen is not None:
+            return [chosen]
         return []
 
     # -- undo ------------------------------------------------------------------------------
@@ -113,6 +119,10 @@ class Triage:
             self.host.notify("No conversation here.")
             return
         group = new_key()
+        if kind == "snooze" or (kind == "status" and value == Status.DONE):
+            self.host.put_away.update(ids)
+        elif kind == "status":
+            self.host.put_away.difference_update(ids)  # reopened: the agent stays on it
         self.remember(
             DoneAction(group, f"{description} ({len(ids)})" if len(ids) > 1 else description)
         )
