@@ -67,7 +67,8 @@ class Lesson:
             minutes, seconds = divmod(int(took), 60)
             panel.said = (
                 f"Done in {minutes} min {seconds:02d} s. That is the day's work: open, read, "
-                "answer, act, snooze, close. Next: deskterm --shift on the real inbox. ? lists "
+                "answer, act, snooze, close. Next: deskterm demo --shift, shift mode on the demo "
+                "inbox. ? lists "
                 "every key; ctrl+p finds any action by name."
             )
         else:
