@@ -68,8 +68,7 @@ class Lesson:
             panel.said = (
                 f"Done in {minutes} min {seconds:02d} s. That is the day's work: open, read, "
                 "answer, act, snooze, close. Next: deskterm demo --shift, shift mode on the demo "
-                "inbox. ? lists "
-                "every key; ctrl+p finds any action by name."
+                "inbox. ? lists every key; ctrl+p finds any action by name."
             )
         else:
             step = lesson.STEPS[self.progress.step]
