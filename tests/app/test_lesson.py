@@ -201,3 +201,24 @@ def test_the_lesson_on_screen(snap_compare, tmp_path, monkeypatch) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_notices_leave_the_lesson_readable(lesson_store) -> None:
+    """A notice shows below the lesson's words, never over the end of what a step asks."""
+    from textual.widgets._toast import Toast
+
+    _, progress = lesson_store
+    progress.step = 3  # the resend step: its words take the panel's lines
+    store = Store(progress.store)
+    app = create_app(store, quiet_settings(), demo=True, lesson=progress)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one(LessonPanel)
+        app.notify("Reply sending in 5s — u to undo")
+        await settle(pilot)
+        toasts = list(app.screen.query(Toast))
+        assert toasts and panel.region.height >= 3
+        for toast in toasts:
+            assert not toast.region.overlaps(panel.region)
+            assert toast.region.y >= panel.region.bottom
+    store.close()
