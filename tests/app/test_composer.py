@@ -252,3 +252,41 @@ async def test_a_search_typed_in_the_burst_of_slash_is_the_search(make_app, desk
         await settle(pilot)
         assert app.screen.query_one("#search", Input).value == "spicy"
         assert app.screen.query_one(InboxList).cursor_id == ids["ana"]
+
+
+def test_the_key_line_drops_the_least_important_key_first() -> None:
+    from rich.text import Text
+
+    from deskterm.widgets.key_line import fit_line
+
+    head = Text("Reply to Louise Richard · email · #259")
+    keys = ["ctrl+s send", "ctrl+o send & done", "ctrl+n note"]
+    full = fit_line(head, keys, 200).plain
+    assert full.endswith("ctrl+s send · ctrl+o send & done · ctrl+n note")
+    assert fit_line(head, keys, 75).plain == (
+        "Reply to Louise Richard · email · #259   ctrl+s send · ctrl+o send & done"
+    )
+    narrow = fit_line(head, keys, 60).plain
+    assert narrow.endswith("   ctrl+s send · ctrl+o send & done") and "…" in narrow
+    assert len(narrow) <= 60
+    for width in range(0, 90):
+        line = fit_line(head, keys, width).plain
+        assert len(line) <= width
+        shown = line.split("   ", 1)[1].split(" · ") if "   " in line else []
+        assert all(item in keys for item in shown)  # never a key cut mid-word
+
+
+async def test_the_composer_keys_are_whole_with_three_panes(make_app, desk_store):
+    """At 160 columns the three panes leave the composer too narrow for every key: "send &
+    done" stays whole and the least important key goes."""
+    from deskterm.widgets.key_line import KeyLine
+
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        line = desk(app).composer.query_one("#composer-title", KeyLine)
+        shown = line.render().plain
+        assert len(shown) <= line.content_size.width
+        assert "ctrl+s send · ctrl+o send & done" in shown

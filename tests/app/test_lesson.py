@@ -51,7 +51,7 @@ async def test_the_lesson_played_start_to_finish(lesson_store) -> None:
         await settle(pilot)
         screen = app.screen
         panel = screen.query_one(LessonPanel)
-        assert "step 1 of 7" in str(panel.render())
+        assert "step 1 of 8" in str(panel.render())
         assert targets.names["promo"] in panel.said
 
         # 1. open the most urgent conversation: the first row
@@ -102,24 +102,41 @@ async def test_the_lesson_played_start_to_finish(lesson_store) -> None:
         await pilot.press("y")
         await until(pilot, lambda: progress.step == 4)
         assert [e.kind for e in store.events(targets.missing)].count("order.resend") == 1
-        # 5. snooze until the customer replies
-        await pilot.press("escape")
+        # 5. the reply the resend prepared is sent before the lesson moves on
+        await settle(pilot)
+        assert "send it" in panel.said
+
+        def replies_to_missing() -> list:
+            messages = store.messages(targets.missing)
+            return [m for m in messages if m.author_kind == AuthorKind.AGENT and m.public]
+
+        assert not replies_to_missing()  # the note of the resend is not a reply
+        draft = screen.composer.text.strip()
+        assert draft
+        await pilot.press(_key("desk.reply"))
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: progress.step == 5)
+        sent = replies_to_missing()
+        assert len(sent) == 1 and draft in sent[0].body
+        assert store.conversation(targets.missing).status == Status.DONE
+        # 6. snooze until the customer replies
         await settle(pilot)
         await _press_until(pilot, "down", lambda: screen.bundle.conversation.id == targets.photo)
         await pilot.press(_key("desk.snooze"))
         await settle(pilot)
         await pilot.press("5", "enter")
-        await until(pilot, lambda: progress.step == 5)
+        await until(pilot, lambda: progress.step == 6)
         assert store.conversation(targets.photo).snoozed_until == UNTIL_REPLY
-        # 6. reply, send and done
+        # 7. reply, send and done
         await settle(pilot)
         await _press_until(pilot, "down", lambda: screen.bundle.conversation.id == targets.thanks)
         await pilot.press(_key("desk.reply"))
         await pilot.press(*"Merci Jonas")
         await pilot.press("ctrl+o")
-        await until(pilot, lambda: progress.step == 6)
+        await until(pilot, lambda: progress.step == 7)
         assert store.conversation(targets.thanks).status == Status.DONE
-        # 7. undo
+        # 8. undo
         await settle(pilot)
         await pilot.press(_key("desk.undo"))
         await until(pilot, lambda: progress.finished)
@@ -134,17 +151,17 @@ async def test_the_lesson_played_start_to_finish(lesson_store) -> None:
 
 async def test_left_and_resumed_where_it_was(lesson_store) -> None:
     path, progress = lesson_store
-    progress.step = 4
+    progress.step = 5
     lesson.save(progress)
     resumed = lesson.load(path)
-    assert resumed is not None and resumed.step == 4 and resumed.targets == progress.targets
+    assert resumed is not None and resumed.step == 5 and resumed.targets == progress.targets
     assert lesson.load(path.with_name("another.db")) is None
     store = Store(path)
     app = create_app(store, quiet_settings(), demo=True, lesson=resumed)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         panel = app.screen.query_one(LessonPanel)
-        assert "step 5 of 7" in str(panel.render())
+        assert "step 6 of 8" in str(panel.render())
         assert progress.targets.names["photo"] in panel.said
     store.close()
 
@@ -184,3 +201,24 @@ def test_the_lesson_on_screen(snap_compare, tmp_path, monkeypatch) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_notices_leave_the_lesson_readable(lesson_store) -> None:
+    """A notice shows below the lesson's words, never over the end of what a step asks."""
+    from textual.widgets._toast import Toast
+
+    _, progress = lesson_store
+    progress.step = 3  # the resend step: its words take the panel's lines
+    store = Store(progress.store)
+    app = create_app(store, quiet_settings(), demo=True, lesson=progress)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one(LessonPanel)
+        app.notify("Reply sending in 5s — u to undo")
+        await settle(pilot)
+        toasts = list(app.screen.query(Toast))
+        assert toasts and panel.region.height >= 3
+        for toast in toasts:
+            assert not toast.region.overlaps(panel.region)
+            assert toast.region.y >= panel.region.bottom
+    store.close()

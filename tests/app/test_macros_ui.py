@@ -98,6 +98,26 @@ async def test_suggestions_have_a_key_each(make_app, desk_store):
         assert screen.composer.macro_ids == [macro.id]
 
 
+async def test_a_macro_already_used_here_is_not_suggested(make_app, desk_store):
+    """A colleague sent the missing-item macro; the customer wrote again: suggesting the same
+    text a second time answers nothing."""
+    store, ids = desk_store
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 5)
+        screen = desk(app)
+        cid = screen.bundle.conversation.id
+        resend = next(m for m in app.macros if m.title == "Missing item — resend")
+        assert resend.id in [mid for mid, _ in screen.suggestions]
+        store.record_macro_use(resend.id, agent_id=ids["paul"], conversation_id=cid)
+        screen.load_conversation(cid)
+        await settle(pilot)
+        assert resend.id in screen.bundle.macros_used
+        screen.suggest_for(screen.bundle)
+        await pilot.pause()
+        assert resend.id not in [mid for mid, _ in screen.suggestions]
+
+
 async def test_save_reply_as_personal_macro(make_app, desk_store):
     store, _ = desk_store
     app = make_app()

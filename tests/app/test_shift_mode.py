@@ -16,6 +16,7 @@ from deskterm.screens.confirm import ConfirmScreen
 from deskterm.screens.shift_summary import ShiftSummaryScreen
 from deskterm.widgets.next_step import NextStep
 from tests.app.conftest import SIZE, quiet_settings, settle, until
+from tests.app.test_workstation import _export
 from tests.conftest import T0, Clock
 
 
@@ -59,9 +60,15 @@ async def test_starts_here_with_the_next_step_in_words(demo_store) -> None:
         await until(pilot, lambda: screen.bundle is not None)
         await until(pilot, lambda: "After reading" in screen.query_one(NextStep).said)
         assert "r to reply" in screen.query_one(NextStep).said
+        # The day's summary and how to leave, always at the end of the line, never cut.
+        always = "S my day's summary · ctrl+q quit"
+        assert screen.query_one(NextStep).always == always
+        on_screen = _export(app)
+        assert "S my day" in on_screen and "summary · ctrl+q quit" in on_screen
         await pilot.press("r")
         await settle(pilot)
         await until(pilot, lambda: "Write your reply" in screen.query_one(NextStep).said)
+        assert screen.query_one(NextStep).always == "ctrl+q quit"  # S is a letter of the reply
         await pilot.press(*"Bonjour")
         await until(pilot, lambda: "sends it" in screen.query_one(NextStep).said)
 

@@ -43,3 +43,11 @@ def test_building_the_parser_imports_no_command_machinery() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_shift_is_accepted_before_and_after_demo() -> None:
+    """The lesson's last screen says ``deskterm demo --shift``: both orders mean shift mode."""
+    parser = commands.build_parser()
+    assert parser.parse_args(["demo", "--shift"]).shift is True
+    assert parser.parse_args(["--shift", "demo"]).shift is True
+    assert parser.parse_args(["demo", "--learn"]).shift is False

@@ -87,13 +87,17 @@ def test_the_day_lists_the_known_problems_met_first(tmp_path) -> None:
 
 
 def test_start_here_lists_simple_reasons_only(tmp_path) -> None:
-    store, _, me, _, lea = _desk(tmp_path)
+    store, _, me, paul, lea = _desk(tmp_path)
     vip = store.add_customer("Ana VIP", vip=True)
     simple = store.open_conversation(lea, Channel.CHAT, "Code", "refusé", created_at=T0)
     hard = store.open_conversation(lea, Channel.CHAT, "Manque", "pain", created_at=T0)
     vip_simple = store.open_conversation(vip, Channel.CHAT, "Code", "refusé", created_at=T0)
     urgent = store.open_conversation(lea, Channel.CHAT, "Code", "!!", created_at=T0)
-    for cid in (simple, vip_simple, urgent):
+    mine = store.open_conversation(lea, Channel.CHAT, "Code", "encore", created_at=T0)
+    pauls = store.open_conversation(lea, Channel.CHAT, "Code", "toujours", created_at=T0)
+    store.assign(mine, me, agent_id=me)
+    store.assign(pauls, paul, agent_id=paul)  # a colleague's: not offered to the newcomer
+    for cid in (simple, vip_simple, urgent, mine, pauls):
         store.change_tags(cid, add=["promo-code"], agent_id=me)
     store.change_tags(hard, add=["missing-item"], agent_id=me)
     store.update_conversation(
@@ -109,7 +113,7 @@ def test_start_here_lists_simple_reasons_only(tmp_path) -> None:
             f"SELECT c.id FROM {sql.source} WHERE {sql.where_sql()}", sql.params
         )
     ]
-    assert found == [simple]
+    assert sorted(found) == [simple, mine]
     store.close()
 
 

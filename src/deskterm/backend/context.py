@@ -43,6 +43,8 @@ class ConversationBundle:
     open_others: list[Conversation] = field(default_factory=list)
     """The customer's other open conversations, the most recently active first (a merge
     may join one of them to this one)."""
+    macros_used: frozenset[int] = frozenset()
+    """The macros already used in it (by anyone): never suggested again."""
 
     @property
     def order(self) -> Order | None:
@@ -81,6 +83,7 @@ def load_bundle(
     bundle.problems = store.problems_of_conversation(conversation_id)
     bundle.unsent = store.unsent(conversation_id)
     bundle.kept_snooze = store.kept_snooze(conversation_id)
+    bundle.macros_used = store.macros_used_in(conversation_id)
     if customer is not None:
         bundle.orders = store.orders(customer.id, limit=10)
         bundle.order_index = relevant_order_index(bundle.orders, messages)

@@ -122,6 +122,7 @@ class Store:
         self.all_macros = desk.all_macros
         self.macro = desk.macro
         self.macro_examples = desk.macro_examples
+        self.macros_used_in = desk.macros_used_in
         self.draft = desk.draft
         self.presence = desk.presence
         # writes/policies.py: SLA policies, kept once read

@@ -27,7 +27,8 @@ RESULTS_CAP = 10_000
 #: "Start here", for someone on their monthly shift: conversations whose reason suits a
 #: newcomer, from customers who are not VIPs, at normal or low priority. The reasons are the
 #: store's ``simple_reasons`` (the demo says which: a macro answers them with no order
-#: action, see backend/shift.py), else those a shared macro tags (a macro exists for them).
+#: action, see backend/shift.py), else those a shared macro tags (a macro exists for them);
+#: nobody's yet or the agent's own, never a colleague's (``START_HERE_MINE``, with ``me``).
 SIMPLE_REASONS = (
     "SELECT value FROM json_each(coalesce((SELECT value FROM meta WHERE key = 'simple_reasons'), "
     "(SELECT json_group_array(DISTINCT tag.value) FROM macros m, json_each(m.actions) a, "
@@ -40,6 +41,7 @@ START_HERE = (
     "EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = c.id "
     f"AND t.tag IN ({SIMPLE_REASONS}))",
 )
+START_HERE_MINE = "(c.assignee_id IS NULL OR c.assignee_id = ?)"
 
 #: The order a view sorts by: the SQL expression, and whether it descends.
 ORDERS = {
@@ -151,7 +153,8 @@ def view_sql(
     elif key in ("snoozed", "pending", "done"):
         where.append(f"c.bucket = '{key}'")
     elif key == "start":
-        where += ["c.bucket = 'inbox'", *START_HERE]
+        where += ["c.bucket = 'inbox'", *START_HERE, START_HERE_MINE]
+        params.append(me if me is not None else -1)
     elif key.startswith("channel:"):
         where += ["c.channel = ?", "c.bucket = 'inbox'"]
         params.append(key.split(":", 1)[1])

@@ -74,6 +74,14 @@ def add_command(sub: argparse._SubParsersAction) -> None:
         help="a five-minute guided lesson on a small helpdesk of its own (resumes where you "
         "left it; with --fresh, starts again)",
     )
+    # The same switch as ``deskterm --shift demo``, where the lesson's last screen points.
+    # SUPPRESS keeps a ``--shift`` given before ``demo`` from being reset by this default.
+    demo.add_argument(
+        "--shift",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="shift mode on the demo (the same as deskterm --shift demo)",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

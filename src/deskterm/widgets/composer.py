@@ -36,6 +36,7 @@ from deskterm.domain.macros import describe_merged, merge_actions
 from deskterm.domain.models import MacroAction
 from deskterm.domain.reply_text import Edit, keeps_text_of, place_paragraph
 from deskterm.domain.safety import clean_outgoing, one_line
+from deskterm.widgets.key_line import KeyLine
 from deskterm.widgets.reply_marks import UsedMacro, location_of, missing_markers, offset_of
 
 DRAFT_DEBOUNCE = 0.4
@@ -189,7 +190,7 @@ class Composer(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="composer-suggestions")
-        yield Static(id="composer-title")
+        yield KeyLine(id="composer-title")
         yield ReplyArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
         yield Static(id="composer-hint")
 
@@ -403,8 +404,9 @@ class Composer(Vertical):
             title.append(one_line(self._target, 60))
         send = keymap.keys_for("composer.send").split(",")[0]
         done = keymap.keys_for("composer.send_done").split(",")[0]
-        title.append(f"   {send} send · {done} send & done · ctrl+n reply/note", style="dim")
-        self.query_one("#composer-title", Static).update(title)
+        switch = "reply" if self.note else "note"
+        keys = [f"{send} send", f"{done} send & done", f"ctrl+n {switch}"]
+        self.query_one("#composer-title", KeyLine).show(title, keys)
 
     def _hint(self, text: str, *, warn: bool = True) -> None:
         self._hint_text = text

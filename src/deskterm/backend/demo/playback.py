@@ -109,7 +109,7 @@ class Playback:
     def change(self, when: int, agent_id: int | None, kind: str, changes: dict[str, Any]) -> None:
         self._apply(changes, when, agent_id, kind, None)
 
-    def add_tags(self, when: int, agent_id: int, tags: Sequence[str]) -> None:
+    def add_tags(self, when: int, agent_id: int | None, tags: Sequence[str]) -> None:
         current = [t for t in self.cur["tags"].split(" ") if t]
         text = tags_text([*current, *tags])
         if text != self.cur["tags"]:

@@ -146,6 +146,10 @@ class Renderer:
                 pb.snooze(at, aid, UNTIL_REPLY_TS, "until reply")
             else:
                 pb.snooze(at, aid, snooze_until(rng, self.now), rng.choice(SNOOZE_REASONS))
+        if pb.cur["assignee_id"] is None and not pb.cur["tags"]:
+            # Nobody has taken it yet: the reason the customer picked in the contact form,
+            # so that shift mode's "Start here" has conversations no colleague holds.
+            pb.add_tags(plan.created, None, [topic.key])
         pb.finish(subject, plan.customer, self.policies)
 
     # -- the order and the words ---------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The guided lesson (``deskterm demo --learn``): seven steps on a small helpdesk of its own,
+"""The guided lesson (``deskterm demo --learn``): eight steps on a small helpdesk of its own,
 each one real action that is checked in the store (or, for reading, on the screen) before
 the next is shown. Its progress is kept in the state folder: leave, come back, resume.
 
@@ -86,6 +86,15 @@ STEPS: tuple[Step, ...] = (
             f"{k('customer.resend')} to send the item again, pick it, confirm with y."
         ),
         lambda s, t: any(e.kind == "order.resend" for e in s.events(t.missing)),
+    ),
+    Step(
+        "resend_reply",
+        lambda t, k: (
+            f"Its sentence for {t.names['missing']} waits in your reply. Press "
+            f"{k('desk.reply')} to go to it, read it, then {k('composer.send_done')} to "
+            "send it and close the conversation: the customer knows it is on its way."
+        ),
+        lambda s, t: _answered(s, t.missing),
     ),
     Step(
         "snooze",

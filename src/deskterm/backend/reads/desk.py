@@ -53,6 +53,16 @@ class Desk:
             if r[1]
         ]
 
+    def macros_used_in(self, conversation_id: int) -> frozenset[int]:
+        """The macros anyone already used in this conversation."""
+        return frozenset(
+            int(r[0])
+            for r in self._db.conn.execute(
+                "SELECT DISTINCT macro_id FROM macro_usage WHERE conversation_id = ?",
+                (conversation_id,),
+            )
+        )
+
     def draft(self, conversation_id: int, agent_id: int) -> Draft | None:
         r = self._db.conn.execute(
             "SELECT * FROM drafts WHERE conversation_id = ? AND agent_id = ?",

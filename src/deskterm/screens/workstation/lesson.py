@@ -23,7 +23,8 @@ _PRAISE = {
     "open": "Opened: its customer and order are on the right.",
     "customer": "That is the customer pane.",
     "macro": "Sent, with the macro's words in the customer's language.",
-    "resend": "Sent again; its sentence for the customer waits in your reply.",
+    "resend": "Sent again.",
+    "resend_reply": "Sent: the customer knows the item is on its way.",
     "snooze": "Snoozed until the customer answers.",
     "send_done": "Answered and closed in one key.",
     "undo": "Undone.",
@@ -67,8 +68,8 @@ class Lesson:
             minutes, seconds = divmod(int(took), 60)
             panel.said = (
                 f"Done in {minutes} min {seconds:02d} s. That is the day's work: open, read, "
-                "answer, act, snooze, close. Next: deskterm --shift on the real inbox. ? lists "
-                "every key; ctrl+p finds any action by name."
+                "answer, act, snooze, close. Next: deskterm demo --shift, shift mode on the demo "
+                "inbox. ? lists every key; ctrl+p finds any action by name."
             )
         else:
             step = lesson.STEPS[self.progress.step]

@@ -218,8 +218,11 @@ class Macros:
         else:
             said = bundle.customer.language if bundle.customer else "en"
             titles = {m.id: pick_title(m, said) for m in self.offered(said or "en")}
-            ranked = suggester.suggest(customer_text(bundle), k=3)
-            self.suggestions = [(mid, titles[mid]) for mid, _ in ranked if mid in titles]
+            # A macro already sent here is no answer to what the customer says next.
+            used = bundle.macros_used
+            ranked = suggester.suggest(customer_text(bundle), k=3 + len(used))
+            fresh = [mid for mid, _ in ranked if mid in titles and mid not in used]
+            self.suggestions = [(mid, titles[mid]) for mid in fresh[:3]]
         self.host.composer.show_suggestions(self.suggestions)
 
     # -- actions applied with the send ---------------------------------------------------

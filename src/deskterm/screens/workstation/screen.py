@@ -132,6 +132,7 @@ class WorkstationScreen(WorkstationParts):
         self._apply_width(self.size.width)
         if self.desk.lesson is not None:
             self.lesson = Lesson(self, self.desk.lesson)
+            self.add_class("-lesson")  # notices go below the lesson's words (deskterm.tcss)
             self.lesson.show()
             self.set_interval(LESSON_CHECK_SECONDS, self.lesson.check)
 

@@ -95,8 +95,19 @@ class ShiftGuide:
             f"{k('desk.snooze')} to snooze · ? lists every key"
         )
 
+    def always(self) -> str:
+        """What a newcomer may look for at any moment: the day's summary (a letter, so not
+        while writing), and how to leave."""
+        k = self.key
+        focused = self.host.focused
+        writing = focused is not None and any(
+            isinstance(w, Composer) for w in focused.ancestors_with_self
+        )
+        summary = "" if writing else f"{k('desk.shift_summary')} my day's summary · "
+        return f"{summary}{k('app.quit')} quit"
+
     def show(self) -> None:
-        self.host.next_step.say(self.next_step())
+        self.host.next_step.say(self.next_step(), self.always())
 
     # -- a confirmation before a reply leaves -------------------------------------------------
 
