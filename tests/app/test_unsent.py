@@ -107,8 +107,33 @@ async def test_an_unsent_change_says_what_the_agent_did_and_marks_the_row(
         connector.online = True
         app.sync_runner.sync_now()
         await until(pilot, lambda: UNSENT_MARK not in _row_line(app, cid), seconds=30)
-        assert "⧗" not in _thread(app)
+        await until(pilot, lambda: "⧗" not in _thread(app), seconds=30)
         assert desk.tickets[store.conversation(cid).external_id].tags == ["late"]  # type: ignore[union-attr]
+        app.sync_runner.shutdown()
+    store.close()
+
+
+async def test_the_line_goes_when_the_remote_took_the_action_while_the_agent_was_between_rows(
+    tmp_path: Path,
+) -> None:
+    """A poll that comes while a row is about to open does not touch the thread; the next
+    one must still see that the remote took the action."""
+    _desk, connector, store, app = _remote(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.screen.bundle is not None)
+        cid = app.screen.bundle.conversation.id
+        connector.online = False
+        store.set_tags(cid, ["late"], agent_id=app.agent.id, outbox={"kind": "tags"})
+        await until(pilot, lambda: "⧗ Not sent yet: you tagged this +late" in _thread(app))
+        screen = app.screen
+        screen._show_timer = screen.set_timer(3600, lambda: None)  # a row about to open
+        connector.online = True
+        app.sync_runner.sync_now()
+        await until(pilot, lambda: UNSENT_MARK not in _row_line(app, cid), seconds=30)
+        assert "⧗" in _thread(app)  # the thread waited while the agent was moving
+        screen._show_timer.stop()
+        screen._show_timer = None
+        await until(pilot, lambda: "⧗" not in _thread(app), seconds=30)
         app.sync_runner.shutdown()
     store.close()
 

@@ -122,7 +122,10 @@ class LiveUpdates:
         if cid is not None:
             others = store.presence(cid, exclude_agent=host.desk.agent.id)
             fresh = store.conversation(cid)
-            unsent = store.unsent(cid) if changed else None
+            # Read at every poll, not only after a change: a change the screen could not
+            # apply (the agent was between rows, a load was in flight) must not leave a
+            # stale "not sent yet" line once the remote took the action.
+            unsent = store.unsent(cid)
         arrived = self._arrivals() if changed else []
         host.post_message(Polled(changed, breaching, others, fresh, unsent, arrived))
 
